@@ -1,0 +1,46 @@
+// `npm test`: type-check, the uvu suites in Node (WASM backend), then the same suites in headless
+// Chromium (WebGL2 backend) when Chromium is installed. Ends with one line `N passed, N failed, N skipped`.
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const args = process.argv.slice(2);
+let passed = 0, failed = 0, skipped = 0;
+
+function run(label, cmd, argv) {
+  console.log(`\n=== ${label}`);
+  const r = spawnSync(cmd, argv, { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: 1 << 28 });
+  process.stdout.write(r.stdout ?? '');
+  const m = /(\d+) passed, (\d+) failed(?:, (\d+) skipped)?\s*$/m.exec(r.stdout ?? '');
+  return { status: r.status, m };
+}
+
+if (!existsSync(join(root, 'src/backends/wasm/binary.generated.ts'))) {
+  console.log('build outputs missing: running the build first');
+  spawnSync('node', ['scripts/build.mjs'], { cwd: root, stdio: 'inherit' });
+}
+
+if (!args.length) {
+  const tc = run('typecheck (tsc --noEmit)', join(root, 'node_modules/.bin/tsc'), ['-p', 'tsconfig.json', '--noEmit']);
+  if (tc.status === 0) passed++; else failed++;
+}
+
+const node = run('node (wasm backend)', process.execPath, ['--import', 'tsx', 'test/run.ts', ...args]);
+if (node.m) { passed += +node.m[1]; failed += +node.m[2]; skipped += +(node.m[3] ?? 0); }
+else { failed++; console.log('node suite crashed before printing its summary'); }
+if (node.m && node.status !== 0 && +node.m[2] === 0) failed++;
+
+const chromium = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+if (existsSync(join(root, 'test/browser/run.mjs'))) {
+  if (existsSync(chromium)) {
+    const br = run('browser (webgl backend, headless Chromium)', process.execPath, ['test/browser/run.mjs', ...args]);
+    if (br.m) { passed += +br.m[1]; failed += +br.m[2]; skipped += +(br.m[3] ?? 0); }
+    else { failed++; console.log('browser suite crashed before printing its summary'); }
+  } else {
+    console.log(`\n=== browser suite NOT RUN: no Chromium at ${chromium} (apt-get install -y chromium)`);
+  }
+}
+console.log(`\n${passed} passed, ${failed} failed, ${skipped} skipped`);
+process.exit(failed ? 1 : 0);
