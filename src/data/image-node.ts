@@ -1,0 +1,48 @@
+// Node image codec: PNG via pngjs (palette, gray, 16-bit and alpha normalized to 8-bit RGBA by pngjs,
+// then alpha dropped), JPEG via jpeg-js. Importing this module registers it for decodeImage/encodeImage.
+import pngjs from 'pngjs';
+import jpeg from 'jpeg-js';
+import { registerImageCodec, rgbaToRgb, rgbToRgba, sniffImageFormat, type ImageCodec, type ImageFormat } from './image.js';
+import type { RgbImage } from './types.js';
+
+const { PNG } = pngjs;
+
+export function decodePng(bytes: Uint8Array): RgbImage {
+  const png = PNG.sync.read(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
+  return rgbaToRgb(png.data, png.width, png.height);
+}
+
+export function decodeJpeg(bytes: Uint8Array): RgbImage {
+  const out = jpeg.decode(bytes, { useTArray: true, formatAsRGBA: false });
+  return { width: out.width, height: out.height, data: out.data };
+}
+
+/** Decodes PNG or JPEG (sniffed from the magic bytes); throws on anything else or corrupt data. */
+export function decodeImageSync(bytes: Uint8Array): RgbImage {
+  const format = sniffImageFormat(bytes);
+  if (format === 'png') return decodePng(bytes);
+  if (format === 'jpeg') return decodeJpeg(bytes);
+  throw new Error('not a PNG or JPEG image');
+}
+
+/** Lossless 8-bit RGB PNG (colour type 2); deterministic bytes for the same pixels. */
+export function encodePng(image: RgbImage): Uint8Array {
+  const png = new PNG({ width: image.width, height: image.height, colorType: 2, inputColorType: 2, inputHasAlpha: false });
+  png.data = Buffer.from(image.data.buffer, image.data.byteOffset, image.data.byteLength);
+  const buf = PNG.sync.write(png, { colorType: 2, inputColorType: 2, inputHasAlpha: false });
+  return new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength);
+}
+
+/** Baseline JPEG, quality 1..100 (90 by default, as the synthetic dataset uses). */
+export function encodeJpeg(image: RgbImage, quality = 90): Uint8Array {
+  const buf = jpeg.encode({ width: image.width, height: image.height, data: rgbToRgba(image) }, quality);
+  return new Uint8Array(buf.data.buffer, buf.data.byteOffset, buf.data.byteLength);
+}
+
+export function encodeImageSync(image: RgbImage, format: ImageFormat = 'png', quality = 90): Uint8Array {
+  return format === 'png' ? encodePng(image) : encodeJpeg(image, quality);
+}
+
+export const nodeImageCodec: ImageCodec = { decode: decodeImageSync, encode: encodeImageSync };
+
+registerImageCodec(nodeImageCodec);

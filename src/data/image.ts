@@ -1,0 +1,115 @@
+// Image bytes <-> RgbImage, browser-safe: format sniffing, header sizes, pixel-layout conversions, and
+// a decoder/encoder chosen at run time. Browsers use createImageBitmap + OffscreenCanvas; Node gets the
+// pngjs/jpeg-js codec by importing ./image-node.js (which registers itself), kept out of this file so a
+// browser bundle never pulls in pngjs's zlib/stream dependencies.
+import type { RgbImage } from './types.js';
+
+export type ImageFormat = 'png' | 'jpeg';
+
+export interface ImageCodec {
+  decode(bytes: Uint8Array): RgbImage | Promise<RgbImage>;
+  encode(image: RgbImage, format: ImageFormat, quality: number): Uint8Array | Promise<Uint8Array>;
+}
+
+let registered: ImageCodec | null = null;
+
+/** Installs the codec decodeImage/encodeImage use (./image-node.js calls this when imported). */
+export function registerImageCodec(codec: ImageCodec): void { registered = codec; }
+
+function activeCodec(): ImageCodec {
+  if (registered) return registered;
+  if (typeof createImageBitmap === 'function' && typeof OffscreenCanvas === 'function') return browserImageCodec;
+  throw new Error("no image codec: in Node import './data/image-node.js' (pngjs/jpeg-js) before decoding images");
+}
+
+/** Decodes PNG or JPEG bytes to RGB (alpha dropped, gray and palette expanded). */
+export async function decodeImage(bytes: Uint8Array): Promise<RgbImage> {
+  return activeCodec().decode(bytes);
+}
+
+/** Encodes to PNG (lossless) or JPEG (quality 1..100). */
+export async function encodeImage(image: RgbImage, format: ImageFormat = 'png', quality = 90): Promise<Uint8Array> {
+  return activeCodec().encode(image, format, quality);
+}
+
+/** The format from the magic bytes, or null when neither PNG nor JPEG. */
+export function sniffImageFormat(bytes: Uint8Array): ImageFormat | null {
+  if (bytes.length >= 8 && bytes[0] === 0x89 && bytes[1] === 0x50 && bytes[2] === 0x4e && bytes[3] === 0x47 &&
+      bytes[4] === 0x0d && bytes[5] === 0x0a && bytes[6] === 0x1a && bytes[7] === 0x0a) return 'png';
+  if (bytes.length >= 3 && bytes[0] === 0xff && bytes[1] === 0xd8 && bytes[2] === 0xff) return 'jpeg';
+  return null;
+}
+
+/**
+ * Width and height from the header alone (PNG IHDR, JPEG SOFn), without decoding pixels; null when the
+ * bytes are not a well-formed PNG/JPEG header. Cheap enough to check every file of a dataset.
+ */
+export function readImageSize(bytes: Uint8Array): { format: ImageFormat; width: number; height: number } | null {
+  const format = sniffImageFormat(bytes);
+  const u16 = (i: number) => (bytes[i] << 8) | bytes[i + 1];
+  if (format === 'png') {
+    if (bytes.length < 24 || String.fromCharCode(bytes[12], bytes[13], bytes[14], bytes[15]) !== 'IHDR') return null;
+    const u32 = (i: number) => ((bytes[i] << 24) | (bytes[i + 1] << 16) | (bytes[i + 2] << 8) | bytes[i + 3]) >>> 0;
+    const width = u32(16), height = u32(20);
+    return width > 0 && height > 0 ? { format, width, height } : null;
+  }
+  if (format === 'jpeg') {
+    let i = 2;
+    while (i + 3 < bytes.length) {
+      if (bytes[i] !== 0xff) return null;
+      const marker = bytes[i + 1];
+      if (marker === 0xff) { i++; continue; } // fill byte
+      if (marker === 0x01 || (marker >= 0xd0 && marker <= 0xd7)) { i += 2; continue; } // no length field
+      if (marker === 0xd9 || marker === 0xda) return null; // end of image / start of scan before any SOF
+      const len = u16(i + 2);
+      // SOF0..SOF15 carry the frame size; C4 (DHT), C8 (JPG) and CC (DAC) share the range but do not.
+      if (marker >= 0xc0 && marker <= 0xcf && marker !== 0xc4 && marker !== 0xc8 && marker !== 0xcc) {
+        if (i + 8 >= bytes.length) return null;
+        const height = u16(i + 5), width = u16(i + 7);
+        return width > 0 && height > 0 ? { format, width, height } : null;
+      }
+      if (len < 2) return null;
+      i += 2 + len;
+    }
+  }
+  return null;
+}
+
+/** RGBA (or any 4-channel) pixels to RgbImage, dropping alpha like OpenCV's IMREAD_COLOR and PIL's convert('RGB'). */
+export function rgbaToRgb(rgba: ArrayLike<number>, width: number, height: number): RgbImage {
+  const n = width * height, data = new Uint8Array(n * 3);
+  for (let i = 0, j = 0; i < n; i++, j += 4) { data[i * 3] = rgba[j]; data[i * 3 + 1] = rgba[j + 1]; data[i * 3 + 2] = rgba[j + 2]; }
+  return { width, height, data };
+}
+
+/** RgbImage to RGBA bytes with opaque alpha (what canvases and jpeg-js want). */
+export function rgbToRgba(image: RgbImage): Uint8ClampedArray<ArrayBuffer> {
+  const n = image.width * image.height, out = new Uint8ClampedArray(n * 4), d = image.data;
+  for (let i = 0, j = 0; i < n; i++, j += 4) { out[j] = d[i * 3]; out[j + 1] = d[i * 3 + 1]; out[j + 2] = d[i * 3 + 2]; out[j + 3] = 255; }
+  return out;
+}
+
+/** Browser codec: the platform's decoders, so no JS codec ships in the page. */
+export const browserImageCodec: ImageCodec = {
+  async decode(bytes: Uint8Array): Promise<RgbImage> {
+    const format = sniffImageFormat(bytes);
+    if (!format) throw new Error('not a PNG or JPEG image');
+    const blob = new Blob([bytes as BlobPart], { type: format === 'png' ? 'image/png' : 'image/jpeg' });
+    // No colour-space conversion or premultiplication: we want the file's pixel values.
+    const bitmap = await createImageBitmap(blob, { colorSpaceConversion: 'none', premultiplyAlpha: 'none' });
+    const canvas = new OffscreenCanvas(bitmap.width, bitmap.height);
+    const ctx = canvas.getContext('2d');
+    if (!ctx) throw new Error('OffscreenCanvas 2d context unavailable');
+    ctx.drawImage(bitmap, 0, 0);
+    bitmap.close();
+    return rgbaToRgb(ctx.getImageData(0, 0, canvas.width, canvas.height).data, canvas.width, canvas.height);
+  },
+  async encode(image: RgbImage, format: ImageFormat, quality: number): Promise<Uint8Array> {
+    const canvas = new OffscreenCanvas(image.width, image.height);
+    const ctx = canvas.getContext('2d');
+    if (!ctx) throw new Error('OffscreenCanvas 2d context unavailable');
+    ctx.putImageData(new ImageData(rgbToRgba(image), image.width, image.height), 0, 0);
+    const blob = await canvas.convertToBlob({ type: format === 'png' ? 'image/png' : 'image/jpeg', quality: quality / 100 });
+    return new Uint8Array(await blob.arrayBuffer());
+  },
+};

@@ -1,0 +1,174 @@
+// PASCAL VOC directories on disk (Node): read a split into annotation records, write annotations,
+// image sets and images. Layout: Annotations/<id>.xml, JPEGImages/<id>.jpg|png,
+// ImageSets/Main/<split>.txt, and optionally classes.txt (one class per line) at the root.
+//
+// Policy (warnings are returned, never thrown, for per-image problems):
+//   missing root, missing split file, empty split       -> Error naming the path
+//   missing/malformed annotation, missing/corrupt image -> warning, image skipped
+//   annotation without objects                          -> warning, image kept with no objects
+//   object of a class not in the class list             -> warning (one per class), object dropped
+//   box inverted / crossing the border                  -> swapped / clipped, warning
+//   box outside the image, non-numeric box, no name     -> warning, object dropped
+//   size missing or different from the image file       -> warning, the image file's size is used
+import { existsSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { readBytes, writeFileMkdir, writeImageFile } from './fs.js';
+import { decodeImageSync } from './image-node.js';
+import { readImageSize } from './image.js';
+import type { RgbImage, VocAnnotation } from './types.js';
+import { parseVocXml, sanitizeBoxes, writeVocXml } from './voc-xml.js';
+
+export interface VocRecord extends VocAnnotation {
+  /** Absolute or root-relative path of the image file. */
+  imagePath: string;
+}
+
+export interface VocDataset {
+  root: string;
+  split: string;
+  /** Object classes, without background (the detector puts background at index 0 itself). */
+  classes: string[];
+  records: VocRecord[];
+  warnings: string[];
+}
+
+export interface ReadVocOptions {
+  /** ImageSets/Main/<split>.txt; default 'trainval'. */
+  split?: string;
+  /** Class list; overrides classesFile. */
+  classes?: string[];
+  /** File with one class per line; default <root>/classes.txt when it exists, else the sorted names found. */
+  classesFile?: string;
+  /** 'header' (default) reads each image's size from its header; 'decode' decodes it fully; 'none' only checks it exists. */
+  checkImages?: 'header' | 'decode' | 'none';
+}
+
+const IMAGE_EXTS = ['.jpg', '.png', '.jpeg', '.JPG', '.PNG', '.JPEG'];
+
+/** Non-empty lines, trimmed, '#' comments skipped. */
+function lines(text: string): string[] {
+  return text.split(/\r?\n/).map((l) => l.trim()).filter((l) => l !== '' && !l.startsWith('#'));
+}
+
+/** Reads a class list file (one name per line). */
+export function readClassesFile(path: string): string[] {
+  if (!existsSync(path)) throw new Error(`classes file not found: ${path}`);
+  return lines(new TextDecoder().decode(readBytes(path)));
+}
+
+/**
+ * Image ids of ImageSets/Main/<split>.txt. The per-class form (`id 1|-1|0`) is accepted: the first
+ * token of each line is the id and the flag is ignored (the file lists the whole split either way).
+ */
+export function readSplitIds(root: string, split: string): string[] {
+  const path = join(root, 'ImageSets', 'Main', `${split}.txt`);
+  if (!existsSync(path)) throw new Error(`split file not found: ${path}`);
+  const ids = lines(new TextDecoder().decode(readBytes(path))).map((l) => l.split(/\s+/)[0]);
+  if (ids.length === 0) throw new Error(`split file lists no images: ${path}`);
+  return ids;
+}
+
+function findImage(root: string, ann: VocAnnotation): string | null {
+  const dir = join(root, 'JPEGImages');
+  const candidates = [...(ann.filename ? [ann.filename] : []), ...IMAGE_EXTS.map((e) => ann.id + e)];
+  for (const c of candidates) { const p = join(dir, c); if (existsSync(p)) return p; }
+  return null;
+}
+
+export function readVoc(root: string, options: ReadVocOptions = {}): VocDataset {
+  const split = options.split ?? 'trainval';
+  if (!existsSync(root) || !statSync(root).isDirectory()) throw new Error(`VOC directory not found: ${root}`);
+  const check = options.checkImages ?? 'header';
+  const warnings: string[] = [];
+  const ids = readSplitIds(root, split);
+  const seen = new Set<string>();
+  const records: VocRecord[] = [];
+  for (const id of ids) {
+    if (seen.has(id)) { warnings.push(`${id}: listed twice in ${split}, duplicate ignored`); continue; }
+    seen.add(id);
+    const xmlPath = join(root, 'Annotations', `${id}.xml`);
+    if (!existsSync(xmlPath)) { warnings.push(`${id}: annotation missing (${xmlPath}), image skipped`); continue; }
+    let ann: VocAnnotation;
+    try {
+      const parsed = parseVocXml(new TextDecoder().decode(readBytes(xmlPath)), id);
+      ann = parsed.annotation;
+      warnings.push(...parsed.warnings);
+    } catch (e) {
+      warnings.push(`${(e as Error).message}, image skipped`);
+      continue;
+    }
+    const imagePath = findImage(root, ann);
+    if (!imagePath) { warnings.push(`${id}: image file missing in ${join(root, 'JPEGImages')}, image skipped`); continue; }
+    let size: { width: number; height: number } | null = null;
+    if (check !== 'none') {
+      try {
+        const bytes = readBytes(imagePath);
+        size = check === 'decode' ? decodeImageSync(bytes) : readImageSize(bytes);
+      } catch { size = null; }
+      if (!size) { warnings.push(`${id}: image unreadable or corrupt (${imagePath}), image skipped`); continue; }
+      if (size.width !== ann.width || size.height !== ann.height) {
+        if (ann.width > 0 && ann.height > 0) {
+          warnings.push(`${id}: annotation size ${ann.width}x${ann.height} differs from image ${size.width}x${size.height}; using the image's`);
+        }
+        ann.width = size.width; ann.height = size.height;
+      }
+    }
+    if (!(ann.width > 0 && ann.height > 0)) { warnings.push(`${id}: no image size known, image skipped`); continue; }
+    warnings.push(...sanitizeBoxes(ann, ann.width, ann.height));
+    records.push({ ...ann, imagePath });
+  }
+  if (records.length === 0) throw new Error(`no usable images in split ${split} of ${root}:\n${warnings.join('\n')}`);
+
+  let classes = options.classes;
+  if (!classes) {
+    const file = options.classesFile ?? (existsSync(join(root, 'classes.txt')) ? join(root, 'classes.txt') : undefined);
+    classes = file ? readClassesFile(file) : [...new Set(records.flatMap((r) => r.objects.map((o) => o.name)))].sort();
+  }
+  const known = new Set(classes);
+  const dropped = new Map<string, number>();
+  for (const r of records) {
+    r.objects = r.objects.filter((o) => known.has(o.name) || (dropped.set(o.name, (dropped.get(o.name) ?? 0) + 1), false));
+  }
+  for (const [name, n] of dropped) warnings.push(`${n} object(s) of class '${name}' not in the class list, dropped`);
+  for (const r of records) if (r.objects.length === 0) warnings.push(`${r.id}: no objects, image kept as background only`);
+  return { root, split, classes, records, warnings };
+}
+
+/** Decodes a record's image (throws on a corrupt file; readVoc's header check cannot see a bad scan). */
+export function loadVocImage(record: VocRecord): RgbImage {
+  return decodeImageSync(readBytes(record.imagePath));
+}
+
+/** Writes Annotations/<id>.xml. */
+export function writeVocAnnotation(root: string, ann: VocAnnotation, folder = 'VOC'): void {
+  writeFileMkdir(join(root, 'Annotations', `${ann.id}.xml`), writeVocXml(ann, folder));
+}
+
+/** Writes JPEGImages/<filename> (format from the extension: .png lossless, .jpg at `quality`). */
+export function writeVocImage(root: string, filename: string, image: RgbImage, quality = 90): void {
+  writeImageFile(join(root, 'JPEGImages', filename), image, quality);
+}
+
+/** Writes ImageSets/Main/<split>.txt, one id per line. */
+export function writeImageSet(root: string, split: string, ids: string[]): void {
+  writeFileMkdir(join(root, 'ImageSets', 'Main', `${split}.txt`), ids.map((id) => id + '\n').join(''));
+}
+
+export function writeClassesFile(root: string, classes: string[]): void {
+  writeFileMkdir(join(root, 'classes.txt'), classes.map((c) => c + '\n').join(''));
+}
+
+/**
+ * Writes a whole dataset: every image (as ann.filename, e.g. "000001.png") and annotation, the
+ * image sets, and classes.txt. readVoc(root, { split }) reads it back.
+ */
+export function writeVoc(root: string, items: { annotation: VocAnnotation; image: RgbImage }[],
+                         splits: Record<string, string[]>, classes?: string[], quality = 90): void {
+  for (const { annotation, image } of items) {
+    if (!annotation.filename) throw new Error(`${annotation.id}: annotation.filename is required to write the image`);
+    writeVocImage(root, annotation.filename, image, quality);
+    writeVocAnnotation(root, annotation);
+  }
+  for (const [split, ids] of Object.entries(splits)) writeImageSet(root, split, ids);
+  if (classes) writeClassesFile(root, classes);
+}
