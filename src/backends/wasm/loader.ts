@@ -35,7 +35,7 @@ function relaxedAllowed(bytes: Uint8Array): boolean {
   // Node 20 validates relaxed SIMD only behind a V8 flag, which may be set before compiling.
   const proc = (g.process as any);
   try { proc?.getBuiltinModule?.('node:v8')?.setFlagsFromString('--experimental-wasm-relaxed-simd'); } catch { /* browsers */ }
-  try { return WebAssembly.validate(bytes); } catch { return false; }
+  try { return WebAssembly.validate(bytes as BufferSource); } catch { return false; }
 }
 
 /** Loads (once) and returns the module. `bytes` overrides the embedded binary (tests, experiments). */

@@ -1,0 +1,24 @@
+// Gradient rules of matmul, conv2d, max pooling and softmax.
+import { engine } from '../../tensor/engine.js';
+import { registerGradient } from '../registry.js';
+import { exp, matMul, mul, sub, sum } from './ops.js';
+
+// C = op(A)·op(B): dA = dy·op(B)ᵀ (transposed back if A was), dB = op(A)ᵀ·dy (likewise).
+registerGradient('MatMul', ([dy], { inputs: [a, b] }, { transA, transB }) => [
+  transA ? matMul(b, dy!, transB, true) : matMul(dy!, b, false, !transB),
+  transB ? matMul(dy!, a, true, transA) : matMul(a, dy!, !transA, false),
+]);
+
+registerGradient('Conv2D', ([dy], { inputs: [x, w, bias] }, { stride, pad }) => [
+  engine.runKernel('Conv2DBackpropInput', [dy!, w], { inputShape: x.shape, stride, pad })[0],
+  engine.runKernel('Conv2DBackpropFilter', [x, dy!], { filterShape: w.shape, stride, pad })[0],
+  ...(bias ? [sum(dy!, [0, 2, 3])] : []),
+]);
+
+registerGradient('MaxPool2D', ([dy], { inputs: [x], outputs: [, argmax] }) =>
+  [engine.runKernel('MaxPool2DGrad', [dy!, argmax], { inputShape: x.shape })[0]]);
+
+// y = softmax(x): dx = y ⊙ (dy − Σ dy⊙y)
+registerGradient('Softmax', ([dy], { outputs: [y] }) => [mul(y, sub(dy!, sum(mul(dy!, y), -1, true)))]);
+// y = logSoftmax(x): dx = dy − softmax(x)·Σ dy
+registerGradient('LogSoftmax', ([dy], { outputs: [y] }) => [sub(dy!, mul(exp(y), sum(dy!, -1, true)))]);

@@ -1,0 +1,12 @@
+// The ops the gradient rules are written with (one import point for the rules).
+export * from '../../ops/elementwise.js';
+export * from '../../ops/reduce.js';
+export * from '../../ops/shape.js';
+export * from '../../ops/matmul.js';
+export * from '../../ops/creation.js';
+export * from '../../ops/nn.js';
+import { greater } from '../../ops/elementwise.js';
+import { affine } from '../../ops/elementwise.js';
+import type { Tensor } from '../../tensor/tensor.js';
+/** 1 where a <= b (ties to a) else 0. */
+export function lessEqualMask(a: Tensor, b: Tensor): Tensor { const g = greater(a, b); const m = affine(g, -1, 1); g.dispose(); return m; }

@@ -1,0 +1,28 @@
+// The seam between the engine and where bytes live. A backend owns its data (WASM linear memory,
+// WebGL textures) behind opaque DataIds with reference counts, and implements kernels by name.
+import type { DType, TypedArray } from '../tensor/types.js';
+
+/** Opaque handle to backend-owned data. */
+export interface DataId { readonly backendName: string }
+
+export interface TensorInfo { dataId: DataId; shape: number[]; dtype: DType }
+
+/** Kernels return new DataIds (refcount 1) for their outputs. */
+export type KernelFunc = (inputs: TensorInfo[], attrs: Record<string, any>, backend: Backend) => TensorInfo[];
+
+export interface BackendMemory { buffers: number; bytes: number; [key: string]: number }
+
+export interface Backend {
+  readonly name: string;
+  /** Copies values into new backend storage (refcount 1). */
+  write(values: TypedArray, shape: number[], dtype: DType): DataId;
+  /** Synchronous copy out. */
+  readSync(dataId: DataId): TypedArray;
+  read(dataId: DataId): Promise<TypedArray>;
+  incRef(dataId: DataId): void;
+  /** Frees the storage when the count reaches zero. */
+  decRef(dataId: DataId): void;
+  memory(): BackendMemory;
+  kernels: Map<string, KernelFunc>;
+  dispose?(): void;
+}

@@ -1,0 +1,73 @@
+// Elementwise kernels on the WASM backend (assembly/elementwise.ts).
+import type { TensorInfo } from '../../backend.js';
+import { registerKernel } from '../../registry.js';
+import { broadcastShapes, broadcastStrides, collapseDims } from '../../../tensor/broadcast.js';
+import { sizeOf } from '../../../tensor/types.js';
+import type { WasmBackend } from '../backend.js';
+
+const UNARY: Record<string, number> = {
+  Neg: 0, Exp: 1, Log: 2, Sqrt: 3, Relu: 4, Step: 5, Abs: 6, Affine: 7, PowScalar: 8, Sign: 9, Square: 10, Reciprocal: 11,
+};
+const BINARY: Record<string, number> = {
+  Add: 0, Sub: 1, Mul: 2, Div: 3, Maximum: 4, Minimum: 5, Greater: 6, GreaterEqual: 7, Equal: 8, Less: 9,
+};
+
+for (const [name, op] of Object.entries(UNARY)) {
+  registerKernel('wasm', name, ([x], attrs, b) => {
+    const be = b as WasmBackend;
+    const y = be.out(x.shape.slice());
+    let p = 0, q = 0;
+    if (name === 'Affine') { p = attrs.scale; q = attrs.shift; }
+    if (name === 'PowScalar') p = attrs.exponent;
+    be.m.exports.ewUnary(op, be.ptr(x), be.ptr(y), sizeOf(x.shape), p, q);
+    return [y];
+  });
+}
+
+/** Runs a binary op with broadcasting; shapes are collapsed to as few dims as the kernel needs. */
+export function binary(be: WasmBackend, op: number, a: TensorInfo, b: TensorInfo, name: string): TensorInfo {
+  const shape = broadcastShapes(a.shape, b.shape, name);
+  const y = be.out(shape);
+  if (sizeOf(shape) === 0) return y;
+  const c = collapseDims(shape, [broadcastStrides(a.shape, shape), broadcastStrides(b.shape, shape)]);
+  if (c.shape.length > 6) throw new Error(`${name}: more than 6 non-collapsible dims`);
+  be.withInts([c.shape, c.strides[0], c.strides[1]], ([dims, sa, sb]) =>
+    be.m.exports.ewBinary(op, be.ptr(a), be.ptr(b), be.ptr(y), c.shape.length, dims, sa, sb));
+  return y;
+}
+
+for (const [name, op] of Object.entries(BINARY)) {
+  registerKernel('wasm', name, ([a, b], _attrs, be) => [binary(be as WasmBackend, op, a, b, name)]);
+}
+
+// where(cond, a, b), all of one shape (the op broadcasts first); cond is nonzero-is-true.
+registerKernel('wasm', 'Where', ([c, a, b], _attrs, bk) => {
+  const be = bk as WasmBackend;
+  const y = be.out(a.shape.slice());
+  const n = sizeOf(a.shape);
+  const cv = c.dtype === 'int32' ? be.i32(c) : be.f32(c);
+  const av = be.f32(a), bv = be.f32(b), yv = be.f32(y);
+  for (let i = 0; i < n; i++) yv[i] = cv[i] !== 0 ? av[i] : bv[i];
+  return [y];
+});
+
+registerKernel('wasm', 'Cast', ([x], attrs, bk) => {
+  const be = bk as WasmBackend;
+  const y = be.out(x.shape.slice(), attrs.dtype);
+  const n = sizeOf(x.shape);
+  if (x.dtype === attrs.dtype) be.m.u8(be.ptr(y), n * 4).set(be.m.u8(be.ptr(x), n * 4));
+  else if (attrs.dtype === 'int32') be.m.exports.ewCastF32ToI32(be.ptr(x), be.ptr(y), n);
+  else be.m.exports.ewCastI32ToF32(be.ptr(x), be.ptr(y), n);
+  return [y];
+});
+
+registerKernel('wasm', 'Softmax', ([x], _attrs, bk) => softmax(bk as WasmBackend, x, 0));
+registerKernel('wasm', 'LogSoftmax', ([x], _attrs, bk) => softmax(bk as WasmBackend, x, 1));
+
+function softmax(be: WasmBackend, x: TensorInfo, log: number): TensorInfo[] {
+  const y = be.out(x.shape.slice());
+  const n = x.shape[x.shape.length - 1];
+  const m = n ? sizeOf(x.shape) / n : 0;
+  be.m.exports.ewSoftmaxRows(be.ptr(x), be.ptr(y), m, n, log);
+  return [y];
+}

@@ -1,0 +1,24 @@
+// fastrcnn: the public API. Importing it registers the WASM backend (the default everywhere).
+import { engine } from './tensor/engine.js';
+import './backends/wasm/index.js';
+import type { Tensor } from './tensor/tensor.js';
+
+export { Tensor } from './tensor/tensor.js';
+export type { DType, TypedArray } from './tensor/types.js';
+export type { Backend, KernelFunc, TensorInfo } from './backends/backend.js';
+export { registerKernel } from './backends/registry.js';
+export { registerGradient } from './autograd/registry.js';
+export { WasmBackend } from './backends/wasm/index.js';
+export * from './ops/index.js';
+export { grad, grads, valueAndGrad, valueAndGrads, noGrad } from './autograd/functional.js';
+export { Rng } from './util/random.js';
+export { engine };
+
+/** Frees every tensor fn creates except those it returns. */
+export function tidy<T>(fn: () => T): T { return engine.tidy(fn); }
+/** Exempts a tensor from the enclosing tidy. */
+export function keep<T extends Tensor>(t: T): T { return engine.keep(t); }
+/** Live tensors and backend bytes. */
+export function memory() { return engine.memory(); }
+export function setBackend(name: string) { return engine.setBackend(name).name; }
+export function getBackend(): string { return engine.backendName; }

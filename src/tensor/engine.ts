@@ -1,0 +1,177 @@
+// The engine: backend registry, kernel dispatch (with fallback to the WASM backend for kernels a
+// backend lacks), tensor scopes (tidy/keep), the gradient tape and memory accounting.
+import type { Backend, KernelFunc, TensorInfo } from '../backends/backend.js';
+import { getGradient } from '../autograd/registry.js';
+import { Tape } from '../autograd/tape.js';
+import { Tensor, numLiveTensors, setEngineHooks } from './tensor.js';
+import { type DType, type TypedArray, assertShape, shapeStr, sizeOf } from './types.js';
+
+type BackendFactory = () => Backend;
+
+export interface MemoryInfo {
+  /** Live (undisposed) Tensor objects. */
+  numTensors: number;
+  /** Bytes held by the active backend's live buffers. */
+  numBytes: number;
+  numBuffers: number;
+  backend: string;
+  /** Backend-specific details (WASM heap size, texture counts, ...). */
+  details: Record<string, number>;
+}
+
+/** The backend that runs kernels other backends lack (RoI pooling, NMS, SVD on WebGL). */
+export const FALLBACK_BACKEND = 'wasm';
+
+class Engine {
+  private factories = new Map<string, { factory: BackendFactory; priority: number }>();
+  private instances = new Map<string, Backend>();
+  private active: Backend | null = null;
+  private scopes: Set<Tensor>[] = [];
+  readonly tape = new Tape();
+  gradEnabled = true;
+
+  constructor() {
+    setEngineHooks({
+      track: (t) => { const s = this.scopes[this.scopes.length - 1]; if (s) s.add(t); },
+      untrack: (t) => { for (let i = this.scopes.length - 1; i >= 0; i--) if (this.scopes[i].delete(t)) break; },
+      backward: (t, dy) => this.tape.backward(t, dy),
+    });
+  }
+
+  registerBackend(name: string, factory: BackendFactory, priority = 1): void {
+    this.factories.set(name, { factory, priority });
+  }
+
+  /** Instantiates (once) and returns the named backend without making it active. */
+  findBackend(name: string): Backend {
+    let b = this.instances.get(name);
+    if (b) return b;
+    const f = this.factories.get(name);
+    if (!f) throw new Error(`backend '${name}' is not registered (registered: ${[...this.factories.keys()].join(', ') || 'none'})`);
+    b = f.factory();
+    this.instances.set(name, b);
+    return b;
+  }
+
+  setBackend(name: string): Backend {
+    this.active = this.findBackend(name);
+    return this.active;
+  }
+
+  get backend(): Backend {
+    if (!this.active) {
+      // highest priority backend that initializes
+      const names = [...this.factories.entries()].sort((a, b) => b[1].priority - a[1].priority).map((e) => e[0]);
+      const errors: string[] = [];
+      for (const n of names) {
+        try { this.active = this.findBackend(n); break; } catch (e) { errors.push(`${n}: ${(e as Error).message}`); }
+      }
+      if (!this.active) throw new Error(`no backend could be initialized (${errors.join('; ') || 'none registered'})`);
+    }
+    return this.active;
+  }
+
+  get backendName(): string { return this.backend.name; }
+
+  // ---- tensors -------------------------------------------------------------------------------
+
+  makeTensor(values: TypedArray, shape: number[], dtype: DType, backend: Backend = this.backend): Tensor {
+    assertShape(shape, 'tensor');
+    if (values.length !== sizeOf(shape)) {
+      throw new Error(`tensor: ${values.length} values do not fill shape ${shapeStr(shape)} (${sizeOf(shape)} elements)`);
+    }
+    return new Tensor(backend, backend.write(values, shape, dtype), shape.slice(), dtype);
+  }
+
+  /** A new Tensor sharing `t`'s bytes (reshape, saved tensors). */
+  share(t: Tensor, shape: number[] = t.shape, track = true): Tensor {
+    t.backend.incRef(t.dataId);
+    return new Tensor(t.backend, t.dataId, shape.slice(), t.dtype, track);
+  }
+
+  /** Moves `t`'s bytes to `target` in place (the tensor keeps its identity). */
+  moveTo(t: Tensor, target: Backend): void {
+    if (t.backend === target) return;
+    const values = t.backend.readSync(t.dataId);
+    const id = target.write(values, t.shape, t.dtype);
+    t.backend.decRef(t.dataId);
+    t.backend = target;
+    t.dataId = id;
+  }
+
+  // ---- kernels -------------------------------------------------------------------------------
+
+  runKernel(name: string, inputs: Tensor[], attrs: Record<string, any> = {}): Tensor[] {
+    for (const t of inputs) t.assertAlive(name);
+    let backend = this.backend;
+    let kernel: KernelFunc | undefined = backend.kernels.get(name);
+    if (!kernel) {
+      const fb = this.findBackend(FALLBACK_BACKEND);
+      kernel = fb.kernels.get(name);
+      if (!kernel) throw new Error(`${name}: no kernel on backend '${backend.name}' nor on '${FALLBACK_BACKEND}'`);
+      backend = fb;
+    }
+    for (const t of inputs) if (t.backend !== backend) this.moveTo(t, backend);
+    const infos: TensorInfo[] = inputs.map((t) => ({ dataId: t.dataId, shape: t.shape, dtype: t.dtype }));
+    const outInfos = kernel(infos, attrs, backend);
+    const outputs = outInfos.map((o) => new Tensor(backend, o.dataId, o.shape, o.dtype));
+    if (this.gradEnabled && inputs.some((t) => t.requiresGrad)) {
+      const rule = getGradient(name);
+      if (rule) {
+        for (const o of outputs) { o.requiresGrad = o.dtype === 'float32'; o.fromOp = true; }
+        this.tape.record(name, rule, inputs, outputs, attrs, (t) => this.share(t, t.shape, false));
+      }
+    }
+    return outputs;
+  }
+
+  // ---- scopes --------------------------------------------------------------------------------
+
+  tidy<T>(fn: () => T): T {
+    const scope = new Set<Tensor>();
+    this.scopes.push(scope);
+    let result: T;
+    try {
+      result = fn();
+    } finally {
+      this.scopes.pop();
+    }
+    if (result instanceof Promise) throw new Error('tidy: fn must be synchronous (it returned a Promise)');
+    const kept = new Set<Tensor>();
+    collectTensors(result, kept);
+    for (const t of scope) if (!kept.has(t)) t.dispose();
+    const parent = this.scopes[this.scopes.length - 1];
+    if (parent) for (const t of kept) if (scope.has(t)) parent.add(t);
+    return result;
+  }
+
+  /** Exempts `t` from the enclosing tidy scopes. */
+  keep<T extends Tensor>(t: T): T {
+    for (const s of this.scopes) s.delete(t);
+    return t;
+  }
+
+  /** Runs fn without recording gradients. */
+  noGrad<T>(fn: () => T): T {
+    const prev = this.gradEnabled;
+    this.gradEnabled = false;
+    try { return fn(); } finally { this.gradEnabled = prev; }
+  }
+
+  memory(): MemoryInfo {
+    const m = this.backend.memory();
+    const { buffers, bytes, ...details } = m;
+    return { numTensors: numLiveTensors(), numBytes: bytes, numBuffers: buffers, backend: this.backend.name, details };
+  }
+}
+
+function collectTensors(x: unknown, out: Set<Tensor>, depth = 0): void {
+  if (x instanceof Tensor) { out.add(x); return; }
+  if (depth > 4 || x === null || typeof x !== 'object') return;
+  if (Array.isArray(x)) { for (const v of x) collectTensors(v, out, depth + 1); return; }
+  if (x instanceof Map) { for (const v of x.values()) collectTensors(v, out, depth + 1); return; }
+  if (Object.getPrototypeOf(x) === Object.prototype) for (const v of Object.values(x as object)) collectTensors(v, out, depth + 1);
+}
+
+export const engine = new Engine();
+export type { Engine };
