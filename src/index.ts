@@ -22,3 +22,4 @@ export function keep<T extends Tensor>(t: T): T { return engine.keep(t); }
 export function memory() { return engine.memory(); }
 export function setBackend(name: string) { return engine.setBackend(name).name; }
 export function getBackend(): string { return engine.backendName; }
+export * from './nn/index.js';
