@@ -1,0 +1,236 @@
+// Dense single-precision GEMM: C[M×N] (+)= op(A)·op(B), row-major, byte-offset pointers.
+//
+// Layout follows the usual packed-panel design: op(B) is copied in KC×NC blocks into micro-panels
+// of GEMM_NR columns, op(A) in MC×KC blocks into micro-panels of GEMM_MR rows, so the micro-kernel
+// reads both with unit stride whatever the transposes were. The micro-kernel keeps a 4×8 tile of C
+// in 8 vector registers (8 independent FMA chains cover the FMA latency on two pipes, and leave
+// registers for the B vectors and the A broadcast). Panels are zero-padded to full tiles, so edge
+// tiles run the same kernel into a small scratch tile and copy the valid part.
+
+export const GEMM_MR: i32 = 4;
+export const GEMM_NR: i32 = 8;
+// KC×NR of B (8 KiB) stays in L1 across a sweep of A; MC×KC of A (128 KiB) stays in L2.
+const KC: i32 = 256;
+const MC: i32 = 128;
+const NC: i32 = 4096;
+
+// C tile floats written by edge tiles.
+const TILE: i32 = GEMM_MR * GEMM_NR;
+
+@inline function fma(a: v128, b: v128, c: v128): v128 {
+  if (ASC_FEATURE_RELAXED_SIMD) return f32x4.relaxed_madd(a, b, c);
+  return f32x4.add(f32x4.mul(a, b), c);
+}
+
+@inline function roundUp(x: i32, m: i32): i32 {
+  return (x + m - 1) / m * m;
+}
+
+// Splits n into ceil(n/cap) nearly equal blocks (multiple of `unit`), so the last block is not tiny.
+@inline function blockSize(n: i32, cap: i32, unit: i32): i32 {
+  const blocks = (n + cap - 1) / cap;
+  return min(roundUp((n + blocks - 1) / blocks, unit), cap);
+}
+
+/** Bytes of scratch gemm() needs for these sizes (packed panels plus one edge tile). */
+export function gemmScratchBytes(M: i32, N: i32, K: i32): i32 {
+  const kc = blockSize(max(K, 1), KC, 1);
+  const mc = blockSize(max(M, 1), MC, GEMM_MR);
+  const nc = blockSize(max(N, 1), NC, GEMM_NR);
+  return (mc * kc + kc * nc + TILE) * 4 + 64;
+}
+
+// ---- packing -------------------------------------------------------------------------------
+
+// Transposes the 4×4 block held in rows r0..r3 and stores its columns at dst, dst+16, ... dst+3*step.
+@inline function storeTransposed4(r0: v128, r1: v128, r2: v128, r3: v128, dst: usize, step: usize): void {
+  const t0 = i32x4.shuffle(r0, r1, 0, 4, 1, 5);
+  const t1 = i32x4.shuffle(r0, r1, 2, 6, 3, 7);
+  const t2 = i32x4.shuffle(r2, r3, 0, 4, 1, 5);
+  const t3 = i32x4.shuffle(r2, r3, 2, 6, 3, 7);
+  v128.store(dst, i32x4.shuffle(t0, t2, 0, 1, 4, 5));
+  v128.store(dst + step, i32x4.shuffle(t0, t2, 2, 3, 6, 7));
+  v128.store(dst + 2 * step, i32x4.shuffle(t1, t3, 0, 1, 4, 5));
+  v128.store(dst + 3 * step, i32x4.shuffle(t1, t3, 2, 3, 6, 7));
+}
+
+// Packs the mc×kc block of a matrix X into micro-panels of `r` rows (r = MR for A, NR for B).
+// Element (i, k) of the block lives at src + i*rowStride + k*colStride (bytes); panel p, step k
+// holds the r values X[p*r .. p*r+r-1][k] contiguously. Rows past mc are zero. A block contiguous
+// along i packs with vector copies, one contiguous along k with 4×4 transposes.
+function packPanels(mc: i32, kc: i32, src: usize, rowStride: usize, colStride: usize, r: i32, dst: usize): void {
+  const rowsFull = mc / r * r;
+  const panelBytes = <usize>(kc * r) << 2;
+  if (rowStride == 4) {
+    // X[i][k] contiguous along i: each k step of a full panel is r/4 vector copies.
+    for (let p = 0; p < rowsFull; p += r) {
+      let s = src + <usize>p * 4;
+      let d = dst;
+      for (let k = 0; k < kc; k++) {
+        for (let q = 0; q < r; q += 4) v128.store(d + (<usize>q << 2), v128.load(s + (<usize>q << 2)));
+        s += colStride;
+        d += <usize>r << 2;
+      }
+      dst += panelBytes;
+    }
+  } else if (colStride == 4) {
+    // X[i][k] contiguous along k: transpose 4 rows × 4 k at a time.
+    const k4 = kc & ~3;
+    for (let p = 0; p < rowsFull; p += r) {
+      for (let q = 0; q < r; q += 4) {
+        const s0 = src + <usize>(p + q) * rowStride;
+        const s1 = s0 + rowStride, s2 = s1 + rowStride, s3 = s2 + rowStride;
+        let d = dst + (<usize>q << 2);
+        const rowBytes = <usize>r << 2;
+        for (let k = 0; k < k4; k += 4) {
+          const o = <usize>k << 2;
+          storeTransposed4(v128.load(s0 + o), v128.load(s1 + o), v128.load(s2 + o), v128.load(s3 + o), d, rowBytes);
+          d += rowBytes << 2;
+        }
+        for (let k = k4; k < kc; k++) {
+          const o = <usize>k << 2;
+          store<f32>(d, load<f32>(s0 + o));
+          store<f32>(d, load<f32>(s1 + o), 4);
+          store<f32>(d, load<f32>(s2 + o), 8);
+          store<f32>(d, load<f32>(s3 + o), 12);
+          d += rowBytes;
+        }
+      }
+      dst += panelBytes;
+    }
+  } else {
+    for (let p = 0; p < rowsFull; p += r) {
+      let d = dst;
+      for (let k = 0; k < kc; k++) {
+        for (let i = 0; i < r; i++) {
+          store<f32>(d, load<f32>(src + <usize>(p + i) * rowStride + <usize>k * colStride));
+          d += 4;
+        }
+      }
+      dst += panelBytes;
+    }
+  }
+  if (rowsFull < mc) {
+    // Last, partial panel: zero-padded so the micro-kernel can run a full tile.
+    let d = dst;
+    for (let k = 0; k < kc; k++) {
+      for (let i = 0; i < r; i++) {
+        const row = rowsFull + i;
+        store<f32>(d, row < mc ? load<f32>(src + <usize>row * rowStride + <usize>k * colStride) : 0);
+        d += 4;
+      }
+    }
+  }
+}
+
+// ---- micro-kernel ----------------------------------------------------------------------------
+
+// C[4×8] at c (row stride ldcBytes) = beta*C + Apanel·Bpanel over kc steps.
+// Apanel: kc × 4 floats; Bpanel: kc × 8 floats.
+function microKernel(kc: i32, pa: usize, pb: usize, c: usize, ldcBytes: usize, beta: bool): void {
+  let c00 = f32x4.splat(0), c01 = f32x4.splat(0);
+  let c10 = f32x4.splat(0), c11 = f32x4.splat(0);
+  let c20 = f32x4.splat(0), c21 = f32x4.splat(0);
+  let c30 = f32x4.splat(0), c31 = f32x4.splat(0);
+  for (let k = 0; k < kc; k++) {
+    const b0 = v128.load(pb), b1 = v128.load(pb, 16);
+    let a = v128.load32_splat(pa);
+    c00 = fma(a, b0, c00); c01 = fma(a, b1, c01);
+    a = v128.load32_splat(pa, 4);
+    c10 = fma(a, b0, c10); c11 = fma(a, b1, c11);
+    a = v128.load32_splat(pa, 8);
+    c20 = fma(a, b0, c20); c21 = fma(a, b1, c21);
+    a = v128.load32_splat(pa, 12);
+    c30 = fma(a, b0, c30); c31 = fma(a, b1, c31);
+    pa += 16; pb += 32;
+  }
+  if (beta) {
+    c00 = f32x4.add(c00, v128.load(c)); c01 = f32x4.add(c01, v128.load(c, 16));
+    v128.store(c, c00); v128.store(c, c01, 16);
+    c += ldcBytes;
+    c10 = f32x4.add(c10, v128.load(c)); c11 = f32x4.add(c11, v128.load(c, 16));
+    v128.store(c, c10); v128.store(c, c11, 16);
+    c += ldcBytes;
+    c20 = f32x4.add(c20, v128.load(c)); c21 = f32x4.add(c21, v128.load(c, 16));
+    v128.store(c, c20); v128.store(c, c21, 16);
+    c += ldcBytes;
+    c30 = f32x4.add(c30, v128.load(c)); c31 = f32x4.add(c31, v128.load(c, 16));
+    v128.store(c, c30); v128.store(c, c31, 16);
+  } else {
+    v128.store(c, c00); v128.store(c, c01, 16);
+    c += ldcBytes;
+    v128.store(c, c10); v128.store(c, c11, 16);
+    c += ldcBytes;
+    v128.store(c, c20); v128.store(c, c21, 16);
+    c += ldcBytes;
+    v128.store(c, c30); v128.store(c, c31, 16);
+  }
+}
+
+// Runs the micro-kernel over an mc×nc block of C from packed panels; partial tiles go through `tile`.
+function macroKernel(mc: i32, nc: i32, kc: i32, pA: usize, pB: usize, c: usize, ldc: i32, beta: bool, tile: usize): void {
+  const ldcBytes = <usize>ldc << 2;
+  const aPanel = <usize>(kc * GEMM_MR) << 2;
+  const bPanel = <usize>(kc * GEMM_NR) << 2;
+  for (let j = 0; j < nc; j += GEMM_NR) {
+    const nr = min(GEMM_NR, nc - j);
+    const pa0 = pA;
+    let pa = pa0;
+    let cij = c + (<usize>j << 2);
+    for (let i = 0; i < mc; i += GEMM_MR) {
+      const mr = min(GEMM_MR, mc - i);
+      if (mr == GEMM_MR && nr == GEMM_NR) {
+        microKernel(kc, pa, pB, cij, ldcBytes, beta);
+      } else {
+        microKernel(kc, pa, pB, tile, <usize>GEMM_NR << 2, false);
+        for (let r = 0; r < mr; r++) {
+          const cr = cij + <usize>r * ldcBytes;
+          const tr = tile + (<usize>(r * GEMM_NR) << 2);
+          for (let q = 0; q < nr; q++) {
+            const o = <usize>q << 2;
+            store<f32>(cr + o, (beta ? load<f32>(cr + o) : 0) + load<f32>(tr + o));
+          }
+        }
+      }
+      pa += aPanel;
+      cij += ldcBytes * GEMM_MR;
+    }
+    pB += bPanel;
+  }
+}
+
+/**
+ * C[M×N] (+)= op(A)·op(B). op(A) is M×K: A is stored M×K (row stride lda) when transA = 0, K×M
+ * when transA = 1; op(B) is K×N: B stored K×N (ldb) when transB = 0, N×K when transB = 1.
+ * accumulate = 1 adds into C, 0 overwrites it. scratch: gemmScratchBytes(M, N, K) bytes.
+ */
+export function gemm(M: i32, N: i32, K: i32, a: usize, lda: i32, transA: i32, b: usize, ldb: i32, transB: i32,
+                     c: usize, ldc: i32, accumulate: i32, scratch: usize): void {
+  if (M <= 0 || N <= 0) return;
+  if (K <= 0) {
+    if (!accumulate) for (let i = 0; i < M; i++) memory.fill(c + (<usize>(i * ldc) << 2), 0, <usize>N << 2);
+    return;
+  }
+  const kcMax = blockSize(K, KC, 1);
+  const mcMax = blockSize(M, MC, GEMM_MR);
+  const ncMax = blockSize(N, NC, GEMM_NR);
+  const pA = (scratch + 15) & ~(<usize>15);
+  const pB = pA + (<usize>(mcMax * kcMax) << 2);
+  const tile = pB + (<usize>(kcMax * ncMax) << 2);
+  // Byte strides of op(A)[i][k] and op(B)^T[j][k] (B is packed like A, with j as the row index).
+  const aRow: usize = transA ? 4 : <usize>lda << 2, aCol: usize = transA ? <usize>lda << 2 : 4;
+  const bRow: usize = transB ? <usize>ldb << 2 : 4, bCol: usize = transB ? 4 : <usize>ldb << 2;
+  for (let jc = 0; jc < N; jc += ncMax) {
+    const nc = min(ncMax, N - jc);
+    for (let pc = 0; pc < K; pc += kcMax) {
+      const kc = min(kcMax, K - pc);
+      packPanels(nc, kc, b + <usize>jc * bRow + <usize>pc * bCol, bRow, bCol, GEMM_NR, pB);
+      const beta = pc > 0 || accumulate != 0;
+      for (let ic = 0; ic < M; ic += mcMax) {
+        const mc = min(mcMax, M - ic);
+        packPanels(mc, kc, a + <usize>ic * aRow + <usize>pc * aCol, aRow, aCol, GEMM_MR, pA);
+        macroKernel(mc, nc, kc, pA, pB, c + (<usize>(ic * ldc + jc) << 2), ldc, beta, tile);
+      }
+    }
+  }
+}
