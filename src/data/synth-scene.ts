@@ -312,7 +312,10 @@ export function renderScene(rng: Rng, opts: SceneOptions = {}): Scene {
       difficult: fraction < DIFFICULT_VISIBLE_FRACTION || longSide < DIFFICULT_SIZE };
   });
   const scene: Scene = { image: { width: W, height: H, data }, objects };
-  if (opts.withMasks) scene.masks = objs.map((_, k) => Uint8Array.from(owner, (v) => (v === k ? 1 : 0)));
+  if (opts.withMasks) {
+    scene.masks = objs.map(() => new Uint8Array(W * H));
+    for (let i = 0; i < owner.length; i++) if (owner[i] >= 0) scene.masks[owner[i]][i] = 1;
+  }
   return scene;
 }
 

@@ -10,7 +10,7 @@ import { imageRng, renderScene, splitIds, synthesize, DEFAULT_SHAPE_CLASSES } fr
 import { pixelInsideTest, type PlacedShape } from '../../src/data/shapes.js';
 import { readVoc, loadVocImage } from '../../src/data/voc.js';
 
-const scenes = Array.from({ length: 60 }, (_, i) => renderScene(new Rng(1000 + i), { withMasks: true }));
+const scenes = Array.from({ length: 40 }, (_, i) => renderScene(new Rng(1000 + i), { withMasks: true }));
 
 test('same seed gives the same scene, a different seed a different one', () => {
   const a = renderScene(new Rng(5)), b = renderScene(new Rng(5)), c = renderScene(new Rng(6));
@@ -32,12 +32,15 @@ test('boxes inside the image and tight around each visible mask; masks disjoint'
       const rowHas = (y: number) => { for (let x = x1; x <= x2; x++) if (m[y * W + x]) return true; return false; };
       const colHas = (x: number) => { for (let y = y1; y <= y2; y++) if (m[y * W + x]) return true; return false; };
       assert.ok(rowHas(y1) && rowHas(y2) && colHas(x1) && colHas(x2), `box ${o.box} not tight`);
+      let outside = 0, shared = 0;
       for (let y = 0; y < H; y++) for (let x = 0; x < W; x++) {
         if (!m[y * W + x]) continue;
-        assert.ok(x >= x1 && x <= x2 && y >= y1 && y <= y2, `mask pixel (${x},${y}) outside box ${o.box}`);
-        assert.is(cover[y * W + x], 0, 'a pixel belongs to two objects');
+        if (x < x1 || x > x2 || y < y1 || y > y2) outside++;
+        if (cover[y * W + x]) shared++;
         cover[y * W + x] = 1;
       }
+      assert.is(outside, 0, `mask pixels outside box ${o.box}`);
+      assert.is(shared, 0, 'pixels belonging to two objects');
     });
   }
 });
@@ -50,10 +53,12 @@ test('plain scenes: each visible mask is painted in one colour; rings have a hol
     s.objects.forEach((o, k) => {
       const m = s.masks![k];
       let c: number[] | null = null;
+      let off = 0;
       for (let p = 0; p < m.length; p++) if (m[p]) {
         const px = [data[p * 3], data[p * 3 + 1], data[p * 3 + 2]];
-        if (!c) c = px; else assert.equal(px, c, `object ${k} (${o.name}) not one colour`);
+        if (!c) c = px; else if (px[0] !== c[0] || px[1] !== c[1] || px[2] !== c[2]) off++;
       }
+      assert.is(off, 0, `object ${k} (${o.name}) not one colour`);
       if (o.visibleFraction === 1) {
         const cx = Math.round((o.box[0] + o.box[2]) / 2), cy = Math.round((o.box[1] + o.box[3]) / 2);
         assert.is(m[cy * W + cx] === 1, o.name !== 'ring', `${o.name} centre pixel`);
@@ -78,7 +83,7 @@ test('rasterized circle and ring match the analytic disc at pixel centres', () =
 test('class balance, sizes from tiny to large, difficult and truncated flags', () => {
   const counts: Record<string, number> = {};
   let difficult = 0, truncated = 0, total = 0, small = 0, large = 0;
-  const many = [...scenes, ...Array.from({ length: 240 }, (_, i) => renderScene(new Rng(5000 + i)))];
+  const many = [...scenes, ...Array.from({ length: 200 }, (_, i) => renderScene(new Rng(5000 + i)))];
   for (const s of many) for (const o of s.objects) {
     counts[o.name] = (counts[o.name] ?? 0) + 1;
     total++;
