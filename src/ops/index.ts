@@ -5,6 +5,7 @@ import { ones } from './creation.js';
 import '../autograd/gradients/elementwise.js';
 import '../autograd/gradients/shape.js';
 import '../autograd/gradients/nn.js';
+import '../autograd/gradients/roi.js';
 
 engine.tape.ops = {
   add, ones,
@@ -21,3 +22,4 @@ export * from './shape.js';
 export * from './matmul.js';
 export * from './conv.js';
 export * from './nn.js';
+export * from './detection.js';

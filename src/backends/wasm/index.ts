@@ -5,6 +5,8 @@ import './kernels/elementwise.js';
 import './kernels/shape.js';
 import './kernels/reduce.js';
 import './kernels/dense.js';
+import './kernels/roi.js';
+import './kernels/smoothL1.js';
 
 engine.registerBackend('wasm', () => new WasmBackend(), 1);
 

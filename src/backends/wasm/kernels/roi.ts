@@ -1,0 +1,48 @@
+// RoI pooling and RoIAlign on the WASM backend (assembly/roi_pool.ts); the WebGL backend falls
+// back to these. Both kernels take a channels-last scratch copy of the feature map.
+import { registerKernel } from '../../registry.js';
+import type { WasmBackend } from '../backend.js';
+
+const padC = (c: number) => (c + 3) & ~3;
+
+registerKernel('wasm', 'RoiPool', ([x, rois], { outputSize: [PH, PW], spatialScale }, bk) => {
+  const be = bk as WasmBackend;
+  const [N, C, H, W] = x.shape, R = rois.shape[0];
+  const y = be.out([R, C, PH, PW]);
+  const arg = be.out([R, C, PH, PW], 'int32');
+  be.withScratch(N * H * W * padC(C) * 4, (xt) =>
+    be.m.exports.roiPoolForward(be.ptr(x), N, C, H, W, be.ptr(rois), R, spatialScale, PH, PW, be.ptr(y), be.ptr(arg), xt));
+  return [y, arg];
+});
+
+registerKernel('wasm', 'RoiPoolGrad', ([dy, arg, rois], { inputShape }, bk) => {
+  const be = bk as WasmBackend;
+  const [N, C, H, W] = inputShape, [R, , PH, PW] = dy.shape;
+  const dx = be.out(inputShape.slice());
+  be.m.exports.roiPoolBackward(be.ptr(dy), be.ptr(arg), be.ptr(rois), R, N, C, H, W, PH, PW, be.ptr(dx));
+  return [dx];
+});
+
+registerKernel('wasm', 'RoiAlign', ([x, rois], { outputSize: [PH, PW], spatialScale, samplingRatio, aligned }, bk) => {
+  const be = bk as WasmBackend;
+  const e = be.m.exports;
+  const [N, C, H, W] = x.shape, R = rois.shape[0];
+  const y = be.out([R, C, PH, PW]);
+  const xtBytes = N * H * W * padC(C) * 4, accBytes = padC(C) * 4;
+  be.withScratch(xtBytes + accBytes + e.roiAlignSampleScratchBytes(), (s) =>
+    e.roiAlignForward(be.ptr(x), N, C, H, W, be.ptr(rois), R, spatialScale, PH, PW, samplingRatio, aligned ? 1 : 0,
+      be.ptr(y), s, s + xtBytes, s + xtBytes + accBytes));
+  return [y];
+});
+
+registerKernel('wasm', 'RoiAlignGrad', ([dy, rois], { inputShape, outputSize: [PH, PW], spatialScale, samplingRatio, aligned }, bk) => {
+  const be = bk as WasmBackend;
+  const e = be.m.exports;
+  const [N, C, H, W] = inputShape, R = rois.shape[0];
+  const dx = be.out(inputShape.slice());
+  const gtBytes = N * H * W * padC(C) * 4, gbufBytes = padC(C) * 4;
+  be.withScratch(gtBytes + gbufBytes + e.roiAlignSampleScratchBytes(), (s) =>
+    e.roiAlignBackward(be.ptr(dy), N, C, H, W, be.ptr(rois), R, spatialScale, PH, PW, samplingRatio, aligned ? 1 : 0,
+      be.ptr(dx), s, s + gtBytes, s + gtBytes + gbufBytes));
+  return [dx];
+});

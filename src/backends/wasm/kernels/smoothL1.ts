@@ -1,0 +1,19 @@
+// Smooth-L1 on the WASM backend. Elementwise loss and its gradient; see src/ops/detection.ts.
+import { registerKernel } from '../../registry.js';
+import { sizeOf } from '../../../tensor/types.js';
+import type { WasmBackend } from '../backend.js';
+
+registerKernel('wasm', 'SmoothL1', ([x, t], { beta }, bk) => {
+  const be = bk as WasmBackend;
+  const y = be.out(x.shape.slice());
+  be.m.exports.smoothL1Forward(be.ptr(x), be.ptr(t), be.ptr(y), sizeOf(x.shape), beta);
+  return [y];
+});
+
+// d loss / d input = clamp((x − t)/β, −1, 1) · dy   (sign(x − t) when β = 0)
+registerKernel('wasm', 'SmoothL1Grad', ([dy, x, t], { beta }, bk) => {
+  const be = bk as WasmBackend;
+  const dx = be.out(x.shape.slice());
+  be.m.exports.smoothL1Backward(be.ptr(dy), be.ptr(x), be.ptr(t), be.ptr(dx), sizeOf(x.shape), beta);
+  return [dx];
+});
