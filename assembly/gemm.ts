@@ -58,7 +58,7 @@ export function gemmScratchBytes(M: i32, N: i32, K: i32): i32 {
 // Element (i, k) of the block lives at src + i*rowStride + k*colStride (bytes); panel p, step k
 // holds the r values X[p*r .. p*r+r-1][k] contiguously. Rows past mc are zero. A block contiguous
 // along i packs with vector copies, one contiguous along k with 4×4 transposes.
-function packPanels(mc: i32, kc: i32, src: usize, rowStride: usize, colStride: usize, r: i32, dst: usize): void {
+export function gemmPackPanels(mc: i32, kc: i32, src: usize, rowStride: usize, colStride: usize, r: i32, dst: usize): void {
   const rowsFull = mc / r * r;
   const panelBytes = <usize>(kc * r) << 2;
   if (rowStride == 4) {
@@ -199,6 +199,17 @@ function macroKernel(mc: i32, nc: i32, kc: i32, pA: usize, pB: usize, c: usize, 
   }
 }
 
+// Packs op(B)[k0 .. k0+kc)[j0 .. j0+nc) into zero-padded micro-panels of GEMM_NR columns at dst
+// (panel p, step k: GEMM_NR floats). conv.ts supplies packers that read an image directly
+// (implicit im2col), so no im2col matrix is ever materialized.
+type PackB = (j0: i32, nc: i32, k0: i32, kc: i32, dst: usize) => void;
+
+// The plain-matrix B source of gemm(), set just before each call.
+let bPtr: usize = 0, bRow: usize = 0, bCol: usize = 0;
+function packMatrixB(j0: i32, nc: i32, k0: i32, kc: i32, dst: usize): void {
+  gemmPackPanels(nc, kc, bPtr + <usize>j0 * bRow + <usize>k0 * bCol, bRow, bCol, GEMM_NR, dst);
+}
+
 /**
  * C[M×N] (+)= op(A)·op(B). op(A) is M×K: A is stored M×K (row stride lda) when transA = 0, K×M
  * when transA = 1; op(B) is K×N: B stored K×N (ldb) when transB = 0, N×K when transB = 1.
@@ -206,6 +217,20 @@ function macroKernel(mc: i32, nc: i32, kc: i32, pA: usize, pB: usize, c: usize, 
  */
 export function gemm(M: i32, N: i32, K: i32, a: usize, lda: i32, transA: i32, b: usize, ldb: i32, transB: i32,
                      c: usize, ldc: i32, accumulate: i32, scratch: usize): void {
+  // Byte strides of op(B)^T[j][k]: B is packed like A, with j as the row index.
+  bPtr = b;
+  bRow = transB ? <usize>ldb << 2 : 4;
+  bCol = transB ? 4 : <usize>ldb << 2;
+  gemmWithPackB(M, N, K, a, lda, transA, packMatrixB, c, ldc, accumulate, scratch);
+}
+
+/** Block sizes gemm uses along K and N for these sizes (conv.ts sizes its line buffers with them). */
+export function gemmBlockK(K: i32): i32 { return blockSize(max(K, 1), KC, 1); }
+export function gemmBlockN(N: i32): i32 { return blockSize(max(N, 1), NC, GEMM_NR); }
+
+/** gemm() with op(B) produced by `packB` (see PackB). scratch: gemmScratchBytes(M, N, K). */
+export function gemmWithPackB(M: i32, N: i32, K: i32, a: usize, lda: i32, transA: i32, packB: PackB,
+                              c: usize, ldc: i32, accumulate: i32, scratch: usize): void {
   if (M <= 0 || N <= 0) return;
   if (K <= 0) {
     if (!accumulate) for (let i = 0; i < M; i++) memory.fill(c + (<usize>(i * ldc) << 2), 0, <usize>N << 2);
@@ -217,18 +242,17 @@ export function gemm(M: i32, N: i32, K: i32, a: usize, lda: i32, transA: i32, b:
   const pA = (scratch + 15) & ~(<usize>15);
   const pB = pA + (<usize>(mcMax * kcMax) << 2);
   const tile = pB + (<usize>(kcMax * ncMax) << 2);
-  // Byte strides of op(A)[i][k] and op(B)^T[j][k] (B is packed like A, with j as the row index).
+  // Byte strides of op(A)[i][k].
   const aRow: usize = transA ? 4 : <usize>lda << 2, aCol: usize = transA ? <usize>lda << 2 : 4;
-  const bRow: usize = transB ? <usize>ldb << 2 : 4, bCol: usize = transB ? 4 : <usize>ldb << 2;
   for (let jc = 0; jc < N; jc += ncMax) {
     const nc = min(ncMax, N - jc);
     for (let pc = 0; pc < K; pc += kcMax) {
       const kc = min(kcMax, K - pc);
-      packPanels(nc, kc, b + <usize>jc * bRow + <usize>pc * bCol, bRow, bCol, GEMM_NR, pB);
+      packB(jc, nc, pc, kc, pB);
       const beta = pc > 0 || accumulate != 0;
       for (let ic = 0; ic < M; ic += mcMax) {
         const mc = min(mcMax, M - ic);
-        packPanels(mc, kc, a + <usize>ic * aRow + <usize>pc * aCol, aRow, aCol, GEMM_MR, pA);
+        gemmPackPanels(mc, kc, a + <usize>ic * aRow + <usize>pc * aCol, aRow, aCol, GEMM_MR, pA);
         macroKernel(mc, nc, kc, pA, pB, c + (<usize>(ic * ldc + jc) << 2), ldc, beta, tile);
       }
     }

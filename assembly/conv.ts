@@ -1,0 +1,282 @@
+// 2-D convolution, NCHW float32, zero padding: forward and both backward passes, as GEMMs per image.
+//
+// The im2col matrix col[(c,kh,kw)][(oh,ow)] is never materialized: gemm's B packer reads the image
+// directly, one im2col row at a time into a line buffer in L1, then into packed panels. So scratch
+// stays at packing size whatever the image size (a full im2col of a 320×480×32 3×3 layer would be
+// 160 MiB).
+//   forward          y_n[OC, P]    = W[OC, CKK] · col_n[CKK, P]             (+ bias, prefilled)
+//   backward filter  dW[OC, CKK]  += dy_n[OC, P] · col_n[CKK, P]ᵀ            (summed over n)
+//   backward input   stride 1: the forward convolution of dy with the flipped, transposed filter;
+//                    otherwise dcol[CKK, P'] = W[OC, CKK]ᵀ · dy_n[OC, P'] over blocks P' of output
+//                    rows, then col2im adds each block into dx_n
+// with P = OH·OW and CKK = C·KH·KW. 1×1 stride-1 unpadded convolutions use plain GEMMs on x.
+import { GEMM_NR, gemm, gemmBlockK, gemmBlockN, gemmPackPanels, gemmScratchBytes, gemmWithPackB } from './gemm';
+
+// Geometry of the current image, read by the packers (gemm calls them back with block coordinates).
+let gX: usize = 0;
+let gC: i32 = 0, gH: i32 = 0, gW: i32 = 0, gKH: i32 = 0, gKW: i32 = 0;
+let gSH: i32 = 1, gSW: i32 = 1, gPH: i32 = 0, gPW: i32 = 0, gOH: i32 = 1, gOW: i32 = 1;
+let gLine: usize = 0; // line buffer(s) in scratch
+
+// Backward-input blocks: dcol holds at most this many floats (stays in L2 between GEMM and col2im).
+const DCOL_FLOATS: i32 = 256 * 1024;
+
+@inline function fill0(dst: usize, n: i32): void {
+  let i = 0;
+  for (; i + 4 <= n; i += 4) v128.store(dst + (<usize>i << 2), f32x4.splat(0));
+  for (; i < n; i++) store<f32>(dst + (<usize>i << 2), 0);
+}
+
+@inline function copy(dst: usize, src: usize, n: i32): void {
+  let i = 0;
+  for (; i + 4 <= n; i += 4) v128.store(dst + (<usize>i << 2), v128.load(src + (<usize>i << 2)));
+  for (; i < n; i++) store<f32>(dst + (<usize>i << 2), load<f32>(src + (<usize>i << 2)));
+}
+
+// dst[0..n) += src[0..n)
+@inline function addTo(dst: usize, src: usize, n: i32): void {
+  let i = 0;
+  for (; i + 4 <= n; i += 4) {
+    const o = <usize>i << 2;
+    v128.store(dst + o, f32x4.add(v128.load(dst + o), v128.load(src + o)));
+  }
+  for (; i < n; i++) {
+    const o = <usize>i << 2;
+    store<f32>(dst + o, load<f32>(dst + o) + load<f32>(src + o));
+  }
+}
+
+// Writes im2col row k = (c, kh, kw) at output positions p0 .. p0+n-1 of the current image to out.
+function im2colRow(k: i32, p0: i32, n: i32, out: usize): void {
+  const kw = k % gKW, t = k / gKW;
+  const kh = t % gKH, c = t / gKH;
+  const plane = gX + (<usize>(c * gH * gW) << 2);
+  let oh = p0 / gOW, ow = p0 - oh * gOW;
+  while (n > 0) {
+    const cnt = min(gOW - ow, n);
+    const h = oh * gSH - gPH + kh;
+    if (h < 0 || h >= gH) {
+      fill0(out, cnt);
+    } else {
+      const row = plane + (<usize>(h * gW) << 2);
+      if (gSW == 1) {
+        // w = ow + q - pw + kw is inside [0, W) for q in [lo, hi)
+        const w0 = ow - gPW + kw;
+        const lo = min(max(-w0, 0), cnt);
+        const hi = max(min(gW - w0, cnt), lo);
+        fill0(out, lo);
+        copy(out + (<usize>lo << 2), row + (<usize>(w0 + lo) << 2), hi - lo);
+        fill0(out + (<usize>hi << 2), cnt - hi);
+      } else {
+        for (let q = 0; q < cnt; q++) {
+          const w = (ow + q) * gSW - gPW + kw;
+          store<f32>(out + (<usize>q << 2), w >= 0 && w < gW ? load<f32>(row + (<usize>w << 2)) : 0);
+        }
+      }
+    }
+    out += <usize>cnt << 2;
+    n -= cnt;
+    oh++;
+    ow = 0;
+  }
+}
+
+// B = col (K = CKK rows, N = P positions): each im2col row goes through the line buffer and is
+// cut into the 8-float rows of the panels (the zero tail pads the last panel).
+function packIm2col(j0: i32, nc: i32, k0: i32, kc: i32, dst: usize): void {
+  const panels = (nc + GEMM_NR - 1) / GEMM_NR;
+  const panelBytes = <usize>(kc * GEMM_NR) << 2;
+  fill0(gLine + (<usize>nc << 2), GEMM_NR);
+  for (let k = 0; k < kc; k++) {
+    im2colRow(k0 + k, j0, nc, gLine);
+    let s = gLine, d = dst + (<usize>(k * GEMM_NR) << 2);
+    for (let p = 0; p < panels; p++) {
+      v128.store(d, v128.load(s));
+      v128.store(d, v128.load(s, 16), 16);
+      s += <usize>GEMM_NR << 2;
+      d += panelBytes;
+    }
+  }
+}
+
+// B = colᵀ (K = P positions, N = CKK rows): GEMM_NR im2col rows at a time into line buffers, then
+// transposed into a panel.
+function packIm2colT(j0: i32, nc: i32, k0: i32, kc: i32, dst: usize): void {
+  const lineFloats = (kc + 3) & ~3;
+  const lineBytes = <usize>lineFloats << 2;
+  const panelBytes = <usize>(kc * GEMM_NR) << 2;
+  for (let j = 0; j < nc; j += GEMM_NR) {
+    for (let q = 0; q < GEMM_NR; q++) {
+      const line = gLine + <usize>q * lineBytes;
+      if (j + q < nc) im2colRow(j0 + j + q, k0, kc, line);
+      else fill0(line, kc);
+    }
+    gemmPackPanels(GEMM_NR, kc, gLine, lineBytes, 4, GEMM_NR, dst);
+    dst += panelBytes;
+  }
+}
+
+function setGeometry(C: i32, H: i32, W: i32, KH: i32, KW: i32, strideH: i32, strideW: i32, padH: i32, padW: i32,
+                     OH: i32, OW: i32): void {
+  gC = C; gH = H; gW = W; gKH = KH; gKW = KW;
+  gSH = strideH; gSW = strideW; gPH = padH; gPW = padW; gOH = OH; gOW = OW;
+}
+
+@inline function isPointwise(KH: i32, KW: i32, strideH: i32, strideW: i32, padH: i32, padW: i32): bool {
+  return KH == 1 && KW == 1 && strideH == 1 && strideW == 1 && padH == 0 && padW == 0;
+}
+
+// Output rows per backward-input block, so the dcol block stays near DCOL_FLOATS.
+@inline function rowsPerBlock(CKK: i32, OH: i32, OW: i32): i32 {
+  return min(max(DCOL_FLOATS / max(CKK * OW, 1), 1), OH);
+}
+
+@inline function align64(n: i32): i32 { return (n + 63) & ~63; }
+
+/** Scratch bytes enough for conv2dForward, conv2dBackwardInput and conv2dBackwardFilter on these sizes. */
+export function conv2dScratchBytes(N: i32, C: i32, H: i32, W: i32, OC: i32, KH: i32, KW: i32, OH: i32, OW: i32): i32 {
+  const CKK = C * KH * KW, P = OH * OW;
+  // forward: gemm + one line of the N block (+ panel padding)
+  const fwd = gemmScratchBytes(OC, P, CKK) + (gemmBlockN(P) + GEMM_NR) * 4;
+  // backward filter: gemm + GEMM_NR lines of a K block
+  const bwdF = gemmScratchBytes(OC, CKK, P) + GEMM_NR * ((gemmBlockK(P) + 3) & ~3) * 4;
+  // backward input: gemm on one block of output rows + the dcol block
+  const nb = rowsPerBlock(CKK, OH, OW) * OW;
+  let bwdI = gemmScratchBytes(CKK, nb, OC) + CKK * nb * 4;
+  // stride 1: flipped filter + a forward convolution of dy
+  bwdI = max(bwdI, align64(OC * CKK * 4) + align64(gemmScratchBytes(C, H * W, OC * KH * KW)) + (gemmBlockN(H * W) + GEMM_NR) * 4);
+  // 1×1 kernels may take the direct path: dx_n = Wᵀ·dy_n over all positions at once
+  if (KH == 1 && KW == 1) bwdI = max(bwdI, gemmScratchBytes(C, P, OC));
+  return align64(max(fwd, max(bwdF, bwdI))) + 128;
+}
+
+/**
+ * y[N,OC,OH,OW] = conv(x[N,C,H,W], w[OC,C,KH,KW]) + bias[OC] (bias = 0: none). Zero padding.
+ * scratch: conv2dScratchBytes(...) bytes.
+ */
+export function conv2dForward(x: usize, N: i32, C: i32, H: i32, W: i32, w: usize, OC: i32, KH: i32, KW: i32,
+                              strideH: i32, strideW: i32, padH: i32, padW: i32, bias: usize, y: usize,
+                              OH: i32, OW: i32, scratch: usize): void {
+  const CKK = C * KH * KW, P = OH * OW;
+  const gemmScratch = (scratch + 63) & ~(<usize>63);
+  setGeometry(C, H, W, KH, KW, strideH, strideW, padH, padW, OH, OW);
+  gLine = gemmScratch + <usize>align64(gemmScratchBytes(OC, P, CKK));
+  const pointwise = isPointwise(KH, KW, strideH, strideW, padH, padW);
+  for (let n = 0; n < N; n++) {
+    const xn = x + (<usize>(n * C * H * W) << 2);
+    const yn = y + (<usize>(n * OC * P) << 2);
+    if (bias) {
+      for (let oc = 0; oc < OC; oc++) {
+        const v = f32x4.splat(load<f32>(bias + (<usize>oc << 2)));
+        const row = yn + (<usize>(oc * P) << 2);
+        let i = 0;
+        for (; i + 4 <= P; i += 4) v128.store(row + (<usize>i << 2), v);
+        for (; i < P; i++) store<f32>(row + (<usize>i << 2), f32x4.extract_lane(v, 0));
+      }
+    }
+    const acc = bias ? 1 : 0;
+    if (pointwise) {
+      gemm(OC, P, C, w, C, 0, xn, P, 0, yn, P, acc, gemmScratch);
+    } else {
+      gX = xn;
+      gemmWithPackB(OC, P, CKK, w, CKK, 0, packIm2col, yn, P, acc, gemmScratch);
+    }
+  }
+}
+
+/** dx[N,C,H,W] = ∂(Σ y·dy)/∂x for y = conv2dForward(x, w) (overwrites dx). */
+export function conv2dBackwardInput(dy: usize, N: i32, C: i32, H: i32, W: i32, w: usize, OC: i32, KH: i32, KW: i32,
+                                    strideH: i32, strideW: i32, padH: i32, padW: i32, OH: i32, OW: i32,
+                                    dx: usize, scratch: usize): void {
+  const CKK = C * KH * KW, P = OH * OW, HW = H * W;
+  const gemmScratch = (scratch + 63) & ~(<usize>63);
+  if (isPointwise(KH, KW, strideH, strideW, padH, padW)) {
+    for (let n = 0; n < N; n++) {
+      gemm(C, P, OC, w, C, 1, dy + (<usize>(n * OC * P) << 2), P, 0, dx + (<usize>(n * C * HW) << 2), P, 0, gemmScratch);
+    }
+    return;
+  }
+  if (strideH == 1 && strideW == 1) {
+    // Stride 1: dx is the forward convolution of dy (padded by K-1-pad, which may be negative, i.e. a
+    // crop) with the flipped filter W'[c][oc][KH-1-kh][KW-1-kw] = W[oc][c][kh][kw]: a plain forward
+    // GEMM, with no col2im pass and no per-block repacking of W.
+    const flipped = gemmScratch;
+    const KK = KH * KW;
+    for (let oc = 0; oc < OC; oc++) for (let c = 0; c < C; c++) {
+      const src = w + (<usize>((oc * C + c) * KK) << 2);
+      const dst = flipped + (<usize>((c * OC + oc) * KK + KK - 1) << 2);
+      for (let i = 0; i < KK; i++) store<f32>(dst - (<usize>i << 2), load<f32>(src + (<usize>i << 2)));
+    }
+    const fwdScratch = flipped + <usize>align64(OC * CKK * 4);
+    setGeometry(OC, OH, OW, KH, KW, 1, 1, KH - 1 - padH, KW - 1 - padW, H, W);
+    gLine = fwdScratch + <usize>align64(gemmScratchBytes(C, HW, OC * KK));
+    for (let n = 0; n < N; n++) {
+      gX = dy + (<usize>(n * OC * P) << 2);
+      gemmWithPackB(C, HW, OC * KK, flipped, OC * KK, 0, packIm2col, dx + (<usize>(n * C * HW) << 2), HW, 0, fwdScratch);
+    }
+    return;
+  }
+  const rows = rowsPerBlock(CKK, OH, OW);
+  const dcol = gemmScratch + <usize>align64(gemmScratchBytes(CKK, rows * OW, OC));
+  for (let n = 0; n < N; n++) {
+    const dyn = dy + (<usize>(n * OC * P) << 2);
+    const dxn = dx + (<usize>(n * C * HW) << 2);
+    fill0(dxn, C * HW);
+    for (let oh0 = 0; oh0 < OH; oh0 += rows) {
+      const nrows = min(rows, OH - oh0);
+      const nb = nrows * OW;
+      gemm(CKK, nb, OC, w, CKK, 1, dyn + (<usize>(oh0 * OW) << 2), P, 0, dcol, nb, 0, gemmScratch);
+      // col2im: add each dcol row back where im2col read it from
+      for (let k = 0; k < CKK; k++) {
+        const kw = k % KW, t = k / KW;
+        const kh = t % KH, c = t / KH;
+        const plane = dxn + (<usize>(c * HW) << 2);
+        let src = dcol + (<usize>(k * nb) << 2);
+        for (let oh = oh0; oh < oh0 + nrows; oh++) {
+          const h = oh * strideH - padH + kh;
+          if (h >= 0 && h < H) {
+            const row = plane + (<usize>(h * W) << 2);
+            if (strideW == 1) {
+              const w0 = kw - padW;
+              const lo = min(max(-w0, 0), OW);
+              const hi = max(min(W - w0, OW), lo);
+              addTo(row + (<usize>(w0 + lo) << 2), src + (<usize>lo << 2), hi - lo);
+            } else {
+              for (let ow = 0; ow < OW; ow++) {
+                const wi = ow * strideW - padW + kw;
+                if (wi >= 0 && wi < W) {
+                  const d = row + (<usize>wi << 2);
+                  store<f32>(d, load<f32>(d) + load<f32>(src + (<usize>ow << 2)));
+                }
+              }
+            }
+          }
+          src += <usize>OW << 2;
+        }
+      }
+    }
+  }
+}
+
+/** dw[OC,C,KH,KW] = ∂(Σ y·dy)/∂w summed over the batch (overwrites dw). */
+export function conv2dBackwardFilter(x: usize, dy: usize, N: i32, C: i32, H: i32, W: i32, OC: i32, KH: i32, KW: i32,
+                                     strideH: i32, strideW: i32, padH: i32, padW: i32, OH: i32, OW: i32,
+                                     dw: usize, scratch: usize): void {
+  const CKK = C * KH * KW, P = OH * OW;
+  const gemmScratch = (scratch + 63) & ~(<usize>63);
+  setGeometry(C, H, W, KH, KW, strideH, strideW, padH, padW, OH, OW);
+  gLine = gemmScratch + <usize>align64(gemmScratchBytes(OC, CKK, P));
+  const pointwise = isPointwise(KH, KW, strideH, strideW, padH, padW);
+  if (N <= 0) fill0(dw, OC * CKK);
+  for (let n = 0; n < N; n++) {
+    const xn = x + (<usize>(n * C * H * W) << 2);
+    const dyn = dy + (<usize>(n * OC * P) << 2);
+    const acc = n > 0 ? 1 : 0;
+    if (pointwise) {
+      gemm(OC, C, P, dyn, P, 0, xn, P, 1, dw, C, acc, gemmScratch);
+    } else {
+      gX = xn;
+      gemmWithPackB(OC, CKK, P, dyn, P, 0, packIm2colT, dw, CKK, acc, gemmScratch);
+    }
+  }
+}
