@@ -5,9 +5,10 @@
 // the paper (sec. 3.3): priority = hierarchy position × U(0,1), ascending, position 1 = the top.
 import { loadWasm, type WasmModule } from '../backends/wasm/loader.js';
 import { Rng } from '../util/random.js';
+import type { RgbImage } from '../data/types.js';
 
-/** 8-bit image, RGB interleaved row-major (RGBA is accepted too; alpha is ignored). */
-export interface RgbImage { width: number; height: number; data: Uint8Array }
+/** 8-bit image, RGB interleaved row-major (the data layer's type; RGBA data is accepted too, alpha ignored). */
+export type { RgbImage };
 
 export type ColorSpace = 'rgb' | 'hsv' | 'lab';
 /** A similarity set: letters of C (colour), T (texture), S (size), F (fill), e.g. 'CTSF', 'TSF'. */
