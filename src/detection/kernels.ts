@@ -482,7 +482,7 @@ export function truncatedSvd(W: ArrayLike<number>, u: number, v: number, rank: n
     const a = u <= v ? w : wt, at = u <= v ? wt : w;
     const g = s.alloc(n * n * 8);
     e.svdRowDots(a, n, a, n, big, g, 1);
-    const d = s.alloc(n * 8), eo = s.alloc(n * 8), tau = s.alloc(n * 8), work = s.alloc(2 * n * 8);
+    const d = s.alloc(n * 8), eo = s.alloc(n * 8), tau = s.alloc(n * 8), work = s.alloc(5 * n * 8);
     e.svdTridiagonalize(g, n, d, eo, tau, work);
     // QL twice on copies: count the rotations, then record them.
     const d0 = s.f64Out(d, n), e0 = s.f64Out(eo, n);
