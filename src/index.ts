@@ -1,6 +1,7 @@
 // fastrcnn: the public API. Importing it registers the WASM backend (the default everywhere).
 import { engine } from './tensor/engine.js';
 import './backends/wasm/index.js';
+import './backends/webgl/index.js';
 import type { Tensor } from './tensor/tensor.js';
 
 export { Tensor } from './tensor/tensor.js';
@@ -9,6 +10,7 @@ export type { Backend, KernelFunc, TensorInfo } from './backends/backend.js';
 export { registerKernel } from './backends/registry.js';
 export { registerGradient } from './autograd/registry.js';
 export { WasmBackend } from './backends/wasm/index.js';
+export { WebGLBackend, createWebGLBackend, type WebGLBackendOptions } from './backends/webgl/index.js';
 export * from './ops/index.js';
 export { grad, grads, valueAndGrad, valueAndGrads, noGrad } from './autograd/functional.js';
 export { Rng } from './util/random.js';

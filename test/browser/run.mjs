@@ -1,0 +1,185 @@
+// Runs the engine's uvu suites in headless Chromium against the WebGL backend (and a WASM smoke
+// test in the same page). Usage: node test/browser/run.mjs [substring filters...]
+// Bundles the test files with esbuild (one chunk per file, loaded in order so each suite lands in its
+// own uvu queue slot), serves the bundle and ../shared/fixtures/reference/ from 127.0.0.1, and ends
+// with the line `browser: N passed, N failed, N skipped`.
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import http from 'node:http';
+import { tmpdir } from 'node:os';
+import { dirname, extname, join, relative, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+const testDir = join(root, 'test');
+const fixtureDir = resolve(root, '../shared/fixtures/reference');
+/** Test directories that bundle for the browser (no Node APIs beyond the fixture reader). */
+const DIRS = ['ops', 'autograd', 'nn', 'webgl', 'detection', 'eval', 'browser'];
+const TIMEOUT_MS = +(process.env.BROWSER_TEST_TIMEOUT_MS ?? 8 * 60 * 1000);
+const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+
+function walk(d) {
+  if (!existsSync(d)) return [];
+  return readdirSync(d).sort().flatMap((f) => {
+    const p = join(d, f);
+    return statSync(p).isDirectory() ? walk(p) : f.endsWith('.test.ts') ? [p] : [];
+  });
+}
+
+const filters = process.argv.slice(2);
+const files = DIRS.flatMap((d) => walk(join(testDir, d))).filter((f) => !filters.length || filters.some((x) => relative(testDir, f).includes(x)));
+if (!files.length) { console.log('no browser test files match'); console.log('\nbrowser: 0 passed, 0 failed, 0 skipped'); process.exit(0); }
+
+// ---- bundle ------------------------------------------------------------------------------------
+const out = mkdtempSync(join(tmpdir(), 'fastrcnn-browser-'));
+const names = files.map((f) => relative(testDir, f));
+const entry = join(out, 'entry.js');
+writeFileSync(entry, `
+globalThis.FASTRCNN_TEST_BACKEND = 'webgl';
+globalThis.UVU_DEFER = 1;
+globalThis.UVU_QUEUE = [];
+globalThis.UVU_INDEX = 0;
+const names = ${JSON.stringify(names)};
+const loaders = [${files.map((f) => `() => import(${JSON.stringify(f)})`).join(',\n')}];
+window.__runTests = async () => {
+  const report = window.__report;
+  let passed = 0, failed = 0, skipped = 0;
+  for (let i = 0; i < loaders.length; i++) {
+    globalThis.UVU_INDEX = i;
+    globalThis.UVU_QUEUE[i] = [names[i]];
+    try { await loaders[i](); }
+    catch (e) { failed++; await report({ name: names[i], error: 'failed to load: ' + (e && e.stack || e) }); globalThis.UVU_QUEUE[i] = [names[i]]; }
+  }
+  for (const group of globalThis.UVU_QUEUE) {
+    const name = group.shift();
+    for (const runner of group) {
+      const t0 = performance.now();
+      let res;
+      try { res = await runner(); } catch (e) { res = [String(e && e.stack || e), 0, 0, 1]; }
+      const [errs, ran, skip, total] = res;
+      passed += ran; skipped += skip; failed += total - ran;
+      await report({ name, passed: ran, total, skipped: skip, ms: performance.now() - t0, error: errs === true ? null : errs });
+    }
+  }
+  return { passed, failed, skipped };
+};
+`);
+
+const shims = {
+  fs: `
+export function readFileSync(p, enc) {
+  const x = new XMLHttpRequest();
+  x.open('GET', String(p), false);
+  if (!enc) x.overrideMimeType('text/plain; charset=x-user-defined');
+  x.send();
+  if (x.status !== 200) { const e = new Error("ENOENT: no such file (browser fetch " + p + " -> " + x.status + ")"); e.code = 'ENOENT'; throw e; }
+  if (enc) return x.responseText;
+  const s = x.responseText, b = new Uint8Array(s.length);
+  for (let i = 0; i < s.length; i++) b[i] = s.charCodeAt(i) & 255;
+  return b;
+}
+export function existsSync(p) { const x = new XMLHttpRequest(); x.open('HEAD', String(p), false); x.send(); return x.status === 200; }
+const no = (n) => () => { throw new Error('node:fs ' + n + ' is not available in the browser test runner'); };
+export const writeFileSync = no('writeFileSync'), mkdirSync = no('mkdirSync'), readdirSync = no('readdirSync'), statSync = no('statSync');
+export default { readFileSync, existsSync, writeFileSync, mkdirSync, readdirSync, statSync };
+`,
+  url: `
+export function fileURLToPath(u) { return new URL(String(u)).pathname; }
+export function pathToFileURL(p) { return new URL(p, location.origin); }
+export default { fileURLToPath, pathToFileURL };
+`,
+};
+
+const shimPlugin = {
+  name: 'browser-shims',
+  setup(b) {
+    b.onResolve({ filter: /^(node:)?(fs|url)$/ }, (a) => ({ path: a.path.replace('node:', ''), namespace: 'shim' }));
+    b.onLoad({ filter: /.*/, namespace: 'shim' }, (a) => ({ contents: shims[a.path], loader: 'js' }));
+    // the page always gets the current glsl/, whether or not the build has regenerated the module
+    b.onLoad({ filter: /shaders\.generated\.ts$/ }, () => {
+      const sh = {};
+      const gdir = join(root, 'glsl');
+      if (existsSync(gdir)) for (const f of readdirSync(gdir).sort()) if (f.endsWith('.glsl')) sh[f.slice(0, -5)] = readFileSync(join(gdir, f), 'utf8');
+      return { contents: `export const shaders = ${JSON.stringify(sh)};`, loader: 'ts' };
+    });
+  },
+};
+
+const esbuild = await import('esbuild');
+const t0 = Date.now();
+try {
+  await esbuild.build({
+    entryPoints: [entry], bundle: true, format: 'esm', platform: 'browser', splitting: true, outdir: join(out, 'bundle'),
+    target: 'es2022', logLevel: 'error', plugins: [shimPlugin], absWorkingDir: root, nodePaths: [join(root, 'node_modules')],
+    define: { 'process.env.NODE_ENV': '"test"' },
+  });
+} catch (e) {
+  console.log(`bundling failed: ${e.message}`);
+  console.log('\nbrowser: 0 passed, 1 failed, 0 skipped');
+  rmSync(out, { recursive: true, force: true });
+  process.exit(1);
+}
+console.log(`bundled ${files.length} test files in ${((Date.now() - t0) / 1000).toFixed(1)}s`);
+
+// ---- serve -------------------------------------------------------------------------------------
+const types = { '.js': 'text/javascript', '.html': 'text/html', '.json': 'application/json', '.map': 'application/json' };
+const server = http.createServer((req, res) => {
+  const url = decodeURIComponent(new URL(req.url, 'http://x').pathname);
+  let file = null;
+  if (url === '/favicon.ico') { res.statusCode = 204; res.end(); return; }
+  if (url === '/') { res.setHeader('content-type', 'text/html'); res.end('<!doctype html><meta charset="utf-8"><title>fastrcnn tests</title><script type="module" src="/bundle/entry.js"></script>'); return; }
+  if (url.startsWith('/bundle/')) file = join(out, url);
+  else if (url.startsWith('/shared/fixtures/reference/')) file = join(fixtureDir, url.slice('/shared/fixtures/reference/'.length));
+  if (!file || file.includes('..') || !existsSync(file) || !statSync(file).isFile()) { res.statusCode = 404; res.end('not found'); return; }
+  res.setHeader('content-type', types[extname(file)] ?? 'application/octet-stream');
+  res.end(req.method === 'HEAD' ? undefined : readFileSync(file));
+});
+await new Promise((r) => server.listen(0, '127.0.0.1', r));
+const port = server.address().port;
+
+// ---- run ---------------------------------------------------------------------------------------
+const { chromium } = await import('playwright-core');
+const browser = await chromium.launch({
+  executablePath: chromiumPath, headless: true,
+  args: ['--no-sandbox', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'],
+});
+let totals = { passed: 0, failed: 0, skipped: 0 };
+const failures = [];
+let status = 0;
+const timer = setTimeout(() => {
+  console.log(`\nbrowser suite timed out after ${TIMEOUT_MS / 1000}s`);
+  console.log(failures.join('\n'));
+  console.log(`\nbrowser: ${totals.passed} passed, ${totals.failed + 1} failed, ${totals.skipped} skipped`);
+  browser.close().finally(() => process.exit(1));
+}, TIMEOUT_MS);
+try {
+  const page = await browser.newPage();
+  const pageErrors = [];
+  page.on('pageerror', (e) => pageErrors.push(String(e.stack ?? e)));
+  page.on('console', (m) => { if (m.type() === 'error' && !/GPU stall due to ReadPixels/.test(m.text())) pageErrors.push(m.text()); });
+  await page.exposeFunction('__report', (r) => {
+    if ('passed' in r) {
+      totals.passed += r.passed; totals.failed += r.total - r.passed; totals.skipped += r.skipped;
+      console.log(`${r.name.padEnd(40)} ${r.passed}/${r.total}${r.skipped ? ` (${r.skipped} skipped)` : ''}  ${(r.ms / 1000).toFixed(1)}s`);
+    } else {
+      totals.failed++;
+      console.log(`${r.name.padEnd(40)} LOAD ERROR`);
+    }
+    if (r.error) failures.push(`--- ${r.name}\n${String(r.error).replace(/\x1b\[[0-9;]*m/g, '')}`);
+  });
+  await page.goto(`http://127.0.0.1:${port}/`);
+  await page.waitForFunction(() => typeof window.__runTests === 'function', null, { timeout: 60000 });
+  await page.evaluate(() => window.__runTests());
+  if (pageErrors.length) console.log(`\npage errors:\n${pageErrors.slice(0, 20).join('\n').slice(0, 8000)}`);
+} catch (e) {
+  status = 1;
+  totals.failed++;
+  console.log(`browser runner error: ${e.stack ?? e}`);
+} finally {
+  clearTimeout(timer);
+  await browser.close();
+  server.close();
+  rmSync(out, { recursive: true, force: true });
+}
+if (failures.length) console.log('\n' + failures.join('\n'));
+console.log(`\nbrowser: ${totals.passed} passed, ${totals.failed} failed, ${totals.skipped} skipped`);
+process.exit(status || totals.failed ? 1 : 0);
