@@ -90,22 +90,26 @@ export function poolOutSize(s: PoolShape): [number, number] {
   return [Math.floor((s.H + 2 * s.padH - s.KH) / s.strideH) + 1, Math.floor((s.W + 2 * s.padW - s.KW) / s.strideW) + 1];
 }
 
-/** Max pooling: y and the flat in-plane index h*W+w of the first maximum (-1 and y = 0 for an empty window). */
+/**
+ * Max pooling: y and the flat in-plane index h*W+w of the window's maximum. The first maximum in
+ * row-major window order wins ties, padding never wins, the first NaN wins (NaNs propagate), and an
+ * empty window (padding only) gives y = 0, argmax = -1.
+ */
 export function maxPool2dRef(s: PoolShape, x: ArrayLike<number>): { y: Float64Array; argmax: Int32Array } {
   const [OH, OW] = poolOutSize(s);
   const y = new Float64Array(s.N * s.C * OH * OW);
   const argmax = new Int32Array(y.length);
   for (let p = 0; p < s.N * s.C; p++) for (let oh = 0; oh < OH; oh++) for (let ow = 0; ow < OW; ow++) {
-    let best = -Infinity, at = -1;
+    let best = 0, at = -1;
     for (let kh = 0; kh < s.KH; kh++) for (let kw = 0; kw < s.KW; kw++) {
       const h = oh * s.strideH - s.padH + kh, w = ow * s.strideW - s.padW + kw;
       if (h < 0 || h >= s.H || w < 0 || w >= s.W) continue;
       const v = x[p * s.H * s.W + h * s.W + w];
-      // Row-major window scan with a strict '>' keeps the first maximum.
-      if (v > best) { best = v; at = h * s.W + w; }
+      const better = at < 0 || (Number.isNaN(v) ? !Number.isNaN(best) : v > best);
+      if (better) { best = v; at = h * s.W + w; }
     }
     const o = (p * OH + oh) * OW + ow;
-    y[o] = at < 0 ? 0 : best;
+    y[o] = best;
     argmax[o] = at;
   }
   return { y, argmax };
