@@ -591,6 +591,7 @@ export function fastRcnnLoss(clsScore: ArrayLike<number>, labels: ArrayLike<numb
   const K1 = clsScore.length / R;
   checkLength(fn, 'bboxPred', bboxPred, R * 4 * K1, `[R, 4(K+1)] = [${R}, ${4 * K1}]`);
   checkLength(fn, 'bboxTargets', bboxTargets, R * 4, `[R, 4] = [${R}, 4]`);
+  checkLabels(fn, labels, R, K1);
   const lambda = opts.lambda ?? 1, beta = opts.beta ?? 1;
   if (!Number.isFinite(lambda) || lambda < 0) fail(fn, `lambda must be finite and >= 0, got ${lambda}`);
   checkBeta(fn, beta);
