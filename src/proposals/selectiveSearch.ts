@@ -2,7 +2,8 @@
 // Fast R-CNN paper uses ("fast mode"). The WASM kernels (assembly/ss_*.ts) segment (Felzenszwalb–
 // Huttenlocher) and group regions hierarchically; this file only runs the diversification strategies
 // (colour spaces × segmentation k × similarity sets), then ranks and de-duplicates the boxes as in
-// the paper (sec. 3.3): priority = hierarchy position × U(0,1), ascending, position 1 = the top.
+// the paper (sec. 3.3) and the authors' code: priority = hierarchy position × U(0,1), ascending,
+// position 1 = the top (the last merge); a segmentation's own regions sit just below its hierarchies.
 import { loadWasm, type WasmModule } from '../backends/wasm/loader.js';
 import { Rng } from '../util/random.js';
 import type { RgbImage } from '../data/types.js';
@@ -76,8 +77,13 @@ export function similarityFlags(set: SimilaritySet): number {
   return f;
 }
 
-/** One hierarchical grouping's regions: boxes in creation order (segments first, then merges). */
-export interface GroupingRun { boxes: Int32Array; count: number }
+/** One segmentation (colour space × k) and the hierarchies grown from it, one per similarity set. */
+export interface SegmentationRun {
+  /** Boxes of the segmentation's R regions, [R*4] (x1, y1, x2, y2). */
+  segments: Int32Array;
+  /** Per similarity set, the boxes of the merged regions in merge order, [(R-1)*4]; the last is the whole image. */
+  merges: Int32Array[];
+}
 
 /** Validates an image and returns its channel count (3 or 4). */
 export function imageChannels(image: RgbImage): number {
@@ -90,8 +96,8 @@ export function imageChannels(image: RgbImage): number {
   throw new Error(`selectiveSearch: image data has ${data.length} bytes, expected ${w * h * 3} (RGB) or ${w * h * 4} (RGBA)`);
 }
 
-/** Runs every strategy of the plan on the image and returns each grouping's regions. */
-export function runGroupings(image: RgbImage, plan: SelectiveSearchPlan, m: WasmModule = loadWasm()): GroupingRun[] {
+/** Runs every strategy of the plan on the image and returns each segmentation's regions and hierarchies. */
+export function runGroupings(image: RgbImage, plan: SelectiveSearchPlan, m: WasmModule = loadWasm()): SegmentationRun[] {
   const channels = imageChannels(image);
   const w = image.width, h = image.height, n = w * h;
   const ex = m.exports;
@@ -100,7 +106,7 @@ export function runGroupings(image: RgbImage, plan: SelectiveSearchPlan, m: Wasm
   const anyTexture = flagsList.some((f) => f & USE_TEXTURE);
   const held: number[] = [];
   const alloc = (bytes: number) => { const p = m.alloc(bytes); held.push(p); return p; };
-  const runs: GroupingRun[] = [];
+  const runs: SegmentationRun[] = [];
   try {
     const rgb = alloc(3 * n);
     writeRgb(m.u8(rgb, 3 * n), image.data, channels);
@@ -136,10 +142,12 @@ export function runGroupings(image: RgbImage, plan: SelectiveSearchPlan, m: Wasm
           ex.ssRegionStats(labels, w, h, R, sizes, boxes);
           if (anyColour) ex.ssColorHist(cs, labels, n, R, sizes, colour);
           if (anyTexture) ex.ssTextureHist(texBins, labels, n, R, sizes, texture);
+          const run: SegmentationRun = { segments: m.i32(boxes, 4 * R).slice(), merges: [] };
           for (const flags of flagsList) {
             const T = ex.ssGroup(R, E, lo, hi, sizes, boxes, colour, texture, flags, n, work) as number;
-            runs.push({ boxes: m.i32(boxes, 4 * T).slice(), count: T });
+            run.merges.push(m.i32(boxes + 16 * R, 4 * (T - R)).slice());
           }
+          runs.push(run);
         } finally {
           for (const p of local) m.free(p);
         }
@@ -157,27 +165,40 @@ function writeRgb(dst: Uint8Array, src: Uint8Array, channels: number): void {
 }
 
 /**
- * The paper's ranking: a region at hierarchy position p (1 = the last merge, the top) gets priority
- * p × U(0,1); all strategies' regions are sorted ascending, duplicates (same box) keep their best
- * rank, boxes smaller than minSize on a side are dropped and at most maxBoxes are kept (0 = all).
+ * The paper's ranking, as the authors' code does it: in a hierarchy of M merges the j-th merge
+ * (0-based) has position M - j (1 = the last, the whole image), each segment of the segmentation has
+ * position M + 1 (counted once per segmentation, not per similarity set); priority = position ×
+ * U(0,1) with the draws taken hierarchy by hierarchy, then the segments. All boxes are sorted by
+ * priority ascending (ties: first drawn first); a repeated box keeps its best rank; boxes smaller
+ * than minSize on a side are dropped, and at most maxBoxes are kept (0 = all).
  */
-export function rankRegions(runs: GroupingRun[], rng: Rng, minSize = 0, maxBoxes = 0): Float32Array {
+export function rankRegions(runs: SegmentationRun[], rng: Rng, minSize = 0, maxBoxes = 0): Float32Array {
+  const lists: { boxes: Int32Array; position: (j: number) => number }[] = [];
+  for (const run of runs) {
+    let top = 0;
+    for (const merged of run.merges) {
+      const M = merged.length / 4;
+      top = Math.max(top, M);
+      lists.push({ boxes: merged, position: (j) => M - j });
+    }
+    lists.push({ boxes: run.segments, position: () => top + 1 });
+  }
   let total = 0;
-  for (const r of runs) total += r.count;
+  for (const l of lists) total += l.boxes.length / 4;
   const prio = new Float64Array(total);
   const src = new Int32Array(total * 4);
-  let j = 0;
-  for (const r of runs) {
-    src.set(r.boxes.subarray(0, 4 * r.count), 4 * j);
-    for (let i = 0; i < r.count; i++, j++) prio[j] = (r.count - i) * rng.next();
+  let i = 0;
+  for (const l of lists) {
+    src.set(l.boxes, 4 * i);
+    for (let j = 0; j < l.boxes.length / 4; j++, i++) prio[i] = l.position(j) * rng.next();
   }
-  const order = Array.from({ length: total }, (_, i) => i);
+  const order = Array.from({ length: total }, (_, k) => k);
   order.sort((a, b) => prio[a] - prio[b] || a - b);
   const seen = new Set<string>();
   const out: number[] = [];
   const cap = maxBoxes > 0 ? maxBoxes : Infinity;
-  for (const i of order) {
-    const x1 = src[4 * i], y1 = src[4 * i + 1], x2 = src[4 * i + 2], y2 = src[4 * i + 3];
+  for (const k of order) {
+    const x1 = src[4 * k], y1 = src[4 * k + 1], x2 = src[4 * k + 2], y2 = src[4 * k + 3];
     if (x2 - x1 + 1 < minSize || y2 - y1 + 1 < minSize) continue;
     const key = `${x1},${y1},${x2},${y2}`;
     if (seen.has(key)) continue;

@@ -5,7 +5,7 @@ import * as assert from 'uvu/assert';
 import { loadWasm } from '../../src/backends/wasm/loader.js';
 import { wasmBase64 } from '../../src/backends/wasm/binary.generated.js';
 import { datasetRecall } from '../../src/proposals/recall.js';
-import { planFor, rankRegions, runGroupings, selectiveSearch, type GroupingRun } from '../../src/proposals/selectiveSearch.js';
+import { planFor, rankRegions, runGroupings, selectiveSearch, type SegmentationRun } from '../../src/proposals/selectiveSearch.js';
 import { Rng } from '../../src/util/random.js';
 import { makeScene, makeScenes } from './scenes.js';
 
@@ -41,46 +41,57 @@ test('same seed, same boxes; another seed reorders the same set', () => {
   assert.ok(boxSet(all5).includes('0,0,95,71'), 'the whole image (top of every hierarchy) is a proposal');
 });
 
-test('fast mode runs 8 strategies, single mode 1; each hierarchy has 2R-1 regions', () => {
+test('fast mode: 4 segmentations x 2 hierarchies; single mode: 1 x 1; each hierarchy merges R-1 times', () => {
   const fast = runGroupings(scene.image, planFor({ mode: 'fast' }));
   const single = runGroupings(scene.image, planFor({ mode: 'single' }));
-  assert.is(fast.length, 8);
+  assert.is(fast.length, 4);
   assert.is(single.length, 1);
-  for (const r of [...fast, ...single]) {
-    assert.is(r.count % 2, 1);
-    assert.equal(Array.from(r.boxes.slice(-4)), [0, 0, 95, 71]);
+  for (const run of [...fast, ...single]) {
+    const R = run.segments.length / 4;
+    assert.is(run.merges.length, run === single[0] ? 1 : 2);
+    for (const merged of run.merges) {
+      assert.is(merged.length, 4 * (R - 1));
+      if (R > 1) assert.equal(Array.from(merged.slice(-4)), [0, 0, 95, 71]);
+    }
   }
-  // the two similarity sets of one segmentation start from the same regions
-  assert.is(fast[0].count, fast[1].count);
-  assert.equal(Array.from(fast[0].boxes.slice(0, 2 * (fast[0].count + 1))), Array.from(fast[1].boxes.slice(0, 2 * (fast[0].count + 1))));
-  // single mode = fast mode's HSV, k=100, CTSF strategy
-  assert.equal(Array.from(single[0].boxes), Array.from(fast[2].boxes));
+  // single mode = fast mode's HSV, k=100 segmentation with the CTSF similarities
+  assert.equal(Array.from(single[0].segments), Array.from(fast[1].segments));
+  assert.equal(Array.from(single[0].merges[0]), Array.from(fast[1].merges[0]));
+  // k=50 cuts finer than k=100
+  assert.ok(fast[0].segments.length > fast[1].segments.length);
 });
 
-test('ranking: priority = hierarchy position x U(0,1), ascending; duplicates keep their best rank', () => {
-  // two hierarchies of 3 regions; the top (last) region of each has position 1
-  const runs: GroupingRun[] = [
-    { boxes: Int32Array.of(0, 0, 1, 1, 2, 2, 3, 3, 0, 0, 3, 3), count: 3 },
-    { boxes: Int32Array.of(0, 0, 1, 1, 5, 5, 6, 6, 0, 0, 6, 6), count: 3 },
-  ];
+test('ranking: position x U(0,1) ascending (merges M-j, segments M+1); duplicates keep their best rank', () => {
+  // one segmentation of 3 regions with two hierarchies of 2 merges each
+  const runs: SegmentationRun[] = [{
+    segments: Int32Array.of(0, 0, 1, 1, 2, 2, 3, 3, 5, 5, 6, 6),
+    merges: [Int32Array.of(0, 0, 3, 3, 0, 0, 6, 6), Int32Array.of(2, 2, 6, 6, 0, 0, 6, 6)],
+  }];
   const seed = 9, rng = new Rng(seed);
-  const prio = [3, 2, 1, 3, 2, 1].map((p) => p * rng.next());
-  const flat = runs.flatMap((r) => Array.from({ length: 3 }, (_, i) => Array.from(r.boxes.slice(4 * i, 4 * i + 4)).join(',')));
-  const order = prio.map((p, i) => [p, i]).sort((a, b) => a[0] - b[0] || a[1] - b[1]).map(([, i]) => flat[i]);
+  const pos = [2, 1, 2, 1, 3, 3, 3];
+  const boxes = ['0,0,3,3', '0,0,6,6', '2,2,6,6', '0,0,6,6', '0,0,1,1', '2,2,3,3', '5,5,6,6'];
+  const prio = pos.map((p) => p * rng.next());
+  const order = prio.map((p, i) => [p, i]).sort((a, b) => a[0] - b[0] || a[1] - b[1]).map(([, i]) => boxes[i]);
   const want = order.filter((b, i) => order.indexOf(b) === i);
+  assert.is(want.length, 6);
   assert.equal(boxSet(rankRegions(runs, new Rng(seed))), want);
-  // minSize drops boxes smaller than 3 px on a side (all the 2x2 ones); maxBoxes caps
+  // minSize drops boxes smaller than 3 px on a side (the 2x2 ones); maxBoxes caps
   const big = boxSet(rankRegions(runs, new Rng(seed), 3));
   assert.equal(big, want.filter((b) => { const [x1, y1, x2, y2] = b.split(',').map(Number); return x2 - x1 + 1 >= 3 && y2 - y1 + 1 >= 3; }));
   assert.equal(boxSet(rankRegions(runs, new Rng(seed), 0, 2)), want.slice(0, 2));
+  // on average the top of the hierarchy ranks first: over many seeds the whole image leads most often
+  const firsts = new Map<string, number>();
+  for (let s = 0; s < 400; s++) { const b = boxSet(rankRegions(runs, new Rng(s)))[0]; firsts.set(b, (firsts.get(b) ?? 0) + 1); }
+  const top = [...firsts.entries()].sort((a, b) => b[1] - a[1])[0][0];
+  assert.is(top, '0,0,6,6', JSON.stringify([...firsts]));
 });
 
 test('options: maxBoxes, minSize, scale, and errors', () => {
   assert.is(selectiveSearch(scene.image, { maxBoxes: 7 }).length, 28);
   const big = selectiveSearch(scene.image, { minSize: 20, maxBoxes: 0 });
   for (let i = 0; i < big.length; i += 4) assert.ok(big[i + 2] - big[i] + 1 >= 20 && big[i + 3] - big[i + 1] + 1 >= 20);
-  const coarse = runGroupings(scene.image, planFor({ mode: 'single', scale: [1000] }))[0].count;
-  const fine = runGroupings(scene.image, planFor({ mode: 'single', scale: [10] }))[0].count;
+  const coarse = runGroupings(scene.image, planFor({ mode: 'single', scale: [1000] }))[0].segments.length / 4;
+  const fine = runGroupings(scene.image, planFor({ mode: 'single', scale: [10] }))[0].segments.length / 4;
   assert.ok(fine > coarse, `k=10 gives more regions (${fine}) than k=1000 (${coarse})`);
   assert.throws(() => selectiveSearch({ width: 0, height: 5, data: new Uint8Array(0) }), /positive/);
   assert.throws(() => selectiveSearch({ width: 4, height: 4, data: new Uint8Array(47) }), /47 bytes/);
@@ -125,7 +136,8 @@ test('the plain SIMD build gives the same regions as the default build', () => {
   const plain = loadWasm(bytes);
   const a = runGroupings(scene.image, planFor({ mode: 'fast' }));
   const b = runGroupings(scene.image, planFor({ mode: 'fast' }), plain);
-  assert.equal(a.map((r) => Array.from(r.boxes)), b.map((r) => Array.from(r.boxes)));
+  assert.equal(JSON.stringify(a.map((r) => [Array.from(r.segments), r.merges.map((x) => Array.from(x))])),
+    JSON.stringify(b.map((r) => [Array.from(r.segments), r.merges.map((x) => Array.from(x))])));
 });
 
 // Floors measured on 8 sets of 20 scenes (160x120, scenes.ts defaults): fast mode recall@0.5 was
