@@ -5,6 +5,12 @@
 // (the first NaN), so NaNs propagate as in Caffe/torch. A window with no input element (possible
 // only with padding ≥ kernel) gives y = 0 and argmax = -1, and routes no gradient.
 
+// Lanes where v replaces best: v > best, or v is NaN while best is not. With best not NaN that is
+// !(v <= best); with best NaN nothing replaces it.
+@inline function takes(v: v128, best: v128): v128 {
+  return v128.andnot(f32x4.eq(best, best), f32x4.le(v, best));
+}
+
 // One output by scalar code: branch-free compare (random data makes the branch a coin flip).
 @inline function poolOne(xp: usize, W: i32, hs: i32, he: i32, ws: i32, we: i32, y: usize, argmax: usize): void {
   let best: f32 = 0;
@@ -34,6 +40,7 @@ export function maxPool2dForward(x: usize, N: i32, C: i32, H: i32, W: i32, KH: i
   const planes = N * C;
   // Four neighbouring outputs at once when their windows lie inside the row and strideW is 1 or 2.
   const simd = strideW == 1 || strideW == 2;
+  const pair = KW == 2 && strideW == 2;
   // lane q of a group reads w = w0 + q*strideW + kw
   const laneStep = strideW == 2 ? i32x4(0, 2, 4, 6) : i32x4(0, 1, 2, 3);
   for (let p = 0; p < planes; p++) {
@@ -45,7 +52,37 @@ export function maxPool2dForward(x: usize, N: i32, C: i32, H: i32, W: i32, KH: i
       let ow = 0;
       while (ow < OW) {
         const w0 = ow * strideW - padW;
-        if (simd && hs < he && ow + 4 <= OW && w0 >= 0 && (ow + 3) * strideW - padW + KW <= W) {
+        if (pair && hs < he && ow + 4 <= OW && w0 >= 0 && (ow + 3) * 2 - padW + 2 <= W) {
+          // 2-wide windows at stride 2 (the usual 2×2/2 pool): one pair of loads per row gives both
+          // columns of all four windows
+          const row0 = xp + (<usize>(hs * W + w0) << 2);
+          let a0 = v128.load(row0), a1 = v128.load(row0, 16);
+          let best = i32x4.shuffle(a0, a1, 0, 2, 4, 6);
+          let at = i32x4.add(i32x4.splat(hs * W + w0), laneStep);
+          let v = i32x4.shuffle(a0, a1, 1, 3, 5, 7);
+          let idx = i32x4.add(at, i32x4.splat(1));
+          let take = takes(v, best);
+          best = v128.bitselect(v, best, take);
+          at = v128.bitselect(idx, at, take);
+          for (let h = hs + 1; h < he; h++) {
+            const row = xp + (<usize>(h * W + w0) << 2);
+            a0 = v128.load(row); a1 = v128.load(row, 16);
+            idx = i32x4.add(i32x4.splat(h * W + w0), laneStep);
+            v = i32x4.shuffle(a0, a1, 0, 2, 4, 6);
+            take = takes(v, best);
+            best = v128.bitselect(v, best, take);
+            at = v128.bitselect(idx, at, take);
+            v = i32x4.shuffle(a0, a1, 1, 3, 5, 7);
+            idx = i32x4.add(idx, i32x4.splat(1));
+            take = takes(v, best);
+            best = v128.bitselect(v, best, take);
+            at = v128.bitselect(idx, at, take);
+          }
+          v128.store(y + o, best);
+          v128.store(argmax + o, at);
+          o += 16;
+          ow += 4;
+        } else if (simd && hs < he && ow + 4 <= OW && w0 >= 0 && (ow + 3) * strideW - padW + KW <= W) {
           let best = f32x4.splat(0), at = i32x4.splat(0);
           for (let h = hs; h < he; h++) {
             const row = xp + (<usize>(h * W + w0) << 2);
@@ -56,7 +93,7 @@ export function maxPool2dForward(x: usize, N: i32, C: i32, H: i32, W: i32, KH: i
               else v = i32x4.shuffle(v128.load(src), v128.load(src, 12), 0, 2, 5, 7);
               const idx = i32x4.add(i32x4.splat(h * W + w0 + kw), laneStep);
               if (h == hs && kw == 0) { best = v; at = idx; continue; }
-              const take = v128.or(f32x4.gt(v, best), v128.and(f32x4.ne(v, v), f32x4.eq(best, best)));
+              const take = takes(v, best);
               best = v128.bitselect(v, best, take);
               at = v128.bitselect(idx, at, take);
             }
