@@ -6,7 +6,7 @@ import type { WasmBackend } from '../backend.js';
 registerKernel('wasm', 'SmoothL1', ([x, t], { beta }, bk) => {
   const be = bk as WasmBackend;
   const y = be.out(x.shape.slice());
-  be.m.exports.smoothL1Forward(be.ptr(x), be.ptr(t), be.ptr(y), sizeOf(x.shape), beta);
+  be.m.exports.smoothL1Forward(be.ptr(x), be.ptr(t), sizeOf(x.shape), beta, be.ptr(y));
   return [y];
 });
 
@@ -14,6 +14,6 @@ registerKernel('wasm', 'SmoothL1', ([x, t], { beta }, bk) => {
 registerKernel('wasm', 'SmoothL1Grad', ([dy, x, t], { beta }, bk) => {
   const be = bk as WasmBackend;
   const dx = be.out(x.shape.slice());
-  be.m.exports.smoothL1Backward(be.ptr(dy), be.ptr(x), be.ptr(t), be.ptr(dx), sizeOf(x.shape), beta);
+  be.m.exports.smoothL1Backward(be.ptr(x), be.ptr(t), sizeOf(x.shape), beta, be.ptr(dy), 1, be.ptr(dx));
   return [dx];
 });
