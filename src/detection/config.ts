@@ -1,0 +1,261 @@
+// The detector's configuration in one typed object: the paper's method with the defaults of the
+// original lib/fast_rcnn/config.py, except where a small net trained from scratch on a laptop needs
+// other values (marked "ours"). Overridable by a JSON file (deep-merged) and by CLI flags (dotted keys).
+
+export interface BackboneConfig {
+  /**
+   * VGG-style stages: each is a list of 3×3 conv output channels (pad 1, ReLU after each); a 2×2
+   * max pool follows every stage but the last. VGG16 is [[64,64],[128,128],[256,256,256],[512,512,512],[512,512,512]].
+   */
+  stages: number[][];
+  /** Name of the first conv layer that is trained (conv1_1 = all; the paper's VGG16 used conv3_1). */
+  trainFrom: string;
+}
+
+export interface ModelConfig {
+  backbone: BackboneConfig;
+  /** RoI pooling output [ph, pw] (7×7 in the paper). */
+  roiPoolSize: [number, number];
+  /** fc6 and fc7 widths (4096 in VGG16). */
+  fc: [number, number];
+  /** Dropout after fc6 and fc7 (0.5 in the paper). */
+  dropout: number;
+  /**
+   * Initialization of conv layers and fc6/fc7: 'kaiming' (He normal, needed from scratch; ours) or
+   * 'gaussian' (std 0.01). cls_score and bbox_pred are always N(0, 0.01²) / N(0, 0.001²), biases 0.
+   */
+  init: 'kaiming' | 'gaussian';
+  /**
+   * Truncated-SVD ranks of fc6 and fc7 (the paper's §3.1; 0 = a plain layer). A compressed layer is
+   * two layers: <fc>_L (Σ_t·Vᵀ, no bias) then <fc>_U (U, with the original bias).
+   */
+  svd: [number, number];
+}
+
+export interface TrainConfig {
+  /** Short-side scales; one is picked at random per image (the paper's multi-scale training). */
+  scales: number[];
+  /** Cap on the long side. */
+  maxSize: number;
+  /** Images per mini-batch (N). */
+  imsPerBatch: number;
+  /** RoIs per mini-batch (R), split evenly over the N images. */
+  batchSize: number;
+  fgFraction: number;
+  fgThresh: number;
+  bgThreshHi: number;
+  bgThreshLo: number;
+  /** Horizontal flip augmentation (each image also appears mirrored). */
+  useFlipped: boolean;
+  /** Train on objects marked difficult (py-faster-rcnn's use_diff, default false). */
+  useDifficult: boolean;
+  /** RoIs overlapping a ground-truth box at least this much get regression targets. */
+  bboxThresh: number;
+  /**
+   * 'computed': per-class means/stds over the training RoIs (the original fast-rcnn roidb.py);
+   * 'fixed': bboxMeans/bboxStds below (py-faster-rcnn's PRECOMPUTED option); 'none'.
+   */
+  bboxNormalize: 'computed' | 'fixed' | 'none';
+  bboxMeans: [number, number, number, number];
+  bboxStds: [number, number, number, number];
+  /** λ of eq. 1. */
+  lambda: number;
+  iterations: number;
+  lr: number;
+  momentum: number;
+  weightDecay: number;
+  /** LR multiplier of biases (2 in the paper's prototxts). */
+  biasLrMult: number;
+  /** Weight-decay multiplier of biases (ours: 0, found better from scratch in RECIPES.md). */
+  biasDecayMult: number;
+  /** LR ×gamma at these fractions of `iterations` (the paper: 30k of 40k = 0.75). */
+  stepFractions: number[];
+  gamma: number;
+  /** Linear warm-up iterations (ours; 0 = none) starting at warmupFactor × lr. */
+  warmupIters: number;
+  warmupFactor: number;
+  /** Checkpoint every this many iterations (0 = only at the end). */
+  snapshotIters: number;
+  /** Proposals per image used for training (best ranked first; 0 = all). */
+  maxProposals: number;
+  seed: number;
+}
+
+export interface TestConfig {
+  /** One scale = single-scale testing; several = image pyramid. */
+  scales: number[];
+  maxSize: number;
+  /** In a pyramid, each RoI goes to the scale where its area is closest to pyramidArea² (224 in the paper). */
+  pyramidArea: number;
+  /** Per-class NMS IoU threshold. */
+  nms: number;
+  /** Detections below this score are dropped before NMS. */
+  scoreThresh: number;
+  maxPerImage: number;
+  /** Proposals per image at test time (best ranked first; 0 = all). */
+  maxProposals: number;
+  /** Use the regressed boxes (false: the proposals themselves). */
+  bboxReg: boolean;
+  /** RoIs per forward pass of the fc head (bounds memory). */
+  chunk: number;
+}
+
+export interface FastRcnnConfig {
+  /** Per-channel pixel means (RGB), subtracted from the input. */
+  pixelMeans: [number, number, number];
+  /** Per-channel pixel stds (RGB); inputs are divided by them (ours; [1,1,1] = the paper's raw means). */
+  pixelStds: [number, number, number];
+  model: ModelConfig;
+  train: TrainConfig;
+  test: TestConfig;
+}
+
+/** Defaults for the small demo model on the built-in synthetic dataset (images 320×240). */
+export function defaultConfig(): FastRcnnConfig {
+  return {
+    pixelMeans: [122.7717, 115.9465, 102.9801],
+    pixelStds: [58.4, 57.1, 57.4],
+    model: {
+      backbone: { stages: [[16], [32], [64], [128]], trainFrom: 'conv1_1' },
+      roiPoolSize: [7, 7],
+      fc: [256, 256],
+      dropout: 0.5,
+      init: 'kaiming',
+      svd: [0, 0],
+    },
+    train: {
+      scales: [240],
+      maxSize: 1000,
+      imsPerBatch: 2,
+      batchSize: 128,
+      fgFraction: 0.25,
+      fgThresh: 0.5,
+      bgThreshHi: 0.5,
+      bgThreshLo: 0.1,
+      useFlipped: true,
+      useDifficult: false,
+      bboxThresh: 0.5,
+      bboxNormalize: 'computed',
+      bboxMeans: [0, 0, 0, 0],
+      bboxStds: [0.1, 0.1, 0.2, 0.2],
+      lambda: 1,
+      iterations: 1000,
+      lr: 0.02,
+      momentum: 0.9,
+      weightDecay: 5e-4,
+      biasLrMult: 2,
+      biasDecayMult: 0,
+      stepFractions: [0.8],
+      gamma: 0.1,
+      warmupIters: 100,
+      warmupFactor: 0.1,
+      snapshotIters: 0,
+      maxProposals: 2000,
+      seed: 3,
+    },
+    test: {
+      scales: [240],
+      maxSize: 1000,
+      pyramidArea: 224,
+      nms: 0.3,
+      scoreThresh: 0.05,
+      maxPerImage: 100,
+      maxProposals: 2000,
+      bboxReg: true,
+      chunk: 1024,
+    },
+  };
+}
+
+/** The shape of VGG16's conv layers (for `--config`), with the paper's fine-tuning from conv3_1. */
+export function vgg16Backbone(): BackboneConfig {
+  return { stages: [[64, 64], [128, 128], [256, 256, 256], [512, 512, 512], [512, 512, 512]], trainFrom: 'conv3_1' };
+}
+
+type Plain = Record<string, unknown>;
+const isPlain = (v: unknown): v is Plain => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/**
+ * Deep-merges `override` into a copy of `base`. Unknown keys and values of the wrong type are errors
+ * naming the dotted key, so a typo in a JSON file cannot silently do nothing.
+ */
+export function mergeConfig<T>(base: T, override: unknown, path = ''): T {
+  if (override === undefined) return structuredClone(base);
+  if (!isPlain(override)) throw new Error(`config${path ? ` '${path}'` : ''}: expected an object, got ${JSON.stringify(override)}`);
+  const out = structuredClone(base) as Plain;
+  for (const [k, v] of Object.entries(override)) {
+    const key = path ? `${path}.${k}` : k;
+    if (!(k in out)) throw new Error(`config: unknown key '${key}' (known: ${Object.keys(out).join(', ')})`);
+    const cur = out[k];
+    if (isPlain(cur)) out[k] = mergeConfig(cur, v, key);
+    else out[k] = checkValue(key, cur, v);
+  }
+  return out as T;
+}
+
+function checkValue(key: string, cur: unknown, v: unknown): unknown {
+  const kind = (x: unknown) => (Array.isArray(x) ? 'array' : typeof x);
+  if (kind(cur) !== kind(v)) throw new Error(`config '${key}': expected ${kind(cur)}, got ${JSON.stringify(v)}`);
+  if (typeof v === 'number' && !Number.isFinite(v)) throw new Error(`config '${key}': must be a finite number, got ${v}`);
+  return structuredClone(v);
+}
+
+/**
+ * Applies `key=value` overrides with dotted keys (`train.iterations=500`, `test.scales=[200,240]`).
+ * Values parse as JSON when they can, else stay strings.
+ */
+export function applyOverrides(cfg: FastRcnnConfig, pairs: Record<string, string | number | boolean | unknown[]>): FastRcnnConfig {
+  let out = cfg;
+  for (const [key, raw] of Object.entries(pairs)) {
+    let v: unknown = raw;
+    if (typeof raw === 'string') { try { v = JSON.parse(raw); } catch { v = raw; } }
+    const obj: Plain = {};
+    let cur = obj;
+    const parts = key.split('.');
+    parts.slice(0, -1).forEach((p) => { const n: Plain = {}; cur[p] = n; cur = n; });
+    cur[parts[parts.length - 1]] = v;
+    out = mergeConfig(out, obj);
+  }
+  return validateConfig(out);
+}
+
+/** Checks ranges and consistency; returns the config. */
+export function validateConfig(c: FastRcnnConfig): FastRcnnConfig {
+  const bad = (k: string, why: string): never => { throw new Error(`config '${k}': ${why}`); };
+  const posInt = (k: string, v: number) => { if (!Number.isInteger(v) || v < 1) bad(k, `must be a positive integer, got ${v}`); };
+  if (!c.model.backbone.stages.length || c.model.backbone.stages.some((s) => !s.length)) bad('model.backbone.stages', 'needs at least one stage of at least one conv');
+  c.model.backbone.stages.flat().forEach((v) => posInt('model.backbone.stages', v));
+  c.model.roiPoolSize.forEach((v) => posInt('model.roiPoolSize', v));
+  c.model.fc.forEach((v) => posInt('model.fc', v));
+  c.model.svd.forEach((v) => { if (!Number.isInteger(v) || v < 0) bad('model.svd', `ranks must be integers >= 0, got ${v}`); });
+  if (!(c.model.dropout >= 0 && c.model.dropout < 1)) bad('model.dropout', 'must be in [0, 1)');
+  if (!convNames(c.model.backbone.stages).includes(c.model.backbone.trainFrom)) {
+    bad('model.backbone.trainFrom', `'${c.model.backbone.trainFrom}' is not a conv layer (${convNames(c.model.backbone.stages).join(', ')})`);
+  }
+  const t = c.train;
+  if (!t.scales.length) bad('train.scales', 'needs at least one scale');
+  t.scales.forEach((v) => posInt('train.scales', v));
+  if (!c.test.scales.length) bad('test.scales', 'needs at least one scale');
+  c.test.scales.forEach((v) => posInt('test.scales', v));
+  posInt('train.imsPerBatch', t.imsPerBatch); posInt('train.batchSize', t.batchSize);
+  if (t.batchSize % t.imsPerBatch !== 0) bad('train.batchSize', `must be a multiple of imsPerBatch (${t.imsPerBatch})`);
+  if (!(t.fgFraction >= 0 && t.fgFraction <= 1)) bad('train.fgFraction', 'must be in [0, 1]');
+  if (!(t.bgThreshLo <= t.bgThreshHi)) bad('train.bgThreshLo', 'must be <= bgThreshHi');
+  posInt('train.iterations', t.iterations);
+  if (!(t.lr > 0)) bad('train.lr', 'must be > 0');
+  if (t.bboxStds.some((s) => !(s > 0))) bad('train.bboxStds', 'must be > 0');
+  if (!(c.test.nms > 0 && c.test.nms <= 1)) bad('test.nms', 'must be in (0, 1]');
+  posInt('test.chunk', c.test.chunk);
+  if (c.pixelStds.some((s) => !(s > 0))) bad('pixelStds', 'must be > 0');
+  return c;
+}
+
+/** Names of the conv layers of a backbone: conv<stage>_<index>, 1-based, as VGG's. */
+export function convNames(stages: number[][]): string[] {
+  return stages.flatMap((s, i) => s.map((_, j) => `conv${i + 1}_${j + 1}`));
+}
+
+/** Feature stride of a backbone: 2^(stages − 1). */
+export function featureStride(stages: number[][]): number {
+  return 2 ** (stages.length - 1);
+}

@@ -1,0 +1,133 @@
+// Testing over a split (the original tools/test_net.py): detections for every image written as VOC
+// results files (comp4_det_<split>_<class>.txt, lines `image_id score x1 y1 x2 y2`, 1-based pixel
+// coordinates like the devkit), then per-class AP and mAP, VOC07 11-point and VOC2010 all-point.
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { RgbImage } from '../data/types.js';
+import type { VocRecord } from '../data/voc.js';
+import { vocAp } from '../eval/vocAp.js';
+import type { FastRcnnConfig, TestConfig } from './config.js';
+import { type Detection, detect } from './detect.js';
+import { atomicWrite } from './files.js';
+import type { FastRCNN } from './model.js';
+
+/** One class's detections over a split. */
+export interface ClassDetections { imageIds: string[]; scores: number[]; boxes: number[] }
+
+export interface SplitDetections {
+  classes: string[];
+  /** Index k = class k+1. */
+  perClass: ClassDetections[];
+  images: number;
+  /** Mean seconds per image (network, post-processing) and proposals per image. */
+  netSeconds: number;
+  postSeconds: number;
+  proposalsPerImage: number;
+}
+
+export function emptyDetections(classes: string[]): ClassDetections[] {
+  return classes.map(() => ({ imageIds: [], scores: [], boxes: [] }));
+}
+
+export function addDetections(per: ClassDetections[], imageId: string, dets: Detection[]): void {
+  for (const d of dets) {
+    const c = per[d.classIndex - 1];
+    c.imageIds.push(imageId); c.scores.push(d.score); c.boxes.push(...d.box);
+  }
+}
+
+/** Runs the detector on every record (images and proposals by id); a missing image is skipped with a warning. */
+export function detectSplit(model: FastRCNN, cfg: FastRcnnConfig, records: VocRecord[], image: (r: VocRecord) => RgbImage | undefined,
+  proposals: Map<string, ArrayLike<number>>, opts: { test?: TestConfig; warnings?: string[]; onImage?: (done: number, total: number) => void } = {}): SplitDetections {
+  const per = emptyDetections(model.classes);
+  let net = 0, post = 0, props = 0, n = 0;
+  records.forEach((r, i) => {
+    const img = image(r);
+    if (!img) { opts.warnings?.push(`${r.id}: no image, skipped`); opts.onImage?.(i + 1, records.length); return; }
+    const p = proposals.get(r.id);
+    if (!p || p.length === 0) opts.warnings?.push(`${r.id}: no proposals, no detections`);
+    const res = detect(model, img, p ?? [], cfg, opts.test ?? cfg.test);
+    addDetections(per, r.id, res.detections);
+    net += res.netSeconds; post += res.postSeconds; props += res.numProposals; n++;
+    opts.onImage?.(i + 1, records.length);
+  });
+  return { classes: model.classes.slice(), perClass: per, images: n, netSeconds: n ? net / n : 0, postSeconds: n ? post / n : 0, proposalsPerImage: n ? props / n : 0 };
+}
+
+export function resultsFileName(split: string, cls: string): string {
+  return `comp4_det_${split}_${cls}.txt`;
+}
+
+/** Writes one results file per class; returns their paths. Coordinates are written 1-based. */
+export function writeResultsFiles(dir: string, split: string, classes: string[], per: ClassDetections[]): string[] {
+  return classes.map((cls, k) => {
+    const c = per[k];
+    const lines = c.scores.map((s, i) => {
+      const b = c.boxes.slice(4 * i, 4 * i + 4).map((v) => (v + 1).toFixed(1));
+      return `${c.imageIds[i]} ${s.toFixed(6)} ${b.join(' ')}`;
+    });
+    const path = join(dir, resultsFileName(split, cls));
+    atomicWrite(path, lines.join('\n') + (lines.length ? '\n' : ''));
+    return path;
+  });
+}
+
+/**
+ * Reads comp4_det_<split>_<class>.txt for each class (0-based boxes again). A missing file is an
+ * error naming it; a malformed line is an error with its line number.
+ */
+export function readResultsFiles(dir: string, split: string, classes: string[]): ClassDetections[] {
+  if (!existsSync(dir)) throw new Error(`results directory not found: ${dir}`);
+  return classes.map((cls) => {
+    const path = join(dir, resultsFileName(split, cls));
+    if (!existsSync(path)) throw new Error(`results file missing for class '${cls}': ${path}`);
+    const out: ClassDetections = { imageIds: [], scores: [], boxes: [] };
+    readFileSync(path, 'utf8').split(/\r?\n/).forEach((line, i) => {
+      if (!line.trim()) return;
+      const f = line.trim().split(/\s+/);
+      const v = f.slice(1).map(Number);
+      if (f.length !== 6 || !v.every(Number.isFinite)) throw new Error(`${path}:${i + 1}: expected 'image_id score x1 y1 x2 y2', got '${line}'`);
+      out.imageIds.push(f[0]); out.scores.push(v[0]); out.boxes.push(v[1] - 1, v[2] - 1, v[3] - 1, v[4] - 1);
+    });
+    return out;
+  });
+}
+
+export interface ApTable {
+  classes: string[];
+  /** Non-difficult ground-truth boxes per class. */
+  npos: number[];
+  ap07: number[];
+  apAll: number[];
+  map07: number;
+  mapAll: number;
+}
+
+/** AP per class against the records' ground truth (difficult boxes ignored), and the means. */
+export function evaluateDetections(per: ClassDetections[], records: VocRecord[], classes: string[]): ApTable {
+  const ids = new Set(records.map((r) => r.id));
+  const ap07: number[] = [], apAll: number[] = [], npos: number[] = [];
+  classes.forEach((cls, k) => {
+    const gtIds: string[] = [], gtBoxes: number[] = [], diff: boolean[] = [];
+    for (const r of records) for (const o of r.objects) if (o.name === cls) { gtIds.push(r.id); gtBoxes.push(...o.box); diff.push(o.difficult); }
+    // Detections on images outside the split are not counted (a results file of a bigger set).
+    const d = per[k];
+    const keep = d.imageIds.map((id, i) => (ids.has(id) ? i : -1)).filter((i) => i >= 0);
+    const res = vocAp(
+      { imageIds: keep.map((i) => d.imageIds[i]), scores: keep.map((i) => d.scores[i]), boxes: keep.flatMap((i) => d.boxes.slice(4 * i, 4 * i + 4)) },
+      { imageIds: gtIds, boxes: gtBoxes, difficult: diff });
+    // A class without ground truth has no defined AP; report 0 as the devkit's NaN-free ports do.
+    ap07.push(res.npos ? res.ap07 : 0); apAll.push(res.npos ? res.apAllPoint : 0); npos.push(res.npos);
+  });
+  const mean = (a: number[]) => a.reduce((x, y) => x + y, 0) / Math.max(a.length, 1);
+  return { classes: classes.slice(), npos, ap07, apAll, map07: mean(ap07), mapAll: mean(apAll) };
+}
+
+/** The AP table as text (like test_net.py's output, both metrics). */
+export function formatApTable(t: ApTable): string {
+  const w = Math.max(8, ...t.classes.map((c) => c.length));
+  const lines = [`${'class'.padEnd(w)}  ${'#gt'.padStart(5)}  ${'AP (VOC07 11-pt)'.padStart(16)}  ${'AP (VOC10 all-pt)'.padStart(17)}`];
+  t.classes.forEach((c, i) => lines.push(`${c.padEnd(w)}  ${String(t.npos[i]).padStart(5)}  ${t.ap07[i].toFixed(4).padStart(16)}  ${t.apAll[i].toFixed(4).padStart(17)}`));
+  lines.push(`${'mAP'.padEnd(w)}  ${String(t.npos.reduce((a, b) => a + b, 0)).padStart(5)}  ${t.map07.toFixed(4).padStart(16)}  ${t.mapAll.toFixed(4).padStart(17)}`);
+  return lines.join('\n');
+}

@@ -1,0 +1,69 @@
+// The training loss as CSV rows and as a self-contained SVG line plot (no plotting library).
+import type { IterationLog } from './trainer.js';
+
+export const LOSS_CSV_HEADER = 'iteration,loss,loss_cls,loss_loc,lr,fg_acc,bg_acc,seconds';
+
+export function lossCsvRow(l: IterationLog): string {
+  const f = (v: number, d = 6) => (Number.isFinite(v) ? +v.toPrecision(d) : String(v));
+  return `${l.iteration},${f(l.loss)},${f(l.lossCls)},${f(l.lossLoc)},${f(l.lr)},${f(l.fgAcc, 4)},${f(l.bgAcc, 4)},${f(l.seconds, 4)}`;
+}
+
+/** Parses rows written by lossCsvRow (header skipped, malformed lines ignored). */
+export function parseLossCsv(text: string): IterationLog[] {
+  const out: IterationLog[] = [];
+  for (const line of text.split(/\r?\n/)) {
+    const v = line.split(',').map(Number);
+    if (v.length !== 8 || !Number.isInteger(v[0])) continue;
+    out.push({ iteration: v[0], loss: v[1], lossCls: v[2], lossLoc: v[3], lr: v[4], fgAcc: v[5], bgAcc: v[6], seconds: v[7] });
+  }
+  return out;
+}
+
+/** Trailing moving average (window w) so the noisy per-batch loss reads as a curve. */
+function smooth(v: number[], w: number): number[] {
+  const out: number[] = [];
+  let s = 0;
+  for (let i = 0; i < v.length; i++) {
+    s += v[i];
+    if (i >= w) s -= v[i - w];
+    out.push(s / Math.min(i + 1, w));
+  }
+  return out;
+}
+
+/** An SVG of loss, loss_cls and loss_loc against the iteration (smoothed), with axes and a legend. */
+export function lossSvg(logs: IterationLog[], title = 'Fast R-CNN training loss'): string {
+  const W = 720, H = 400, L = 60, R = 150, T = 40, B = 50;
+  const pw = W - L - R, ph = H - T - B;
+  const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;');
+  const parts: string[] = [`<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}" font-family="sans-serif" font-size="12">`,
+    `<rect width="${W}" height="${H}" fill="white"/>`, `<text x="${W / 2}" y="22" text-anchor="middle" font-size="15">${esc(title)}</text>`];
+  const finite = logs.filter((l) => Number.isFinite(l.loss));
+  if (!finite.length) { parts.push(`<text x="${W / 2}" y="${H / 2}" text-anchor="middle">no data</text></svg>`); return parts.join('\n'); }
+  const w = Math.max(1, Math.round(finite.length / 50));
+  const series = [
+    { name: 'loss', color: '#1f77b4', v: smooth(finite.map((l) => l.loss), w) },
+    { name: 'loss_cls', color: '#ff7f0e', v: smooth(finite.map((l) => l.lossCls), w) },
+    { name: 'loss_loc', color: '#2ca02c', v: smooth(finite.map((l) => l.lossLoc), w) },
+  ];
+  const x0 = finite[0].iteration, x1 = Math.max(finite[finite.length - 1].iteration, x0 + 1);
+  const ymax = Math.max(1e-6, ...series.flatMap((s) => s.v)) * 1.05;
+  const sx = (x: number) => L + ((x - x0) / (x1 - x0)) * pw, sy = (y: number) => T + ph - (y / ymax) * ph;
+  parts.push(`<rect x="${L}" y="${T}" width="${pw}" height="${ph}" fill="none" stroke="#999"/>`);
+  for (let k = 0; k <= 5; k++) {
+    const y = (ymax * k) / 5, yy = sy(y).toFixed(1);
+    parts.push(`<line x1="${L}" x2="${L + pw}" y1="${yy}" y2="${yy}" stroke="#eee"/>`, `<text x="${L - 6}" y="${yy}" text-anchor="end" dy="4">${+y.toPrecision(3)}</text>`);
+    const x = x0 + ((x1 - x0) * k) / 5, xx = sx(x).toFixed(1);
+    parts.push(`<text x="${xx}" y="${T + ph + 18}" text-anchor="middle">${Math.round(x)}</text>`);
+  }
+  parts.push(`<text x="${L + pw / 2}" y="${H - 12}" text-anchor="middle">iteration (moving average over ${w})</text>`);
+  series.forEach((s, k) => {
+    const pts = s.v.map((y, i) => `${sx(finite[i].iteration).toFixed(1)},${sy(y).toFixed(1)}`).join(' ');
+    parts.push(`<polyline fill="none" stroke="${s.color}" stroke-width="1.5" points="${pts}"/>`);
+    const ly = T + 16 + 20 * k;
+    parts.push(`<line x1="${L + pw + 14}" x2="${L + pw + 40}" y1="${ly}" y2="${ly}" stroke="${s.color}" stroke-width="2"/>`,
+      `<text x="${L + pw + 46}" y="${ly + 4}">${s.name}</text>`);
+  });
+  parts.push('</svg>');
+  return parts.join('\n');
+}

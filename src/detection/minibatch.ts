@@ -1,0 +1,204 @@
+// Training data for Fast R-CNN: the "roidb" (per image: ground truth + proposals, best overlaps,
+// classes and regression targets; flipped copies for augmentation) and the hierarchical mini-batch
+// (the paper's §2.3: N images, R/N RoIs from each). Images are scaled so the short side is one of the
+// training scales (long side capped), mean-subtracted and divided by the pixel std.
+import type { Box, RgbImage } from '../data/types.js';
+import { prepareImage } from '../data/transforms.js';
+import { engine } from '../tensor/engine.js';
+import type { Tensor } from '../tensor/tensor.js';
+import type { Rng } from '../util/random.js';
+import type { FastRcnnConfig } from './config.js';
+import { boxIou } from './kernels.js';
+import { sampleRois } from './sampleRois.js';
+import { type BboxStats, computeBboxStats, computeTargets, fixedBboxStats, identityBboxStats, normalizeTargets } from './targets.js';
+
+/** One training image as the network sees it (a flipped image is its own entry). */
+export interface RoidbEntry {
+  id: string;
+  imagePath: string;
+  width: number;
+  height: number;
+  flipped: boolean;
+  /** Ground-truth boxes first, then proposals: [n·4], original image pixels (flipped when `flipped`). */
+  boxes: Float32Array;
+  numGt: number;
+  /** Best IoU of each box with a ground-truth box, and that box's class (1..K; 0 when no ground truth). */
+  maxOverlaps: Float32Array;
+  maxClasses: Int32Array;
+  /** Regression targets [n·4] (normalized once the statistics are known); 0 for boxes below bboxThresh. */
+  targets: Float32Array;
+  /** Class of each target row (0 = no target). */
+  targetLabels: Int32Array;
+}
+
+export interface TrainRecord {
+  id: string;
+  imagePath: string;
+  width: number;
+  height: number;
+  objects: { name: string; box: Box; difficult: boolean }[];
+}
+
+/** Flips pixel-inclusive boxes [n·4] in an image of this width: x1' = W−1−x2, x2' = W−1−x1. */
+export function flipBoxesInPlace(boxes: Float32Array, width: number): Float32Array {
+  for (let i = 0; i < boxes.length; i += 4) {
+    const x1 = boxes[i];
+    boxes[i] = width - 1 - boxes[i + 2];
+    boxes[i + 2] = width - 1 - x1;
+  }
+  return boxes;
+}
+
+/** Proposals clipped to the image, degenerate (non-finite or inverted) ones dropped. */
+export function cleanProposals(p: ArrayLike<number>, width: number, height: number, max = 0): Float32Array {
+  const out: number[] = [];
+  const n = p.length / 4;
+  for (let i = 0; i < n && (!max || out.length < 4 * max); i++) {
+    let x1 = p[4 * i], y1 = p[4 * i + 1], x2 = p[4 * i + 2], y2 = p[4 * i + 3];
+    if (![x1, y1, x2, y2].every(Number.isFinite)) continue;
+    x1 = Math.min(Math.max(x1, 0), width - 1); x2 = Math.min(Math.max(x2, 0), width - 1);
+    y1 = Math.min(Math.max(y1, 0), height - 1); y2 = Math.min(Math.max(y2, 0), height - 1);
+    if (x2 < x1 || y2 < y1) continue;
+    out.push(x1, y1, x2, y2);
+  }
+  return new Float32Array(out);
+}
+
+/**
+ * The roidb entry of one image: ground truth (difficult objects left out unless useDifficult) and
+ * proposals, overlaps, classes and raw targets (assigned box of each RoI, encoded).
+ */
+export function roidbEntry(rec: TrainRecord, proposals: ArrayLike<number>, classes: string[], cfg: FastRcnnConfig, flipped = false): RoidbEntry {
+  const t = cfg.train;
+  const objs = rec.objects.filter((o) => t.useDifficult || !o.difficult);
+  const gt = new Float32Array(objs.flatMap((o) => o.box));
+  const gtCls = objs.map((o) => {
+    const c = classes.indexOf(o.name);
+    if (c < 0) throw new Error(`${rec.id}: object class '${o.name}' is not in the class list`);
+    return c + 1;
+  });
+  const props = cleanProposals(proposals, rec.width, rec.height, t.maxProposals);
+  const boxes = new Float32Array(gt.length + props.length);
+  boxes.set(gt); boxes.set(props, gt.length);
+  if (flipped) flipBoxesInPlace(boxes, rec.width);
+  const n = boxes.length / 4, g = gt.length / 4;
+  const maxOverlaps = new Float32Array(n), maxClasses = new Int32Array(n), assigned = new Int32Array(n).fill(-1);
+  if (g > 0 && n > 0) {
+    const iou = boxIou(boxes, boxes.subarray(0, 4 * g)); // [n, g]
+    for (let i = 0; i < n; i++) {
+      let best = -1, bo = 0;
+      for (let j = 0; j < g; j++) { const o = iou[i * g + j]; if (o > bo) { bo = o; best = j; } }
+      maxOverlaps[i] = bo;
+      if (best >= 0) { maxClasses[i] = gtCls[best]; assigned[i] = best; }
+    }
+    // A ground-truth box is its own best match even when two coincide.
+    for (let j = 0; j < g; j++) { maxOverlaps[j] = 1; maxClasses[j] = gtCls[j]; assigned[j] = j; }
+  }
+  const targetLabels = new Int32Array(n);
+  const gtFor = new Float32Array(4 * n);
+  for (let i = 0; i < n; i++) {
+    if (assigned[i] < 0 || maxOverlaps[i] < t.bboxThresh) continue;
+    targetLabels[i] = maxClasses[i];
+    gtFor.set(boxes.subarray(4 * assigned[i], 4 * assigned[i] + 4), 4 * i);
+  }
+  const targets = n ? computeTargets(boxes, gtFor, targetLabels) : new Float32Array(0);
+  return { id: rec.id, imagePath: rec.imagePath, width: rec.width, height: rec.height, flipped, boxes, numGt: g, maxOverlaps, maxClasses, targets, targetLabels };
+}
+
+/** Whether sampling can draw any RoI from the entry (an image with no ground truth has no background either when bgThreshLo > 0). */
+export function hasSampleableRois(e: RoidbEntry, cfg: FastRcnnConfig): boolean {
+  const t = cfg.train;
+  for (let i = 0; i < e.maxOverlaps.length; i++) {
+    const o = e.maxOverlaps[i];
+    if (o >= t.fgThresh || (o < t.bgThreshHi && o >= t.bgThreshLo)) return true;
+  }
+  return false;
+}
+
+export interface Roidb { entries: RoidbEntry[]; stats: BboxStats; warnings: string[] }
+
+/**
+ * All training entries (each image, and its mirror image when useFlipped), with targets normalized
+ * by the statistics the config asks for. Images with no RoI at all are left out with a warning.
+ */
+export function buildRoidb(records: TrainRecord[], proposals: Map<string, ArrayLike<number>>, classes: string[], cfg: FastRcnnConfig): Roidb {
+  const warnings: string[] = [];
+  const entries: RoidbEntry[] = [];
+  for (const rec of records) {
+    const p = proposals.get(rec.id);
+    if (!p) warnings.push(`${rec.id}: no proposals, training on its ground-truth boxes only`);
+    for (const flipped of cfg.train.useFlipped ? [false, true] : [false]) {
+      const e = roidbEntry(rec, p ?? [], classes, cfg, flipped);
+      if (!hasSampleableRois(e, cfg)) {
+        if (!flipped) warnings.push(`${rec.id}: no RoI is foreground (IoU >= ${cfg.train.fgThresh}) or background (IoU in [${cfg.train.bgThreshLo}, ${cfg.train.bgThreshHi})), image skipped`);
+        continue;
+      }
+      entries.push(e);
+    }
+  }
+  if (!entries.length) throw new Error('buildRoidb: no training image has any RoI (no ground truth and no proposals)');
+  const K1 = classes.length + 1;
+  const mode = cfg.train.bboxNormalize;
+  const stats = mode === 'computed' ? computeBboxStats(entries.map((e) => ({ targets: e.targets, labels: e.targetLabels })), K1)
+    : mode === 'fixed' ? fixedBboxStats(K1, cfg.train.bboxMeans, cfg.train.bboxStds) : identityBboxStats(K1);
+  for (const e of entries) normalizeTargets(e.targets, e.targetLabels, stats);
+  return { entries, stats, warnings };
+}
+
+/** A mini-batch ready for FastRCNN.forwardImages and fastRcnnLoss. */
+export interface Minibatch {
+  /** One [1,3,H,W] tensor per image. */
+  images: Tensor[];
+  /** One [R_i,5] tensor per image (batch index 0), scaled image pixels. */
+  rois: Tensor[];
+  /** int32 [R] over all images, 0 = background. */
+  labels: Tensor;
+  /** [R,4] normalized targets of each RoI's own class (0 for background). */
+  bboxTargets: Tensor;
+  numFg: number;
+  scales: number[];
+}
+
+export function disposeMinibatch(b: Minibatch): void {
+  for (const t of [...b.images, ...b.rois, b.labels, b.bboxTargets]) t.dispose();
+}
+
+/** The network input for one image: CHW floats at the scale, mirrored when asked. */
+export function imageBlob(img: RgbImage, shortSide: number, maxSize: number, cfg: FastRcnnConfig, flip: boolean): { data: Float32Array; width: number; height: number; scale: number } {
+  const { image, scale } = prepareImage(img, { shortSide, maxSize, means: cfg.pixelMeans, std: cfg.pixelStds, flip });
+  return { data: image.data, width: image.width, height: image.height, scale };
+}
+
+/**
+ * Builds the mini-batch of the given entries: a random training scale per image, R/N sampled RoIs per
+ * image. `loadImage` returns the decoded (unflipped) image of an entry.
+ */
+export function getMinibatch(entries: RoidbEntry[], cfg: FastRcnnConfig, rng: Rng, loadImage: (e: RoidbEntry) => RgbImage): Minibatch {
+  const t = cfg.train;
+  const samplerCfg = { roisPerImage: t.batchSize / t.imsPerBatch, fgFraction: t.fgFraction, fgThresh: t.fgThresh, bgThreshHi: t.bgThreshHi, bgThreshLo: t.bgThreshLo };
+  const images: Tensor[] = [], rois: Tensor[] = [], scales: number[] = [];
+  const labels: number[] = [], targets: number[] = [];
+  let numFg = 0;
+  for (const e of entries) {
+    const shortSide = t.scales[rng.int(0, t.scales.length)];
+    const img = loadImage(e);
+    if (img.width !== e.width || img.height !== e.height) throw new Error(`${e.id}: image is ${img.width}x${img.height}, annotation says ${e.width}x${e.height}`);
+    const blob = imageBlob(img, shortSide, t.maxSize, cfg, e.flipped);
+    const s = sampleRois(e, samplerCfg, rng);
+    const r = new Float32Array(5 * s.indices.length);
+    s.indices.forEach((idx, k) => {
+      for (let j = 0; j < 4; j++) r[5 * k + 1 + j] = e.boxes[4 * idx + j] * blob.scale;
+      for (let j = 0; j < 4; j++) targets.push(s.labels[k] > 0 ? e.targets[4 * idx + j] : 0);
+    });
+    labels.push(...s.labels);
+    numFg += s.numFg;
+    scales.push(blob.scale);
+    images.push(engine.makeTensor(blob.data, [1, 3, blob.height, blob.width], 'float32'));
+    rois.push(engine.makeTensor(r, [s.indices.length, 5], 'float32'));
+  }
+  return {
+    images, rois, scales, numFg,
+    labels: engine.makeTensor(Int32Array.from(labels), [labels.length], 'int32'),
+    bboxTargets: engine.makeTensor(Float32Array.from(targets), [labels.length, 4], 'float32'),
+  };
+}
