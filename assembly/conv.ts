@@ -81,21 +81,27 @@ function im2colRow(k: i32, p0: i32, n: i32, out: usize): void {
   }
 }
 
-// B = col (K = CKK rows, N = P positions): each im2col row goes through the line buffer and is
-// cut into the 8-float rows of the panels (the zero tail pads the last panel).
+// B = col (K = CKK rows, N = P positions): im2col rows go through the line buffer and are cut into
+// the 8-float rows of the panels (the zero tail pads the last panel). Positions are taken in chunks
+// so the panel rows being written at once stay few (cache lines in flight, L1-resident line).
+const PACK_CHUNK: i32 = 256;
 function packIm2col(j0: i32, nc: i32, k0: i32, kc: i32, dst: usize): void {
-  const panels = (nc + GEMM_NR - 1) / GEMM_NR;
   const panelBytes = <usize>(kc * GEMM_NR) << 2;
-  fill0(gLine + (<usize>nc << 2), GEMM_NR);
-  for (let k = 0; k < kc; k++) {
-    im2colRow(k0 + k, j0, nc, gLine);
-    let s = gLine, d = dst + (<usize>(k * GEMM_NR) << 2);
-    for (let p = 0; p < panels; p++) {
-      v128.store(d, v128.load(s));
-      v128.store(d, v128.load(s, 16), 16);
-      s += <usize>GEMM_NR << 2;
-      d += panelBytes;
+  for (let j = 0; j < nc; j += PACK_CHUNK) {
+    const n = min(PACK_CHUNK, nc - j);
+    const panels = (n + GEMM_NR - 1) / GEMM_NR;
+    fill0(gLine + (<usize>n << 2), GEMM_NR);
+    for (let k = 0; k < kc; k++) {
+      im2colRow(k0 + k, j0 + j, n, gLine);
+      let s = gLine, d = dst + (<usize>(k * GEMM_NR) << 2);
+      for (let p = 0; p < panels; p++) {
+        v128.store(d, v128.load(s));
+        v128.store(d, v128.load(s, 16), 16);
+        s += <usize>GEMM_NR << 2;
+        d += panelBytes;
+      }
     }
+    dst += panelBytes * (PACK_CHUNK / GEMM_NR);
   }
 }
 
