@@ -1,0 +1,15 @@
+// `npm run bench`: every benchmark table, each script measuring ours and TF.js side by side in one
+// process. Extra arguments (e.g. --quick, --no-tfjs) are passed through.
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
+import { repoRoot } from './harness.js';
+
+const scripts = ['ops.ts', 'kernels.ts', 'detection.ts', 'proposals.ts'];
+const args = process.argv.slice(2);
+let failed = 0;
+for (const s of scripts) {
+  console.log(`\n##### examples/bench/${s}`);
+  const r = spawnSync(process.execPath, ['--expose-gc', '--import', 'tsx', join(repoRoot, 'examples/bench', s), ...args], { stdio: 'inherit' });
+  if (r.status !== 0) { failed++; console.log(`(${s} exited with ${r.status})`); }
+}
+process.exit(failed ? 1 : 0);
