@@ -9,6 +9,14 @@
 //    to the exact scalar test, which uses the reference formula in the requested precision. So
 //    the result is exactly the reference's, at SIMD speed.
 //
+// 3. Pruning (threshold t > 0): IoU <= IoU along x alone (oh·(wa + wb) <= wa·ha + wb·hb), so a
+//    kept box can only suppress a candidate of width w if their centres are within
+//    w·(1 - t)/(2t) in x. A cx-sorted copy of the kept boxes (free slots hold a far-away sentinel)
+//    lets a candidate scan just that window, or the kept list when that is shorter. Boxes with a
+//    non-positive width or height (after the +1) have zero intersection with everything, so for
+//    t > 0 they are always kept and never suppress; boxes with huge areas (>= 1e30) disable
+//    pruning for the pass.
+//
 // mode bits: NMS_PLUS1 (areas w = x2 - x1 + 1, VOC / original Fast R-CNN), NMS_GE (suppress when
 // IoU >= threshold, the original rule; else IoU > threshold, torchvision), NMS_F32 (compute the
 // exact test in float32 like torchvision on float32 tensors; else float64).
@@ -27,13 +35,22 @@ const FAR: f32 = 3.0e38; // sentinel box coordinate: never overlaps anything
 @inline function offKeptIdx(n: i32): usize { return offSoa(n) + 5 * soaLen(n); }
 @inline function offFlags(n: i32): usize { return offKeptIdx(n) + al(<usize>n << 2); }
 @inline function offClassOrder(n: i32): usize { return offFlags(n) + al(<usize>n); }
-@inline function offCounts(n: i32): usize { return offClassOrder(n) + al(<usize>n << 2); }
+@inline function offCxKeys(n: i32): usize { return offClassOrder(n) + al(<usize>n << 2); }
+@inline function offCxTmp(n: i32): usize { return offCxKeys(n) + al(<usize>n << 3); }
+@inline function offCxPos(n: i32): usize { return offCxTmp(n) + al(<usize>n << 3); }
+@inline function offCxVal(n: i32): usize { return offCxPos(n) + al(<usize>n << 2); }
+@inline function offCxSoa(n: i32): usize { return offCxVal(n) + al(<usize>n << 2); }
+@inline function offHist(n: i32): usize { return offCxSoa(n) + 5 * soaLen(n); } // 256 i32
+@inline function offCounts(n: i32): usize { return offHist(n) + 1024; }
 
 /** Bytes of scratch nmsRun needs for n boxes and numClasses classes (1 for plain NMS). */
 export function nmsScratchBytes(n: i32, numClasses: i32): usize {
-  const hist: usize = max(<usize>(numClasses + 1), 1024) << 2;
-  return offCounts(n) + al(hist);
+  return offCounts(n) + al(<usize>max(numClasses + 1, 1) << 2);
 }
+
+// Scratch pointers of the current call (set by nmsRun).
+let cxKeys: usize = 0, cxTmp: usize = 0, cxPos: usize = 0, cxVal: usize = 0, histBuf: usize = 0;
+let cxX1: usize = 0, cxY1: usize = 0, cxX2: usize = 0, cxY2: usize = 0, cxA: usize = 0;
 
 // Order-preserving map of a float32 score to u32 (ascending); -0 is folded onto +0.
 @inline function orderedBits(s: f32): u32 {
@@ -114,6 +131,40 @@ let soaX1: usize = 0, soaY1: usize = 0, soaX2: usize = 0, soaY2: usize = 0, soaA
   store<f32>(soaA + o, a);
 }
 
+@inline function putCx(k: i32, x1: f32, y1: f32, x2: f32, y2: f32, a: f32): void {
+  const o = <usize>k << 2;
+  store<f32>(cxX1 + o, x1); store<f32>(cxY1 + o, y1);
+  store<f32>(cxX2 + o, x2); store<f32>(cxY2 + o, y2);
+  store<f32>(cxA + o, a);
+}
+
+// SIMD scan of SoA columns (x1, y1, x2, y2, area) over slots [from, to) against one candidate;
+// slots whose pair is not surely below the threshold go to the exact test. `ids` maps a slot to
+// the box index (kept list) or is 0 when slots are cx ranks (then cxIdx gives the box).
+@inline function scan(x1c: usize, y1c: usize, x2c: usize, y2c: usize, ac: usize, from: i32, to: i32,
+  cx1: v128, cy1: v128, cx2: v128, cy2: v128, ca: v128, lo: v128, vOff: v128,
+  boxes: usize, idx: i32, thr: f64, mode: i32, slotBox: usize): bool {
+  const zero = f32x4.splat(0);
+  for (let j = from; j < to; j += 4) {
+    const o = <usize>j << 2;
+    const w = f32x4.max(zero, f32x4.add(f32x4.sub(f32x4.min(cx2, v128.load(x2c + o)), f32x4.max(cx1, v128.load(x1c + o))), vOff));
+    const h = f32x4.max(zero, f32x4.add(f32x4.sub(f32x4.min(cy2, v128.load(y2c + o)), f32x4.max(cy1, v128.load(y1c + o))), vOff));
+    const inter = f32x4.mul(w, h);
+    const union = f32x4.sub(f32x4.add(ca, v128.load(ac + o)), inter);
+    // "surely below the threshold": inter < lo·union with union > 0 (false for NaN areas).
+    const below = v128.and(f32x4.lt(inter, f32x4.mul(lo, union)), f32x4.gt(union, zero));
+    if (!v128.all_true<i32>(below)) {
+      let bits = i32x4.bitmask(below) ^ 0xf;
+      while (bits) {
+        const l = ctz(bits);
+        bits &= bits - 1;
+        if (j + l < to && exactSuppresses(boxes, idx, load<i32>(slotBox + (<usize>(j + l) << 2)), thr, mode)) return true;
+      }
+    }
+  }
+  return false;
+}
+
 @inline function putSentinels(k: i32): void {
   for (let j = k; j < k + 4; j++) putSoa(j, FAR, FAR, FAR, FAR, 1);
 }
@@ -126,7 +177,16 @@ function greedy(boxes: usize, keys: usize, order: usize, m: i32, thr: f64, mode:
   const off: f32 = (mode & NMS_PLUS1) ? 1 : 0;
   const lo = f32x4.splat(<f32>(thr * (1.0 - 1e-4)));
   const vOff = f32x4.splat(off);
-  const zero = f32x4.splat(0);
+  // Pruning needs t > 0 and no huge boxes.
+  let prune = thr > 0;
+  for (let q = 0; q < m && prune; q++) {
+    const p = boxes + (<usize>candidate(keys, order, q) << 4);
+    const area = (load<f32>(p, 8) - load<f32>(p) + off) * (load<f32>(p, 12) - load<f32>(p, 4) + off);
+    if (area >= <f32>1e30) prune = false;
+  }
+  // Half-width of the cx window per unit of candidate width, with a margin for rounding.
+  const reach: f32 = prune ? <f32>((1.0 - thr) / (2.0 * thr) * 1.001) : 0;
+  if (prune) buildCxIndex(boxes, keys, order, m);
   let k = 0;
   putSentinels(0);
   for (let q = 0; q < m && k < maxOut; q++) {
@@ -136,47 +196,83 @@ function greedy(boxes: usize, keys: usize, order: usize, m: i32, thr: f64, mode:
     const x1 = load<f32>(p), y1 = load<f32>(p, 4), x2 = load<f32>(p, 8), y2 = load<f32>(p, 12);
     const bw = x2 - x1 + off, bh = y2 - y1 + off;
     let area = bw * bh;
-    // Non-positive or non-finite area: the float32 bound below does not hold, test exactly.
-    const normal = bw > 0 && bh > 0 && area < Infinity;
+    const normal = bw > 0 && bh > 0 && area < <f32>1e30;
     let suppressed = false;
     if (normal) {
       const cx1 = f32x4.splat(x1), cy1 = f32x4.splat(y1), cx2 = f32x4.splat(x2), cy2 = f32x4.splat(y2);
       const ca = f32x4.splat(area);
-      for (let j = 0; j < k; j += 4) {
-        const o = <usize>j << 2;
-        const w = f32x4.max(zero, f32x4.add(f32x4.sub(f32x4.min(cx2, v128.load(soaX2 + o)), f32x4.max(cx1, v128.load(soaX1 + o))), vOff));
-        const h = f32x4.max(zero, f32x4.add(f32x4.sub(f32x4.min(cy2, v128.load(soaY2 + o)), f32x4.max(cy1, v128.load(soaY1 + o))), vOff));
-        const inter = f32x4.mul(w, h);
-        const union = f32x4.sub(f32x4.add(ca, v128.load(soaA + o)), inter);
-        // "surely below the threshold": inter < lo·union with union > 0 (false for NaN areas).
-        const below = v128.and(f32x4.lt(inter, f32x4.mul(lo, union)), f32x4.gt(union, zero));
-        if (!v128.all_true<i32>(below)) {
-          let bits = i32x4.bitmask(below) ^ 0xf;
-          while (bits) {
-            const l = ctz(bits);
-            bits &= bits - 1;
-            if (j + l < k && exactSuppresses(boxes, idx, load<i32>(keptIdx + (<usize>(j + l) << 2)), thr, mode)) {
-              suppressed = true;
-              break;
-            }
-          }
-          if (suppressed) break;
+      if (prune) {
+        // Window of cx ranks that can hold a suppressor.
+        const c = (x1 + x2) * <f32>0.5;
+        const r = bw * reach + (Mathf.abs(c) + bw) * <f32>1e-5;
+        const a = lowerBound(m, c - r), b = upperBound(m, c + r);
+        if (b - a < k) {
+          suppressed = scan(cxX1, cxY1, cxX2, cxY2, cxA, a & ~3, b, cx1, cy1, cx2, cy2, ca, lo, vOff, boxes, idx, thr, mode, cxKeys);
+        } else {
+          suppressed = scan(soaX1, soaY1, soaX2, soaY2, soaA, 0, k, cx1, cy1, cx2, cy2, ca, lo, vOff, boxes, idx, thr, mode, keptIdx);
         }
+      } else {
+        suppressed = scan(soaX1, soaY1, soaX2, soaY2, soaA, 0, k, cx1, cy1, cx2, cy2, ca, lo, vOff, boxes, idx, thr, mode, keptIdx);
       }
-    } else {
+    } else if (!prune) {
+      // Degenerate box with t = 0 or huge boxes around: exact test against every kept box.
       area = NaN;
       for (let j = 0; j < k; j++) {
         if (exactSuppresses(boxes, idx, load<i32>(keptIdx + (<usize>j << 2)), thr, mode)) { suppressed = true; break; }
       }
     }
     if (suppressed) continue;
-    putSoa(k, x1, y1, x2, y2, area);
-    store<i32>(keptIdx + (<usize>k << 2), idx);
     store<u8>(flags + <usize>pos, 1);
+    // A degenerate box (t > 0) is kept but can suppress nothing: a sentinel in its slot.
+    if (prune && !normal) putSoa(k, FAR, FAR, FAR, FAR, 1);
+    else putSoa(k, x1, y1, x2, y2, area);
+    store<i32>(keptIdx + (<usize>k << 2), idx);
     k++;
     putSentinels(k);
+    if (prune && normal) putCx(load<i32>(cxPos + (<usize>q << 2)), x1, y1, x2, y2, area);
   }
   return k;
+}
+
+@inline function candidate(keys: usize, order: usize, q: i32): i32 {
+  const pos = order ? load<i32>(order + (<usize>q << 2)) : q;
+  return <i32>(load<u64>(keys + (<usize>pos << 3)) & 0xffffffff);
+}
+
+// cx index of the m candidates: cxVal[rank] ascending centre x, cxKeys[rank] (as i32) = box index,
+// cxPos[q] = rank of candidate q; the cx SoA starts as sentinels (nothing kept).
+function buildCxIndex(boxes: usize, keys: usize, order: usize, m: i32): void {
+  for (let q = 0; q < m; q++) {
+    const p = boxes + (<usize>candidate(keys, order, q) << 4);
+    let c = (load<f32>(p) + load<f32>(p, 8)) * <f32>0.5;
+    if (c != c) c = Infinity; // NaN centres last: keeps the binary searches monotone
+    store<u64>(cxTmp + (<usize>q << 3), (<u64>orderedBits(c) << 32) | <u64><u32>q);
+  }
+  const sorted = radixSortHigh(cxTmp, cxKeys, m, histBuf);
+  // Unpack into cxVal / cxPos, and the box index per rank into the i32 view at cxKeys (the u64
+  // data is read before its slot is overwritten: i32 slot r lies in u64 slot r / 2 <= r).
+  for (let r = 0; r < m; r++) {
+    const key = load<u64>(sorted + (<usize>r << 3));
+    const q = <i32>(key & 0xffffffff);
+    const p = boxes + (<usize>candidate(keys, order, q) << 4);
+    const c = (load<f32>(p) + load<f32>(p, 8)) * <f32>0.5;
+    store<f32>(cxVal + (<usize>r << 2), c != c ? Infinity : c);
+    store<i32>(cxPos + (<usize>q << 2), r);
+    store<i32>(cxKeys + (<usize>r << 2), candidate(keys, order, q));
+  }
+  for (let r = 0; r < m + 4; r++) putCx(r, FAR, FAR, FAR, FAR, 1);
+}
+
+// First rank with cxVal >= v, and first rank with cxVal > v (NaN centres sort last and never match).
+@inline function lowerBound(m: i32, v: f32): i32 {
+  let a = 0, b = m;
+  while (a < b) { const h = (a + b) >>> 1; if (load<f32>(cxVal + (<usize>h << 2)) < v) a = h + 1; else b = h; }
+  return a;
+}
+@inline function upperBound(m: i32, v: f32): i32 {
+  let a = 0, b = m;
+  while (a < b) { const h = (a + b) >>> 1; if (load<f32>(cxVal + (<usize>h << 2)) <= v) a = h + 1; else b = h; }
+  return a;
 }
 
 /**
@@ -193,12 +289,16 @@ export function nmsRun(boxes: usize, scores: usize, classes: usize, n: i32, numC
   soaX1 = soa; soaY1 = soa + col; soaX2 = soa + 2 * col; soaY2 = soa + 3 * col; soaA = soa + 4 * col;
   const keptIdx = scratch + offKeptIdx(n), flags = scratch + offFlags(n);
   const classOrder = scratch + offClassOrder(n), counts = scratch + offCounts(n);
+  cxKeys = scratch + offCxKeys(n); cxTmp = scratch + offCxTmp(n); cxPos = scratch + offCxPos(n);
+  cxVal = scratch + offCxVal(n); histBuf = scratch + offHist(n);
+  const cs = scratch + offCxSoa(n);
+  cxX1 = cs; cxY1 = cs + col; cxX2 = cs + 2 * col; cxY2 = cs + 3 * col; cxA = cs + 4 * col;
 
   for (let i = 0; i < n; i++) {
     const hi = <u64>(~orderedBits(load<f32>(scores + (<usize>i << 2))));
     store<u64>(keysA + (<usize>i << 3), (hi << 32) | <u64><u32>i);
   }
-  const keys = radixSortHigh(keysA, tmp, n, counts);
+  const keys = radixSortHigh(keysA, tmp, n, histBuf);
   memory.fill(flags, 0, <usize>n);
 
   if (!classes || numClasses <= 1) {

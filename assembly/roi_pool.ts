@@ -23,6 +23,13 @@ const SAMPLE_BYTES: i32 = 32; // 4 × i32 byte offsets + 4 × f32 weights
   return f32x4.add(f32x4.mul(a, b), c);
 }
 
+// Lanes of a where mask m is set, else b (m is a comparison result: all-ones or all-zeros lanes, so
+// the relaxed form, one blend instruction, gives the same result as the 3-instruction bitselect).
+@inline function select(a: v128, b: v128, m: v128): v128 {
+  if (ASC_FEATURE_RELAXED_SIMD) return i32x4.relaxed_laneselect(a, b, m);
+  return v128.bitselect(a, b, m);
+}
+
 @inline function padChannels(c: i32): i32 { return (c + 3) & ~3; }
 
 // C `roundf`: half away from zero (JavaScript's Math.round rounds -2.5 to -2; Caffe gives -3).
@@ -200,10 +207,10 @@ export function roiPoolForward(x: usize, N: i32, C: i32, H: i32, W: i32, rois: u
             for (let w = ws; w < we; w++) {
               const idx = i32x4.splat(hw);
               const v0 = v128.load(p), v1 = v128.load(p, 16), v2 = v128.load(p, 32), v3 = v128.load(p, 48);
-              i0 = v128.bitselect(idx, i0, f32x4.lt(b0, v0)); b0 = f32x4.pmax(b0, v0);
-              i1 = v128.bitselect(idx, i1, f32x4.lt(b1, v1)); b1 = f32x4.pmax(b1, v1);
-              i2 = v128.bitselect(idx, i2, f32x4.lt(b2, v2)); b2 = f32x4.pmax(b2, v2);
-              i3 = v128.bitselect(idx, i3, f32x4.lt(b3, v3)); b3 = f32x4.pmax(b3, v3);
+              i0 = select(idx, i0, f32x4.lt(b0, v0)); b0 = f32x4.pmax(b0, v0);
+              i1 = select(idx, i1, f32x4.lt(b1, v1)); b1 = f32x4.pmax(b1, v1);
+              i2 = select(idx, i2, f32x4.lt(b2, v2)); b2 = f32x4.pmax(b2, v2);
+              i3 = select(idx, i3, f32x4.lt(b3, v3)); b3 = f32x4.pmax(b3, v3);
               p += pixStride; hw++;
             }
           }
@@ -219,7 +226,7 @@ export function roiPoolForward(x: usize, N: i32, C: i32, H: i32, W: i32, rois: u
             let hw = h * W + ws;
             for (let w = ws; w < we; w++) {
               const v0 = v128.load(p);
-              i0 = v128.bitselect(i32x4.splat(hw), i0, f32x4.lt(b0, v0)); b0 = f32x4.pmax(b0, v0);
+              i0 = select(i32x4.splat(hw), i0, f32x4.lt(b0, v0)); b0 = f32x4.pmax(b0, v0);
               p += pixStride; hw++;
             }
           }

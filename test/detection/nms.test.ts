@@ -112,6 +112,50 @@ test('edge cases: empty, duplicates, zero-area, inverted boxes, equal scores, ma
   same(nms(far, [-0, 0, -1], 0.5), [0, 1, 2], '-0 and +0 tie');
 });
 
+test('mixed degenerate, NaN and huge boxes: pruned and unpruned passes equal the reference', () => {
+  // A huge box (area >= 1e30) switches the window pruning off for the pass; NaN coordinates and
+  // non-positive sides must neither suppress nor be suppressed (for t > 0), in both passes.
+  const rng = new Rng(13);
+  const n = 600;
+  const base = randomBoxes(rng, n, 60, 0, 12, true);
+  for (let i = 0; i < n; i += 17) base.set([base[i * 4 + 2], base[i * 4 + 1], base[i * 4], base[i * 4 + 3]], i * 4); // inverted x
+  base.set([NaN, 0, 5, 5], 4 * 3);
+  const scores = Float32Array.from({ length: n }, () => rng.int(0, 50) / 50);
+  const huge = base.slice();
+  huge.set([-1e20, -1e20, 1e20, 1e20], 4 * 5);
+  for (const boxes of [base, huge]) {
+    for (const thr of [0.5, 0.2]) {
+      for (const o of [{ plus1: true, ge: true }, { plus1: false, ge: false }]) {
+        const got = nms(boxes, scores, thr, { coding: o.plus1 ? 'legacy_plus1' : 'continuous', rule: o.ge ? 'ge' : 'gt' });
+        same(got, nmsRef(boxes, scores, thr, o), `${boxes === huge ? 'huge' : 'base'} thr ${thr} ${JSON.stringify(o)}`);
+      }
+    }
+  }
+});
+
+test('the centre window is tight: suppressors at the edge of the bound are found', () => {
+  // Pairs with IoU just above t whose centres are as far apart as IoU >= t allows (equal heights,
+  // wb = wa/t·… extremes): nested boxes of width ratio t give IoU_x = t exactly.
+  const rng = new Rng(77);
+  for (const thr of [0.3, 0.5, 0.7, 0.9]) {
+    const boxes: number[] = [], scores: number[] = [];
+    for (let i = 0; i < 300; i++) {
+      const x = rng.uniform(0, 1000), y = rng.uniform(0, 1000), w = rng.uniform(5, 200), h = rng.uniform(5, 200);
+      const w2 = w * thr * rng.uniform(1, 1.0001); // small box inside, touching one side
+      const left = rng.next() < 0.5;
+      boxes.push(x, y, x + w, y + h);
+      boxes.push(left ? x : x + w - w2, y, left ? x + w2 : x + w, y + h);
+      scores.push(0.5 + rng.next() * 0.5, rng.next() * 0.5);
+    }
+    for (const o of [{ plus1: false, ge: true }, { plus1: false, ge: false }, { plus1: true, ge: true }]) {
+      const got = nms(Float32Array.from(boxes), scores, thr, { coding: o.plus1 ? 'legacy_plus1' : 'continuous', rule: o.ge ? 'ge' : 'gt' });
+      const ref = nmsRef(Float32Array.from(boxes), scores, thr, o);
+      assert.ok(ref.length < 600, 'some are suppressed');
+      same(got, ref, `thr ${thr} ${JSON.stringify(o)}`);
+    }
+  }
+});
+
 test('errors', () => {
   const b = new Float32Array(8);
   assert.throws(() => nms(b, [1], 0.5), /nms: boxes has 2 boxes but scores has 1 values/);
