@@ -5,16 +5,19 @@ import { bandRows, bucketRows, layoutFor } from '../../src/backends/webgl/layout
 
 const test = suite('webgl: layout');
 
-test('texels, power-of-two widths up to 4096, rows', () => {
+test('texels, about square power-of-two widths, rows', () => {
   assert.equal(layoutFor(0), { texels: 1, lw: 0, width: 1, rows: 1 });
   assert.equal(layoutFor(1), { texels: 1, lw: 0, width: 1, rows: 1 });
   assert.equal(layoutFor(5), { texels: 2, lw: 1, width: 2, rows: 1 });
-  assert.equal(layoutFor(4 * 4096), { texels: 4096, lw: 12, width: 4096, rows: 1 });
-  assert.equal(layoutFor(4 * 4096 + 1), { texels: 4097, lw: 12, width: 4096, rows: 2 });
+  assert.equal(layoutFor(4 * 4096), { texels: 4096, lw: 6, width: 64, rows: 64 });
+  assert.equal(layoutFor(4 * 4096 + 1), { texels: 4097, lw: 7, width: 128, rows: 33 });
   const big = layoutFor(3 * 200000); // one long dim: wraps over rows
-  assert.is(big.width, 4096);
-  assert.is(big.rows, Math.ceil(150000 / 4096));
-  assert.throws(() => layoutFor(4096 * 4 * 8193), /MAX_TEXTURE_SIZE/);
+  assert.is(big.width, 512);
+  assert.is(big.rows, Math.ceil(150000 / 512));
+  assert.equal(layoutFor(4 * 8192 * 8192), { texels: 8192 * 8192, lw: 13, width: 8192, rows: 8192 });
+  assert.throws(() => layoutFor(4 * 8192 * 8192 + 4), /MAX_TEXTURE_SIZE/);
+  assert.is(layoutFor(4 * 4096 * 4096, 4096).width, 4096, 'never wider than the device allows');
+  for (let n = 1; n < 1e6; n = Math.ceil(n * 1.7)) { const l = layoutFor(n); assert.ok(l.rows <= l.width, `${n}`); }
 });
 
 test('every element has one texel and component', () => {
@@ -37,8 +40,9 @@ test('pool size classes waste at most 12.5% and bands cover the rows', () => {
   }
   assert.is(bucketRows(9), 9);
   assert.is(bucketRows(1000), 1024);
-  assert.is(bandRows(4096, 10, 1e9, 1 << 23), 1);
+  assert.is(bandRows(4096, 10, 1e9, 1 << 23), 2, 'at least one row of quads');
   assert.is(bandRows(16, 10, 1, 1 << 23), 10);
+  assert.is(bandRows(1024, 100, 1000, 1 << 23) % 2, 0, 'whole quads');
 });
 
 test.run();

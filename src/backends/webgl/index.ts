@@ -8,6 +8,7 @@ import { type WebGLBackendOptions, webglLikelyAvailable } from './context.js';
 import './kernels/elementwise.js';
 import './kernels/shape.js';
 import './kernels/reduce.js';
+import './kernels/matmul.js';
 
 /** A backend on the caller's context or canvas: `engine.registerBackend('webgl', () => createWebGLBackend({ gl }))`. */
 export function createWebGLBackend(opts: WebGLBackendOptions = {}): WebGLBackend {

@@ -1,11 +1,13 @@
 // Physical layout of a tensor in a texture. Every tensor is its flat row-major values packed four to
 // an RGBA32F texel: element e lives in texel e >> 2, component e & 3, and texel t at
-// (t & (width - 1), t >> log2(width)). The width is a power of two (at most 4096), so shaders find a
-// texel with two bit operations and any shape fits, however long one dimension is; reshape is free.
+// (t & (width - 1), t >> log2(width)). The width is a power of two, so shaders find a texel with two
+// bit operations, and any shape fits however long one dimension is; reshape is free. Textures are
+// about square (width the power of two at or above sqrt(texels)): renderers split a draw's rows
+// between threads and shade 2x2 quads, so a wide, short output would run on one thread.
 // Kernels that need alignment (matmul, conv) repack their operands themselves.
 
-/** Widest texture row, in texels (log2). 4096 texels = 16384 floats per row. */
-export const MAX_WIDTH_LOG2 = 12;
+/** Widest texture row, in texels (log2). */
+export const MAX_WIDTH_LOG2 = 13;
 
 export interface Layout {
   /** Texels holding the values (ceil(elements / 4), at least 1). */
@@ -21,7 +23,7 @@ export function layoutFor(elements: number, maxTextureSize = 8192): Layout {
   if (!Number.isInteger(elements) || elements < 0) throw new Error(`webgl: invalid element count ${elements}`);
   const texels = Math.max(1, Math.ceil(elements / 4));
   let lw = 0;
-  while ((1 << lw) < texels && lw < MAX_WIDTH_LOG2) lw++;
+  while (2 ** (2 * lw) < texels && lw < MAX_WIDTH_LOG2 && 2 ** (lw + 1) <= maxTextureSize) lw++;
   const width = 1 << lw;
   const rows = Math.ceil(texels / width);
   if (rows > maxTextureSize || width > maxTextureSize) {
@@ -42,7 +44,11 @@ export function bucketRows(rows: number, maxTextureSize = 8192): number {
   return Math.min(Math.ceil(rows / step) * step, maxTextureSize);
 }
 
-/** Rows of a band of `width` fragments each costing `cost`, so one draw does about `budget` work. */
+/**
+ * Rows of a band of `width` fragments each costing `cost`, so one draw does about `budget` work; even
+ * (whole 2x2 quads), at least 2.
+ */
 export function bandRows(width: number, rows: number, cost: number, budget: number): number {
-  return Math.max(1, Math.min(rows, Math.floor(budget / Math.max(1, width * cost))));
+  const b = Math.floor(budget / Math.max(1, width * cost));
+  return Math.min(rows, Math.max(2, b & ~1));
 }
