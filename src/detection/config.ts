@@ -10,6 +10,12 @@ export interface BackboneConfig {
   stages: number[][];
   /** Name of the first conv layer that is trained (conv1_1 = all; the paper's VGG16 used conv3_1). */
   trainFrom: string;
+  /**
+   * Normalization after each conv (ours, not the paper's): 'none' (VGG16), or 'instance' (per image
+   * and channel over H×W, with a learned scale and shift; the same computation in training and
+   * testing, so it needs no running statistics).
+   */
+  norm: 'none' | 'instance';
 }
 
 export interface ModelConfig {
@@ -116,7 +122,7 @@ export function defaultConfig(): FastRcnnConfig {
     pixelMeans: [122.7717, 115.9465, 102.9801],
     pixelStds: [58.4, 57.1, 57.4],
     model: {
-      backbone: { stages: [[16], [32], [64], [128]], trainFrom: 'conv1_1' },
+      backbone: { stages: [[16], [32], [64], [128]], trainFrom: 'conv1_1', norm: 'none' },
       roiPoolSize: [7, 7],
       fc: [256, 256],
       dropout: 0.5,
@@ -169,7 +175,7 @@ export function defaultConfig(): FastRcnnConfig {
 
 /** The shape of VGG16's conv layers (for `--config`), with the paper's fine-tuning from conv3_1. */
 export function vgg16Backbone(): BackboneConfig {
-  return { stages: [[64, 64], [128, 128], [256, 256, 256], [512, 512, 512], [512, 512, 512]], trainFrom: 'conv3_1' };
+  return { stages: [[64, 64], [128, 128], [256, 256, 256], [512, 512, 512], [512, 512, 512]], trainFrom: 'conv3_1', norm: 'none' };
 }
 
 type Plain = Record<string, unknown>;
@@ -229,6 +235,7 @@ export function validateConfig(c: FastRcnnConfig): FastRcnnConfig {
   c.model.fc.forEach((v) => posInt('model.fc', v));
   c.model.svd.forEach((v) => { if (!Number.isInteger(v) || v < 0) bad('model.svd', `ranks must be integers >= 0, got ${v}`); });
   if (!(c.model.dropout >= 0 && c.model.dropout < 1)) bad('model.dropout', 'must be in [0, 1)');
+  if (!['none', 'instance'].includes(c.model.backbone.norm)) bad('model.backbone.norm', `must be 'none' or 'instance', got '${c.model.backbone.norm}'`);
   if (!convNames(c.model.backbone.stages).includes(c.model.backbone.trainFrom)) {
     bad('model.backbone.trainFrom', `'${c.model.backbone.trainFrom}' is not a conv layer (${convNames(c.model.backbone.stages).join(', ')})`);
   }

@@ -6,7 +6,10 @@ import { Module } from '../nn/module.js';
 import { Conv2d, Linear } from '../nn/layers.js';
 import { gaussian, kaiming, type Init } from '../nn/init.js';
 import { maxPool2d } from '../ops/conv.js';
-import { relu } from '../ops/elementwise.js';
+import { add, mul, reciprocal, relu, sqrt, square, sub } from '../ops/elementwise.js';
+import { fill } from '../ops/creation.js';
+import { mean } from '../ops/reduce.js';
+import { reshape } from '../ops/shape.js';
 import { dropout } from '../ops/nn.js';
 import { flatten } from '../ops/shape.js';
 import { concat } from '../ops/shape.js';
@@ -33,12 +36,36 @@ export interface FastRCNNOptions {
   seed?: number;
 }
 
+/**
+ * Per-image, per-channel normalization over H×W with a learned scale and shift (instance norm):
+ * y = (x − mean) / sqrt(var + eps) · gamma + beta. Composed of differentiable ops.
+ */
+export class ChannelNorm extends Module {
+  readonly weight: Tensor;
+  readonly bias: Tensor;
+  constructor(readonly channels: number, readonly eps = 1e-5, biasParam: { lrMult?: number; decayMult?: number } = {}) {
+    super();
+    this.weight = this.param('weight', fill([channels], 1), { decayMult: 0 });
+    this.bias = this.param('bias', fill([channels], 0), { lrMult: biasParam.lrMult, decayMult: 0 });
+  }
+  forward(x: Tensor): Tensor {
+    return engine.tidy(() => {
+      const C = this.channels;
+      const xc = sub(x, mean(x, [2, 3], true));
+      const inv = reciprocal(sqrt(add(mean(square(xc), [2, 3], true), this.eps)));
+      return add(mul(mul(xc, inv), reshape(this.weight, [1, C, 1, 1])), reshape(this.bias, [1, C, 1, 1]));
+    });
+  }
+}
+
 export class FastRCNN extends Module {
   readonly classes: string[];
   readonly numClasses: number; // K + 1
   readonly config: ModelConfig;
   readonly stride: number;
   readonly convs: Conv2d[] = [];
+  /** One per conv when model.backbone.norm is 'instance'. */
+  readonly norms: ChannelNorm[] = [];
   readonly convNames: string[];
   /** Index in `convs` where each stage ends (a 2×2 max pool follows all but the last). */
   private readonly stageEnds: Set<number>;
@@ -74,7 +101,8 @@ export class FastRCNN extends Module {
     let inC = 3, k = 0;
     m.backbone.stages.forEach((stage, s) => {
       stage.forEach((outC) => {
-        this.convs.push(this.module(this.convNames[k], new Conv2d(inC, outC, 3, { padding: 1, rng, weightInit: hidden, biasParam })));
+        this.convs.push(this.module(this.convNames[k], new Conv2d(inC, outC, 3, { padding: 1, rng, weightInit: hidden, biasParam, bias: m.backbone.norm === 'none' })));
+        if (m.backbone.norm === 'instance') this.norms.push(this.module(`${this.convNames[k]}_norm`, new ChannelNorm(outC, 1e-5, biasParam)));
         inC = outC; k++;
       });
       if (s < m.backbone.stages.length - 1) this.stageEnds.add(k - 1);
@@ -100,7 +128,7 @@ export class FastRCNN extends Module {
   setTrainFrom(name: string): void {
     const i = this.convNames.indexOf(name);
     if (i < 0) throw new Error(`FastRCNN: no conv layer '${name}' (have ${this.convNames.join(', ')})`);
-    this.convs.forEach((c, j) => c.setTrainable(j >= i));
+    this.convs.forEach((c, j) => { c.setTrainable(j >= i); this.norms[j]?.setTrainable(j >= i); });
     this.config.backbone.trainFrom = name;
   }
 
@@ -112,8 +140,9 @@ export class FastRCNN extends Module {
     }
     let h = images;
     this.convs.forEach((c, j) => {
-      const y = c.forward(h);
+      let y = c.forward(h);
       if (h !== images) h.dispose();
+      if (this.norms[j]) { const z = this.norms[j].forward(y); y.dispose(); y = z; }
       h = relu(y); y.dispose();
       if (this.stageEnds.has(j)) { const p = maxPool2d(h, 2, { stride: 2 }); h.dispose(); h = p; }
     });

@@ -1,0 +1,41 @@
+// Shared CLI pieces: the configuration from --config FILE and --set key=value, and output helpers.
+import { existsSync, readFileSync } from 'node:fs';
+import { type FastRcnnConfig, applyOverrides, defaultConfig, mergeConfig, validateConfig } from '../detection/config.js';
+import { type FlagSpec, type Parsed, UsageError, setPairs, str } from './args.js';
+
+export interface Io {
+  out: (s: string) => void;
+  err: (s: string) => void;
+  /** Whether stderr is a terminal (progress bars). */
+  tty: boolean;
+}
+
+export const nodeIo: Io = {
+  out: (s) => process.stdout.write(s + '\n'),
+  err: (s) => process.stderr.write(s + '\n'),
+  tty: !!process.stderr.isTTY,
+};
+
+export const CONFIG_FLAGS: Record<string, FlagSpec> = {
+  config: { type: 'string', help: 'JSON file with config overrides (deep-merged into the defaults)' },
+  set: { type: 'list', help: 'override one setting, e.g. --set train.iterations=500 (repeatable)' },
+};
+
+/** Defaults ← --config file ← --set pairs ← command shortcuts (e.g. --iterations). */
+export function loadConfig(p: Parsed, command: string, shortcuts: Record<string, string | undefined> = {}, base: FastRcnnConfig = defaultConfig()): FastRcnnConfig {
+  let cfg = base;
+  const file = str(p, 'config');
+  if (file) {
+    if (!existsSync(file)) throw new UsageError(`${command}: config file not found: ${file}`);
+    let json: unknown;
+    try { json = JSON.parse(readFileSync(file, 'utf8')); } catch (e) { throw new UsageError(`${command}: ${file} is not valid JSON (${(e as Error).message})`); }
+    cfg = validateConfig(mergeConfig(cfg, json));
+  }
+  const pairs: Record<string, string> = { ...setPairs(p, command) };
+  for (const [k, v] of Object.entries(shortcuts)) if (v !== undefined) pairs[k] = v;
+  return applyOverrides(cfg, pairs);
+}
+
+export function fmtSeconds(s: number): string {
+  return s >= 60 ? `${Math.floor(s / 60)} min ${(s % 60).toFixed(0)} s` : `${s.toFixed(1)} s`;
+}

@@ -1,0 +1,35 @@
+// fastrcnn test: detections over a split -> VOC results files and the AP / mAP table.
+import { formatApTable } from '../detection/evaluate.js';
+import { testStep } from '../detection/pipeline.js';
+import { type Command } from './command.js';
+import { fmtSeconds } from './common.js';
+import { parseArgs, required, setPairs, str } from './args.js';
+import { applyOverrides, defaultConfig } from '../detection/config.js';
+
+export const testCommand: Command = {
+  name: 'test',
+  summary: 'run a model over a split: results files and the AP / mAP table',
+  flags: {
+    model: { type: 'string', help: 'model file (required)' },
+    data: { type: 'string', help: 'VOC directory (required)' },
+    split: { type: 'string', help: 'image set (default test)' },
+    results: { type: 'string', help: 'results folder (default <data>/results)' },
+    proposals: { type: 'string', help: 'proposals cache (default <data>/proposals)' },
+    set: { type: 'list', help: 'test setting override, e.g. --set test.scales=[200,240] (repeatable)' },
+  },
+  async run(argv, io) {
+    const p = parseArgs(argv, this.flags, 'test');
+    const pairs = setPairs(p, 'test');
+    for (const k of Object.keys(pairs)) if (!k.startsWith('test.')) throw new Error(`test: only test.* settings can be changed here, got '${k}'`);
+    const test = Object.keys(pairs).length ? applyOverrides(defaultConfig(), pairs).test : undefined;
+    const picked = test ? Object.fromEntries(Object.keys(pairs).map((k) => [k.slice(5), (test as any)[k.slice(5)]])) : undefined;
+    const r = testStep({
+      model: required(p, 'model', 'test'), data: required(p, 'data', 'test'), split: str(p, 'split') ?? 'test',
+      results: str(p, 'results'), proposalsDir: str(p, 'proposals'), test: picked, log: io.err, tty: io.tty,
+    });
+    io.out(formatApTable(r.table));
+    io.out(`test: ${r.images} images in ${fmtSeconds(r.seconds)} (${(r.netSecondsPerImage * 1000).toFixed(0)} ms/image in the network, ` +
+      `${r.proposalsPerImage.toFixed(0)} proposals/image); results in ${r.resultsDir}`);
+    return 0;
+  },
+};
