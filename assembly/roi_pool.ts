@@ -17,6 +17,8 @@ const COORD_LIMIT: i32 = 1 << 28;
 // RoIAlign samples are laid out per bin in chunks of this many (offsets + weights), in `samp`.
 const SAMPLE_CHUNK: i32 = 64;
 const SAMPLE_BYTES: i32 = 32; // 4 × i32 byte offsets + 4 × f32 weights
+// RoI max pooling works on this many channels at a time (a multiple of 16).
+const POOL_CHUNK: i32 = 512;
 
 @inline function fmadd(a: v128, b: v128, c: v128): v128 {
   if (ASC_FEATURE_RELAXED_SIMD) return f32x4.relaxed_madd(a, b, c);
@@ -134,30 +136,62 @@ function fromChannelsLast(xt: usize, N: i32, C: i32, H: i32, W: i32, x: usize): 
   }
 }
 
-// Writes the 4 lanes of a value vector and an index vector to channels c..c+3 of one output bin
-// (channel stride `stride` bytes), only lanes below C.
-@inline function storeLanes(v: v128, i: v128, out: usize, am: usize, c: i32, C: i32, stride: usize): void {
-  const o = <usize>c * stride;
-  if (c + 4 <= C) {
-    store<f32>(out + o, f32x4.extract_lane(v, 0)); store<i32>(am + o, i32x4.extract_lane(i, 0));
-    store<f32>(out + o + stride, f32x4.extract_lane(v, 1)); store<i32>(am + o + stride, i32x4.extract_lane(i, 1));
-    store<f32>(out + o + 2 * stride, f32x4.extract_lane(v, 2)); store<i32>(am + o + 2 * stride, i32x4.extract_lane(i, 2));
-    store<f32>(out + o + 3 * stride, f32x4.extract_lane(v, 3)); store<i32>(am + o + 3 * stride, i32x4.extract_lane(i, 3));
-    return;
+// One RoI's result, held channels-last in `bins` ([PHW][Cp] values, then [PHW][Cp] switches),
+// written to out/argmax [C][PHW] with 4×4 transposes so the output streams sequentially.
+function binsToOutput(bins: usize, PHW: i32, C: i32, Cp: i32, out: usize, argmax: usize): void {
+  const rowB = <usize>Cp << 2;             // bytes per bin row in `bins`
+  const idxBase = bins + <usize>PHW * rowB; // switches follow the values
+  const chanB = <usize>PHW << 2;           // bytes per channel row in out
+  let c = 0;
+  for (; c + 4 <= C; c += 4) {
+    const o0 = out + <usize>c * chanB, a0 = argmax + <usize>c * chanB;
+    let b = 0;
+    for (; b + 4 <= PHW; b += 4) {
+      const s = bins + <usize>b * rowB + (<usize>c << 2);
+      transpose4(s, rowB, o0 + (<usize>b << 2), chanB);
+      transpose4(s + (idxBase - bins), rowB, a0 + (<usize>b << 2), chanB);
+    }
+    for (; b < PHW; b++) {
+      const s = bins + <usize>b * rowB + (<usize>c << 2);
+      const v = v128.load(s), i = v128.load(s + (idxBase - bins));
+      const ob = o0 + (<usize>b << 2), ab = a0 + (<usize>b << 2);
+      store<f32>(ob, f32x4.extract_lane(v, 0)); store<f32>(ob + chanB, f32x4.extract_lane(v, 1));
+      store<f32>(ob + 2 * chanB, f32x4.extract_lane(v, 2)); store<f32>(ob + 3 * chanB, f32x4.extract_lane(v, 3));
+      store<i32>(ab, i32x4.extract_lane(i, 0)); store<i32>(ab + chanB, i32x4.extract_lane(i, 1));
+      store<i32>(ab + 2 * chanB, i32x4.extract_lane(i, 2)); store<i32>(ab + 3 * chanB, i32x4.extract_lane(i, 3));
+    }
   }
-  store<f32>(out + o, f32x4.extract_lane(v, 0)); store<i32>(am + o, i32x4.extract_lane(i, 0));
-  if (c + 1 < C) { store<f32>(out + o + stride, f32x4.extract_lane(v, 1)); store<i32>(am + o + stride, i32x4.extract_lane(i, 1)); }
-  if (c + 2 < C) { store<f32>(out + o + 2 * stride, f32x4.extract_lane(v, 2)); store<i32>(am + o + 2 * stride, i32x4.extract_lane(i, 2)); }
+  for (; c < C; c++) {
+    for (let b = 0; b < PHW; b++) {
+      const s = bins + <usize>b * rowB + (<usize>c << 2);
+      store<f32>(out + <usize>c * chanB + (<usize>b << 2), load<f32>(s));
+      store<i32>(argmax + <usize>c * chanB + (<usize>b << 2), load<i32>(s + (idxBase - bins)));
+    }
+  }
+}
+
+// 4 rows of 4 lanes at src (row stride srcStep bytes) -> 4 rows at dst (stride dstStep), transposed.
+@inline function transpose4(src: usize, srcStep: usize, dst: usize, dstStep: usize): void {
+  const r0 = v128.load(src), r1 = v128.load(src + srcStep), r2 = v128.load(src + 2 * srcStep), r3 = v128.load(src + 3 * srcStep);
+  const t0 = v128.shuffle<f32>(r0, r1, 0, 4, 1, 5);
+  const t1 = v128.shuffle<f32>(r2, r3, 0, 4, 1, 5);
+  const t2 = v128.shuffle<f32>(r0, r1, 2, 6, 3, 7);
+  const t3 = v128.shuffle<f32>(r2, r3, 2, 6, 3, 7);
+  v128.store(dst, v128.shuffle<f32>(t0, t1, 0, 1, 4, 5));
+  v128.store(dst + dstStep, v128.shuffle<f32>(t0, t1, 2, 3, 6, 7));
+  v128.store(dst + 2 * dstStep, v128.shuffle<f32>(t2, t3, 0, 1, 4, 5));
+  v128.store(dst + 3 * dstStep, v128.shuffle<f32>(t2, t3, 2, 3, 6, 7));
 }
 
 /**
  * RoI max pooling forward. x [N][C][H][W] f32, rois [R][5] f32, out [R][C][PH][PW] f32,
- * argmax [R][C][PH][PW] i32, xt: scratch of N*H*W*Cp f32 (Cp = C rounded up to 4).
+ * argmax [R][C][PH][PW] i32, xt: scratch of N*H*W*Cp f32 (Cp = C rounded up to 4), bins: scratch
+ * of roiPoolBinScratchBytes(C, PH, PW) (one RoI's values and switches for a chunk of channels).
  * spatialScale is applied in float32, coordinates rounded half away from zero, bin size
  * roi/P computed in float32, bins [floor(i*b), ceil((i+1)*b)) + start clipped to the map.
  */
 export function roiPoolForward(x: usize, N: i32, C: i32, H: i32, W: i32, rois: usize, R: i32,
-  spatialScale: f32, PH: i32, PW: i32, out: usize, argmax: usize, xt: usize): void {
+  spatialScale: f32, PH: i32, PW: i32, out: usize, argmax: usize, xt: usize, bins: usize): void {
   toChannelsLast(x, N, C, H, W, xt);
   const Cp = padChannels(C);
   const PHW = PH * PW;
@@ -179,60 +213,68 @@ export function roiPoolForward(x: usize, N: i32, C: i32, H: i32, W: i32, rois: u
     const img = xt + (<usize>b * <usize>H * <usize>W * pixStride);
     const outR = out + (<usize>r * <usize>C * chanStride);
     const amR = argmax + (<usize>r * <usize>C * chanStride);
-    for (let i = 0; i < PH; i++) {
-      const hs = clampI(<i32>Mathf.floor(<f32>i * bh) + sh, 0, H);
-      const he = clampI(<i32>Mathf.ceil(<f32>(i + 1) * bh) + sh, 0, H);
-      for (let j = 0; j < PW; j++) {
-        const ws = clampI(<i32>Mathf.floor(<f32>j * bw) + sw, 0, W);
-        const we = clampI(<i32>Mathf.ceil(<f32>(j + 1) * bw) + sw, 0, W);
-        const ob = outR + (<usize>(i * PW + j) << 2);
-        const ab = amR + (<usize>(i * PW + j) << 2);
-        if (he <= hs || we <= ws) {
-          for (let c = 0; c < C; c++) {
-            store<f32>(ob + <usize>c * chanStride, 0);
-            store<i32>(ab + <usize>c * chanStride, -1);
-          }
-          continue;
-        }
-        // 16 channels at a time: four running maxima and their switches stay in registers while
-        // the bin's pixels stream by. pmax(best, v) = best < v ? v : best is exactly "v > best"
-        // (the first maximum wins, NaN never wins).
-        let c = 0;
-        for (; c + 16 <= C; c += 16) {
-          let b0 = negMax, b1 = negMax, b2 = negMax, b3 = negMax;
-          let i0 = minusOne, i1 = minusOne, i2 = minusOne, i3 = minusOne;
-          for (let h = hs; h < he; h++) {
-            let p = img + (<usize>(h * W + ws) * pixStride) + (<usize>c << 2);
-            let hw = h * W + ws;
-            for (let w = ws; w < we; w++) {
-              const idx = i32x4.splat(hw);
-              const v0 = v128.load(p), v1 = v128.load(p, 16), v2 = v128.load(p, 32), v3 = v128.load(p, 48);
-              i0 = select(idx, i0, f32x4.lt(b0, v0)); b0 = f32x4.pmax(b0, v0);
-              i1 = select(idx, i1, f32x4.lt(b1, v1)); b1 = f32x4.pmax(b1, v1);
-              i2 = select(idx, i2, f32x4.lt(b2, v2)); b2 = f32x4.pmax(b2, v2);
-              i3 = select(idx, i3, f32x4.lt(b3, v3)); b3 = f32x4.pmax(b3, v3);
-              p += pixStride; hw++;
+    // Channel chunks keep one chunk's results (2·PHW·POOL_CHUNK words) in L1/L2 next to the map.
+    for (let c0 = 0; c0 < C; c0 += POOL_CHUNK) {
+      const cEnd = min(c0 + POOL_CHUNK, C);
+      const rowW = min(POOL_CHUNK, Cp - c0); // words per bin row in `bins`
+      const rowB = <usize>rowW << 2;
+      const binIdx = bins + <usize>PHW * rowB;
+      for (let i = 0; i < PH; i++) {
+        const hs = clampI(<i32>Mathf.floor(<f32>i * bh) + sh, 0, H);
+        const he = clampI(<i32>Mathf.ceil(<f32>(i + 1) * bh) + sh, 0, H);
+        for (let j = 0; j < PW; j++) {
+          const ws = clampI(<i32>Mathf.floor(<f32>j * bw) + sw, 0, W);
+          const we = clampI(<i32>Mathf.ceil(<f32>(j + 1) * bw) + sw, 0, W);
+          const ob = bins + <usize>(i * PW + j) * rowB - (<usize>c0 << 2);
+          const ab = binIdx + <usize>(i * PW + j) * rowB - (<usize>c0 << 2);
+          if (he <= hs || we <= ws) {
+            for (let c = c0; c < c0 + rowW; c += 4) {
+              v128.store(ob + (<usize>c << 2), f32x4.splat(0));
+              v128.store(ab + (<usize>c << 2), minusOne);
             }
+            continue;
           }
-          storeLanes(b0, i0, ob, ab, c, C, chanStride);
-          storeLanes(b1, i1, ob, ab, c + 4, C, chanStride);
-          storeLanes(b2, i2, ob, ab, c + 8, C, chanStride);
-          storeLanes(b3, i3, ob, ab, c + 12, C, chanStride);
-        }
-        for (; c < C; c += 4) {
-          let b0 = negMax, i0 = minusOne;
-          for (let h = hs; h < he; h++) {
-            let p = img + (<usize>(h * W + ws) * pixStride) + (<usize>c << 2);
-            let hw = h * W + ws;
-            for (let w = ws; w < we; w++) {
-              const v0 = v128.load(p);
-              i0 = select(i32x4.splat(hw), i0, f32x4.lt(b0, v0)); b0 = f32x4.pmax(b0, v0);
-              p += pixStride; hw++;
+          // 16 channels at a time: four running maxima and their switches stay in registers
+          // while the bin's pixels stream by. pmax(best, v) = best < v ? v : best is exactly
+          // "v > best" (the first maximum wins, NaN never wins).
+          let c = c0;
+          for (; c + 16 <= cEnd; c += 16) {
+            let b0 = negMax, b1 = negMax, b2 = negMax, b3 = negMax;
+            let i0 = minusOne, i1 = minusOne, i2 = minusOne, i3 = minusOne;
+            for (let h = hs; h < he; h++) {
+              let p = img + (<usize>(h * W + ws) * pixStride) + (<usize>c << 2);
+              let hw = h * W + ws;
+              for (let w = ws; w < we; w++) {
+                const idx = i32x4.splat(hw);
+                const v0 = v128.load(p), v1 = v128.load(p, 16), v2 = v128.load(p, 32), v3 = v128.load(p, 48);
+                i0 = select(idx, i0, f32x4.lt(b0, v0)); b0 = f32x4.pmax(b0, v0);
+                i1 = select(idx, i1, f32x4.lt(b1, v1)); b1 = f32x4.pmax(b1, v1);
+                i2 = select(idx, i2, f32x4.lt(b2, v2)); b2 = f32x4.pmax(b2, v2);
+                i3 = select(idx, i3, f32x4.lt(b3, v3)); b3 = f32x4.pmax(b3, v3);
+                p += pixStride; hw++;
+              }
             }
+            const o = <usize>c << 2;
+            v128.store(ob + o, b0); v128.store(ob + o, b1, 16); v128.store(ob + o, b2, 32); v128.store(ob + o, b3, 48);
+            v128.store(ab + o, i0); v128.store(ab + o, i1, 16); v128.store(ab + o, i2, 32); v128.store(ab + o, i3, 48);
           }
-          storeLanes(b0, i0, ob, ab, c, C, chanStride);
+          for (; c < cEnd; c += 4) {
+            let b0 = negMax, i0 = minusOne;
+            for (let h = hs; h < he; h++) {
+              let p = img + (<usize>(h * W + ws) * pixStride) + (<usize>c << 2);
+              let hw = h * W + ws;
+              for (let w = ws; w < we; w++) {
+                const v0 = v128.load(p);
+                i0 = select(i32x4.splat(hw), i0, f32x4.lt(b0, v0)); b0 = f32x4.pmax(b0, v0);
+                p += pixStride; hw++;
+              }
+            }
+            v128.store(ob + (<usize>c << 2), b0);
+            v128.store(ab + (<usize>c << 2), i0);
+          }
         }
       }
+      binsToOutput(bins, PHW, cEnd - c0, rowW, outR + <usize>c0 * chanStride, amR + <usize>c0 * chanStride);
     }
   }
 }
@@ -449,6 +491,11 @@ export function roiAlignBackward(gradOutput: usize, N: i32, C: i32, H: i32, W: i
     }
   }
   fromChannelsLast(gt, N, C, H, W, gradInput);
+}
+
+/** Scratch for roiPoolForward's `bins` argument, in bytes. */
+export function roiPoolBinScratchBytes(C: i32, PH: i32, PW: i32): i32 {
+  return 2 * PH * PW * min(POOL_CHUNK, padChannels(C)) * 4;
 }
 
 /** Scratch for roiAlignForward/Backward's `samp` argument, in bytes. */

@@ -64,13 +64,13 @@ const nOut = R * C * P * P;
 // Data stays in WASM memory, as the engine keeps it: these rows time the kernels alone.
 const px = m.alloc(x.length * 4), pr = m.alloc(rois.length * 4);
 const out = m.alloc(nOut * 4), am = m.alloc(nOut * 4), go = m.alloc(nOut * 4), gi = m.alloc(x.length * 4);
-const xt = m.alloc(N * H * W * C * 4), acc = m.alloc(C * 4), samp = m.alloc(e.roiAlignSampleScratchBytes());
+const xt = m.alloc(N * H * W * C * 4), bins = m.alloc(e.roiPoolBinScratchBytes(C, P, P)), acc = m.alloc(C * 4), samp = m.alloc(e.roiAlignSampleScratchBytes());
 m.f32(px, x.length).set(x);
 m.f32(pr, rois.length).set(rois);
 { const g = m.f32(go, nOut); for (let i = 0; i < nOut; i++) g[i] = rng.uniform(-1, 1); }
 const heavy = { warmupRuns: 2, warmupMs: 0, runs: 5, minMs: 0 };
 const roiTable = new BenchTable(`RoI ops: ${R} RoIs (16..500 px sides at 1/16) on ${N}×${C}×${H}×${W}, ${P}×${P} bins; kernels on resident data`);
-roiTable.add({ name: 'roiPool forward', ours: timeSync(() => e.roiPoolForward(px, N, C, H, W, pr, R, Math.fround(scale), P, P, out, am, xt), heavy), note: 'max + argmax switches' });
+roiTable.add({ name: 'roiPool forward', ours: timeSync(() => e.roiPoolForward(px, N, C, H, W, pr, R, Math.fround(scale), P, P, out, am, xt, bins), heavy), note: 'max + argmax switches' });
 roiTable.add({ name: 'roiPool backward', ours: timeSync(() => e.roiPoolBackward(go, am, pr, R, N, C, H, W, P, P, gi), heavy), note: 'paper eq. 4' });
 
 let cropRef: Timing | null = null;
@@ -97,7 +97,7 @@ roiTable.add({
 roiTable.add({ name: 'roiAlign backward (2×2 samples)', ours: timeSync(() => e.roiAlignBackward(go, N, C, H, W, pr, R, scale, P, P, 2, 0, gi, xt, acc, samp), heavy), note: 'TF.js wasm has no CropAndResize gradient' });
 roiTable.add({ name: 'roiAlign forward (adaptive)', ours: timeSync(() => e.roiAlignForward(px, N, C, H, W, pr, R, scale, P, P, -1, 0, out, xt, acc, samp), heavy), note: 'ceil(roi/7)² samples per bin' });
 roiTable.print();
-for (const p of [px, pr, out, am, go, gi, xt, acc, samp]) m.free(p);
+for (const p of [px, pr, out, am, go, gi, xt, bins, acc, samp]) m.free(p);
 
 // --- Truncated SVD -----------------------------------------------------------------------------
 const [u, v, t] = quick ? [256, 512, 64] : [1024, 2048, 256];

@@ -104,8 +104,8 @@ export function roiPoolForward(x: ArrayLike<number>, xShape: Shape4, rois: Array
   return run((s) => {
     const px = s.f32In(x), pr = s.f32In(rois);
     const out = s.alloc(n * 4), am = s.alloc(n * 4);
-    const xt = s.alloc(N * H * W * padC(C) * 4);
-    s.m.exports.roiPoolForward(px, N, C, H, W, pr, R, Math.fround(opts.spatialScale), PH, PW, out, am, xt);
+    const xt = s.alloc(N * H * W * padC(C) * 4), bins = s.alloc(s.m.exports.roiPoolBinScratchBytes(C, PH, PW));
+    s.m.exports.roiPoolForward(px, N, C, H, W, pr, R, Math.fround(opts.spatialScale), PH, PW, out, am, xt, bins);
     return { output: s.f32Out(out, n), argmax: s.i32Out(am, n), shape: [R, C, PH, PW] as [number, number, number, number] };
   });
 }

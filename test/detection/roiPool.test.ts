@@ -54,6 +54,7 @@ test('random shapes (C not a multiple of 4 or 16, ties, inverted RoIs) match the
   const configs: [number, number, number, number, number, number, number, number][] = [
     [1, 1, 9, 11, 6, 1, 2, 2], [2, 5, 13, 7, 9, 0.5, 3, 3], [2, 17, 12, 15, 12, 0.25, 7, 7],
     [1, 33, 10, 10, 8, 1 / 16, 7, 7], [3, 64, 6, 9, 10, 0.125, 4, 5], [1, 20, 20, 20, 5, 1, 7, 7],
+    [2, 1030, 5, 6, 4, 1, 2, 3], // more than one 512-channel chunk, ragged last chunk
   ];
   for (const [N, C, H, W, R, scale, PH, PW] of configs) {
     for (const ties of [false, true]) {
