@@ -28,13 +28,22 @@ export interface Draw {
   /** Samplers by uniform name; `<name>Lw` (log2 width) is set for each as well. */
   inputs?: Record<string, TexArg>;
   uniforms?: Record<string, number | number[] | boolean>;
-  /** The texture drawn into; a 2-D array texture gets one render target per layer. */
-  output: Tex;
+  /** The texture drawn into; a 2-D array texture gets one render target per layer, a list of
+   *  same-sized 2-D textures one each. */
+  output: Tex | Tex[];
   /** Output texels to compute (the viewport covers ceil(texels / width) rows). */
   texels: number;
   /** Work per fragment in arbitrary units (about one texel fetch each), for splitting into bands. */
   cost?: number;
+  /**
+   * Scatter instead: draw this many points with the vertex shader `vertex` (each places itself on
+   * an output texel) into the output cleared to zero, adding up with float blending.
+   */
+  points?: number;
+  vertex?: string;
 }
+
+const LAYER = {} as WebGLTexture;
 
 /** Work per draw (fragments × cost): about 50 ms of SwiftShader, nothing on a GPU; keeps draws short. */
 export const DRAW_BUDGET = 1 << 23;
@@ -47,6 +56,7 @@ export class WebGLBackend implements Backend {
   readonly pool: TexturePool;
   readonly programs: ProgramCache;
   private fbo: WebGLFramebuffer;
+  /** What each color attachment holds (LAYER: some layer of an array texture, re-attached every time). */
   private attached: (WebGLTexture | null)[] = [];
   private lost = false;
   private live = 0;
@@ -136,16 +146,18 @@ export class WebGLBackend implements Backend {
     gl.bindTexture(gl.TEXTURE_2D, null);
   }
 
-  /** Points the framebuffer's attachments at `tex` (its layers for an array texture). */
-  private bindTarget(tex: Tex, count = Math.max(1, tex.layers)): void {
+  /** Points the framebuffer's attachments at `out` (the layers of an array texture, or each texture of a list). */
+  private bindTarget(out: Tex | Tex[], count = Array.isArray(out) ? out.length : Math.max(1, out.layers)): void {
     const gl = this.gl;
     gl.bindFramebuffer(gl.FRAMEBUFFER, this.fbo);
     for (let i = 0; i < Math.max(count, this.attached.length); i++) {
+      const tex = Array.isArray(out) ? out[i] : out;
       const want = i < count ? tex.texture : null;
-      if (this.attached[i] === want && !(want && tex.layers)) continue;
-      if (want && tex.layers) gl.framebufferTextureLayer(gl.FRAMEBUFFER, gl.COLOR_ATTACHMENT0 + i, want, 0, i);
+      const layered = !!want && tex.layers > 0;
+      if (this.attached[i] === want && !layered) continue;
+      if (layered) gl.framebufferTextureLayer(gl.FRAMEBUFFER, gl.COLOR_ATTACHMENT0 + i, want, 0, i);
       else gl.framebufferTexture2D(gl.FRAMEBUFFER, gl.COLOR_ATTACHMENT0 + i, gl.TEXTURE_2D, want, 0);
-      this.attached[i] = want;
+      this.attached[i] = layered ? LAYER : want;
     }
     this.attached.length = count;
   }
@@ -153,11 +165,10 @@ export class WebGLBackend implements Backend {
   private readTex(tex: Tex, rows: number, layer = 0): Float32Array {
     const gl = this.gl;
     this.bindTarget(tex, 1);
-    if (tex.layers) gl.framebufferTextureLayer(gl.FRAMEBUFFER, gl.COLOR_ATTACHMENT0, tex.texture, 0, layer);
+    if (tex.layers) { gl.framebufferTextureLayer(gl.FRAMEBUFFER, gl.COLOR_ATTACHMENT0, tex.texture, 0, layer); this.attached[0] = LAYER; }
     gl.readBuffer(gl.COLOR_ATTACHMENT0);
     const out = new Float32Array(tex.width * rows * 4);
     gl.readPixels(0, 0, tex.width, rows, gl.RGBA, gl.FLOAT, out);
-    if (tex.layers) this.attached[0] = null;
     return out;
   }
 
@@ -264,8 +275,8 @@ export class WebGLBackend implements Backend {
     this.check(dr.program);
     if (dr.texels <= 0) return;
     const gl = this.gl;
-    const p = this.programs.get(dr.program, dr.defines);
-    const out = dr.output;
+    const p = this.programs.get(dr.program, dr.defines, dr.vertex);
+    const out = Array.isArray(dr.output) ? dr.output[0] : dr.output;
     const rows = Math.ceil(dr.texels / out.width);
     if (rows > out.height) throw new Error(`webgl: ${dr.program}: ${dr.texels} texels do not fit the ${out.width}x${out.height} output`);
     const uniforms: Record<string, unknown> = { outLw: out.lw, outTexels: dr.texels, ...dr.uniforms };
@@ -276,23 +287,44 @@ export class WebGLBackend implements Backend {
     }
     gl.useProgram(p.program);
     twgl.setUniforms(p, uniforms);
-    const targets = Math.max(1, out.layers);
-    this.bindTarget(out, targets);
+    const targets = Array.isArray(dr.output) ? dr.output.length : Math.max(1, out.layers);
+    this.bindTarget(dr.output, targets);
     gl.drawBuffers(Array.from({ length: targets }, (_, i) => gl.COLOR_ATTACHMENT0 + i));
     gl.viewport(0, 0, out.width, rows);
-    const band = bandRows(out.width, rows, dr.cost ?? 1, DRAW_BUDGET);
-    if (band < rows) gl.enable(gl.SCISSOR_TEST);
-    for (let y = 0; y < rows; y += band) {
-      if (band < rows) gl.scissor(0, y, out.width, Math.min(band, rows - y));
-      gl.drawArrays(gl.TRIANGLES, 0, 3);
-      this.draws++;
-    }
-    if (band < rows) gl.disable(gl.SCISSOR_TEST);
+    if (dr.points !== undefined) this.scatter(dr.points, targets);
+    else this.drawBands(out.width, rows, dr.cost ?? 1);
     // unbind the samplers so a later draw into one of these textures is no feedback loop
     for (let i = 0; i < Object.keys(dr.inputs ?? {}).length; i++) {
       gl.activeTexture(gl.TEXTURE0 + i);
       gl.bindTexture(gl.TEXTURE_2D, null);
       gl.bindTexture(gl.TEXTURE_2D_ARRAY, null);
     }
+  }
+
+  private scatter(points: number, targets: number): void {
+    const gl = this.gl;
+    if (!this.caps.floatBlend) throw new Error('webgl: scatter needs EXT_float_blend');
+    for (let i = 0; i < targets; i++) gl.clearBufferfv(gl.COLOR, i, [0, 0, 0, 0]);
+    gl.enable(gl.BLEND);
+    gl.blendEquation(gl.FUNC_ADD);
+    gl.blendFunc(gl.ONE, gl.ONE);
+    const chunk = DRAW_BUDGET;
+    for (let first = 0; first < points; first += chunk) {
+      gl.drawArrays(gl.POINTS, first, Math.min(chunk, points - first));
+      this.draws++;
+    }
+    gl.disable(gl.BLEND);
+  }
+
+  private drawBands(width: number, rows: number, cost: number): void {
+    const gl = this.gl;
+    const band = bandRows(width, rows, cost, DRAW_BUDGET);
+    if (band < rows) gl.enable(gl.SCISSOR_TEST);
+    for (let y = 0; y < rows; y += band) {
+      if (band < rows) gl.scissor(0, y, width, Math.min(band, rows - y));
+      gl.drawArrays(gl.TRIANGLES, 0, 3);
+      this.draws++;
+    }
+    if (band < rows) gl.disable(gl.SCISSOR_TEST);
   }
 }

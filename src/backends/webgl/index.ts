@@ -10,6 +10,7 @@ import './kernels/shape.js';
 import './kernels/reduce.js';
 import './kernels/matmul.js';
 import './kernels/conv.js';
+import './kernels/pool.js';
 
 /** A backend on the caller's context or canvas: `engine.registerBackend('webgl', () => createWebGLBackend({ gl }))`. */
 export function createWebGLBackend(opts: WebGLBackendOptions = {}): WebGLBackend {

@@ -1,0 +1,38 @@
+// dx[n, c, ih, iw] = Σ dy[n, c, oh, ow] over the windows containing (ih, iw) whose argmax is
+// ih·W + iw (overlapping windows add up). Only windows whose rows and columns cover the element are
+// visited: oh in [ceil((ih + padH − KH + 1) / strideH), floor((ih + padH) / strideH)], columns alike.
+uniform int outTexels;
+uniform int H; uniform int W; uniform int OH; uniform int OW;
+uniform int KH; uniform int KW;
+uniform int strideH; uniform int strideW; uniform int padH; uniform int padW;
+uniform sampler2D dy; uniform int dyLw;
+uniform sampler2D arg; uniform int argLw;
+out vec4 dx;
+
+int ceilDiv(int a, int b) { return a >= 0 ? (a + b - 1) / b : -((-a) / b); }
+
+float grad(int e) {
+  int q = e / W;
+  int iw = e - q * W;
+  int plane = q / H;
+  int ih = q - plane * H;
+  int here = ih * W + iw;
+  int oh0 = max(0, ceilDiv(ih + padH - KH + 1, strideH)), oh1 = min(OH - 1, (ih + padH) / strideH);
+  int ow0 = max(0, ceilDiv(iw + padW - KW + 1, strideW)), ow1 = min(OW - 1, (iw + padW) / strideW);
+  float acc = 0.0;
+  int base = plane * OH * OW;
+  for (int oh = oh0; oh <= oh1; oh++) {
+    for (int ow = ow0; ow <= ow1; ow++) {
+      int o = base + oh * OW + ow;
+      if (int(elem(arg, argLw, o)) == here) acc += elem(dy, dyLw, o);
+    }
+  }
+  return acc;
+}
+
+void main() {
+  int t = outTexel();
+  if (t >= outTexels) return;
+  int e = t * 4;
+  dx = vec4(grad(e), grad(e + 1), grad(e + 2), grad(e + 3));
+}

@@ -1,0 +1,31 @@
+// Vertex shader of max_pool_scatter: point i is dy element i, placed on the texel of dx that holds
+// the input element its window chose (plane·H·W + argmax); empty windows (argmax −1) fall outside.
+precision highp float;
+precision highp int;
+precision highp sampler2D;
+uniform int outLw;
+uniform int outRows;
+uniform int HW;       // input elements per plane
+uniform int OHW;      // outputs per plane
+uniform sampler2D dy; uniform int dyLw;
+uniform sampler2D arg; uniform int argLw;
+flat out int comp;
+flat out float value;
+
+float at(sampler2D s, int lw, int e) {
+  int t = e >> 2;
+  return texelFetch(s, ivec2(t & ((1 << lw) - 1), t >> lw), 0)[e & 3];
+}
+
+void main() {
+  int i = gl_VertexID;
+  int a = int(at(arg, argLw, i));
+  value = at(dy, dyLw, i);
+  int e = (i / OHW) * HW + a;
+  comp = e & 3;
+  int t = e >> 2;
+  vec2 px = vec2(float(t & ((1 << outLw) - 1)), float(t >> outLw)) + 0.5;
+  vec2 size = vec2(float(1 << outLw), float(outRows));
+  gl_Position = a < 0 ? vec4(2.0, 2.0, 0.0, 1.0) : vec4(px / size * 2.0 - 1.0, 0.0, 1.0);
+  gl_PointSize = 1.0;
+}
