@@ -136,38 +136,32 @@ function fromChannelsLast(xt: usize, N: i32, C: i32, H: i32, W: i32, x: usize): 
   }
 }
 
-// One RoI's result, held channels-last in `bins` ([PHW][Cp] values, then [PHW][Cp] switches),
-// written to out/argmax [C][PHW] with 4×4 transposes so the output streams sequentially.
-function binsToOutput(bins: usize, PHW: i32, C: i32, Cp: i32, out: usize, argmax: usize): void {
-  const rowB = <usize>Cp << 2;             // bytes per bin row in `bins`
-  const idxBase = bins + <usize>PHW * rowB; // switches follow the values
-  const chanB = <usize>PHW << 2;           // bytes per channel row in out
+// dst[c][b] = src[b][c] for b < rows, c < cols (32-bit elements; row strides in bytes), in 4×4
+// SIMD blocks so both sides are read and written in order.
+function transposeBlock(src: usize, rows: i32, cols: i32, srcStep: usize, dst: usize, dstStep: usize): void {
   let c = 0;
-  for (; c + 4 <= C; c += 4) {
-    const o0 = out + <usize>c * chanB, a0 = argmax + <usize>c * chanB;
+  for (; c + 4 <= cols; c += 4) {
+    const d = dst + <usize>c * dstStep;
     let b = 0;
-    for (; b + 4 <= PHW; b += 4) {
-      const s = bins + <usize>b * rowB + (<usize>c << 2);
-      transpose4(s, rowB, o0 + (<usize>b << 2), chanB);
-      transpose4(s + (idxBase - bins), rowB, a0 + (<usize>b << 2), chanB);
-    }
-    for (; b < PHW; b++) {
-      const s = bins + <usize>b * rowB + (<usize>c << 2);
-      const v = v128.load(s), i = v128.load(s + (idxBase - bins));
-      const ob = o0 + (<usize>b << 2), ab = a0 + (<usize>b << 2);
-      store<f32>(ob, f32x4.extract_lane(v, 0)); store<f32>(ob + chanB, f32x4.extract_lane(v, 1));
-      store<f32>(ob + 2 * chanB, f32x4.extract_lane(v, 2)); store<f32>(ob + 3 * chanB, f32x4.extract_lane(v, 3));
-      store<i32>(ab, i32x4.extract_lane(i, 0)); store<i32>(ab + chanB, i32x4.extract_lane(i, 1));
-      store<i32>(ab + 2 * chanB, i32x4.extract_lane(i, 2)); store<i32>(ab + 3 * chanB, i32x4.extract_lane(i, 3));
+    for (; b + 4 <= rows; b += 4) transpose4(src + <usize>b * srcStep + (<usize>c << 2), srcStep, d + (<usize>b << 2), dstStep);
+    for (; b < rows; b++) {
+      const v = v128.load(src + <usize>b * srcStep + (<usize>c << 2));
+      const o = d + (<usize>b << 2);
+      store<i32>(o, i32x4.extract_lane(v, 0)); store<i32>(o + dstStep, i32x4.extract_lane(v, 1));
+      store<i32>(o + 2 * dstStep, i32x4.extract_lane(v, 2)); store<i32>(o + 3 * dstStep, i32x4.extract_lane(v, 3));
     }
   }
-  for (; c < C; c++) {
-    for (let b = 0; b < PHW; b++) {
-      const s = bins + <usize>b * rowB + (<usize>c << 2);
-      store<f32>(out + <usize>c * chanB + (<usize>b << 2), load<f32>(s));
-      store<i32>(argmax + <usize>c * chanB + (<usize>b << 2), load<i32>(s + (idxBase - bins)));
-    }
+  for (; c < cols; c++) {
+    for (let b = 0; b < rows; b++) store<i32>(dst + <usize>c * dstStep + (<usize>b << 2), load<i32>(src + <usize>b * srcStep + (<usize>c << 2)));
   }
+}
+
+// One RoI's result, held channels-last in `bins` ([PHW][rowW] values, then [PHW][rowW] switches),
+// written to out/argmax [C][PHW] (C real channels) so the output streams sequentially.
+function binsToOutput(bins: usize, PHW: i32, C: i32, rowW: i32, out: usize, argmax: usize): void {
+  const rowB = <usize>rowW << 2, chanB = <usize>PHW << 2;
+  transposeBlock(bins, PHW, C, rowB, out, chanB);
+  transposeBlock(bins + <usize>PHW * rowB, PHW, C, rowB, argmax, chanB);
 }
 
 // 4 rows of 4 lanes at src (row stride srcStep bytes) -> 4 rows at dst (stride dstStep), transposed.
@@ -371,11 +365,12 @@ function alignSamples(i: i32, j: i32, from: i32, H: i32, W: i32, pixStride: i32,
 /**
  * RoIAlign forward. x [N][C][H][W], rois [R][5], out [R][C][PH][PW]. samplingRatio <= 0 means
  * adaptive (ceil(roi/P) per axis); aligned != 0 shifts by -0.5 px and drops the minimum size 1.
- * Scratch: xt N*H*W*Cp f32, acc Cp f32, samp SAMPLE_CHUNK*32 bytes.
+ * Scratch: xt N*H*W*Cp f32, bins PH*PW*Cp f32 (one RoI's sums, channels-last), samp
+ * roiAlignSampleScratchBytes().
  */
 export function roiAlignForward(x: usize, N: i32, C: i32, H: i32, W: i32, rois: usize, R: i32,
   spatialScale: f64, PH: i32, PW: i32, samplingRatio: i32, aligned: i32,
-  out: usize, xt: usize, acc: usize, samp: usize): void {
+  out: usize, xt: usize, bins: usize, samp: usize): void {
   toChannelsLast(x, N, C, H, W, xt);
   const Cp = padChannels(C);
   const PHW = PH * PW;
@@ -389,6 +384,7 @@ export function roiAlignForward(x: usize, N: i32, C: i32, H: i32, W: i32, rois: 
     const total = alGh * alGw;
     for (let i = 0; i < PH; i++) {
       for (let j = 0; j < PW; j++) {
+        const acc = bins + (<usize>((i * PW + j) * Cp) << 2);
         memory.fill(acc, 0, <usize>Cp << 2);
         let from = 0;
         while (from < total) {
@@ -432,36 +428,36 @@ export function roiAlignForward(x: usize, N: i32, C: i32, H: i32, W: i32, rois: 
             v128.store(a, a0);
           }
         }
-        const ob = out + (<usize>r * <usize>C * chanStride) + (<usize>(i * PW + j) << 2);
-        for (let c = 0; c < C; c++) store<f32>(ob + <usize>c * chanStride, load<f32>(acc + (<usize>c << 2)));
       }
     }
+    transposeBlock(bins, PHW, C, <usize>Cp << 2, out + (<usize>r * <usize>C * chanStride), chanStride);
   }
 }
 
 /**
  * RoIAlign backward: gradInput [N][C][H][W] (overwritten) from gradOutput [R][C][PH][PW].
- * Scratch: gt N*H*W*Cp f32 (channels-last gradient), gbuf Cp f32, samp SAMPLE_CHUNK*32 bytes.
+ * Scratch: gt N*H*W*Cp f32 (channels-last gradient), bins PH*PW*Cp f32 (one RoI's output
+ * gradient, channels-last), samp roiAlignSampleScratchBytes().
  */
 export function roiAlignBackward(gradOutput: usize, N: i32, C: i32, H: i32, W: i32, rois: usize, R: i32,
   spatialScale: f64, PH: i32, PW: i32, samplingRatio: i32, aligned: i32,
-  gradInput: usize, gt: usize, gbuf: usize, samp: usize): void {
+  gradInput: usize, gt: usize, bins: usize, samp: usize): void {
   const Cp = padChannels(C);
   const PHW = PH * PW;
   const chanStride = <usize>PHW << 2;
   const pixStride = Cp << 2;
   memory.fill(gt, 0, <usize>N * <usize>H * <usize>W * <usize>Cp << 2);
-  memory.fill(gbuf, 0, <usize>Cp << 2);
+  memory.fill(bins, 0, <usize>PHW * <usize>Cp << 2); // padded lanes stay zero
   for (let r = 0; r < R; r++) {
     const roi = rois + (<usize>r * 20);
     const b = <i32>load<f32>(roi);
     alignGeometry(roi, spatialScale, PH, PW, samplingRatio, aligned);
     const img = gt + (<usize>b * <usize>H * <usize>W * <usize>pixStride);
     const total = alGh * alGw;
+    transposeBlock(gradOutput + (<usize>r * <usize>C * chanStride), C, PHW, chanStride, bins, <usize>Cp << 2);
     for (let i = 0; i < PH; i++) {
       for (let j = 0; j < PW; j++) {
-        const gb = gradOutput + (<usize>r * <usize>C * chanStride) + (<usize>(i * PW + j) << 2);
-        for (let c = 0; c < C; c++) store<f32>(gbuf + (<usize>c << 2), load<f32>(gb + <usize>c * chanStride));
+        const gbuf = bins + (<usize>((i * PW + j) * Cp) << 2);
         let from = 0;
         while (from < total) {
           const ns = alignSamples(i, j, from, H, W, pixStride, samp);

@@ -64,7 +64,7 @@ const nOut = R * C * P * P;
 // Data stays in WASM memory, as the engine keeps it: these rows time the kernels alone.
 const px = m.alloc(x.length * 4), pr = m.alloc(rois.length * 4);
 const out = m.alloc(nOut * 4), am = m.alloc(nOut * 4), go = m.alloc(nOut * 4), gi = m.alloc(x.length * 4);
-const xt = m.alloc(N * H * W * C * 4), bins = m.alloc(e.roiPoolBinScratchBytes(C, P, P)), acc = m.alloc(C * 4), samp = m.alloc(e.roiAlignSampleScratchBytes());
+const xt = m.alloc(N * H * W * C * 4), bins = m.alloc(e.roiPoolBinScratchBytes(C, P, P)), acc = m.alloc(P * P * C * 4), samp = m.alloc(e.roiAlignSampleScratchBytes());
 m.f32(px, x.length).set(x);
 m.f32(pr, rois.length).set(rois);
 { const g = m.f32(go, nOut); for (let i = 0; i < nOut; i++) g[i] = rng.uniform(-1, 1); }

@@ -167,8 +167,8 @@ export function roiAlignForward(x: ArrayLike<number>, xShape: Shape4, rois: Arra
     const e = s.m.exports;
     const px = s.f32In(x), pr = s.f32In(rois);
     const out = s.alloc(n * 4);
-    const xt = s.alloc(N * H * W * padC(C) * 4), acc = s.alloc(padC(C) * 4), samp = s.alloc(e.roiAlignSampleScratchBytes());
-    e.roiAlignForward(px, N, C, H, W, pr, R, opts.spatialScale, PH, PW, opts.samplingRatio ?? -1, opts.aligned ? 1 : 0, out, xt, acc, samp);
+    const xt = s.alloc(N * H * W * padC(C) * 4), bins = s.alloc(PH * PW * padC(C) * 4), samp = s.alloc(e.roiAlignSampleScratchBytes());
+    e.roiAlignForward(px, N, C, H, W, pr, R, opts.spatialScale, PH, PW, opts.samplingRatio ?? -1, opts.aligned ? 1 : 0, out, xt, bins, samp);
     return s.f32Out(out, n);
   });
 }
@@ -184,8 +184,8 @@ export function roiAlignBackward(gradOutput: ArrayLike<number>, xShape: Shape4, 
     const e = s.m.exports;
     const pg = s.f32In(gradOutput), pr = s.f32In(rois);
     const gi = s.alloc(N * C * H * W * 4);
-    const gt = s.alloc(N * H * W * padC(C) * 4), gbuf = s.alloc(padC(C) * 4), samp = s.alloc(e.roiAlignSampleScratchBytes());
-    e.roiAlignBackward(pg, N, C, H, W, pr, R, opts.spatialScale, PH, PW, opts.samplingRatio ?? -1, opts.aligned ? 1 : 0, gi, gt, gbuf, samp);
+    const gt = s.alloc(N * H * W * padC(C) * 4), bins = s.alloc(PH * PW * padC(C) * 4), samp = s.alloc(e.roiAlignSampleScratchBytes());
+    e.roiAlignBackward(pg, N, C, H, W, pr, R, opts.spatialScale, PH, PW, opts.samplingRatio ?? -1, opts.aligned ? 1 : 0, gi, gt, bins, samp);
     return s.f32Out(gi, N * C * H * W);
   });
 }
