@@ -26,44 +26,8 @@ function walk(d) {
 }
 
 const filters = process.argv.slice(2);
-const files = DIRS.flatMap((d) => walk(join(testDir, d))).filter((f) => !filters.length || filters.some((x) => relative(testDir, f).includes(x)));
-if (!files.length) { console.log('no browser test files match'); console.log('\nbrowser: 0 passed, 0 failed, 0 skipped'); process.exit(0); }
-
+const candidates = DIRS.flatMap((d) => walk(join(testDir, d))).filter((f) => !filters.length || filters.some((x) => relative(testDir, f).includes(x)));
 // ---- bundle ------------------------------------------------------------------------------------
-const out = mkdtempSync(join(tmpdir(), 'fastrcnn-browser-'));
-const names = files.map((f) => relative(testDir, f));
-const entry = join(out, 'entry.js');
-writeFileSync(entry, `
-globalThis.FASTRCNN_TEST_BACKEND = 'webgl';
-globalThis.UVU_DEFER = 1;
-globalThis.UVU_QUEUE = [];
-globalThis.UVU_INDEX = 0;
-const names = ${JSON.stringify(names)};
-const loaders = [${files.map((f) => `() => import(${JSON.stringify(f)})`).join(',\n')}];
-window.__runTests = async () => {
-  const report = window.__report;
-  let passed = 0, failed = 0, skipped = 0;
-  for (let i = 0; i < loaders.length; i++) {
-    globalThis.UVU_INDEX = i;
-    globalThis.UVU_QUEUE[i] = [names[i]];
-    try { await loaders[i](); }
-    catch (e) { failed++; await report({ name: names[i], error: 'failed to load: ' + (e && e.stack || e) }); globalThis.UVU_QUEUE[i] = [names[i]]; }
-  }
-  for (const group of globalThis.UVU_QUEUE) {
-    const name = group.shift();
-    for (const runner of group) {
-      const t0 = performance.now();
-      let res;
-      try { res = await runner(); } catch (e) { res = [String(e && e.stack || e), 0, 0, 1]; }
-      const [errs, ran, skip, total] = res;
-      passed += ran; skipped += skip; failed += total - ran;
-      await report({ name, passed: ran, total, skipped: skip, ms: performance.now() - t0, error: errs === true ? null : errs });
-    }
-  }
-  return { passed, failed, skipped };
-};
-`);
-
 const shims = {
   fs: `
 export function readFileSync(p, enc) {
@@ -106,6 +70,50 @@ const shimPlugin = {
 
 const esbuild = await import('esbuild');
 const t0 = Date.now();
+// A test file that imports Node-only modules (node:path, pngjs, ...) does not bundle for the browser:
+// it is left out and named.
+const bundles = await Promise.all(candidates.map((f) => esbuild.build({
+  entryPoints: [f], bundle: true, write: false, format: 'esm', platform: 'browser', logLevel: 'silent',
+  plugins: [shimPlugin], absWorkingDir: root,
+}).then(() => true, () => false)));
+const files = candidates.filter((_, i) => bundles[i]);
+const nodeOnly = candidates.filter((_, i) => !bundles[i]).map((f) => relative(testDir, f));
+if (nodeOnly.length) console.log(`not run in the browser (they import Node-only modules): ${nodeOnly.join(', ')}`);
+if (!files.length) { console.log('no browser test files match'); console.log('\nbrowser: 0 passed, 0 failed, 0 skipped'); process.exit(0); }
+const out = mkdtempSync(join(tmpdir(), 'fastrcnn-browser-'));
+const names = files.map((f) => relative(testDir, f));
+const entry = join(out, 'entry.js');
+writeFileSync(entry, `
+globalThis.FASTRCNN_TEST_BACKEND = 'webgl';
+globalThis.UVU_DEFER = 1;
+globalThis.UVU_QUEUE = [];
+globalThis.UVU_INDEX = 0;
+const names = ${JSON.stringify(names)};
+const loaders = [${files.map((f) => `() => import(${JSON.stringify(f)})`).join(',\n')}];
+window.__runTests = async () => {
+  const report = window.__report;
+  let passed = 0, failed = 0, skipped = 0;
+  for (let i = 0; i < loaders.length; i++) {
+    globalThis.UVU_INDEX = i;
+    globalThis.UVU_QUEUE[i] = [names[i]];
+    try { await loaders[i](); }
+    catch (e) { failed++; await report({ name: names[i], error: 'failed to load: ' + (e && e.stack || e) }); globalThis.UVU_QUEUE[i] = [names[i]]; }
+  }
+  for (const group of globalThis.UVU_QUEUE) {
+    const name = group.shift();
+    for (const runner of group) {
+      const t0 = performance.now();
+      let res;
+      try { res = await runner(); } catch (e) { res = [String(e && e.stack || e), 0, 0, 1]; }
+      const [errs, ran, skip, total] = res;
+      passed += ran; skipped += skip; failed += total - ran;
+      await report({ name, passed: ran, total, skipped: skip, ms: performance.now() - t0, error: errs === true ? null : errs });
+    }
+  }
+  return { passed, failed, skipped };
+};
+`);
+
 try {
   await esbuild.build({
     entryPoints: [entry], bundle: true, format: 'esm', platform: 'browser', splitting: true, outdir: join(out, 'bundle'),
