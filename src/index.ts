@@ -25,3 +25,6 @@ export function memory() { return engine.memory(); }
 export function setBackend(name: string) { return engine.setBackend(name).name; }
 export function getBackend(): string { return engine.backendName; }
 export * from './nn/index.js';
+export * from './detection/boxes.js';
+export * from './detection/svdCompress.js';
+export * from './eval/vocAp.js';
