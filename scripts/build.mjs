@@ -45,12 +45,14 @@ if (existsSync(join(root, 'src/index.ts'))) {
   const esbuild = await import('esbuild');
   const common = { bundle: true, format: 'esm', sourcemap: true, target: 'es2022', logLevel: 'warning' };
   step('esbuild node bundle');
-  await esbuild.build({ ...common, entryPoints: { index: 'src/index.ts' }, outdir: 'dist/node', platform: 'node', packages: 'external', absWorkingDir: root });
+  await esbuild.build({ ...common, entryPoints: { index: 'src/node.ts' }, outdir: 'dist/node', platform: 'node', packages: 'external', absWorkingDir: root });
   if (existsSync(join(root, 'src/cli/main.ts'))) {
     await esbuild.build({ ...common, entryPoints: { cli: 'src/cli/main.ts' }, outdir: 'dist/node', platform: 'node', packages: 'external', absWorkingDir: root });
   }
   step('esbuild browser bundle');
   await esbuild.build({ ...common, entryPoints: { index: 'src/index.ts' }, outdir: 'dist/browser', platform: 'browser', absWorkingDir: root,
     external: ['node:*', 'fs', 'path', 'url', 'v8', 'os', 'zlib', 'crypto'] });
+  step('type declarations (tsc)');
+  execFileSync(bin('tsc'), ['-p', 'tsconfig.build.json'], { cwd: root, stdio: 'inherit' });
 }
 step('done');
