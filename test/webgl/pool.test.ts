@@ -1,6 +1,7 @@
 // Max pooling kernels at the kernel level (any backend): y and argmax switches with ties, NaN,
-// -Infinity and padding-only windows; the gradient both with the window geometry (gather) and
-// without it (the WebGL backend then scatters points with float blending), against float64 loops.
+// -Infinity and padding-only windows; the gradient with the window geometry in the attrs, with only
+// the shapes (WebGL: the switches remember their windows) and with switches made elsewhere (WebGL:
+// points scattered with float blending), against float64 loops.
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import * as fr from '../../src/index.js';
@@ -36,8 +37,11 @@ test('forward y and argmax, backward with and without the window geometry vs flo
     const withGeometry = fr.engine.runKernel('MaxPool2DGrad', [dy, arg], { inputShape: xt.shape, ...attrs })[0];
     assertClose(withGeometry.dataSync(), dxRef, 1e-6, 1e-6, `shape ${si} dx (gather)`);
     const shapesOnly = fr.engine.runKernel('MaxPool2DGrad', [dy, arg], { inputShape: xt.shape })[0];
-    assertClose(shapesOnly.dataSync(), dxRef, 1e-6, 1e-6, `shape ${si} dx (scatter)`);
-    [xt, dy, y, arg, withGeometry, shapesOnly].forEach((t) => t.dispose());
+    assertClose(shapesOnly.dataSync(), dxRef, 1e-6, 1e-6, `shape ${si} dx (geometry remembered by the switches)`);
+    const foreign = fr.tensor(arg.dataSync(), arg.shape, 'int32'); // switches from elsewhere: no geometry
+    const scattered = fr.engine.runKernel('MaxPool2DGrad', [dy, foreign], { inputShape: xt.shape })[0];
+    assertClose(scattered.dataSync(), dxRef, 1e-6, 1e-6, `shape ${si} dx (scatter)`);
+    [xt, dy, y, arg, withGeometry, shapesOnly, foreign, scattered].forEach((t) => t.dispose());
   });
 });
 

@@ -16,6 +16,8 @@ export const MAX_EXACT_INT = 2 ** 24;
 export class GLData implements DataId {
   readonly backendName = 'webgl';
   refCount = 1;
+  /** What a kernel wants a later kernel to know about these values (max pooling's window geometry). */
+  meta?: Record<string, unknown>;
   constructor(public tex: Tex | null, readonly size: number, readonly dtype: DType, readonly layout: Layout) {}
 }
 

@@ -2,7 +2,7 @@
 // targets); the backward pass gathers, for each input element, dy of the windows that chose it.
 import { registerKernel } from '../../registry.js';
 import { sizeOf } from '../../../tensor/types.js';
-import type { WebGLBackend } from '../backend.js';
+import type { GLData, WebGLBackend } from '../backend.js';
 import { elementwise } from './elementwise.js';
 
 registerKernel('webgl', 'MaxPool2D', ([x], { kernel, stride, pad }, bk) => {
@@ -18,13 +18,19 @@ registerKernel('webgl', 'MaxPool2D', ([x], { kernel, stride, pad }, bk) => {
     uniforms: { H, W, OH, OW, KH: kernel[0], KW: kernel[1], strideH: stride[0], strideW: stride[1], padH: pad[0], padW: pad[1] },
     output: [be.texOf(y), be.texOf(arg)], texels: Math.ceil(n / 4), cost: 4 * kernel[0] * kernel[1],
   });
+  // the switches remember their windows, for a gradient rule that passes only the input shape
+  (arg.dataId as GLData).meta = { kernel, stride, pad };
   return [y, arg];
 });
 
-// Gradient: with the window geometry (kernel, stride, pad attrs) each dx element gathers dy from the
-// windows that cover it; without it (the gradient rule may pass only inputShape) each dy element is
-// scattered as a point onto the element its argmax names, the overlaps summed by float blending.
-registerKernel('webgl', 'MaxPool2DGrad', ([dy, arg], { inputShape, kernel, stride, pad }, bk) => {
+// Gradient: with the window geometry (kernel, stride, pad: from the attrs, or remembered by the
+// argmax tensor of the forward kernel) each dx element gathers dy from the windows that cover it;
+// without it each dy element is scattered as a point onto the element its argmax names, the overlaps
+// summed by float blending.
+registerKernel('webgl', 'MaxPool2DGrad', ([dy, arg], attrs, bk) => {
+  const { inputShape } = attrs;
+  const geometry = (attrs.kernel ? attrs : (arg.dataId as GLData).meta) as { kernel?: number[]; stride?: number[]; pad?: number[] } | undefined;
+  const { kernel, stride, pad } = geometry ?? {};
   const be = bk as WebGLBackend;
   const [, , H, W] = inputShape, [, , OH, OW] = dy.shape;
   const n = sizeOf(inputShape);
