@@ -452,7 +452,7 @@ export function batchedNms(boxes: ArrayLike<number>, scores: ArrayLike<number>, 
 export interface TruncatedSvd {
   /** [u, t] row-major, orthonormal columns */
   U: Float64Array;
-  /** [t], descending */
+  /** [t], descending (column norms of the projected side) */
   S: Float64Array;
   /** [v, t] row-major, orthonormal columns (for σ > 0) */
   V: Float64Array;
@@ -473,6 +473,7 @@ export function truncatedSvd(W: ArrayLike<number>, u: number, v: number, rank: n
   const n = Math.min(u, v);
   if (!Number.isInteger(rank) || rank < 1 || rank > n) fail(fn, `rank must be an integer in [1, min(u, v) = ${n}], got ${rank} for W [${u}, ${v}]`);
   for (let i = 0; i < W.length; i++) if (!Number.isFinite(W[i])) fail(fn, `W[${i}] = ${W[i]} is not finite`);
+  warmUpSvd(u * v);
   const t = rank, big = Math.max(u, v);
   return run((s) => {
     const e = s.m.exports;
@@ -503,10 +504,33 @@ export function truncatedSvd(W: ArrayLike<number>, u: number, v: number, rank: n
     const b = s.alloc(big * t * 8), sv = s.alloc(t * 8);
     e.svdRowDots(at, big, yt, t, n, b, 0);
     e.svdNormalizeColumns(b, big, t, sv);
-    const Y = s.f64Out(y, n * t), B = s.f64Out(b, big * t);
+    let Y = s.f64Out(y, n * t), B = s.f64Out(b, big * t), S = s.f64Out(sv, t);
+    // S comes from column norms; near-equal σ's may swap by rounding: restore descending order.
+    const perm = Array.from({ length: t }, (_, i) => i).sort((i, j) => S[j] - S[i] || i - j);
+    if (perm.some((p, i) => p !== i)) {
+      Y = permuteColumns(Y, n, t, perm); B = permuteColumns(B, big, t, perm);
+      S = Float64Array.from(perm, (p) => S[p]);
+    }
     const singularValues = Float64Array.from(order, (i) => Math.sqrt(Math.max(lambda[i], 0)));
-    return { U: u <= v ? Y : B, V: u <= v ? B : Y, S: s.f64Out(sv, t), singularValues };
+    return { U: u <= v ? Y : B, V: u <= v ? B : Y, S, singularValues };
   });
+}
+
+// V8 runs a WASM function's first calls in its baseline tier and cannot switch a running call to
+// optimized code, so one big SVD as the first call is ~3× slower. A few small SVDs first (~35 ms)
+// get the kernels optimized; done once per process, only before a big one.
+let svdWarm = false;
+function warmUpSvd(size: number): void {
+  if (svdWarm || size < 1 << 18) return;
+  svdWarm = true;
+  const w = Float64Array.from({ length: 160 * 256 }, (_, i) => Math.sin(i * 0.7) + Math.cos(i * 0.013));
+  for (let k = 0; k < 3; k++) truncatedSvd(w, 160, 256, 16);
+}
+
+function permuteColumns(M: Float64Array, rows: number, t: number, perm: number[]): Float64Array {
+  const out = new Float64Array(M.length);
+  for (let i = 0; i < rows; i++) for (let j = 0; j < t; j++) out[i * t + j] = M[i * t + perm[j]];
+  return out;
 }
 
 // ---------------------------------------------------------------------------------------------
