@@ -4,6 +4,9 @@
 import * as fr from '../../src/index.js';
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-webgl';
+import { defaultConfig } from '../../src/detection/config.js';
+import { createModel } from '../../src/detection/model.js';
+import { fastRcnnLoss } from '../../src/ops/detection.js';
 
 export interface Row { name: string; flops: number; ours: () => Promise<void>; tfjs: () => Promise<void>; dispose: () => void }
 export interface Result { name: string; gflop: number; oursMs: number; tfjsMs: number; ratio: number }
@@ -90,4 +93,41 @@ export async function bench(names: string[], runs = 3, minMs = 1500): Promise<Re
   return out;
 }
 
-(globalThis as any).fastrcnnBench = { bench, rows: Object.keys(rows) };
+/**
+ * One Fast R-CNN training step (forward, multi-task loss, backward) with the default config (2 images
+ * of 240×320, 128 RoIs) on `backend`: milliseconds per step, median of `runs` after a warm-up step.
+ */
+export async function trainStep(backend: string, runs = 3): Promise<number> {
+  fr.setBackend(backend);
+  const cfg = defaultConfig();
+  const model = createModel(cfg, ['a', 'b', 'c', 'd', 'e'], 7);
+  model.train();
+  const rng = new fr.Rng(11);
+  const H = 240, W = 320, R = 64;
+  const images = [0, 1].map(() => fr.tensor(rnd(3 * H * W, 8), [1, 3, H, W]));
+  const rois = [0, 1].map(() => {
+    const r = new Float32Array(R * 5);
+    for (let i = 0; i < R; i++) {
+      const x1 = Math.floor(rng.uniform(0, W - 60)), y1 = Math.floor(rng.uniform(0, H - 60));
+      r.set([0, x1, y1, x1 + 20 + Math.floor(rng.uniform(0, 40)), y1 + 20 + Math.floor(rng.uniform(0, 40))], i * 5);
+    }
+    return fr.tensor(r, [R, 5]);
+  });
+  const labels = fr.tensor(Int32Array.from({ length: 2 * R }, (_, i) => (i % 4 === 0 ? 1 + (i % 5) : 0)));
+  const targets = fr.tensor(rnd(2 * R * 4, 9), [2 * R, 4]);
+  const times: number[] = [];
+  for (let i = 0; i <= runs; i++) {
+    const t0 = performance.now();
+    const l = fr.tidy(() => { const { clsScore, bboxPred } = model.forwardImages(images, rois); return fastRcnnLoss(clsScore, labels, bboxPred, targets).loss; });
+    l.backward();
+    l.dispose();
+    for (const { tensor: p } of model.parameters()) { await p.grad?.data(); p.grad?.dispose(); p.grad = null; }
+    if (i) times.push(performance.now() - t0);
+  }
+  model.dispose();
+  [...images, ...rois, labels, targets].forEach((t) => t.dispose());
+  fr.setBackend('webgl');
+  return median(times);
+}
+
+(globalThis as any).fastrcnnBench = { bench, trainStep, rows: Object.keys(rows) };

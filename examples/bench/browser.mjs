@@ -1,5 +1,6 @@
-// `npm run bench:browser [row names...]`: dense kernels on our WebGL backend against TF.js's WebGL
-// backend (4.22) in the same headless Chromium page. Ratio = TF.js time / our time (> 1: we are faster).
+// `npm run bench:browser [row names...] [--train]`: dense kernels on our WebGL backend against TF.js's
+// WebGL backend (4.22) in the same headless Chromium page. Ratio = TF.js time / our time (> 1: we are
+// faster). --train adds one Fast R-CNN training step (default config) on WebGL and on WASM in the page.
 // The machine is shared and SwiftShader renders on the CPU, so treat the numbers as noisy.
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import http from 'node:http';
@@ -42,7 +43,7 @@ try {
   await page.waitForFunction(() => globalThis.fastrcnnBench, null, { timeout: 60000 });
   const all = await page.evaluate(() => globalThis.fastrcnnBench.rows);
   const want = process.argv.slice(2).filter((a) => !a.startsWith('-'));
-  const names = want.length ? all.filter((n) => want.some((w) => n.includes(w))) : all;
+  const names = want.length ? all.filter((n) => want.some((w) => n.includes(w))) : process.argv.includes('--train') ? [] : all;
   const gl = await page.evaluate(() => { const c = new OffscreenCanvas(1, 1).getContext('webgl2'); const e = c.getExtension('WEBGL_debug_renderer_info'); return e ? c.getParameter(e.UNMASKED_RENDERER_WEBGL) : c.getParameter(c.RENDERER); });
   console.log(`renderer: ${gl}; ours vs TF.js webgl 4.22, median ms (each side timed alternately, readback included)\n`);
   const head = ['row', 'GFLOP', 'ours ms', 'GFLOP/s', 'tfjs ms', 'GFLOP/s', 'ratio'];
@@ -50,6 +51,13 @@ try {
   for (const n of names) {
     const [r] = await page.evaluate((n) => globalThis.fastrcnnBench.bench([n]), n);
     console.log(`| ${r.name} | ${r.gflop.toFixed(3)} | ${r.oursMs.toFixed(1)} | ${(r.gflop / r.oursMs * 1e3).toFixed(2)} | ${r.tfjsMs.toFixed(1)} | ${(r.gflop / r.tfjsMs * 1e3).toFixed(2)} | ${r.ratio.toFixed(2)}× |`);
+  }
+  if (process.argv.includes('--train')) {
+    console.log('\nFast R-CNN training step (default config: 2 images 240×320, 128 RoIs, forward + loss + backward), median ms:');
+    for (const b of ['webgl', 'wasm']) {
+      try { console.log(`  ${b}: ${(await page.evaluate((b) => globalThis.fastrcnnBench.trainStep(b), b)).toFixed(0)} ms`); }
+      catch (e) { console.log(`  ${b}: failed: ${e.message.split('\n')[0]}`); }
+    }
   }
 } finally {
   await browser.close();
