@@ -1,9 +1,9 @@
 // 2-D convolution, NCHW float32, zero padding: forward and both backward passes, as GEMMs per image.
 //
 // The im2col matrix col[(c,kh,kw)][(oh,ow)] is never materialized: gemm's B packer reads the image
-// directly, one im2col row at a time into a line buffer in L1, then into packed panels. So scratch
-// stays at packing size whatever the image size (a full im2col of a 320×480×32 3×3 layer would be
-// 160 MiB).
+// directly into packed panels (shifted, masked vector reads for stride 1; line buffers otherwise).
+// So scratch stays at packing size whatever the image size (a full im2col of a 320×480×32 3×3
+// layer would be 160 MiB), and there is no extra pass over memory.
 //   forward          y_n[OC, P]    = W[OC, CKK] · col_n[CKK, P]             (+ bias, prefilled)
 //   backward filter  dW[OC, CKK]  += dy_n[OC, P] · col_n[CKK, P]ᵀ            (summed over n)
 //   backward input   stride 1: the forward convolution of dy with the flipped, transposed filter;
@@ -17,6 +17,8 @@ let gX: usize = 0;
 let gC: i32 = 0, gH: i32 = 0, gW: i32 = 0, gKH: i32 = 0, gKW: i32 = 0;
 let gSH: i32 = 1, gSW: i32 = 1, gPH: i32 = 0, gPW: i32 = 0, gOH: i32 = 1, gOW: i32 = 1;
 let gLine: usize = 0; // line buffer(s) in scratch
+let gLane: usize = 0; // 16 i32: per-lane input row and column of a panel (packIm2colShift)
+let gMask: usize = 0; // KH·KW × 8 lane masks (packIm2colShift)
 
 // Backward-input blocks: dcol holds at most this many floats (stays in L2 between GEMM and col2im).
 const DCOL_FLOATS: i32 = 256 * 1024;
@@ -85,7 +87,7 @@ function im2colRow(k: i32, p0: i32, n: i32, out: usize): void {
 // the 8-float rows of the panels (the zero tail pads the last panel). Positions are taken in chunks
 // so the panel rows being written at once stay few (cache lines in flight, L1-resident line).
 const PACK_CHUNK: i32 = 256;
-function packIm2col(j0: i32, nc: i32, k0: i32, kc: i32, dst: usize): void {
+function packIm2colLines(j0: i32, nc: i32, k0: i32, kc: i32, dst: usize): void {
   const panelBytes = <usize>(kc * GEMM_NR) << 2;
   for (let j = 0; j < nc; j += PACK_CHUNK) {
     const n = min(PACK_CHUNK, nc - j);
@@ -103,6 +105,83 @@ function packIm2col(j0: i32, nc: i32, k0: i32, kc: i32, dst: usize): void {
     }
     dst += panelBytes * (PACK_CHUNK / GEMM_NR);
   }
+}
+
+// B = col for stride-1 rows: the 8 positions of a panel read 8 consecutive floats of x shifted by
+// (kh-ph)·W + (kw-pw), because consecutive positions are consecutive input columns, and, when
+// OW = W ("same" convolutions), the next output row continues where the last one ended. Lanes that
+// fall on padding are cleared with a mask that depends only on (kh, kw), so it is built once per
+// panel. Panels where that does not hold (a row break when OW ≠ W, the last partial panel) gather
+// lane by lane.
+function packIm2colShift(j0: i32, nc: i32, k0: i32, kc: i32, dst: usize): void {
+  const panelBytes = <usize>(kc * GEMM_NR) << 2;
+  const HW = gH * gW, imageFloats = gC * HW, KK = gKH * gKW;
+  const rowsContinue = gOW == gW && gSH == 1;
+  const k0w = k0 % gKW, k0t = k0 / gKW;
+  const k0h = k0t % gKH, k0c = k0t / gKH;
+  for (let pj = 0; pj < nc; pj += GEMM_NR) {
+    const lanes = min(GEMM_NR, nc - pj);
+    const p0 = j0 + pj;
+    const oh0 = p0 / gOW, ow0 = p0 - oh0 * gOW;
+    // lane coordinates: output row and column of each of the 8 positions
+    let ohq = oh0, owq = ow0;
+    for (let q = 0; q < GEMM_NR; q++) {
+      store<i32>(gLane + (<usize>q << 2), ohq * gSH - gPH);
+      store<i32>(gLane + (<usize>q << 2), owq * gSW - gPW, 32);
+      if (++owq == gOW) { owq = 0; ohq++; }
+    }
+    let d = dst;
+    let kw = k0w, kh = k0h, cHW = k0c * HW;
+    if (lanes == GEMM_NR && (ow0 + GEMM_NR <= gOW || rowsContinue)) {
+      // masks[kh][kw]: lane valid iff 0 <= h < H and 0 <= w < W
+      const h0 = v128.load(gLane), h1 = v128.load(gLane, 16);
+      const w0 = v128.load(gLane, 32), w1 = v128.load(gLane, 48);
+      const Hv = i32x4.splat(gH), Wv = i32x4.splat(gW);
+      for (let i = 0; i < KK; i++) {
+        const dh = i32x4.splat(i / gKW), dw = i32x4.splat(i % gKW);
+        const m = gMask + (<usize>i << 5);
+        v128.store(m, v128.and(i32x4.lt_u(i32x4.add(h0, dh), Hv), i32x4.lt_u(i32x4.add(w0, dw), Wv)));
+        v128.store(m, v128.and(i32x4.lt_u(i32x4.add(h1, dh), Hv), i32x4.lt_u(i32x4.add(w1, dw), Wv)), 16);
+      }
+      // x offset of lane 0 for (c, kh, kw) = (0, 0, 0)
+      const base = (oh0 * gSH - gPH) * gW + ow0 - gPW;
+      for (let k = 0; k < kc; k++) {
+        const off = cHW + base + kh * gW + kw;
+        const m = gMask + (<usize>(kh * gKW + kw) << 5);
+        const src = gX + (<usize>off << 2);
+        if (off >= 0 && off + GEMM_NR <= imageFloats) {
+          v128.store(d, v128.and(v128.load(src), v128.load(m)));
+          v128.store(d, v128.and(v128.load(src, 16), v128.load(m, 16)), 16);
+        } else {
+          // the read would leave the image: only valid lanes, which lie inside it, are loaded
+          for (let q = 0; q < GEMM_NR; q++) {
+            const o = <usize>q << 2;
+            store<f32>(d + o, load<i32>(m + o) ? load<f32>(src + o) : 0);
+          }
+        }
+        d += <usize>GEMM_NR << 2;
+        if (++kw == gKW) { kw = 0; if (++kh == gKH) { kh = 0; cHW += HW; } }
+      }
+    } else {
+      for (let k = 0; k < kc; k++) {
+        for (let q = 0; q < GEMM_NR; q++) {
+          const h = load<i32>(gLane + (<usize>q << 2)) + kh;
+          const w = load<i32>(gLane + (<usize>q << 2), 32) + kw;
+          const valid = q < lanes && h >= 0 && h < gH && w >= 0 && w < gW;
+          store<f32>(d + (<usize>q << 2), valid ? load<f32>(gX + (<usize>(cHW + h * gW + w) << 2)) : 0);
+        }
+        d += <usize>GEMM_NR << 2;
+        if (++kw == gKW) { kw = 0; if (++kh == gKH) { kh = 0; cHW += HW; } }
+      }
+    }
+    dst += panelBytes;
+  }
+}
+
+// B = col: the shifted-read packer for stride-1 rows, line buffers otherwise.
+function packIm2col(j0: i32, nc: i32, k0: i32, kc: i32, dst: usize): void {
+  if (gSW == 1) packIm2colShift(j0, nc, k0, kc, dst);
+  else packIm2colLines(j0, nc, k0, kc, dst);
 }
 
 // B = colᵀ (K = P positions, N = CKK rows): GEMM_NR im2col rows at a time into line buffers, then
@@ -139,18 +218,29 @@ function setGeometry(C: i32, H: i32, W: i32, KH: i32, KW: i32, strideH: i32, str
 
 @inline function align64(n: i32): i32 { return (n + 63) & ~63; }
 
+// Scratch of packIm2col after gemm's: a line of PACK_CHUNK (+ panel padding), 8 lane coordinates
+// pairs, KH·KW lane masks.
+@inline function colPackerBytes(KH: i32, KW: i32): i32 {
+  return (PACK_CHUNK + GEMM_NR) * 4 + 64 + KH * KW * 32;
+}
+function setColPackerScratch(p: usize): void {
+  gLine = p;
+  gLane = p + <usize>((PACK_CHUNK + GEMM_NR) * 4);
+  gMask = gLane + 64;
+}
+
 /** Scratch bytes enough for conv2dForward, conv2dBackwardInput and conv2dBackwardFilter on these sizes. */
 export function conv2dScratchBytes(N: i32, C: i32, H: i32, W: i32, OC: i32, KH: i32, KW: i32, OH: i32, OW: i32): i32 {
   const CKK = C * KH * KW, P = OH * OW;
   // forward: gemm + one line of the N block (+ panel padding)
-  const fwd = gemmScratchBytes(OC, P, CKK) + (gemmBlockN(P) + GEMM_NR) * 4;
+  const fwd = gemmScratchBytes(OC, P, CKK) + colPackerBytes(KH, KW);
   // backward filter: gemm + GEMM_NR lines of a K block
   const bwdF = gemmScratchBytes(OC, CKK, P) + GEMM_NR * ((gemmBlockK(P) + 3) & ~3) * 4;
   // backward input: gemm on one block of output rows + the dcol block
   const nb = rowsPerBlock(CKK, OH, OW) * OW;
   let bwdI = gemmScratchBytes(CKK, nb, OC) + CKK * nb * 4;
   // stride 1: flipped filter + a forward convolution of dy
-  bwdI = max(bwdI, align64(OC * CKK * 4) + align64(gemmScratchBytes(C, H * W, OC * KH * KW)) + (gemmBlockN(H * W) + GEMM_NR) * 4);
+  bwdI = max(bwdI, align64(OC * CKK * 4) + align64(gemmScratchBytes(C, H * W, OC * KH * KW)) + colPackerBytes(KH, KW));
   // 1×1 kernels may take the direct path: dx_n = Wᵀ·dy_n over all positions at once
   if (KH == 1 && KW == 1) bwdI = max(bwdI, gemmScratchBytes(C, P, OC));
   return align64(max(fwd, max(bwdF, bwdI))) + 128;
@@ -166,7 +256,7 @@ export function conv2dForward(x: usize, N: i32, C: i32, H: i32, W: i32, w: usize
   const CKK = C * KH * KW, P = OH * OW;
   const gemmScratch = (scratch + 63) & ~(<usize>63);
   setGeometry(C, H, W, KH, KW, strideH, strideW, padH, padW, OH, OW);
-  gLine = gemmScratch + <usize>align64(gemmScratchBytes(OC, P, CKK));
+  setColPackerScratch(gemmScratch + <usize>align64(gemmScratchBytes(OC, P, CKK)));
   const pointwise = isPointwise(KH, KW, strideH, strideW, padH, padW);
   for (let n = 0; n < N; n++) {
     const xn = x + (<usize>(n * C * H * W) << 2);
@@ -208,14 +298,18 @@ export function conv2dBackwardInput(dy: usize, N: i32, C: i32, H: i32, W: i32, w
     // GEMM, with no col2im pass and no per-block repacking of W.
     const flipped = gemmScratch;
     const KK = KH * KW;
-    for (let oc = 0; oc < OC; oc++) for (let c = 0; c < C; c++) {
-      const src = w + (<usize>((oc * C + c) * KK) << 2);
-      const dst = flipped + (<usize>((c * OC + oc) * KK + KK - 1) << 2);
-      for (let i = 0; i < KK; i++) store<f32>(dst - (<usize>i << 2), load<f32>(src + (<usize>i << 2)));
+    // in 16×16 (oc, c) tiles: both the reads and the writes then stay within a few cache lines
+    for (let oc0 = 0; oc0 < OC; oc0 += 16) for (let c0 = 0; c0 < C; c0 += 16) {
+      const oc1 = min(oc0 + 16, OC), c1 = min(c0 + 16, C);
+      for (let c = c0; c < c1; c++) for (let oc = oc0; oc < oc1; oc++) {
+        const src = w + (<usize>((oc * C + c) * KK) << 2);
+        const dst = flipped + (<usize>((c * OC + oc) * KK + KK - 1) << 2);
+        for (let i = 0; i < KK; i++) store<f32>(dst - (<usize>i << 2), load<f32>(src + (<usize>i << 2)));
+      }
     }
     const fwdScratch = flipped + <usize>align64(OC * CKK * 4);
     setGeometry(OC, OH, OW, KH, KW, 1, 1, KH - 1 - padH, KW - 1 - padW, H, W);
-    gLine = fwdScratch + <usize>align64(gemmScratchBytes(C, HW, OC * KK));
+    setColPackerScratch(fwdScratch + <usize>align64(gemmScratchBytes(C, HW, OC * KK)));
     for (let n = 0; n < N; n++) {
       gX = dy + (<usize>(n * OC * P) << 2);
       gemmWithPackB(C, HW, OC * KK, flipped, OC * KK, 0, packIm2col, dx + (<usize>(n * C * HW) << 2), HW, 0, fwdScratch);

@@ -21,6 +21,13 @@ export interface TimingOptions {
    * spent it, after at least one call (so a 10-second reference call is timed once, not 16 times).
    */
   maxMs?: number;
+  /**
+   * 'wall' (default) or 'cpu': this process's user+system CPU time, which leaves out the time the
+   * OS gave to other processes. Use 'cpu' for single-threaded work on a machine shared with other
+   * jobs; it is meaningless for work that runs on other threads or on a GPU. Falls back to wall time
+   * where process.cpuUsage is missing (browsers).
+   */
+  clock?: 'wall' | 'cpu';
 }
 
 export interface Timing {
@@ -31,6 +38,9 @@ export interface Timing {
 }
 
 const now = () => performance.now();
+const cpuNow = () => { const u = process.cpuUsage(); return (u.user + u.system) / 1000; };
+const hasCpuClock = typeof process !== 'undefined' && typeof process.cpuUsage === 'function';
+const clockOf = (o: TimingOptions) => (o.clock === 'cpu' && hasCpuClock ? cpuNow : now);
 
 function summarize(runs: number[]): Timing {
   const s = runs.slice().sort((a, b) => a - b);
@@ -42,7 +52,7 @@ function summarize(runs: number[]): Timing {
 function defaults(o: TimingOptions): Required<TimingOptions> {
   return {
     warmupMs: o.warmupMs ?? 300, warmupRuns: o.warmupRuns ?? 3, runs: o.runs ?? 7, minMs: o.minMs ?? 500,
-    maxRuns: o.maxRuns ?? 50, maxMs: o.maxMs ?? 5000,
+    maxRuns: o.maxRuns ?? 50, maxMs: o.maxMs ?? 5000, clock: o.clock ?? 'wall',
   };
 }
 
@@ -55,30 +65,30 @@ const timing = (o: Required<TimingOptions>, n: number, spent: number) =>
 
 /** Times a synchronous function (one call = one measured unit). */
 export function timeSync(fn: () => void, opts: TimingOptions = {}): Timing {
-  const o = defaults(opts);
+  const o = defaults(opts), clock = clockOf(o);
   const w0 = now();
   for (let i = 0; warming(o, i, now() - w0); i++) fn();
   const runs: number[] = [];
   const t0 = now();
   while (timing(o, runs.length, now() - t0)) {
-    const t = now();
+    const t = clock();
     fn();
-    runs.push(now() - t);
+    runs.push(clock() - t);
   }
   return summarize(runs);
 }
 
 /** Times an async function (awaited per call: include the readback that makes GPU work finish). */
 export async function timeAsync(fn: () => Promise<unknown> | unknown, opts: TimingOptions = {}): Promise<Timing> {
-  const o = defaults(opts);
+  const o = defaults(opts), clock = clockOf(o);
   const w0 = now();
   for (let i = 0; warming(o, i, now() - w0); i++) await fn();
   const runs: number[] = [];
   const t0 = now();
   while (timing(o, runs.length, now() - t0)) {
-    const t = now();
+    const t = clock();
     await fn();
-    runs.push(now() - t);
+    runs.push(clock() - t);
   }
   return summarize(runs);
 }
@@ -99,28 +109,36 @@ export interface BenchRow {
   note?: string;
 }
 
-const fmtMs = (t: Timing | null | undefined) => (t ? t.median.toFixed(t.median < 10 ? 2 : 1) : 'n/a');
-const fmtG = (flops: number | undefined, t: Timing | null | undefined) => (t && flops ? gflops(flops, t.median).toFixed(1) : t ? '-' : 'n/a');
+/** Which statistic of a Timing the table shows: the median (default), or the best run (on a busy machine). */
+export type Stat = 'median' | 'min';
 
 /** Rows printed as an aligned text table: ours, theirs, and the speed ratio (their time / ours). */
 export class BenchTable {
   readonly rows: BenchRow[] = [];
-  constructor(readonly title: string, readonly oursLabel = 'ours', readonly theirsLabel = 'TF.js wasm') {}
+  constructor(readonly title: string, readonly oursLabel = 'ours', readonly theirsLabel = 'TF.js wasm', readonly stat: Stat = 'median') {}
+
+  private ms(t: Timing | null | undefined): number | null { return t ? t[this.stat] : null; }
 
   add(row: BenchRow): BenchRow {
     this.rows.push(row);
     return row;
   }
 
-  /** Their median time over ours (> 1: we are faster); null when either side is missing. */
-  static ratio(row: BenchRow): number | null {
-    return row.ours && row.theirs ? row.theirs.median / row.ours.median : null;
+  /** Their time over ours (> 1: we are faster); null when either side is missing. */
+  ratio(row: BenchRow): number | null {
+    const a = this.ms(row.ours), b = this.ms(row.theirs);
+    return a !== null && b !== null ? b / a : null;
   }
 
   format(): string {
+    const fmtMs = (t: Timing | null | undefined) => { const v = this.ms(t); return v === null ? 'n/a' : v.toFixed(v < 10 ? 2 : 1); };
+    const fmtG = (flops: number | undefined, t: Timing | null | undefined) => {
+      const v = this.ms(t);
+      return v === null ? 'n/a' : flops ? gflops(flops, v).toFixed(1) : '-';
+    };
     const head = ['', `${this.oursLabel} ms`, 'GFLOP/s', `${this.theirsLabel} ms`, 'GFLOP/s', 'ratio', 'note'];
     const body = this.rows.map((r) => {
-      const ratio = BenchTable.ratio(r);
+      const ratio = this.ratio(r);
       return [r.name, fmtMs(r.ours), fmtG(r.flops, r.ours), fmtMs(r.theirs), fmtG(r.flops, r.theirs),
         ratio === null ? 'n/a' : `${ratio.toFixed(2)}x`, r.note ?? ''];
     });
@@ -139,7 +157,7 @@ export class BenchTable {
       name: r.name, flops: r.flops ?? null,
       ours: r.ours && { medianMs: r.ours.median, minMs: r.ours.min, gflops: r.flops ? gflops(r.flops, r.ours.median) : null },
       theirs: r.theirs ? { medianMs: r.theirs.median, minMs: r.theirs.min, gflops: r.flops ? gflops(r.flops, r.theirs.median) : null } : null,
-      ratio: BenchTable.ratio(r), note: r.note ?? null,
+      ratio: this.ratio(r), note: r.note ?? null,
     }));
   }
 }

@@ -2,13 +2,15 @@
 // WASM backend in the same process: matmul, 3×3 convolutions and their backward passes, max pooling.
 // Kernel level on both sides: buffers are allocated once, outside the timed calls.
 //
-// Usage: node --import tsx examples/bench/kernels.ts [--no-tfjs] [--quick] [--json out.json]
+// Usage: node --import tsx examples/bench/kernels.ts [--no-tfjs] [--quick] [--best] [--cpu] [--json out.json]
+// On a machine shared with other work: --cpu times with this process's CPU time instead of the wall
+// clock (both sides run on this one thread), --best shows the best run instead of the median.
 // FASTRCNN_NO_RELAXED_SIMD=1 benchmarks the plain SIMD build instead of the relaxed-SIMD (FMA) one.
 import { writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadWasm, type WasmModule } from '../../src/backends/wasm/loader.js';
-import { BenchTable, cliArg, gflops, loadTfjsWasm, timeSync, type TimingOptions } from './harness.js';
+import { BenchTable, cliArg, loadTfjsWasm, timeSync, type Timing, type TimingOptions } from './harness.js';
 
 type Tf = NonNullable<Awaited<ReturnType<typeof loadTfjsWasm>>>;
 
@@ -84,7 +86,7 @@ export async function kernelRows(table: BenchTable, m: WasmModule, tf: Tf | null
       tx.dispose(); tw.dispose(); tb.dispose();
     }
     table.add({ name: `conv3x3 fwd ${shape}`, flops, ours: fwd, theirs, note: 'ours NCHW+bias, TF.js NHWC+bias' });
-    const pct = (t: { median: number }) => `${((gflops(flops, t.median) / gflops(flops, fwd.median)) * 100).toFixed(0)}% of our fwd`;
+    const pct = (t: Timing) => `${((fwd[table.stat] / t[table.stat]) * 100).toFixed(0)}% of our fwd`;
     const bi = timeSync(() => e.conv2dBackwardInput(y, N, C, H, W, w, OC, KH, KW, 1, 1, 1, 1, OH, OW, dx, s), timing);
     table.add({ name: `conv3x3 dx  ${shape}`, flops, ours: bi, theirs: null, note: `${pct(bi)}; TF.js wasm: no kernel` });
     const bf = timeSync(() => e.conv2dBackwardFilter(x, y, N, C, H, W, OC, KH, KW, 1, 1, 1, 1, OH, OW, dw, s), timing);
@@ -109,13 +111,14 @@ export async function kernelRows(table: BenchTable, m: WasmModule, tf: Tf | null
 }
 
 async function main(): Promise<void> {
-  const quick = cliArg('quick') !== undefined;
+  const quick = cliArg('quick') !== undefined, best = cliArg('best') !== undefined, cpu = cliArg('cpu') !== undefined;
   const timing: TimingOptions = quick ? { warmupMs: 150, runs: 5, minMs: 150 } : { warmupMs: 400, runs: 9, minMs: 600 };
+  if (cpu) timing.clock = 'cpu';
   const m = loadWasm();
   const tf = cliArg('no-tfjs') ? null : await loadTfjsWasm();
   const title = `Dense kernels, one thread, Node ${process.version}: ours = ${m.relaxed ? 'relaxed-SIMD (FMA)' : 'plain SIMD'} build` +
-    `${tf ? `, TF.js ${tf.version_core} ${tf.getBackend()}` : ', TF.js not loaded'}; median ms of timed runs after warm-up`;
-  const table = new BenchTable(title);
+    `${tf ? `, TF.js ${tf.version_core} ${tf.getBackend()}` : ', TF.js not loaded'}; ${best ? 'best' : 'median'} ${cpu ? 'CPU' : 'wall'} ms of timed runs after warm-up`;
+  const table = new BenchTable(title, 'ours', 'TF.js wasm', best ? 'min' : 'median');
   await kernelRows(table, m, tf, timing);
   table.print();
   const out = cliArg('json');

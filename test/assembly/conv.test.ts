@@ -91,6 +91,9 @@ const SHAPES: ConvShape[] = [
   shape(2, 5, 12, 13, 8, 3, 3, 2, 2, 1, 1),     // stride-2 downsampling: col2im path
   shape(1, 17, 23, 19, 33, 3, 3, 1, 1, 1, 1),   // odd channel counts, edge tiles everywhere
   shape(1, 40, 6, 7, 6, 3, 3, 1, 1, 1, 1),      // C·KH·KW = 360 crosses gemm's K block
+  shape(1, 31, 9, 10, 5, 3, 3, 1, 1, 1, 1),     // 279 = two K blocks of 140: one starts mid-(kh, kw)
+  shape(2, 3, 6, 11, 4, 5, 5, 1, 1, 2, 2),      // 5×5 "same": output rows continue in memory
+  shape(1, 2, 8, 12, 3, 3, 3, 1, 1, 0, 0),      // "valid": 8-position panels break across rows
   shape(1, 2, 65, 66, 5, 3, 3, 1, 1, 1, 1),     // OH·OW = 4290 crosses gemm's N block
   shape(1, 3, 7, 40, 4, 1, 7, 1, 2, 0, 3),      // 1×7 kernel, anisotropic stride and padding
 ];
