@@ -49,9 +49,9 @@ function randomBoxes(rng: Rng, n: number, span: number, minSize: number, maxSize
 test('20000 random boxes: equals the O(n²) reference in all modes', () => {
   const rng = new Rng(20000);
   const n = 20000;
-  const boxes = randomBoxes(rng, n, 2000, 5, 150, false);
+  const boxes = randomBoxes(rng, n, 1000, 20, 250, false);
   const scores = Float32Array.from({ length: n }, () => rng.next());
-  for (const [coding, rule, thr] of [['legacy_plus1', 'ge', 0.3], ['continuous', 'gt', 0.7]] as const) {
+  for (const [coding, rule, thr] of [['legacy_plus1', 'ge', 0.3], ['continuous', 'gt', 0.5]] as const) {
     const got = nms(boxes, scores, thr, { coding, rule });
     const ref = nmsRef(boxes, scores, thr, { plus1: coding === 'legacy_plus1', ge: rule === 'ge' });
     assert.ok(ref.length > 1000 && ref.length < n - 1000, `a non-trivial case (${ref.length} kept)`);
@@ -63,8 +63,8 @@ test('integer boxes with many IoUs exactly at the threshold, score ties, float32
   // Small integer boxes on a small grid make IoU = threshold (0.5, 1/3, ...) common, which drives
   // the exact path; quantized scores make ties common.
   const rng = new Rng(42);
-  for (let trial = 0; trial < 6; trial++) {
-    const n = 3000;
+  for (let trial = 0; trial < 2; trial++) {
+    const n = 2000;
     const boxes = randomBoxes(rng, n, 40, 0, 8, true);
     const scores = Float32Array.from({ length: n }, () => rng.int(0, 20) / 20);
     for (const thr of [0.5, 1 / 3, 0.25]) {

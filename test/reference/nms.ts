@@ -5,10 +5,16 @@
 export interface NmsRefOptions { plus1: boolean; ge: boolean; float32?: boolean }
 
 export function iouRef(a: ArrayLike<number>, i: number, b: ArrayLike<number>, j: number, plus1: boolean, float32 = false): number {
-  const f = float32 ? Math.fround : (x: number) => x;
   const off = plus1 ? 1 : 0;
-  const [ax1, ay1, ax2, ay2] = [a[i * 4], a[i * 4 + 1], a[i * 4 + 2], a[i * 4 + 3]];
-  const [bx1, by1, bx2, by2] = [b[j * 4], b[j * 4 + 1], b[j * 4 + 2], b[j * 4 + 3]];
+  const ax1 = a[i * 4], ay1 = a[i * 4 + 1], ax2 = a[i * 4 + 2], ay2 = a[i * 4 + 3];
+  const bx1 = b[j * 4], by1 = b[j * 4 + 1], bx2 = b[j * 4 + 2], by2 = b[j * 4 + 3];
+  if (!float32) {
+    const w = Math.max(0, Math.min(ax2, bx2) - Math.max(ax1, bx1) + off);
+    const h = Math.max(0, Math.min(ay2, by2) - Math.max(ay1, by1) + off);
+    const inter = w * h;
+    return inter / ((ax2 - ax1 + off) * (ay2 - ay1 + off) + (bx2 - bx1 + off) * (by2 - by1 + off) - inter);
+  }
+  const f = Math.fround;
   const areaA = f(f(f(ax2 - ax1) + off) * f(f(ay2 - ay1) + off));
   const areaB = f(f(f(bx2 - bx1) + off) * f(f(by2 - by1) + off));
   const w = Math.max(0, f(f(Math.min(ax2, bx2) - Math.max(ax1, bx1)) + off));
