@@ -38,9 +38,12 @@ export function maxPool2dForward(x: usize, N: i32, C: i32, H: i32, W: i32, KH: i
                                  strideH: i32, strideW: i32, padH: i32, padW: i32, OH: i32, OW: i32,
                                  y: usize, argmax: usize): void {
   const planes = N * C;
-  // Four neighbouring outputs at once when their windows lie inside the row and strideW is 1 or 2.
+  // Four neighbouring outputs at once when strideW is 1 or 2 and their windows lie inside the row:
+  // columns [owLo, owHi) have w0 = ow*strideW - padW >= 0 and w0 + KW <= W.
   const simd = strideW == 1 || strideW == 2;
   const pair = KW == 2 && strideW == 2;
+  const owLo = min((padW + strideW - 1) / strideW, OW);
+  const owHi = W + padW - KW < 0 ? 0 : min((W + padW - KW) / strideW + 1, OW);
   // lane q of a group reads w = w0 + q*strideW + kw
   const laneStep = strideW == 2 ? i32x4(0, 2, 4, 6) : i32x4(0, 1, 2, 3);
   for (let p = 0; p < planes; p++) {
@@ -50,63 +53,64 @@ export function maxPool2dForward(x: usize, N: i32, C: i32, H: i32, W: i32, KH: i
       const h0 = oh * strideH - padH;
       const hs = max(h0, 0), he = min(h0 + KH, H);
       let ow = 0;
-      while (ow < OW) {
-        const w0 = ow * strideW - padW;
-        if (pair && hs < he && ow + 4 <= OW && w0 >= 0 && (ow + 3) * 2 - padW + 2 <= W) {
-          // 2-wide windows at stride 2 (the usual 2×2/2 pool): one pair of loads per row gives both
-          // columns of all four windows
-          const row0 = xp + (<usize>(hs * W + w0) << 2);
-          let a0 = v128.load(row0), a1 = v128.load(row0, 16);
-          let best = i32x4.shuffle(a0, a1, 0, 2, 4, 6);
-          let at = i32x4.add(i32x4.splat(hs * W + w0), laneStep);
-          let v = i32x4.shuffle(a0, a1, 1, 3, 5, 7);
-          let idx = i32x4.add(at, i32x4.splat(1));
-          let take = takes(v, best);
-          best = v128.bitselect(v, best, take);
-          at = v128.bitselect(idx, at, take);
-          for (let h = hs + 1; h < he; h++) {
-            const row = xp + (<usize>(h * W + w0) << 2);
-            a0 = v128.load(row); a1 = v128.load(row, 16);
-            idx = i32x4.add(i32x4.splat(h * W + w0), laneStep);
-            v = i32x4.shuffle(a0, a1, 0, 2, 4, 6);
-            take = takes(v, best);
+      if (simd && hs < he) {
+        for (; ow < owLo; ow++, o += 4) {
+          const w0 = ow * strideW - padW;
+          poolOne(xp, W, hs, he, max(w0, 0), min(w0 + KW, W), y + o, argmax + o);
+        }
+        for (; ow + 4 <= owHi; ow += 4, o += 16) {
+          const w0 = ow * strideW - padW;
+          let best: v128, at: v128;
+          if (pair) {
+            // 2-wide windows at stride 2 (the usual 2×2/2 pool): one pair of loads per row gives
+            // both columns of all four windows
+            at = i32x4.add(i32x4.splat(hs * W + w0), laneStep);
+            let row = xp + (<usize>(hs * W + w0) << 2);
+            let a0 = v128.load(row), a1 = v128.load(row, 16);
+            best = i32x4.shuffle(a0, a1, 0, 2, 4, 6);
+            let v = i32x4.shuffle(a0, a1, 1, 3, 5, 7);
+            let idx = i32x4.add(at, i32x4.splat(1));
+            let take = takes(v, best);
             best = v128.bitselect(v, best, take);
             at = v128.bitselect(idx, at, take);
-            v = i32x4.shuffle(a0, a1, 1, 3, 5, 7);
-            idx = i32x4.add(idx, i32x4.splat(1));
-            take = takes(v, best);
-            best = v128.bitselect(v, best, take);
-            at = v128.bitselect(idx, at, take);
-          }
-          v128.store(y + o, best);
-          v128.store(argmax + o, at);
-          o += 16;
-          ow += 4;
-        } else if (simd && hs < he && ow + 4 <= OW && w0 >= 0 && (ow + 3) * strideW - padW + KW <= W) {
-          let best = f32x4.splat(0), at = i32x4.splat(0);
-          for (let h = hs; h < he; h++) {
-            const row = xp + (<usize>(h * W + w0) << 2);
-            for (let kw = 0; kw < KW; kw++) {
-              const src = row + (<usize>kw << 2);
-              let v: v128;
-              if (strideW == 1) v = v128.load(src);
-              else v = i32x4.shuffle(v128.load(src), v128.load(src, 12), 0, 2, 5, 7);
-              const idx = i32x4.add(i32x4.splat(h * W + w0 + kw), laneStep);
-              if (h == hs && kw == 0) { best = v; at = idx; continue; }
-              const take = takes(v, best);
+            for (let h = hs + 1; h < he; h++) {
+              row += <usize>W << 2;
+              a0 = v128.load(row); a1 = v128.load(row, 16);
+              idx = i32x4.add(i32x4.splat(h * W + w0), laneStep);
+              v = i32x4.shuffle(a0, a1, 0, 2, 4, 6);
+              take = takes(v, best);
               best = v128.bitselect(v, best, take);
               at = v128.bitselect(idx, at, take);
+              v = i32x4.shuffle(a0, a1, 1, 3, 5, 7);
+              idx = i32x4.add(idx, i32x4.splat(1));
+              take = takes(v, best);
+              best = v128.bitselect(v, best, take);
+              at = v128.bitselect(idx, at, take);
+            }
+          } else {
+            best = f32x4.splat(0); at = i32x4.splat(0);
+            for (let h = hs; h < he; h++) {
+              const row = xp + (<usize>(h * W + w0) << 2);
+              for (let kw = 0; kw < KW; kw++) {
+                const src = row + (<usize>kw << 2);
+                let v: v128;
+                if (strideW == 1) v = v128.load(src);
+                else v = i32x4.shuffle(v128.load(src), v128.load(src, 12), 0, 2, 5, 7);
+                const idx = i32x4.add(i32x4.splat(h * W + w0 + kw), laneStep);
+                if (h == hs && kw == 0) { best = v; at = idx; continue; }
+                const take = takes(v, best);
+                best = v128.bitselect(v, best, take);
+                at = v128.bitselect(idx, at, take);
+              }
             }
           }
           v128.store(y + o, best);
           v128.store(argmax + o, at);
-          o += 16;
-          ow += 4;
-        } else {
-          poolOne(xp, W, hs, he, max(w0, 0), min(w0 + KW, W), y + o, argmax + o);
-          o += 4;
-          ow++;
         }
+      }
+      for (; ow < OW; ow++, o += 4) {
+        const w0 = ow * strideW - padW;
+        poolOne(xp, W, hs, he, max(w0, 0), min(w0 + KW, W), y + o, argmax + o);
       }
     }
   }
