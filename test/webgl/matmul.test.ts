@@ -6,7 +6,7 @@ import * as fr from '../../src/index.js';
 import { BACKEND } from '../helpers/backend.js';
 import { assertClose, maxAbs } from '../helpers/close.js';
 import { matmulRef } from '../reference/ops.js';
-import { matmul, matmulTiles, splitsFor } from '../../src/backends/webgl/kernels/matmul.js';
+import { fitTargets, matmul, matmulTiles, splitsFor } from '../../src/backends/webgl/kernels/matmul.js';
 import type { WebGLBackend } from '../../src/backends/webgl/backend.js';
 
 const test = suite('webgl: matmul');
@@ -16,6 +16,15 @@ test('split-K choice: enough fragments, bounded loops', () => {
   assert.ok(splitsFor(16, 40000) * 16 >= 2048);
   assert.ok(Math.ceil(5000 / splitsFor(100000, 5000)) <= 1024);
   assert.is(splitsFor(1, 1), 1);
+});
+
+test('blocks shrink to the draw buffers a device has', () => {
+  assert.equal(fitTargets(4, 2, 8), [4, 2]);
+  assert.equal(fitTargets(4, 2, 4), [4, 1]);
+  assert.equal(fitTargets(8, 1, 4), [4, 1]);
+  assert.equal(fitTargets(8, 1, 4, 4), [4, 1]);
+  assert.equal(fitTargets(2, 4, 8), [2, 2]);
+  assert.equal(fitTargets(8, 2, 16), [8, 1]);
 });
 
 if (BACKEND === 'webgl') {
@@ -38,6 +47,25 @@ if (BACKEND === 'webgl') {
         }
       }
     } finally { Object.assign(matmulTiles, saved); }
+  });
+
+  test('a device with 4 draw buffers: matmul and conv still right', () => {
+    const be = fr.engine.backend as unknown as WebGLBackend;
+    const saved = be.caps.maxDrawBuffers;
+    try {
+      be.caps.maxDrawBuffers = 4;
+      for (const [ta, tb] of [[false, false], [true, false], [false, true]]) {
+        const [M, N, K] = [21, 18, 35];
+        const as = ta ? [K, M] : [M, K], bs = tb ? [N, K] : [K, N];
+        const a = rand(M * K, 5), b = rand(K * N, 6);
+        const y = fr.matMul(fr.tensor(Float32Array.from(a), as), fr.tensor(Float32Array.from(b), bs), ta, tb);
+        assertClose(y.dataSync(), matmulRef(a, as, b, bs, ta, tb), 1e-5, 1e-5, `4 targets ${ta} ${tb}`);
+      }
+      const x = fr.randomNormal([1, 6, 9, 10], 0, 1, { seed: 2 }), w = fr.randomNormal([9, 6, 3, 3], 0, 1, { seed: 3 });
+      const y4 = fr.conv2d(x, w, null, { padding: 1 }).dataSync();
+      be.caps.maxDrawBuffers = saved;
+      assertClose(y4, fr.conv2d(x, w, null, { padding: 1 }).dataSync(), 1e-5, 1e-5, 'conv with 4 targets');
+    } finally { be.caps.maxDrawBuffers = saved; }
   });
 
   test('fused bias in the merge pass', () => {

@@ -11,7 +11,7 @@ import { sizeOf } from '../../../tensor/types.js';
 import type { WebGLBackend } from '../backend.js';
 import type { Tex } from '../texture_pool.js';
 import { elementwise } from './elementwise.js';
-import { splitsFor } from './matmul.js';
+import { fitTargets, splitsFor } from './matmul.js';
 import { padTensor } from './shape.js';
 
 /** Block shapes: forward R output channels × 4·PB columns; filter gradient R × 4·CBV channels. */
@@ -50,7 +50,7 @@ function convPacked(be: WebGLBackend, X: Packed, Wt: { tex: Tex; out: number }, 
   let R = convTiles.rows, PB = convTiles.cols;
   if (OW <= 4) { PB = 1; R = Math.min(8, R * convTiles.cols); }
   if (OC <= 4) { R = Math.min(R, OC <= 1 ? 1 : OC <= 2 ? 2 : 4); }
-  if (R * PB > 8 || PB > 2) PB = 1;
+  [R, PB] = fitTargets(R, PB, be.caps.maxDrawBuffers);
   const OWB = Math.ceil(OW / (4 * PB)), OCB = Math.ceil(OC / R);
   const blocks = N * OCB * OH * OWB;
   const parts = be.temp(blocks * 4, R * PB);
@@ -104,7 +104,7 @@ export function conv2dGradFilter(be: WebGLBackend, x: TensorInfo, dy: TensorInfo
   let R = convTiles.gradRows, CBV = convTiles.gradCols;
   if (X.C4 === 1) { CBV = 1; R = Math.min(8, R * convTiles.gradCols); }
   if (OC <= 4) R = Math.min(R, OC <= 1 ? 1 : OC <= 2 ? 2 : 4);
-  if (R * CBV > 8 || CBV > 2) CBV = 1;
+  [R, CBV] = fitTargets(R, CBV, be.caps.maxDrawBuffers);
   const CBB = Math.ceil(X.C4 / CBV), OCB = Math.ceil(OC / R);
   const blocks = OCB * KH * KW * CBB;
   const G = N * OH * Q;

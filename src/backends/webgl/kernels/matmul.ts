@@ -13,6 +13,18 @@ const up4 = (v: number) => Math.ceil(v / 4) * 4;
 /** Block shape per fragment: R rows × CB texel columns (R·CB render targets, at most 8). */
 export const matmulTiles = { rows: 4, cols: 2 };
 
+/**
+ * Shrinks a block of R × C render targets to the device's draw buffers (WebGL2 guarantees 4) and the
+ * shaders' limits (C <= 2, R·C <= 8): C first, then R, never R below `minR`.
+ */
+export function fitTargets(R: number, C: number, maxTargets: number, minR = 1): [number, number] {
+  const max = Math.min(8, maxTargets);
+  C = Math.min(C, 2);
+  while (R * C > max && C > 1) C--;
+  while (R * C > max && R / 2 >= minR) R /= 2;
+  return [R, C];
+}
+
 /** Splits of K so there are enough fragments to keep the GPU busy and no fragment loops too long. */
 export function splitsFor(blocks: number, kTexels: number, minFragments = 2048, maxSteps = 1024): number {
   let s = Math.max(1, Math.ceil(kTexels / maxSteps));
@@ -42,7 +54,7 @@ export function matmul(be: WebGLBackend, a: TensorInfo, b: TensorInfo, transA: b
   if (nTexels === 1) R = Math.min(8, R * matmulTiles.cols); // a thin C: more rows instead
   if (!transA && M < R) R = M <= 1 ? 1 : M <= 2 ? 2 : 4;
   if (transA) R = Math.max(R, 4);
-  if (R * CB > 8) CB = 1;
+  [R, CB] = fitTargets(R, CB, be.caps.maxDrawBuffers, transA ? 4 : 1);
   const kt = K4 / 4;
   const nbc = Math.ceil(nTexels / CB);
   const blocks = Math.ceil(M / R) * nbc;
