@@ -1,5 +1,6 @@
 // RoI pooling and RoIAlign on the WASM backend (assembly/roi_pool.ts); the WebGL backend falls
-// back to these. Both kernels take a channels-last scratch copy of the feature map.
+// back to these. Both kernels take a channels-last scratch copy of the feature map and a per-RoI bin
+// buffer (results are gathered channels-last, then transposed into place).
 import { registerKernel } from '../../registry.js';
 import type { WasmBackend } from '../backend.js';
 
@@ -10,8 +11,9 @@ registerKernel('wasm', 'RoiPool', ([x, rois], { outputSize: [PH, PW], spatialSca
   const [N, C, H, W] = x.shape, R = rois.shape[0];
   const y = be.out([R, C, PH, PW]);
   const arg = be.out([R, C, PH, PW], 'int32');
-  be.withScratch(N * H * W * padC(C) * 4, (xt) =>
-    be.m.exports.roiPoolForward(be.ptr(x), N, C, H, W, be.ptr(rois), R, spatialScale, PH, PW, be.ptr(y), be.ptr(arg), xt));
+  const xtBytes = N * H * W * padC(C) * 4;
+  be.withScratch(xtBytes + be.m.exports.roiPoolBinScratchBytes(C, PH, PW), (s) =>
+    be.m.exports.roiPoolForward(be.ptr(x), N, C, H, W, be.ptr(rois), R, spatialScale, PH, PW, be.ptr(y), be.ptr(arg), s, s + xtBytes));
   return [y, arg];
 });
 
@@ -28,7 +30,7 @@ registerKernel('wasm', 'RoiAlign', ([x, rois], { outputSize: [PH, PW], spatialSc
   const e = be.m.exports;
   const [N, C, H, W] = x.shape, R = rois.shape[0];
   const y = be.out([R, C, PH, PW]);
-  const xtBytes = N * H * W * padC(C) * 4, accBytes = padC(C) * 4;
+  const xtBytes = N * H * W * padC(C) * 4, accBytes = PH * PW * padC(C) * 4; // accBytes: per-RoI bins
   be.withScratch(xtBytes + accBytes + e.roiAlignSampleScratchBytes(), (s) =>
     e.roiAlignForward(be.ptr(x), N, C, H, W, be.ptr(rois), R, spatialScale, PH, PW, samplingRatio, aligned ? 1 : 0,
       be.ptr(y), s, s + xtBytes, s + xtBytes + accBytes));
@@ -40,7 +42,7 @@ registerKernel('wasm', 'RoiAlignGrad', ([dy, rois], { inputShape, outputSize: [P
   const e = be.m.exports;
   const [N, C, H, W] = inputShape, R = rois.shape[0];
   const dx = be.out(inputShape.slice());
-  const gtBytes = N * H * W * padC(C) * 4, gbufBytes = padC(C) * 4;
+  const gtBytes = N * H * W * padC(C) * 4, gbufBytes = PH * PW * padC(C) * 4; // gbufBytes: per-RoI bins
   be.withScratch(gtBytes + gbufBytes + e.roiAlignSampleScratchBytes(), (s) =>
     e.roiAlignBackward(be.ptr(dy), N, C, H, W, be.ptr(rois), R, spatialScale, PH, PW, samplingRatio, aligned ? 1 : 0,
       be.ptr(dx), s, s + gtBytes, s + gtBytes + gbufBytes));
