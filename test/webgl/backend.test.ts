@@ -35,6 +35,7 @@ if (BACKEND !== 'webgl') {
     assert.is(after.numBytes, before.numBytes);
     assert.is(det().textures, textures, 'no new textures after the first iteration');
     assert.ok(det().pooledTextures > 0);
+    assert.ok(det().textureBytes >= after.numBytes);
     w.dispose();
   });
 
@@ -74,6 +75,13 @@ if (BACKEND !== 'webgl') {
     const am = fr.argMax(fr.tensor([[1, 5, 5, 2], [9, 0, 1, 9]]), 1);
     assertEqualArrays(am.dataSync(), [1, 0]);
     assert.throws(() => fr.tensor(Int32Array.from([16777217])), /beyond ±2\^24/);
+  });
+
+  test('capabilities: float render targets, draw buffers, the renderer named', () => {
+    const caps = be().caps;
+    assert.ok(caps.maxDrawBuffers >= 4 && caps.maxTextureSize >= 2048);
+    assert.type(caps.renderer, 'string');
+    assert.is(det().softwareRenderer, caps.software ? 1 : 0);
   });
 
   test('async read gives the same values as readSync', async () => {

@@ -249,6 +249,7 @@ export class WebGLBackend implements Backend {
       programs: this.programs.size,
       programCompiles: this.programs.compiles,
       draws: this.draws,
+      softwareRenderer: this.caps.software ? 1 : 0,
     };
   }
 

@@ -16,6 +16,8 @@ export interface GLCaps {
   /** EXT_float_blend: additive blending into float32 targets. */
   floatBlend: boolean;
   renderer: string;
+  /** A CPU rasterizer (SwiftShader, llvmpipe, WARP): WASM SIMD is then usually faster. */
+  software: boolean;
 }
 
 const CONTEXT_ATTRS: WebGLContextAttributes = {
@@ -57,11 +59,14 @@ export function createContext(opts: WebGLBackendOptions = {}): WebGL2RenderingCo
 }
 
 export function capsOf(gl: WebGL2RenderingContext): GLCaps {
+  const info = gl.getExtension('WEBGL_debug_renderer_info');
+  const renderer = String(gl.getParameter(info ? info.UNMASKED_RENDERER_WEBGL : gl.RENDERER));
   return {
     maxTextureSize: gl.getParameter(gl.MAX_TEXTURE_SIZE),
     maxDrawBuffers: Math.min(gl.getParameter(gl.MAX_DRAW_BUFFERS), gl.getParameter(gl.MAX_COLOR_ATTACHMENTS)),
     maxTextureUnits: gl.getParameter(gl.MAX_TEXTURE_IMAGE_UNITS),
     floatBlend: !!gl.getExtension('EXT_float_blend'),
-    renderer: String(gl.getParameter(gl.RENDERER)),
+    renderer,
+    software: /swiftshader|llvmpipe|softpipe|software|basic render|warp/i.test(renderer),
   };
 }
