@@ -120,6 +120,11 @@ try {
     target: 'es2022', logLevel: 'error', plugins: [shimPlugin], absWorkingDir: root, nodePaths: [join(root, 'node_modules')],
     define: { 'process.env.NODE_ENV': '"test"' },
   });
+  // the library inside a worker (test/browser/worker.test.ts loads /bundle/worker.js)
+  await esbuild.build({
+    entryPoints: [join(testDir, 'browser/worker.ts')], bundle: true, format: 'esm', platform: 'browser', outfile: join(out, 'bundle/worker.js'),
+    target: 'es2022', logLevel: 'error', plugins: [shimPlugin], absWorkingDir: root,
+  });
 } catch (e) {
   console.log(`bundling failed: ${e.message}`);
   console.log('\nbrowser: 0 passed, 1 failed, 0 skipped');
