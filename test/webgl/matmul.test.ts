@@ -1,5 +1,6 @@
-// MatMul on WebGL at sizes the op tests do not reach: every block shape the kernel can use, split K,
-// unaligned and transposed operands, a fused bias, against the float64 loop.
+// MatMul on WebGL at sizes the op tests do not reach: every block shape the kernel can use, both the
+// matrix-texture and the flat-layout kernels, split K, unaligned and transposed operands, a fused
+// bias, against the float64 loop.
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import * as fr from '../../src/index.js';
@@ -33,15 +34,15 @@ if (BACKEND === 'webgl') {
   test('every tile shape, transposes, awkward and split-K sizes vs float64', () => {
     const saved = { ...matmulTiles };
     try {
-      for (const [rows, cols] of [[4, 2], [4, 1], [8, 1], [2, 2], [1, 1], [2, 4]]) {
-        matmulTiles.rows = rows; matmulTiles.cols = cols;
+      for (const [rows, cols, matrix] of [[4, 2, 1], [4, 1, 1], [8, 1, 1], [2, 2, 1], [1, 1, 1], [2, 4, 1], [4, 2, 0], [8, 1, 0], [1, 1, 0]]) {
+        Object.assign(matmulTiles, { rows, cols, matrixTextures: !!matrix });
         for (const [M, N, K] of [[37, 29, 41], [64, 48, 40], [9, 5, 3001], [130, 7, 17]]) {
           for (const ta of [false, true]) for (const tb of [false, true]) {
             const as = ta ? [K, M] : [M, K], bs = tb ? [N, K] : [K, N];
             const a = rand(M * K, M + K), b = rand(K * N, N * 3 + K);
             const y = fr.matMul(fr.tensor(Float32Array.from(a), as), fr.tensor(Float32Array.from(b), bs), ta, tb);
             const ref = matmulRef(a, as, b, bs, ta, tb);
-            assertClose(y.dataSync(), ref, 0, 2e-6 * Math.sqrt(K) * Math.max(1, maxAbs(ref)), `${rows}x${cols} ${M}x${N}x${K} ${ta} ${tb}`);
+            assertClose(y.dataSync(), ref, 0, 2e-6 * Math.sqrt(K) * Math.max(1, maxAbs(ref)), `${rows}x${cols}${matrix ? '' : ' flat'} ${M}x${N}x${K} ${ta} ${tb}`);
             y.dispose();
           }
         }

@@ -114,6 +114,8 @@ export class WebGLBackend implements Backend {
     const l = layoutFor(elements, this.caps.maxTextureSize);
     return this.pool.acquire(l.lw, l.rows, layers);
   }
+  /** A temporary plain 2-D texture of width × height texels (release with releaseTemp). */
+  temp2D(width: number, height: number, layers = 0): Tex { return this.pool.acquire2D(width, height, layers); }
   releaseTemp(t: Tex): void { this.pool.release(t); }
 
   write(values: TypedArray, shape: number[], dtype: DType): DataId {

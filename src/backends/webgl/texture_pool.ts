@@ -8,7 +8,7 @@ export interface Tex {
   readonly texture: WebGLTexture;
   readonly width: number;
   readonly height: number;
-  /** log2(width) */
+  /** log2(width) for the flat tensor layout; -1 for a plain 2-D texture (acquire2D). */
   readonly lw: number;
   /** 0 for a 2-D texture, else the layer count of a 2-D array texture (multiple render targets). */
   readonly layers: number;
@@ -27,9 +27,19 @@ export class TexturePool {
 
   constructor(private gl: WebGL2RenderingContext, private maxTextureSize: number, public maxPooledBytes = 512 * 2 ** 20) {}
 
+  /** A texture for the flat layout: 2^lw texels wide, at least `rows` high. */
   acquire(lw: number, rows: number, layers = 0): Tex {
-    const width = 1 << lw, height = bucketRows(rows, this.maxTextureSize);
-    const key = `${width}x${height}x${layers}`;
+    return this.get(1 << lw, bucketRows(rows, this.maxTextureSize), lw, layers);
+  }
+
+  /** A plain 2-D texture of exactly width × height texels (a matrix with one row per texture row). */
+  acquire2D(width: number, height: number, layers = 0): Tex {
+    if (width > this.maxTextureSize || height > this.maxTextureSize) throw new Error(`webgl: a ${width}x${height} texture exceeds MAX_TEXTURE_SIZE ${this.maxTextureSize}`);
+    return this.get(width, height, -1, layers);
+  }
+
+  private get(width: number, height: number, lw: number, layers: number): Tex {
+    const key = `${width}x${height}x${layers}${lw < 0 ? 'm' : ''}`;
     const list = this.free.get(key);
     const t = list?.pop();
     if (t) {

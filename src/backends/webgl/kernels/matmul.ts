@@ -1,17 +1,31 @@
-// MatMul on WebGL (glsl/matmul.glsl + matmul_merge.glsl): blocks of R × 4·CB outputs per fragment
-// through R·CB render targets, then one pass that gathers the blocks into C's flat layout (and sums
-// split-K partials, and adds a bias when fused). Unaligned operands are zero-padded to whole texels
-// first: that pass is O(size), the product O(M·N·K).
+// MatMul on WebGL: blocks of R × 4·CB outputs per fragment through R·CB render targets, then one
+// pass that gathers the blocks into C's flat layout (and sums split-K partials, and adds a bias when
+// fused: matmul_merge.glsl). The operands are first copied into matrix textures (pack_matrix.glsl:
+// one matrix row per texture row, zero-padded to whole texels) so the product (matmul_2d.glsl) fetches
+// with no address arithmetic, about twice as fast as reading the flat layout; the copies are
+// O(size), the product O(M·N·K). Matrices too wide or tall for a texture use matmul.glsl on the flat
+// layout (unaligned operands zero-padded first).
 import type { TensorInfo } from '../../backend.js';
 import { registerKernel } from '../../registry.js';
 import type { WebGLBackend } from '../backend.js';
+import type { Tex } from '../texture_pool.js';
 import { elementwise } from './elementwise.js';
 import { padTensor } from './shape.js';
 
 const up4 = (v: number) => Math.ceil(v / 4) * 4;
 
-/** Block shape per fragment: R rows × CB texel columns (R·CB render targets, at most 8). */
-export const matmulTiles = { rows: 4, cols: 2 };
+/**
+ * Block shape per fragment: R rows × CB texel columns (R·CB render targets, at most 8); whether to
+ * use matrix textures (off: always the flat-layout kernel, for tests).
+ */
+export const matmulTiles = { rows: 4, cols: 2, matrixTextures: true };
+
+/** x [r, c] as a matrix texture of `rows` rows × `texels` texels (pack_matrix.glsl; zeros past x). */
+export function packMatrix(be: WebGLBackend, x: TensorInfo, rows: number, texels: number): Tex {
+  const t = be.temp2D(texels, rows);
+  be.run({ program: 'pack_matrix', inputs: { x }, uniforms: { rows: x.shape[0], cols: x.shape[1] }, output: t, texels: texels * rows, cost: 1 });
+  return t;
+}
 
 /**
  * Shrinks a block of R × C render targets to the device's draw buffers (WebGL2 guarantees 4) and the
@@ -47,8 +61,6 @@ export function matmul(be: WebGLBackend, a: TensorInfo, b: TensorInfo, transA: b
     return bias ? elementwise(be, [M, N], 'float32', 'A', [{ t: bias, strides: [0, 1] }]) : elementwise(be, [M, N], 'float32', 'vec4(0.0)', []);
   }
   const K4 = up4(K);
-  const A = transA ? aligned(be, a, K4, up4(M)) : aligned(be, a, M, K4);
-  const B = transB ? aligned(be, b, N, K4) : aligned(be, b, K4, up4(N));
   const nTexels = up4(N) / 4;
   let R = matmulTiles.rows, CB = Math.min(matmulTiles.cols, 2, nTexels); // the shader has CB <= 2
   if (nTexels === 1) R = Math.min(8, R * matmulTiles.cols); // a thin C: more rows instead
@@ -61,14 +73,26 @@ export function matmul(be: WebGLBackend, a: TensorInfo, b: TensorInfo, transA: b
   const splits = splitsFor(blocks, kt);
   const kPer = Math.ceil(kt / splits);
   const parts = be.temp(splits * blocks * 4, R * CB);
-  be.run({
-    program: 'matmul', defines: { R, CB, TRANS_A: transA ? 1 : 0, TRANS_B: transB ? 1 : 0 },
-    inputs: { a: A.t, b: B.t },
-    uniforms: { blocks, nbc, kt, kPer, aRow: A.rowTexels, bRow: B.rowTexels },
-    output: parts, texels: splits * blocks, cost: kPer * (R + 4 * CB),
-  });
-  if (A.temp) be.decRef(A.t.dataId);
-  if (B.temp) be.decRef(B.t.dataId);
+  const defines = { R, CB, TRANS_A: transA ? 1 : 0, TRANS_B: transB ? 1 : 0 };
+  const cost = kPer * (R + 4 * CB);
+  // stored operands: [rows][texels per row] matrices, K padded with zero rows or columns
+  const aDims = transA ? [K4, up4(M) / 4] : [M, K4 / 4], bDims = transB ? [N, K4 / 4] : [K4, nTexels];
+  const max = be.caps.maxTextureSize;
+  if (matmulTiles.matrixTextures && [...aDims, ...bDims].every((d) => d <= max)) {
+    const A = packMatrix(be, a, aDims[0], aDims[1]), B = packMatrix(be, b, bDims[0], bDims[1]);
+    be.run({ program: 'matmul_2d', defines, inputs: { a: A, b: B }, uniforms: { blocks, nbc, kt, kPer }, output: parts, texels: splits * blocks, cost });
+    be.releaseTemp(A); be.releaseTemp(B);
+  } else {
+    const A = transA ? aligned(be, a, K4, up4(M)) : aligned(be, a, M, K4);
+    const B = transB ? aligned(be, b, N, K4) : aligned(be, b, K4, up4(N));
+    be.run({
+      program: 'matmul', defines, inputs: { a: A.t, b: B.t },
+      uniforms: { blocks, nbc, kt, kPer, aRow: A.rowTexels, bRow: B.rowTexels },
+      output: parts, texels: splits * blocks, cost,
+    });
+    if (A.temp) be.decRef(A.t.dataId);
+    if (B.temp) be.decRef(B.t.dataId);
+  }
   const y = be.out([M, N]);
   be.run({
     program: 'matmul_merge', defines: { R, CB, VEC: N % 4 === 0 ? 1 : 0, BIAS: bias ? 1 : 0 },
