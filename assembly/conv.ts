@@ -145,22 +145,32 @@ function packIm2colShift(j0: i32, nc: i32, k0: i32, kc: i32, dst: usize): void {
       }
       // x offset of lane 0 for (c, kh, kw) = (0, 0, 0)
       const base = (oh0 * gSH - gPH) * gW + ow0 - gPW;
-      for (let k = 0; k < kc; k++) {
-        const off = cHW + base + kh * gW + kw;
-        const m = gMask + (<usize>(kh * gKW + kw) << 5);
-        const src = gX + (<usize>off << 2);
-        if (off >= 0 && off + GEMM_NR <= imageFloats) {
-          v128.store(d, v128.and(v128.load(src), v128.load(m)));
-          v128.store(d, v128.and(v128.load(src, 16), v128.load(m, 16)), 16);
+      // k runs over (c, kh) rows of KW taps; a row is partial only at the ends of [k0, k0 + kc)
+      let k = 0;
+      while (k < kc) {
+        const taps = min(gKW - kw, kc - k);
+        const rowOff = cHW + base + kh * gW;
+        let m = gMask + (<usize>(kh * gKW + kw) << 5);
+        let src = gX + (<usize>(rowOff + kw) << 2);
+        if (rowOff + kw >= 0 && rowOff + kw + taps - 1 + GEMM_NR <= imageFloats) {
+          for (let t = 0; t < taps; t++) {
+            v128.store(d, v128.and(v128.load(src), v128.load(m)));
+            v128.store(d, v128.and(v128.load(src, 16), v128.load(m, 16)), 16);
+            d += <usize>GEMM_NR << 2; src += 4; m += <usize>GEMM_NR << 2;
+          }
         } else {
           // the read would leave the image: only valid lanes, which lie inside it, are loaded
-          for (let q = 0; q < GEMM_NR; q++) {
-            const o = <usize>q << 2;
-            store<f32>(d + o, load<i32>(m + o) ? load<f32>(src + o) : 0);
+          for (let t = 0; t < taps; t++) {
+            for (let q = 0; q < GEMM_NR; q++) {
+              const o = <usize>q << 2;
+              store<f32>(d + o, load<i32>(m + o) ? load<f32>(src + o) : 0);
+            }
+            d += <usize>GEMM_NR << 2; src += 4; m += <usize>GEMM_NR << 2;
           }
         }
-        d += <usize>GEMM_NR << 2;
-        if (++kw == gKW) { kw = 0; if (++kh == gKH) { kh = 0; cHW += HW; } }
+        k += taps;
+        kw = 0;
+        if (++kh == gKH) { kh = 0; cHW += HW; }
       }
     } else {
       for (let k = 0; k < kc; k++) {

@@ -12,7 +12,7 @@ export const GEMM_NR: i32 = 8;
 // KC×NR of B (8 KiB) stays in L1 across a sweep of A; MC×KC of A (128 KiB) stays in L2.
 const KC: i32 = 256;
 const MC: i32 = 128;
-const NC: i32 = 4096;
+const NC: i32 = 1024;
 
 // C tile floats written by edge tiles.
 const TILE: i32 = GEMM_MR * GEMM_NR;

@@ -93,6 +93,41 @@ export async function timeAsync(fn: () => Promise<unknown> | unknown, opts: Timi
   return summarize(runs);
 }
 
+/**
+ * Times several synchronous functions with their calls taking turns (a, b, c, a, b, c, ...), so all
+ * see the same background load: the fair way to compare ours with a reference, or a backward pass
+ * with its forward, on a shared machine. The run-count rules of TimingOptions apply to the rounds;
+ * when a very slow member ends the rounds early, the fast ones are topped up to `runs` calls alone.
+ */
+export function timeGroup(fns: (() => void)[], opts: TimingOptions = {}): Timing[] {
+  const o = defaults(opts), clock = clockOf(o);
+  const w0 = now();
+  for (let i = 0; warming(o, i, now() - w0); i++) for (const f of fns) f();
+  const runs: number[][] = fns.map(() => []);
+  const t0 = now();
+  while (timing(o, runs[0].length, now() - t0)) {
+    fns.forEach((f, i) => {
+      const t = clock();
+      f();
+      runs[i].push(clock() - t);
+    });
+  }
+  fns.forEach((f, i) => {
+    while (runs[i].length < o.runs && summarize(runs[i]).median * o.runs < o.maxMs) {
+      const t = clock();
+      f();
+      runs[i].push(clock() - t);
+    }
+  });
+  return runs.map(summarize);
+}
+
+/** timeGroup of two: [ours, theirs]. */
+export function timePair(a: () => void, b: () => void, opts: TimingOptions = {}): [Timing, Timing] {
+  const [ta, tb] = timeGroup([a, b], opts);
+  return [ta, tb];
+}
+
 /** GFLOP/s of `flops` floating-point operations done in `ms` milliseconds. */
 export function gflops(flops: number, ms: number): number {
   return flops / ms / 1e6;

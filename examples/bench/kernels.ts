@@ -1,6 +1,7 @@
 // Dense WASM kernels (assembly/gemm.ts, conv.ts, pool.ts) side by side with TensorFlow.js 4.22's
 // WASM backend in the same process: matmul, 3×3 convolutions and their backward passes, max pooling.
-// Kernel level on both sides: buffers are allocated once, outside the timed calls.
+// Kernel level on both sides: buffers are allocated once, outside the timed calls; ours and TF.js
+// calls (and a conv's forward and backward passes) take turns, so all see the same background load.
 //
 // Usage: node --import tsx examples/bench/kernels.ts [--no-tfjs] [--quick] [--best] [--cpu] [--json out.json]
 // On a machine shared with other work: --cpu times with this process's CPU time instead of the wall
@@ -10,7 +11,7 @@ import { writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadWasm, type WasmModule } from '../../src/backends/wasm/loader.js';
-import { BenchTable, cliArg, loadTfjsWasm, timeSync, type Timing, type TimingOptions } from './harness.js';
+import { BenchTable, cliArg, loadTfjsWasm, timeGroup, timePair, timeSync, type Timing, type TimingOptions } from './harness.js';
 
 type Tf = NonNullable<Awaited<ReturnType<typeof loadTfjsWasm>>>;
 
@@ -54,12 +55,14 @@ export async function kernelRows(table: BenchTable, m: WasmModule, tf: Tf | null
   for (const [M, N, K, tA, tB] of [[512, 512, 512, 0, 0], [1024, 1024, 1024, 0, 0], [1024, 1024, 1024, 0, 1], [1024, 1024, 1024, 1, 0]]) {
     const a = arena.floats(M * K, 1), b = arena.floats(K * N, 2), c = arena.floats(M * N, 3);
     const s = arena.bytes(e.gemmScratchBytes(M, N, K));
-    const ours = timeSync(() => e.gemm(M, N, K, a, tA ? M : K, tA, b, tB ? K : N, tB, c, N, 0, s), timing);
-    let theirs = null;
+    const run = () => e.gemm(M, N, K, a, tA ? M : K, tA, b, tB ? K : N, tB, c, N, 0, s);
+    let ours = null, theirs = null;
     if (tf) {
       const ta = tfRandom(tf, tA ? [K, M] : [M, K], 1), tb = tfRandom(tf, tB ? [N, K] : [K, N], 2);
-      theirs = timeSync(() => tf.matMul(ta, tb, !!tA, !!tB).dispose(), timing);
+      [ours, theirs] = timePair(run, () => tf.matMul(ta, tb, !!tA, !!tB).dispose(), timing);
       ta.dispose(); tb.dispose();
+    } else {
+      ours = timeSync(run, timing);
     }
     const op = `${tA ? 'Aᵀ' : 'A'}·${tB ? 'Bᵀ' : 'B'}`;
     table.add({ name: `matmul ${M}³ ${op}`.replace(`${M}³`, M === N && N === K ? `${M}³` : `${M}x${N}x${K}`), flops: 2 * M * N * K, ours, theirs });
@@ -74,22 +77,23 @@ export async function kernelRows(table: BenchTable, m: WasmModule, tf: Tf | null
     const y = arena.floats(N * OC * OH * OW, 7), dx = arena.floats(N * C * H * W, 8), dw = arena.floats(OC * C * KH * KW, 9);
     const s = arena.bytes(e.conv2dScratchBytes(N, C, H, W, OC, KH, KW, OH, OW));
     const shape = `${HW}x${HW} ${C}->${OC}`;
-    const fwd = timeSync(() => e.conv2dForward(x, N, C, H, W, w, OC, KH, KW, 1, 1, 1, 1, bias, y, OH, OW, s), timing);
-    let theirs = null;
+    const forward = () => e.conv2dForward(x, N, C, H, W, w, OC, KH, KW, 1, 1, 1, 1, bias, y, OH, OW, s);
+    const backInput = () => e.conv2dBackwardInput(y, N, C, H, W, w, OC, KH, KW, 1, 1, 1, 1, OH, OW, dx, s);
+    const backFilter = () => e.conv2dBackwardFilter(x, y, N, C, H, W, OC, KH, KW, 1, 1, 1, 1, OH, OW, dw, s);
+    let fwd: Timing, bi: Timing, bf: Timing, theirs: Timing | null = null;
     if (tf) {
       const tx = tfRandom(tf, [N, H, W, C], 4), tw = tfRandom(tf, [KH, KW, C, OC], 5), tb = tfRandom(tf, [OC], 6);
-      // NHWC is TF.js's native layout (its wasm conv has no NCHW path); bias fused as ours is
-      theirs = timeSync(() => tf.tidy(() => tf.add(tf.conv2d(tx as any, tw as any, 1, 'same'), tb)).dispose(), timing);
-      // the fused kernel (conv + bias in one) is what TF.js models run: keep the better of the two
-      const tFused = timeSync(() => tf.fused.conv2d({ x: tx as any, filter: tw as any, strides: 1, pad: 'same', bias: tb }).dispose(), timing);
-      if (tFused.median < theirs.median) theirs = tFused;
+      // NHWC is TF.js's native layout (its wasm conv has no NCHW path). Its fused conv + bias is
+      // what TF.js models run, and faster here than conv2d followed by add.
+      const tfForward = () => tf.fused.conv2d({ x: tx as any, filter: tw as any, strides: 1, pad: 'same', bias: tb }).dispose();
+      [fwd, theirs, bi, bf] = timeGroup([forward, tfForward, backInput, backFilter], timing);
       tx.dispose(); tw.dispose(); tb.dispose();
+    } else {
+      [fwd, bi, bf] = timeGroup([forward, backInput, backFilter], timing);
     }
-    table.add({ name: `conv3x3 fwd ${shape}`, flops, ours: fwd, theirs, note: 'ours NCHW+bias, TF.js NHWC+bias' });
+    table.add({ name: `conv3x3 fwd ${shape}`, flops, ours: fwd, theirs, note: 'ours NCHW+bias, TF.js NHWC+bias (fused)' });
     const pct = (t: Timing) => `${((fwd[table.stat] / t[table.stat]) * 100).toFixed(0)}% of our fwd`;
-    const bi = timeSync(() => e.conv2dBackwardInput(y, N, C, H, W, w, OC, KH, KW, 1, 1, 1, 1, OH, OW, dx, s), timing);
     table.add({ name: `conv3x3 dx  ${shape}`, flops, ours: bi, theirs: null, note: `${pct(bi)}; TF.js wasm: no kernel` });
-    const bf = timeSync(() => e.conv2dBackwardFilter(x, y, N, C, H, W, OC, KH, KW, 1, 1, 1, 1, OH, OW, dw, s), timing);
     table.add({ name: `conv3x3 dW  ${shape}`, flops, ours: bf, theirs: null, note: `${pct(bf)}; TF.js wasm: no kernel` });
     arena.free();
   }
@@ -98,12 +102,14 @@ export async function kernelRows(table: BenchTable, m: WasmModule, tf: Tf | null
   for (const [HW, C] of [[112, 64], [56, 128]]) {
     const OH = HW / 2;
     const x = arena.floats(C * HW * HW, 10), y = arena.floats(C * OH * OH, 11), arg = arena.bytes(C * OH * OH * 4);
-    const ours = timeSync(() => e.maxPool2dForward(x, 1, C, HW, HW, 2, 2, 2, 2, 0, 0, OH, OH, y, arg), timing);
-    let theirs = null;
+    const run = () => e.maxPool2dForward(x, 1, C, HW, HW, 2, 2, 2, 2, 0, 0, OH, OH, y, arg);
+    let ours = null, theirs = null;
     if (tf) {
       const tx = tfRandom(tf, [1, HW, HW, C], 10);
-      theirs = timeSync(() => tf.maxPool(tx as any, 2, 2, 'valid').dispose(), timing);
+      [ours, theirs] = timePair(run, () => tf.maxPool(tx as any, 2, 2, 'valid').dispose(), timing);
       tx.dispose();
+    } else {
+      ours = timeSync(run, timing);
     }
     table.add({ name: `maxpool 2x2/2 ${HW}x${HW}x${C}`, ours, theirs, note: 'ours also writes argmax' });
     arena.free();
