@@ -1,15 +1,24 @@
 // Repacks a filter w [O, I, KH, KW] as W'[out, kh, kw] with four input channels per texel:
-// texel ((out·KH + kh)·KW + kw)·IN4 + ib. Plain: out = o, in = i, W'[o, kh, kw, i] = w[o, i, kh, kw].
+// texel ((out·KH + kh)·KW + kw)·IN4 + ib (MATRIX: one output channel per texture row).
+// Plain: out = o, in = i, W'[o, kh, kw, i] = w[o, i, kh, kw].
 // FLIP (the input gradient, a convolution with the flipped, transposed filter): out = i, in = o,
 // W'[i, kh, kw, o] = w[o, i, KH−1−kh, KW−1−kw]. Missing channels are zero.
 uniform int outTexels;
 uniform int O; uniform int I; uniform int KH; uniform int KW;
 uniform int IN4;
 uniform sampler2D w; uniform int wLw;
+#if MATRIX
+uniform int rowTexels;   // a matrix texture: texel t at (t % rowTexels, t / rowTexels)
+#endif
 out vec4 y;
 
 void main() {
+#if MATRIX
+  ivec2 p = ivec2(gl_FragCoord.xy);
+  int t = p.y * rowTexels + p.x;
+#else
   int t = outTexel();
+#endif
   if (t >= outTexels) return;
   int q = t / IN4;
   int ib = t - q * IN4;

@@ -1,6 +1,7 @@
 // Repacks x [N, C, H, W] for the implicit-GEMM convolutions: X'[n, hp, wp] holds channels
 // 4·cb .. 4·cb+3 in texel ((n·Hp + hp)·Wp + wp)·C4 + cb (channels innermost), zero padded so the
-// convolution reads no bounds. Source row of hp: u = hp − padT, used when u ≥ 0, u % dilH == 0 and
+// convolution reads no bounds (MATRIX: the same texels as a matrix texture, one (n, hp) row of
+// Wp·C4 texels per texture row, for conv2d_2d.glsl). Source row of hp: u = hp − padT, used when u ≥ 0, u % dilH == 0 and
 // u / dilH < H (dilation spreads dy out for the input gradient of a strided convolution); columns alike.
 uniform int outTexels;
 uniform int C; uniform int H; uniform int W;
@@ -8,10 +9,18 @@ uniform int C4; uniform int Hp; uniform int Wp;
 uniform int padT; uniform int padL;
 uniform int dilH; uniform int dilW;
 uniform sampler2D x; uniform int xLw;
+#if MATRIX
+uniform int rowTexels;   // a matrix texture: texel t at (t % rowTexels, t / rowTexels)
+#endif
 out vec4 y;
 
 void main() {
+#if MATRIX
+  ivec2 p = ivec2(gl_FragCoord.xy);
+  int t = p.y * rowTexels + p.x;
+#else
   int t = outTexel();
+#endif
   if (t >= outTexels) return;
   int q = t / C4;
   int cb = t - q * C4;

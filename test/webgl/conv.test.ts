@@ -1,12 +1,14 @@
-// Convolutions on WebGL at sizes the op tests do not reach: every block shape, aligned and unaligned
-// widths, strides, many channels, split reductions in the filter gradient; forward, input gradient and
-// filter gradient kernels against float64 loops.
+// Convolutions on WebGL at sizes the op tests do not reach: every block shape, matrix-texture and
+// flat-layout kernels, aligned and unaligned widths, strides, many channels, split reductions in the
+// filter gradient; forward, input gradient and filter gradient kernels against float64 loops.
 import { suite } from 'uvu';
 import * as fr from '../../src/index.js';
 import { BACKEND } from '../helpers/backend.js';
 import { assertClose, maxAbs } from '../helpers/close.js';
 import { type ConvShape, conv2dBackwardFilterRef, conv2dBackwardInputRef, conv2dRef } from '../reference/dense.js';
 import { convTiles } from '../../src/backends/webgl/kernels/conv.js';
+import * as assert from 'uvu/assert';
+import type { WebGLBackend } from '../../src/backends/webgl/backend.js';
 
 const test = suite('webgl: conv2d kernels');
 
@@ -41,12 +43,16 @@ function check(s: ConvShape, label: string): void {
 test('forward, input and filter gradients vs float64, every block shape', () => {
   const saved = { ...convTiles };
   try {
-    for (const [rows, cols] of [[4, 2], [4, 1], [8, 1], [2, 2], [1, 1]]) {
-      Object.assign(convTiles, { rows, cols, gradRows: rows, gradCols: cols });
-      shapes.forEach((s, i) => check(s, `tiles ${rows}x${cols} shape ${i}`));
+    for (const [rows, cols, matrix] of [[4, 2, 1], [4, 1, 1], [8, 1, 1], [2, 2, 1], [1, 1, 1], [4, 2, 0], [8, 1, 0], [1, 1, 0]]) {
+      Object.assign(convTiles, { rows, cols, gradRows: rows, gradCols: cols, matrixTextures: !!matrix });
+      shapes.forEach((s, i) => check(s, `tiles ${rows}x${cols}${matrix ? '' : ' flat'} shape ${i}`));
       if (BACKEND !== 'webgl') break; // one pass is enough where the tiles do not apply
     }
   } finally { Object.assign(convTiles, saved); }
+  if (BACKEND === 'webgl') {
+    const compiled = (fr.engine.backend as unknown as WebGLBackend).programs.compiled();
+    for (const p of ['conv2d', 'conv2d_2d', 'conv2d_grad_filter', 'conv2d_grad_filter_2d']) assert.ok(compiled.includes(p), `${p} was used`);
+  }
 });
 
 test.run();

@@ -15,6 +15,9 @@ export class ProgramCache {
 
   get size(): number { return this.programs.size; }
 
+  /** glsl file names of the compiled programs (one entry per variant). */
+  compiled(): string[] { return [...this.programs.keys()].map((k) => k.slice(0, k.indexOf('|'))); }
+
   /** `vertex`: glsl file of the vertex shader (default: the full-viewport triangle). */
   get(name: string, defines: Defines = {}, vertex = 'vertex'): twgl.ProgramInfo {
     const keys = Object.keys(defines).sort();
