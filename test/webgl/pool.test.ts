@@ -16,6 +16,8 @@ const shapes: PoolShape[] = [
   { N: 1, C: 2, H: 9, W: 10, KH: 3, KW: 2, strideH: 1, strideW: 2, padH: 0, padW: 1 },
   { N: 1, C: 2, H: 5, W: 5, KH: 2, KW: 2, strideH: 3, strideW: 3, padH: 2, padW: 2 }, // padding-only windows
   { N: 2, C: 16, H: 40, W: 53, KH: 2, KW: 2, strideH: 2, strideW: 2, padH: 0, padW: 0 },
+  { N: 1, C: 3, H: 12, W: 16, KH: 3, KW: 3, strideH: 2, strideW: 2, padH: 1, padW: 1 }, // rows of 4, overlapping
+  { N: 2, C: 4, H: 24, W: 32, KH: 2, KW: 2, strideH: 2, strideW: 2, padH: 0, padW: 0 }, // rows of 4, disjoint
 ];
 
 test('forward y and argmax, backward with and without the window geometry vs float64', () => {
