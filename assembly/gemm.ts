@@ -1,17 +1,19 @@
 // Dense single-precision GEMM: C[M×N] (+)= op(A)·op(B), row-major, byte-offset pointers.
 //
 // Layout follows the usual packed-panel design: op(B) is copied in KC×NC blocks into micro-panels
-// of GEMM_NR columns, op(A) in MC×KC blocks into micro-panels of GEMM_MR rows, so the micro-kernel
-// reads both with unit stride whatever the transposes were. The micro-kernel keeps a 4×8 tile of C
-// in 8 vector registers (8 independent FMA chains cover the FMA latency on two pipes, and leave
-// registers for the B vectors and the A broadcast). Panels are zero-padded to full tiles, so edge
-// tiles run the same kernel into a small scratch tile and copy the valid part.
+// of GEMM_NR columns, op(A) in MC×KC blocks into micro-panels of GEMM_MR rows (each value stored
+// broadcast to 4 lanes, see packSplatA), so the micro-kernel reads both with unit stride whatever
+// the transposes were. The micro-kernel keeps a 4×8 tile of C in 8 vector registers (8 independent
+// FMA chains cover the FMA latency on two pipes and leave registers for the operands; 5×8 and 6×8
+// spill in V8). Panels are zero-padded to full tiles, so edge tiles run the same kernel into a
+// small scratch tile and copy the valid part.
 
 export const GEMM_MR: i32 = 4;
 export const GEMM_NR: i32 = 8;
-// KC×NR of B (8 KiB) stays in L1 across a sweep of A; MC×KC of A (128 KiB) stays in L2.
+// KC×NR of B (8 KiB) stays in L1 across a sweep of A; the broadcast MC×KC block of A (256 KiB)
+// stays in L2 next to a KC×NC block of B (1 MiB, L2/L3).
 const KC: i32 = 256;
-const MC: i32 = 128;
+const MC: i32 = 64;
 const NC: i32 = 1024;
 
 // C tile floats written by edge tiles.
@@ -37,7 +39,7 @@ export function gemmScratchBytes(M: i32, N: i32, K: i32): i32 {
   const kc = blockSize(max(K, 1), KC, 1);
   const mc = blockSize(max(M, 1), MC, GEMM_MR);
   const nc = blockSize(max(N, 1), NC, GEMM_NR);
-  return (mc * kc + kc * nc + TILE) * 4 + 64;
+  return (mc * kc * 4 + kc * nc + TILE) * 4 + 64;
 }
 
 // ---- packing -------------------------------------------------------------------------------
@@ -54,7 +56,7 @@ export function gemmScratchBytes(M: i32, N: i32, K: i32): i32 {
   v128.store(dst + 3 * step, i32x4.shuffle(t1, t3, 2, 3, 6, 7));
 }
 
-// Packs the mc×kc block of a matrix X into micro-panels of `r` rows (r = MR for A, NR for B).
+// Packs the mc×kc block of a matrix X into micro-panels of `r` rows (r = GEMM_NR for B; a multiple of 4).
 // Element (i, k) of the block lives at src + i*rowStride + k*colStride (bytes); panel p, step k
 // holds the r values X[p*r .. p*r+r-1][k] contiguously. Rows past mc are zero. A block contiguous
 // along i packs with vector copies, one contiguous along k with 4×4 transposes.
@@ -123,10 +125,38 @@ export function gemmPackPanels(mc: i32, kc: i32, src: usize, rowStride: usize, c
   }
 }
 
+// Packs the mc×kc block of op(A) (element (i, k) at src + i*rowStride + k*colStride) into
+// micro-panels of GEMM_MR rows with every value already broadcast to 4 lanes: panel p, step k holds
+// GEMM_MR vectors. The micro-kernel then reads A with plain vector loads at constant offsets, which
+// V8 folds into the instruction; its load-and-splat needs an address register per offset, rebuilt
+// on every k step (3 extra instructions per 8 FMAs). Rows past mc are zero.
+function packSplatA(mc: i32, kc: i32, src: usize, rowStride: usize, colStride: usize, dst: usize): void {
+  const panelBytes = <usize>(kc * GEMM_MR) << 4;
+  for (let p = 0; p < mc; p += GEMM_MR) {
+    for (let r = 0; r < GEMM_MR; r++) {
+      let d = dst + (<usize>r << 4);
+      if (p + r < mc) {
+        let s = src + <usize>(p + r) * rowStride;
+        for (let k = 0; k < kc; k++) {
+          v128.store(d, v128.load32_splat(s));
+          s += colStride;
+          d += <usize>GEMM_MR << 4;
+        }
+      } else {
+        for (let k = 0; k < kc; k++) {
+          v128.store(d, f32x4.splat(0));
+          d += <usize>GEMM_MR << 4;
+        }
+      }
+    }
+    dst += panelBytes;
+  }
+}
+
 // ---- micro-kernel ----------------------------------------------------------------------------
 
 // C[4×8] at c (row stride ldcBytes) = beta*C + Apanel·Bpanel over kc steps.
-// Apanel: kc × 4 floats; Bpanel: kc × 8 floats.
+// Apanel: kc × 4 broadcast vectors; Bpanel: kc × 8 floats.
 function microKernel(kc: i32, pa: usize, pb: usize, c: usize, ldcBytes: usize, beta: bool): void {
   let c00 = f32x4.splat(0), c01 = f32x4.splat(0);
   let c10 = f32x4.splat(0), c11 = f32x4.splat(0);
@@ -137,15 +167,15 @@ function microKernel(kc: i32, pa: usize, pb: usize, c: usize, ldcBytes: usize, b
   // GFLOP/s). Keep this function out of line too: inlined into the tile loop it spilled as well.
   for (let k = 0; k < kc; k++) {
     const b0 = v128.load(pb), b1 = v128.load(pb, 16);
-    let a = v128.load32_splat(pa);
+    let a = v128.load(pa);
     c00 = fma(a, b0, c00); c01 = fma(a, b1, c01);
-    a = v128.load32_splat(pa, 4);
+    a = v128.load(pa, 16);
     c10 = fma(a, b0, c10); c11 = fma(a, b1, c11);
-    a = v128.load32_splat(pa, 8);
+    a = v128.load(pa, 32);
     c20 = fma(a, b0, c20); c21 = fma(a, b1, c21);
-    a = v128.load32_splat(pa, 12);
+    a = v128.load(pa, 48);
     c30 = fma(a, b0, c30); c31 = fma(a, b1, c31);
-    pa += 16; pb += 32;
+    pa += 64; pb += 32;
   }
   if (beta) {
     c00 = f32x4.add(c00, v128.load(c)); c01 = f32x4.add(c01, v128.load(c, 16));
@@ -173,7 +203,7 @@ function microKernel(kc: i32, pa: usize, pb: usize, c: usize, ldcBytes: usize, b
 // Runs the micro-kernel over an mc×nc block of C from packed panels; partial tiles go through `tile`.
 function macroKernel(mc: i32, nc: i32, kc: i32, pA: usize, pB: usize, c: usize, ldc: i32, beta: bool, tile: usize): void {
   const ldcBytes = <usize>ldc << 2;
-  const aPanel = <usize>(kc * GEMM_MR) << 2;
+  const aPanel = <usize>(kc * GEMM_MR) << 4;
   const bPanel = <usize>(kc * GEMM_NR) << 2;
   for (let j = 0; j < nc; j += GEMM_NR) {
     const nr = min(GEMM_NR, nc - j);
@@ -243,7 +273,7 @@ export function gemmWithPackB(M: i32, N: i32, K: i32, a: usize, lda: i32, transA
   const mcMax = blockSize(M, MC, GEMM_MR);
   const ncMax = blockSize(N, NC, GEMM_NR);
   const pA = (scratch + 15) & ~(<usize>15);
-  const pB = pA + (<usize>(mcMax * kcMax) << 2);
+  const pB = pA + (<usize>(mcMax * kcMax) << 4);
   const tile = pB + (<usize>(kcMax * ncMax) << 2);
   // Byte strides of op(A)[i][k].
   const aRow: usize = transA ? 4 : <usize>lda << 2, aCol: usize = transA ? <usize>lda << 2 : 4;
@@ -255,7 +285,7 @@ export function gemmWithPackB(M: i32, N: i32, K: i32, a: usize, lda: i32, transA
       const beta = pc > 0 || accumulate != 0;
       for (let ic = 0; ic < M; ic += mcMax) {
         const mc = min(mcMax, M - ic);
-        gemmPackPanels(mc, kc, a + <usize>ic * aRow + <usize>pc * aCol, aRow, aCol, GEMM_MR, pA);
+        packSplatA(mc, kc, a + <usize>ic * aRow + <usize>pc * aCol, aRow, aCol, pA);
         macroKernel(mc, nc, kc, pA, pB, c + (<usize>(ic * ldc + jc) << 2), ldc, beta, tile);
       }
     }
