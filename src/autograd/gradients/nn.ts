@@ -15,8 +15,8 @@ registerGradient('Conv2D', ([dy], { inputs: [x, w, bias] }, { stride, pad }) => 
   ...(bias ? [sum(dy!, [0, 2, 3])] : []),
 ]);
 
-registerGradient('MaxPool2D', ([dy], { inputs: [x], outputs: [, argmax] }) =>
-  [engine.runKernel('MaxPool2DGrad', [dy!, argmax], { inputShape: x.shape })[0]]);
+registerGradient('MaxPool2D', ([dy], { inputs: [x], outputs: [, argmax] }, { kernel, stride, pad }) =>
+  [engine.runKernel('MaxPool2DGrad', [dy!, argmax], { inputShape: x.shape, kernel, stride, pad })[0]]);
 
 // y = softmax(x): dx = y ⊙ (dy − Σ dy⊙y)
 registerGradient('Softmax', ([dy], { outputs: [y] }) => [mul(y, sub(dy!, sum(mul(dy!, y), -1, true)))]);
