@@ -23,6 +23,12 @@ export interface Backend {
   /** Frees the storage when the count reaches zero. */
   decRef(dataId: DataId): void;
   memory(): BackendMemory;
+  /**
+   * False when the backend works but should not win the automatic choice (WebGL on a software
+   * rasterizer such as SwiftShader, where WASM is an order of magnitude faster). setBackend() still
+   * selects it.
+   */
+  readonly preferredForAuto?: boolean;
   kernels: Map<string, KernelFunc>;
   dispose?(): void;
 }

@@ -60,13 +60,8 @@ class Engine {
 
   get backend(): Backend {
     if (!this.active) {
-      // highest priority backend that initializes
-      const names = [...this.factories.entries()].sort((a, b) => b[1].priority - a[1].priority).map((e) => e[0]);
-      const errors: string[] = [];
-      for (const n of names) {
-        try { this.active = this.findBackend(n); break; } catch (e) { errors.push(`${n}: ${(e as Error).message}`); }
-      }
-      if (!this.active) throw new Error(`no backend could be initialized (${errors.join('; ') || 'none registered'})`);
+      const entries = [...this.factories.entries()].map(([name, f]) => ({ name, priority: f.priority, make: () => this.findBackend(name) }));
+      this.active = pickAutoBackend(entries);
     }
     return this.active;
   }
@@ -163,6 +158,24 @@ class Engine {
     const { buffers, bytes, ...details } = m;
     return { numTensors: numLiveTensors(), numBytes: bytes, numBuffers: buffers, backend: this.backend.name, details };
   }
+}
+
+/**
+ * The automatic choice: the highest-priority backend that initializes, skipping one that works but
+ * is not `preferredForAuto` (software WebGL) unless nothing else does.
+ */
+export function pickAutoBackend(entries: { name: string; priority: number; make: () => Backend }[]): Backend {
+  const errors: string[] = [];
+  let fallback: Backend | null = null;
+  for (const e of [...entries].sort((a, b) => b.priority - a.priority)) {
+    try {
+      const b = e.make();
+      if (b.preferredForAuto === false) { fallback ??= b; continue; }
+      return b;
+    } catch (err) { errors.push(`${e.name}: ${(err as Error).message}`); }
+  }
+  if (fallback) return fallback;
+  throw new Error(`no backend could be initialized (${errors.join('; ') || 'none registered'})`);
 }
 
 function collectTensors(x: unknown, out: Set<Tensor>, depth = 0): void {

@@ -65,6 +65,9 @@ export class WebGLBackend implements Backend {
   private liveBytes = 0;
   draws = 0;
 
+  /** On a software rasterizer WASM is far faster, so WebGL yields the automatic choice there. */
+  get preferredForAuto(): boolean { return !this.caps.software; }
+
   constructor(opts: WebGLBackendOptions = {}) {
     this.gl = createContext(opts);
     const gl = this.gl;
