@@ -38,6 +38,23 @@ export interface ModelConfig {
   svd: [number, number];
 }
 
+/** Classification pre-training on object crops before the Fast R-CNN iterations (ours; 0 iterations = off). */
+export interface PretrainConfig {
+  iterations: number;
+  /** Crops per step. */
+  batch: number;
+  /** Crop side in pixels. */
+  cropSize: number;
+  /** Fraction of background regions (IoU < train.bgThreshHi with every object, clutter included). */
+  bgFraction: number;
+  /** Regions are enlarged by this factor (context around the box) before warping. */
+  context: number;
+  /** Random shift (fraction of the box) and size change of object crops. */
+  jitter: number;
+  lr: number;
+  warmupIters: number;
+}
+
 export interface TrainConfig {
   /** Short-side scales; one is picked at random per image (the paper's multi-scale training). */
   scales: number[];
@@ -85,6 +102,7 @@ export interface TrainConfig {
   /** Proposals per image used for training (best ranked first; 0 = all). */
   maxProposals: number;
   seed: number;
+  pretrain: PretrainConfig;
 }
 
 export interface TestConfig {
@@ -158,6 +176,7 @@ export function defaultConfig(): FastRcnnConfig {
       snapshotIters: 0,
       maxProposals: 2000,
       seed: 3,
+      pretrain: { iterations: 0, batch: 64, cropSize: 32, bgFraction: 0.5, context: 1.2, jitter: 0.05, lr: 0.05, warmupIters: 20 },
     },
     test: {
       scales: [240],
@@ -249,6 +268,10 @@ export function validateConfig(c: FastRcnnConfig): FastRcnnConfig {
   if (!(t.fgFraction >= 0 && t.fgFraction <= 1)) bad('train.fgFraction', 'must be in [0, 1]');
   if (!(t.bgThreshLo <= t.bgThreshHi)) bad('train.bgThreshLo', 'must be <= bgThreshHi');
   posInt('train.iterations', t.iterations);
+  if (!Number.isInteger(t.pretrain.iterations) || t.pretrain.iterations < 0) bad('train.pretrain.iterations', 'must be an integer >= 0');
+  posInt('train.pretrain.batch', t.pretrain.batch);
+  if (!Number.isInteger(t.pretrain.cropSize) || t.pretrain.cropSize < featureStride(c.model.backbone.stages)) bad('train.pretrain.cropSize', `must be an integer >= the feature stride ${featureStride(c.model.backbone.stages)}`);
+  if (!(t.pretrain.bgFraction >= 0 && t.pretrain.bgFraction <= 1)) bad('train.pretrain.bgFraction', 'must be in [0, 1]');
   if (!(t.lr > 0)) bad('train.lr', 'must be > 0');
   if (t.bboxStds.some((s) => !(s > 0))) bad('train.bboxStds', 'must be > 0');
   if (!(c.test.nms > 0 && c.test.nms <= 1)) bad('test.nms', 'must be in (0, 1]');

@@ -1,20 +1,20 @@
 // The training loss as CSV rows and as a self-contained SVG line plot (no plotting library).
 import type { IterationLog } from './trainer.js';
 
-export const LOSS_CSV_HEADER = 'iteration,loss,loss_cls,loss_loc,lr,fg_acc,bg_acc,seconds';
+export const LOSS_CSV_HEADER = 'iteration,loss,loss_cls,loss_loc,lr,fg_acc,bg_acc,seconds,phase';
 
 export function lossCsvRow(l: IterationLog): string {
   const f = (v: number, d = 6) => (Number.isFinite(v) ? +v.toPrecision(d) : String(v));
-  return `${l.iteration},${f(l.loss)},${f(l.lossCls)},${f(l.lossLoc)},${f(l.lr)},${f(l.fgAcc, 4)},${f(l.bgAcc, 4)},${f(l.seconds, 4)}`;
+  return `${l.iteration},${f(l.loss)},${f(l.lossCls)},${f(l.lossLoc)},${f(l.lr)},${f(l.fgAcc, 4)},${f(l.bgAcc, 4)},${f(l.seconds, 4)},${l.phase}`;
 }
 
 /** Parses rows written by lossCsvRow (header skipped, malformed lines ignored). */
 export function parseLossCsv(text: string): IterationLog[] {
   const out: IterationLog[] = [];
   for (const line of text.split(/\r?\n/)) {
-    const v = line.split(',').map(Number);
-    if (v.length !== 8 || !Number.isInteger(v[0])) continue;
-    out.push({ iteration: v[0], loss: v[1], lossCls: v[2], lossLoc: v[3], lr: v[4], fgAcc: v[5], bgAcc: v[6], seconds: v[7] });
+    const f = line.split(','), v = f.map(Number);
+    if (f.length !== 9 || !Number.isInteger(v[0]) || (f[8] !== 'pretrain' && f[8] !== 'train')) continue;
+    out.push({ iteration: v[0], phase: f[8], loss: v[1], lossCls: v[2], lossLoc: v[3], lr: v[4], fgAcc: v[5], bgAcc: v[6], seconds: v[7] });
   }
   return out;
 }
@@ -38,7 +38,8 @@ export function lossSvg(logs: IterationLog[], title = 'Fast R-CNN training loss'
   const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;');
   const parts: string[] = [`<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}" font-family="sans-serif" font-size="12">`,
     `<rect width="${W}" height="${H}" fill="white"/>`, `<text x="${W / 2}" y="22" text-anchor="middle" font-size="15">${esc(title)}</text>`];
-  const finite = logs.filter((l) => Number.isFinite(l.loss));
+  // Pre-training steps optimize another loss (crop classification): plot the Fast R-CNN phase.
+  const finite = logs.filter((l) => Number.isFinite(l.loss) && l.phase === 'train');
   if (!finite.length) { parts.push(`<text x="${W / 2}" y="${H / 2}" text-anchor="middle">no data</text></svg>`); return parts.join('\n'); }
   const w = Math.max(1, Math.round(finite.length / 50));
   const series = [

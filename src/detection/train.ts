@@ -72,7 +72,7 @@ function fmtTime(s: number): string {
 export function progressLine(l: IterationLog, total: number, secPerIter: number, width = 24): string {
   const done = l.iteration + 1, f = done / total, fill = Math.round(f * width);
   const bar = '='.repeat(Math.max(0, fill - 1)) + (fill ? '>' : '') + ' '.repeat(width - fill);
-  return `[${bar}] ${done}/${total} loss ${l.loss.toFixed(3)} (cls ${l.lossCls.toFixed(3)} loc ${l.lossLoc.toFixed(3)}) ` +
+  return `[${bar}] ${done}/${total}${l.phase === 'pretrain' ? ' pretrain' : ''} loss ${l.loss.toFixed(3)} (cls ${l.lossCls.toFixed(3)} loc ${l.lossLoc.toFixed(3)}) ` +
     `acc fg ${(l.fgAcc * 100).toFixed(0)}% bg ${(l.bgAcc * 100).toFixed(0)}% lr ${l.lr.toPrecision(2)} ` +
     `${secPerIter.toFixed(2)} s/it ETA ${fmtTime((total - done) * secPerIter)}`;
 }
@@ -110,7 +110,7 @@ export function trainDetector(opts: TrainOptions): TrainResult {
   }
   atomicWrite(paths.csv, [LOSS_CSV_HEADER, ...logs.map(lossCsvRow)].join('\n') + '\n');
 
-  const total = cfg.train.iterations;
+  const total = trainer.totalIterations;
   const mode = opts.progress ?? (opts.log === undefined && process.stderr.isTTY ? 'bar' : 'lines');
   const counts = model.parameterCounts();
   log(`train: ${total - trainer.iteration} iterations, ${model.numParameters().toLocaleString('en-US')} parameters ` +

@@ -4,6 +4,7 @@
 // order) that round-trips through safetensors bytes for bit-identical resumption.
 import { SGD, type SGDState } from '../nn/optim.js';
 import { stepLr } from '../nn/schedule.js';
+import { softmaxCrossEntropy } from '../ops/nn.js';
 import { decodeSafetensors, encodeSafetensors, type NamedArray } from '../nn/safetensors.js';
 import { fastRcnnLoss } from '../ops/detection.js';
 import { engine } from '../tensor/engine.js';
@@ -12,9 +13,12 @@ import { Rng } from '../util/random.js';
 import type { FastRcnnConfig } from './config.js';
 import { type Roidb, type RoidbEntry, disposeMinibatch, getMinibatch } from './minibatch.js';
 import type { FastRCNN } from './model.js';
+import { disposeCropBatch, sampleCrops } from './pretrain.js';
 
 export interface IterationLog {
   iteration: number;
+  /** 'pretrain' (classification on crops) or 'train' (Fast R-CNN). */
+  phase: 'pretrain' | 'train';
   loss: number;
   lossCls: number;
   lossLoc: number;
@@ -51,7 +55,9 @@ export function roidbFingerprint(entries: RoidbEntry[]): string {
 }
 
 export class Trainer {
-  readonly optimizer: SGD;
+  /** SGD over the parameters trained in the current phase (all of them while pre-training). */
+  optimizer: SGD;
+  private phase: 'pretrain' | 'train';
   iteration = 0;
   /** Draws scales and RoI samples. */
   readonly dataRng: Rng;
@@ -63,7 +69,8 @@ export class Trainer {
   constructor(readonly model: FastRCNN, readonly roidb: Roidb, readonly cfg: FastRcnnConfig,
               readonly loadImage: (e: RoidbEntry) => RgbImage) {
     const t = cfg.train;
-    this.optimizer = new SGD(model.parameters(), { lr: t.lr, momentum: t.momentum, weightDecay: t.weightDecay });
+    this.phase = t.pretrain.iterations > 0 ? 'pretrain' : 'train';
+    this.optimizer = this.makeOptimizer();
     const root = new Rng(t.seed);
     this.dataRng = root.fork();
     this.orderRng = root.fork();
@@ -72,7 +79,24 @@ export class Trainer {
     model.train();
   }
 
-  get done(): boolean { return this.iteration >= this.cfg.train.iterations; }
+  /** Pre-training steps, then Fast R-CNN iterations; `iteration` counts both. */
+  get totalIterations(): number { return this.cfg.train.pretrain.iterations + this.cfg.train.iterations; }
+  /** Pre-training trains every layer; Fast R-CNN training those from model.backbone.trainFrom up. */
+  private makeOptimizer(): SGD {
+    const t = this.cfg.train;
+    if (this.phase === 'pretrain') this.model.setTrainFrom(this.model.convNames[0]);
+    else this.model.setTrainFrom(this.cfg.model.backbone.trainFrom);
+    return new SGD(this.model.parameters(), { lr: t.lr, momentum: t.momentum, weightDecay: t.weightDecay });
+  }
+
+  private enterTraining(): void {
+    this.optimizer.dispose();
+    this.phase = 'train';
+    this.optimizer = this.makeOptimizer();
+  }
+
+  get done(): boolean { return this.iteration >= this.totalIterations; }
+  get pretraining(): boolean { return this.iteration < this.cfg.train.pretrain.iterations; }
 
   /** The next N entries of a random permutation, reshuffled when used up (the original's _get_next_minibatch_inds). */
   private nextEntries(): RoidbEntry[] {
@@ -88,9 +112,12 @@ export class Trainer {
 
   /** One SGD iteration. Throws NonFiniteLossError (before updating anything) when the loss is NaN/Inf. */
   step(): IterationLog {
+    if (this.pretraining) return this.pretrainStep();
+    const P = this.cfg.train.pretrain.iterations;
+    if (this.phase === 'pretrain') this.enterTraining(); // fresh momentum, as from a pre-trained model
     const t0 = performance.now();
     const it = this.iteration;
-    const lr = learningRate(this.cfg.train, it);
+    const lr = learningRate(this.cfg.train, it - P);
     const mb = getMinibatch(this.nextEntries(), this.cfg, this.dataRng, this.loadImage);
     let loss, lossCls, lossLoc, fgAcc = 0, bgAcc = 0;
     try {
@@ -117,7 +144,35 @@ export class Trainer {
     this.optimizer.update();
     this.optimizer.zeroGrad();
     this.iteration++;
-    return { iteration: it, loss, lossCls, lossLoc, lr, fgAcc, bgAcc, seconds: (performance.now() - t0) / 1000 };
+    return { iteration: it, phase: 'train', loss, lossCls, lossLoc, lr, fgAcc, bgAcc, seconds: (performance.now() - t0) / 1000 };
+  }
+
+  /** One classification step on object crops (the whole crop is the RoI; no box regression). */
+  private pretrainStep(): IterationLog {
+    const t0 = performance.now();
+    const it = this.iteration, p = this.cfg.train.pretrain;
+    const lr = stepLr({ baseLr: p.lr, steps: [Math.round(0.8 * p.iterations)], warmupIters: p.warmupIters, warmupFactor: 0.1 }, it);
+    const b = sampleCrops(this.roidb.entries, this.cfg, this.dataRng, this.loadImage);
+    let loss: number, fgAcc: number, bgAcc: number;
+    try {
+      const out = engine.tidy(() => {
+        const { clsScore } = this.model.head(this.model.pool(this.model.forward(b.images), b.rois));
+        return { loss: softmaxCrossEntropy(clsScore, b.labels), clsScore };
+      });
+      [fgAcc, bgAcc] = accuracy(out.clsScore.dataSync() as Float32Array, b.labels.dataSync() as Int32Array, this.model.numClasses);
+      out.clsScore.dispose();
+      loss = out.loss.item();
+      if (!Number.isFinite(loss)) { out.loss.dispose(); engine.tape.clear(); throw new NonFiniteLossError(it, { loss, lossCls: loss, lossLoc: 0 }); }
+      out.loss.backward();
+      out.loss.dispose();
+    } finally {
+      disposeCropBatch(b);
+    }
+    this.optimizer.lr = lr;
+    this.optimizer.update();
+    this.optimizer.zeroGrad();
+    this.iteration++;
+    return { iteration: it, phase: 'pretrain', loss, lossCls: loss, lossLoc: 0, lr, fgAcc, bgAcc, seconds: (performance.now() - t0) / 1000 };
   }
 
   /** True when every parameter is finite (checked before a checkpoint is written). */
@@ -174,6 +229,7 @@ export class Trainer {
       else params.set(k, { shape: v.shape, data: v.data });
     }
     try { this.model.loadStateDict(params); } catch (e) { throw new Error(`${source}: ${(e as Error).message}`); }
+    if (this.phase === 'pretrain' && state.iteration >= this.cfg.train.pretrain.iterations) this.enterTraining();
     this.optimizer.setState({ step: state.sgd.step, lr: state.sgd.lr, velocity });
     this.iteration = state.iteration;
     this.dataRng.setState(state.dataRng);
