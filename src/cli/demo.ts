@@ -18,7 +18,7 @@ export const demoCommand: Command = {
   async run(argv, io) {
     const p = parseArgs(argv, this.flags, 'demo');
     const cfg = loadConfig(p, 'demo', { 'train.iterations': str(p, 'iterations') });
-    const r = runDemo({
+    const r = await runDemo({
       out: str(p, 'out'), images: num(p, 'images', 'demo', { integer: true, min: 4 }), seed: num(p, 'seed', 'demo', { integer: true }),
       config: cfg, log: io.err, tty: io.tty,
     });

@@ -13,11 +13,12 @@ export const proposalsCommand: Command = {
     out: { type: 'string', help: 'cache directory (default <data>/proposals)' },
     mode: { type: 'string', help: "Selective Search mode: 'fast' (default) or 'single'" },
     'max-boxes': { type: 'string', help: 'boxes kept per image (default 2000)' },
+    workers: { type: 'string', help: 'worker threads (default: the number of cores)' },
   },
   async run(argv, io) {
     const p = parseArgs(argv, this.flags, 'proposals');
     const mode = (str(p, 'mode') ?? 'fast') as 'fast' | 'single';
-    const r = proposalsStep({
+    const r = await proposalsStep({ workers: num(p, 'workers', 'proposals', { integer: true, min: 1 }),
       data: required(p, 'data', 'proposals'), split: str(p, 'split') ?? 'trainval', dir: str(p, 'out'),
       ss: { mode, maxBoxes: num(p, 'max-boxes', 'proposals', { integer: true, min: 0 }) ?? 2000 }, log: io.err, tty: io.tty,
     });

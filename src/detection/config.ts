@@ -47,8 +47,15 @@ export interface PretrainConfig {
   cropSize: number;
   /** Fraction of background regions (IoU < train.bgThreshHi with every object, clutter included). */
   bgFraction: number;
+  /** Foreground regions overlap an object at least this much (1 = ground-truth boxes only). */
+  fgMinOverlap: number;
   /** Regions are enlarged by this factor (context around the box) before warping. */
   context: number;
+  /**
+   * true: crops keep regions at their size in the training image (shrinking only those larger than
+   * cropSize / context) and the RoI is the region; false: regions are warped to the whole crop (R-CNN).
+   */
+  nativeScale: boolean;
   /** Random shift (fraction of the box) and size change of object crops. */
   jitter: number;
   lr: number;
@@ -176,7 +183,7 @@ export function defaultConfig(): FastRcnnConfig {
       snapshotIters: 0,
       maxProposals: 2000,
       seed: 3,
-      pretrain: { iterations: 0, batch: 64, cropSize: 32, bgFraction: 0.5, context: 1.2, jitter: 0.05, lr: 0.05, warmupIters: 20 },
+      pretrain: { iterations: 0, batch: 64, cropSize: 32, bgFraction: 0.25, fgMinOverlap: 0.8, context: 1.2, nativeScale: false, jitter: 0.05, lr: 0.05, warmupIters: 20 },
     },
     test: {
       scales: [240],

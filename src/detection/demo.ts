@@ -35,7 +35,7 @@ export const DEMO_TEST_FRACTION = 0.25;
 
 const MARKER = '.fastrcnn-demo';
 
-export function runDemo(o: DemoOptions = {}): DemoResult {
+export async function runDemo(o: DemoOptions = {}): Promise<DemoResult> {
   const log = o.log ?? console.log;
   const out = o.out ?? 'fastrcnn-demo';
   const data = join(out, 'data');
@@ -49,31 +49,31 @@ export function runDemo(o: DemoOptions = {}): DemoResult {
   const cfg = o.config ?? defaultConfig();
   const steps: DemoResult['steps'] = [];
   const t0 = performance.now();
-  const timed = <T>(name: string, fn: () => T): T => {
+  const timed = async <T>(name: string, fn: () => T | Promise<T>): Promise<T> => {
     const s = performance.now();
     log(`\n== ${name}`);
-    const r = fn();
+    const r = await fn();
     steps.push({ name, seconds: (performance.now() - s) / 1000 });
     log(`== ${name}: ${((performance.now() - s) / 1000).toFixed(1)} s`);
     return r;
   };
 
   const images = o.images ?? DEMO_IMAGES;
-  const synth = timed('synth', () => synthesize({ outDir: data, images, seed: o.seed ?? 1, testFraction: o.testFraction ?? DEMO_TEST_FRACTION }));
+  const synth = await timed('synth', () => synthesize({ outDir: data, images, seed: o.seed ?? 1, testFraction: o.testFraction ?? DEMO_TEST_FRACTION }));
   log(`${images} images (${synth.splits.trainval.length} trainval, ${synth.splits.test.length} test), classes ${synth.classes.join(', ')}`);
-  const pTrain = timed('proposals (trainval)', () => proposalsStep({ data, split: 'trainval', log, tty: o.tty }));
-  const pTest = timed('proposals (test)', () => proposalsStep({ data, split: 'test', log, tty: o.tty }));
+  const pTrain = await timed('proposals (trainval)', () => proposalsStep({ data, split: 'trainval', log, tty: o.tty }));
+  const pTest = await timed('proposals (test)', () => proposalsStep({ data, split: 'test', log, tty: o.tty }));
   for (const [n, r] of [['trainval', pTrain], ['test', pTest]] as const) {
     log(`proposals ${n}: recall@0.5 ${(r.recall.recall[0] * 100).toFixed(1)}%, @0.7 ${(r.recall.recall[1] * 100).toFixed(1)}%, ${r.recall.meanBoxesPerImage.toFixed(0)} boxes/image`);
   }
   const modelPath = join(out, 'model.safetensors');
-  const tr = timed('train', () => trainDetector({ data, out: modelPath, config: cfg, log, progress: o.tty ? 'bar' : 'lines' }));
+  const tr = await timed('train', () => trainDetector({ data, out: modelPath, config: cfg, log, progress: o.tty ? 'bar' : 'lines' }));
   const results = join(out, 'results');
-  const te = timed('test', () => testStep({ model: { model: tr.model, config: tr.config }, data, split: 'test', results, log, tty: o.tty }));
+  const te = await timed('test', () => testStep({ model: { model: tr.model, config: tr.config }, data, split: 'test', results, log, tty: o.tty }));
   const first = synth.splits.test[0];
   const imagePath = join(data, 'JPEGImages', `${first}.jpg`);
   const picture = join(out, 'detections.png');
-  const det = timed('detect', () => detectStep({ model: modelPath, image: imagePath, out: picture, proposals: join(data, 'proposals', `${first}.json`) }));
+  const det = await timed('detect', () => detectStep({ model: modelPath, image: imagePath, out: picture, proposals: join(data, 'proposals', `${first}.json`) }));
   tr.model.dispose();
   return {
     table: te.table, steps, seconds: (performance.now() - t0) / 1000, secondsPerIter: tr.secondsPerIter,

@@ -16,6 +16,7 @@ import { type Detection, detect } from './detect.js';
 import { type ApTable, detectSplit, evaluateDetections } from './evaluate.js';
 import { readResultsFiles, writeResultsFiles } from './resultsFiles.js';
 import { atomicWrite, loadModel } from './files.js';
+import { computeProposalsParallel } from './parallel.js';
 import type { FastRCNN } from './model.js';
 
 type Log = (msg: string) => void;
@@ -68,23 +69,31 @@ export interface ProposalsStepOptions {
   /** Cache directory (default <data>/proposals). */
   dir?: string;
   ss?: SelectiveSearchOptions;
+  /** Worker threads for Selective Search (default: the machine's cores). */
+  workers?: number;
   log?: Log;
   tty?: boolean;
 }
 
 export interface ProposalsStepResult { dir: string; images: number; computed: number; seconds: number; recall: RecallReport; warnings: string[] }
 
-/** Computes (and caches) the proposals of a split and measures their recall of the non-difficult ground truth. */
-export function proposalsStep(o: ProposalsStepOptions): ProposalsStepResult {
+/**
+ * Computes (on worker threads) and caches the proposals of a split, and measures their recall of the
+ * non-difficult ground truth.
+ */
+export async function proposalsStep(o: ProposalsStepOptions): Promise<ProposalsStepResult> {
   const log = o.log ?? console.log;
   const t0 = performance.now();
   const ds = readVoc(o.data, { split: o.split });
   const warnings = [...ds.warnings];
   const { records, images } = decodeImages(ds.records, warnings);
   const dir = o.dir ?? defaultProposalsDir(o.data);
-  let computed = 0;
-  const report = progressReporter(`proposals ${o.split}`, log, o.tty);
-  const props = proposalsFor(records, (r) => images.get(r.id)!, { dir, ss: o.ss ?? DEFAULT_SS_OPTIONS, onProgress: (d, t, c) => { computed = c; report(d, t); } }, warnings);
+  const ss = o.ss ?? DEFAULT_SS_OPTIONS;
+  const par = await computeProposalsParallel(records.map((r) => ({ id: r.id, imagePath: r.imagePath })), dir, ss,
+    { workers: o.workers, onProgress: progressReporter(`proposals ${o.split}`, log, o.tty) });
+  warnings.push(...par.errors);
+  const computed = par.computed;
+  const props = proposalsFor(records, (r) => images.get(r.id)!, { dir, ss }, warnings);
   const recall = datasetRecall(records.map((r) => ({
     proposals: props.get(r.id) ?? [],
     gt: r.objects.filter((x) => !x.difficult).flatMap((x) => x.box),

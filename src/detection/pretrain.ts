@@ -53,7 +53,7 @@ function writeCrop(img: RgbImage, e: RoidbEntry, cx: number, cy: number, sideX: 
 }
 
 /**
- * A batch of warped regions: a fraction 1 − bgFraction are foreground candidates (IoU >= fgThresh,
+ * A batch of warped regions: a fraction 1 − bgFraction are foreground candidates (IoU >= fgMinOverlap,
  * ground truth included; label = the object's class), the rest background candidates (IoU below
  * bgThreshHi, clutter included; label 0). Each region is enlarged by `context` and jittered in
  * position and size by `jitter`, then warped to cropSize². Mirrored images come from the roidb's
@@ -62,7 +62,7 @@ function writeCrop(img: RgbImage, e: RoidbEntry, cx: number, cy: number, sideX: 
 export function sampleCrops(entries: RoidbEntry[], cfg: FastRcnnConfig, rng: Rng, loadImage: (e: RoidbEntry) => RgbImage): CropBatch {
   const p = cfg.train.pretrain, t = cfg.train;
   const B = p.batch, S = p.cropSize;
-  const x = new Float32Array(B * 3 * S * S), labels = new Int32Array(B);
+  const x = new Float32Array(B * 3 * S * S), labels = new Int32Array(B), rois = new Float32Array(5 * B);
   let numFg = 0;
   for (let i = 0; i < B; i++) {
     const wantFg = rng.next() >= p.bgFraction;
@@ -72,22 +72,32 @@ export function sampleCrops(entries: RoidbEntry[], cfg: FastRcnnConfig, rng: Rng
       const cand: number[] = [];
       for (let j = 0; j < e.maxOverlaps.length; j++) {
         const o = e.maxOverlaps[j];
-        if (wantFg ? o >= t.fgThresh : o < t.bgThreshHi) cand.push(j);
+        if (wantFg ? o >= Math.max(t.fgThresh, p.fgMinOverlap) : o < t.bgThreshHi) cand.push(j);
       }
       if (cand.length) k = cand[rng.int(0, cand.length)];
     }
     if (!e || k < 0) throw new Error(`pretrain: no ${wantFg ? 'foreground' : 'background'} region in 50 random training images`);
     const b = e.boxes, w = b[4 * k + 2] - b[4 * k] + 1, h = b[4 * k + 3] - b[4 * k + 1] + 1;
     const j = p.jitter;
-    const cx = (b[4 * k] + b[4 * k + 2]) / 2 + rng.uniform(-j, j) * w, cy = (b[4 * k + 1] + b[4 * k + 3]) / 2 + rng.uniform(-j, j) * h;
-    const f = p.context * rng.uniform(1 - j, 1 + j);
-    writeCrop(loadImage(e), e, cx, cy, w * f, h * f, S, cfg, x, i * 3 * S * S);
+    let x1 = b[4 * k], y1 = b[4 * k + 1];
+    if (p.nativeScale) {
+      // Keep the region at its size in the training image (the detector sees it so), shrinking only
+      // what does not fit; the crop window lies around it at a random offset; the RoI is the region.
+      const f = Math.min(1, S / (p.context * Math.max(w, h))), win = S / f;
+      const wx = x1 - rng.uniform(0, Math.max(0, win - w)), wy = y1 - rng.uniform(0, Math.max(0, win - h));
+      writeCrop(loadImage(e), e, wx + win / 2, wy + win / 2, win, win, S, cfg, x, i * 3 * S * S);
+      rois.set([i, (x1 - wx) * f, (y1 - wy) * f, (x1 + w - 1 - wx) * f, (y1 + h - 1 - wy) * f], 5 * i);
+    } else {
+      // Warp the region with context to the whole crop (R-CNN); the RoI is the whole crop.
+      const cx = x1 + (w - 1) / 2 + rng.uniform(-j, j) * w, cy = y1 + (h - 1) / 2 + rng.uniform(-j, j) * h;
+      const f = p.context * rng.uniform(1 - j, 1 + j);
+      writeCrop(loadImage(e), e, cx + 0.5, cy + 0.5, w * f, h * f, S, cfg, x, i * 3 * S * S);
+      rois.set([i, 0, 0, S - 1, S - 1], 5 * i);
+    }
     const fg = e.maxOverlaps[k] >= t.fgThresh;
     labels[i] = fg ? e.maxClasses[k] : 0;
     if (fg) numFg++;
   }
-  const rois = new Float32Array(5 * B);
-  for (let i = 0; i < B; i++) { rois[5 * i] = i; rois[5 * i + 3] = S - 1; rois[5 * i + 4] = S - 1; }
   return {
     images: engine.makeTensor(x, [B, 3, S, S], 'float32'),
     rois: engine.makeTensor(rois, [B, 5], 'float32'),
