@@ -122,7 +122,8 @@ async function onModelFile(input: HTMLInputElement): Promise<void> {
   input.value = '';
   if (!f) return;
   try { useModel(f.bytes, f.name); } catch (e) {
-    message(`${(e as Error).message}. Still using ${state.modelName}. A model file is what \`fastrcnn train\` or \`fastrcnn compress\` writes (.safetensors).`);
+    message(`Cannot use this model file: ${(e as Error).message}. Still using ${state.modelName}. ` +
+      'A model file is what `fastrcnn train` or `fastrcnn compress` writes (.safetensors with the classes and config inside).');
     return;
   }
   message('');
