@@ -29,9 +29,26 @@ export interface DemoResult {
   secondsPerIter: number;
 }
 
-/** Demo defaults: 600 images (450 trainval, 150 test) and the default config. */
-export const DEMO_IMAGES = 600;
-export const DEMO_TEST_FRACTION = 0.25;
+/** Demo dataset: 1000 images of 160×120 (800 trainval, 200 test). */
+export const DEMO_IMAGES = 1000;
+export const DEMO_TEST_FRACTION = 0.2;
+export const DEMO_IMAGE_SIZE = { width: 160, height: 120 };
+
+/**
+ * The demo's settings on top of defaultConfig(): images used at their own size (short side 120),
+ * no dropout (fc6/fc7 are 256 wide, not 4096), background RoIs from IoU 0 (the synthetic clutter
+ * must be seen as background), pre-training on native-scale crops, then Fast R-CNN iterations.
+ */
+export function demoConfig(): FastRcnnConfig {
+  const c = defaultConfig();
+  c.model.dropout = 0;
+  c.train.scales = [120];
+  c.test.scales = [120];
+  c.train.iterations = 2000;
+  c.train.bgThreshLo = 0;
+  c.train.pretrain = { ...c.train.pretrain, iterations: 600, nativeScale: true, cropSize: 48 };
+  return c;
+}
 
 const MARKER = '.fastrcnn-demo';
 
@@ -46,7 +63,7 @@ export async function runDemo(o: DemoOptions = {}): Promise<DemoResult> {
   for (const d of ['proposals', 'results']) rmSync(join(data, d), { recursive: true, force: true });
   mkdirSync(data, { recursive: true });
   writeFileSync(join(data, MARKER), 'written by fastrcnn demo\n');
-  const cfg = o.config ?? defaultConfig();
+  const cfg = o.config ?? demoConfig();
   const steps: DemoResult['steps'] = [];
   const t0 = performance.now();
   const timed = async <T>(name: string, fn: () => T | Promise<T>): Promise<T> => {
@@ -59,7 +76,7 @@ export async function runDemo(o: DemoOptions = {}): Promise<DemoResult> {
   };
 
   const images = o.images ?? DEMO_IMAGES;
-  const synth = await timed('synth', () => synthesize({ outDir: data, images, seed: o.seed ?? 1, testFraction: o.testFraction ?? DEMO_TEST_FRACTION }));
+  const synth = await timed('synth', () => synthesize({ outDir: data, images, seed: o.seed ?? 1, testFraction: o.testFraction ?? DEMO_TEST_FRACTION, ...DEMO_IMAGE_SIZE }));
   log(`${images} images (${synth.splits.trainval.length} trainval, ${synth.splits.test.length} test), classes ${synth.classes.join(', ')}`);
   const pTrain = await timed('proposals (trainval)', () => proposalsStep({ data, split: 'trainval', log, tty: o.tty }));
   const pTest = await timed('proposals (test)', () => proposalsStep({ data, split: 'test', log, tty: o.tty }));

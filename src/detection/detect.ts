@@ -10,6 +10,7 @@ import type { Tensor } from '../tensor/tensor.js';
 import type { FastRcnnConfig, TestConfig } from './config.js';
 import { clipBoxes, decodeBoxes, nms } from './kernels.js';
 import { cleanProposals, imageBlob } from './minibatch.js';
+import { computeScale } from '../data/transforms.js';
 import type { FastRCNN } from './model.js';
 import { unnormalizeDeltas } from './targets.js';
 
@@ -40,7 +41,10 @@ export interface DetectResult {
   postSeconds: number;
 }
 
-/** Index of the pyramid scale for each RoI: the scale where its area is closest to area² (one scale: all 0). */
+/**
+ * Index of the pyramid level for each RoI: the level whose scale factor (scaled image / original)
+ * brings its area closest to area² (the original _project_im_rois). One level: all 0.
+ */
 export function assignLevels(rois: Float32Array, scales: number[], area: number): Int32Array {
   const n = rois.length / 4, lv = new Int32Array(n);
   if (scales.length <= 1) return lv;
@@ -67,7 +71,8 @@ export function imDetect(model: FastRCNN, img: RgbImage, proposals: ArrayLike<nu
   model.eval();
   try {
     engine.noGrad(() => {
-      const levels = assignLevels(rois, test.scales, test.pyramidArea);
+      const factors = test.scales.map((sh) => computeScale(img.width, img.height, sh, test.maxSize));
+      const levels = assignLevels(rois, factors, test.pyramidArea);
       test.scales.forEach((shortSide, lv) => {
         // Distinct feature-cell footprints at this scale (the original's DEDUP_BOXES = 1/stride).
         const blob = imageBlob(img, shortSide, test.maxSize, cfg, false);

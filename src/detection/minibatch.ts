@@ -10,6 +10,7 @@ import type { Rng } from '../util/random.js';
 import type { FastRcnnConfig } from './config.js';
 import { boxIou } from './kernels.js';
 import { sampleRois } from './sampleRois.js';
+import type { BatchPart } from './batchParts.js';
 import { type BboxStats, computeBboxStats, computeTargets, fixedBboxStats, identityBboxStats, normalizeTargets } from './targets.js';
 
 /** One training image as the network sees it (a flipped image is its own entry). */
@@ -170,35 +171,44 @@ export function imageBlob(img: RgbImage, shortSide: number, maxSize: number, cfg
 }
 
 /**
- * Builds the mini-batch of the given entries: a random training scale per image, R/N sampled RoIs per
- * image. `loadImage` returns the decoded (unflipped) image of an entry.
+ * The mini-batch of the given entries as one part per image (typed arrays, no tensors): a random
+ * training scale per image, R/N sampled RoIs per image (batch index 0 within the part).
  */
-export function getMinibatch(entries: RoidbEntry[], cfg: FastRcnnConfig, rng: Rng, loadImage: (e: RoidbEntry) => RgbImage): Minibatch {
+export function minibatchParts(entries: RoidbEntry[], cfg: FastRcnnConfig, rng: Rng, loadImage: (e: RoidbEntry) => RgbImage): (BatchPart & { scale: number; numFg: number })[] {
   const t = cfg.train;
   const samplerCfg = { roisPerImage: t.batchSize / t.imsPerBatch, fgFraction: t.fgFraction, fgThresh: t.fgThresh, bgThreshHi: t.bgThreshHi, bgThreshLo: t.bgThreshLo };
-  const images: Tensor[] = [], rois: Tensor[] = [], scales: number[] = [];
-  const labels: number[] = [], targets: number[] = [];
-  let numFg = 0;
-  for (const e of entries) {
+  return entries.map((e) => {
     const shortSide = t.scales[rng.int(0, t.scales.length)];
     const img = loadImage(e);
     if (img.width !== e.width || img.height !== e.height) throw new Error(`${e.id}: image is ${img.width}x${img.height}, annotation says ${e.width}x${e.height}`);
     const blob = imageBlob(img, shortSide, t.maxSize, cfg, e.flipped);
     const s = sampleRois(e, samplerCfg, rng);
-    const r = new Float32Array(5 * s.indices.length);
+    const R = s.indices.length;
+    const rois = new Float32Array(5 * R), targets = new Float32Array(4 * R);
     s.indices.forEach((idx, k) => {
-      for (let j = 0; j < 4; j++) r[5 * k + 1 + j] = e.boxes[4 * idx + j] * blob.scale;
-      for (let j = 0; j < 4; j++) targets.push(s.labels[k] > 0 ? e.targets[4 * idx + j] : 0);
+      for (let j = 0; j < 4; j++) rois[5 * k + 1 + j] = e.boxes[4 * idx + j] * blob.scale;
+      if (s.labels[k] > 0) for (let j = 0; j < 4; j++) targets[4 * k + j] = e.targets[4 * idx + j];
     });
-    labels.push(...s.labels);
-    numFg += s.numFg;
-    scales.push(blob.scale);
-    images.push(engine.makeTensor(blob.data, [1, 3, blob.height, blob.width], 'float32'));
-    rois.push(engine.makeTensor(r, [s.indices.length, 5], 'float32'));
-  }
+    return {
+      images: blob.data, shape: [1, 3, blob.height, blob.width] as [number, number, number, number],
+      rois, labels: Int32Array.from(s.labels), targets, scale: blob.scale, numFg: s.numFg,
+    };
+  });
+}
+
+/** minibatchParts as tensors: one image and RoI tensor per image, labels and targets concatenated. */
+export function getMinibatch(entries: RoidbEntry[], cfg: FastRcnnConfig, rng: Rng, loadImage: (e: RoidbEntry) => RgbImage): Minibatch {
+  const parts = minibatchParts(entries, cfg, rng, loadImage);
+  const R = parts.reduce((n, p) => n + p.labels.length, 0);
+  const labels = new Int32Array(R), targets = new Float32Array(4 * R);
+  let at = 0;
+  for (const p of parts) { labels.set(p.labels, at); targets.set(p.targets!, 4 * at); at += p.labels.length; }
   return {
-    images, rois, scales, numFg,
-    labels: engine.makeTensor(Int32Array.from(labels), [labels.length], 'int32'),
-    bboxTargets: engine.makeTensor(Float32Array.from(targets), [labels.length, 4], 'float32'),
+    images: parts.map((p) => engine.makeTensor(p.images, p.shape.slice(), 'float32')),
+    rois: parts.map((p) => engine.makeTensor(p.rois, [p.labels.length, 5], 'float32')),
+    scales: parts.map((p) => p.scale),
+    numFg: parts.reduce((n, p) => n + p.numFg, 0),
+    labels: engine.makeTensor(labels, [R], 'int32'),
+    bboxTargets: engine.makeTensor(targets, [R, 4], 'float32'),
   };
 }

@@ -33,8 +33,7 @@ function runJobs(jobs: Job[], dir: string, ss: SelectiveSearchOptions, report: (
  * A worker running this module: the bundle (.js) directly; from TypeScript sources (run with tsx,
  * whose loader does not reach worker threads) through tsx's API.
  */
-function spawnSelf(data: unknown): Worker {
-  const self = import.meta.url;
+export function spawnSelf(data: unknown, self = import.meta.url): Worker {
   if (!self.endsWith('.ts')) return new Worker(new URL(self), { workerData: data });
   const code = `import('tsx/esm/api').then((api) => api.tsImport(${JSON.stringify(self)}, ${JSON.stringify(self)}))`;
   return new Worker(code, { eval: true, workerData: data });

@@ -11,6 +11,7 @@ import type { Tensor } from '../tensor/tensor.js';
 import type { Rng } from '../util/random.js';
 import type { FastRcnnConfig } from './config.js';
 import type { RoidbEntry } from './minibatch.js';
+import type { BatchPart } from './batchParts.js';
 
 export interface CropBatch { images: Tensor; rois: Tensor; labels: Tensor; numFg: number }
 
@@ -59,7 +60,7 @@ function writeCrop(img: RgbImage, e: RoidbEntry, cx: number, cy: number, sideX: 
  * position and size by `jitter`, then warped to cropSize². Mirrored images come from the roidb's
  * flipped entries.
  */
-export function sampleCrops(entries: RoidbEntry[], cfg: FastRcnnConfig, rng: Rng, loadImage: (e: RoidbEntry) => RgbImage): CropBatch {
+export function sampleCropArrays(entries: RoidbEntry[], cfg: FastRcnnConfig, rng: Rng, loadImage: (e: RoidbEntry) => RgbImage): { images: Float32Array; rois: Float32Array; labels: Int32Array; numFg: number } {
   const p = cfg.train.pretrain, t = cfg.train;
   const B = p.batch, S = p.cropSize;
   const x = new Float32Array(B * 3 * S * S), labels = new Int32Array(B), rois = new Float32Array(5 * B);
@@ -98,10 +99,30 @@ export function sampleCrops(entries: RoidbEntry[], cfg: FastRcnnConfig, rng: Rng
     labels[i] = fg ? e.maxClasses[k] : 0;
     if (fg) numFg++;
   }
+  return { images: x, rois, labels, numFg };
+}
+
+/** sampleCropArrays as tensors. */
+export function sampleCrops(entries: RoidbEntry[], cfg: FastRcnnConfig, rng: Rng, loadImage: (e: RoidbEntry) => RgbImage): CropBatch {
+  const a = sampleCropArrays(entries, cfg, rng, loadImage), B = a.labels.length, S = cfg.train.pretrain.cropSize;
   return {
-    images: engine.makeTensor(x, [B, 3, S, S], 'float32'),
-    rois: engine.makeTensor(rois, [B, 5], 'float32'),
-    labels: engine.makeTensor(labels, [B], 'int32'),
-    numFg,
+    images: engine.makeTensor(a.images, [B, 3, S, S], 'float32'),
+    rois: engine.makeTensor(a.rois, [B, 5], 'float32'),
+    labels: engine.makeTensor(a.labels, [B], 'int32'),
+    numFg: a.numFg,
   };
+}
+
+/** A crop batch split into `n` parts of consecutive crops (RoI batch indices renumbered per part). */
+export function cropParts(entries: RoidbEntry[], cfg: FastRcnnConfig, rng: Rng, loadImage: (e: RoidbEntry) => RgbImage, n: number): BatchPart[] {
+  const a = sampleCropArrays(entries, cfg, rng, loadImage), B = a.labels.length, S = cfg.train.pretrain.cropSize;
+  const per = Math.ceil(B / n), px = 3 * S * S;
+  const parts: BatchPart[] = [];
+  for (let i0 = 0; i0 < B; i0 += per) {
+    const i1 = Math.min(B, i0 + per);
+    const rois = a.rois.slice(5 * i0, 5 * i1);
+    for (let k = 0; k < i1 - i0; k++) rois[5 * k] = k;
+    parts.push({ images: a.images.slice(px * i0, px * i1), shape: [i1 - i0, 3, S, S], rois, labels: a.labels.slice(i0, i1), targets: null });
+  }
+  return parts;
 }

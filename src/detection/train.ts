@@ -14,6 +14,8 @@ import { LOSS_CSV_HEADER, lossCsvRow, lossSvg, parseLossCsv } from './lossPlot.j
 import { buildRoidb, type RoidbEntry } from './minibatch.js';
 import { type FastRCNN, createModel } from './model.js';
 import { type IterationLog, NonFiniteLossError, Trainer } from './trainer.js';
+import { GradientWorker } from './gradWorker.js';
+import { defaultWorkers } from './parallel.js';
 
 export interface TrainOptions {
   /** VOC directory. */
@@ -37,6 +39,11 @@ export interface TrainOptions {
   log?: ((msg: string) => void) | null;
   /** Progress display: 'bar' (TTY), 'lines' (a line every ~5%), 'none'. Default: bar on a TTY, else lines. */
   progress?: 'bar' | 'lines' | 'none';
+  /**
+   * Threads computing gradients (1 or 2; default: 2 when the machine has 2 cores). Each mini-batch
+   * image (or half of the crops) goes to one thread. Results are deterministic for a given count.
+   */
+  workers?: number;
 }
 
 export interface TrainResult {
@@ -101,7 +108,9 @@ export function trainDetector(opts: TrainOptions): TrainResult {
   if (warnings.length) log(`train: ${warnings.length} warning(s):\n  ${warnings.slice(0, 10).join('\n  ')}${warnings.length > 10 ? `\n  ... ${warnings.length - 10} more` : ''}`);
 
   const model = createModel(cfg, ds.classes);
-  const trainer = new Trainer(model, roidb, cfg, (e: RoidbEntry): RgbImage => images.get(e.id)!);
+  const workers = Math.max(1, Math.min(2, opts.workers ?? defaultWorkers(2)));
+  const parallel = workers >= 2 ? new GradientWorker(model, cfg) : null;
+  const trainer = new Trainer(model, roidb, cfg, (e: RoidbEntry): RgbImage => images.get(e.id)!, parallel);
   let logs: IterationLog[] = [];
   if (opts.resume) {
     trainer.restore(readFileChecked(paths.checkpoint, 'checkpoint'), paths.checkpoint);
@@ -114,7 +123,7 @@ export function trainDetector(opts: TrainOptions): TrainResult {
   const mode = opts.progress ?? (opts.log === undefined && process.stderr.isTTY ? 'bar' : 'lines');
   const counts = model.parameterCounts();
   log(`train: ${total - trainer.iteration} iterations, ${model.numParameters().toLocaleString('en-US')} parameters ` +
-    `(${Object.entries(counts).map(([k, v]) => `${k} ${v}`).join(', ')}), stride ${model.stride}, LR ${cfg.train.lr}`);
+    `(${Object.entries(counts).map(([k, v]) => `${k} ${v}`).join(', ')}), stride ${model.stride}, LR ${cfg.train.lr}, ${workers} thread(s)`);
   const writeCheckpoint = () => {
     if (!trainer.parametersFinite()) throw new Error(`training diverged before iteration ${trainer.iteration}: parameters are not finite; the last good checkpoint is ${paths.checkpoint}`);
     atomicWrite(paths.checkpoint, trainer.checkpointBytes());
@@ -137,6 +146,7 @@ export function trainDetector(opts: TrainOptions): TrainResult {
     }
   } catch (e) {
     if (mode === 'bar') process.stderr.write('\n');
+    trainer.dispose();
     atomicWrite(paths.svg, lossSvg(logs));
     if (e instanceof NonFiniteLossError) {
       const have = existsSync(paths.checkpoint) ? `the last good checkpoint is ${paths.checkpoint}` : 'no checkpoint was written yet (set train.snapshotIters)';

@@ -4,16 +4,24 @@
 // order) that round-trips through safetensors bytes for bit-identical resumption.
 import { SGD, type SGDState } from '../nn/optim.js';
 import { stepLr } from '../nn/schedule.js';
-import { softmaxCrossEntropy } from '../ops/nn.js';
+import { mul } from '../ops/elementwise.js';
 import { decodeSafetensors, encodeSafetensors, type NamedArray } from '../nn/safetensors.js';
-import { fastRcnnLoss } from '../ops/detection.js';
 import { engine } from '../tensor/engine.js';
 import type { RgbImage } from '../data/types.js';
 import { Rng } from '../util/random.js';
 import type { FastRcnnConfig } from './config.js';
-import { type Roidb, type RoidbEntry, disposeMinibatch, getMinibatch } from './minibatch.js';
+import { type Roidb, type RoidbEntry, minibatchParts } from './minibatch.js';
+import { type BatchPart, type PartResult, partGradients } from './batchParts.js';
 import type { FastRCNN } from './model.js';
-import { disposeCropBatch, sampleCrops } from './pretrain.js';
+import { cropParts } from './pretrain.js';
+
+/** A second thread computing the gradients of some parts (Node: GradientWorker in gradWorker.ts). */
+export interface ParallelGradients {
+  start(parts: BatchPart[], job: { trainFrom: string; training: boolean; dropoutSeed: number; lambda: number }): void;
+  /** Waits; adds the parts' gradient sums into the model's .grad; results in the order given. */
+  finish(): PartResult[];
+  dispose(): void;
+}
 
 export interface IterationLog {
   iteration: number;
@@ -67,7 +75,7 @@ export class Trainer {
   private cursor = 0;
 
   constructor(readonly model: FastRCNN, readonly roidb: Roidb, readonly cfg: FastRcnnConfig,
-              readonly loadImage: (e: RoidbEntry) => RgbImage) {
+              readonly loadImage: (e: RoidbEntry) => RgbImage, readonly parallel: ParallelGradients | null = null) {
     const t = cfg.train;
     this.phase = t.pretrain.iterations > 0 ? 'pretrain' : 'train';
     this.optimizer = this.makeOptimizer();
@@ -112,67 +120,56 @@ export class Trainer {
 
   /** One SGD iteration. Throws NonFiniteLossError (before updating anything) when the loss is NaN/Inf. */
   step(): IterationLog {
-    if (this.pretraining) return this.pretrainStep();
-    const P = this.cfg.train.pretrain.iterations;
-    if (this.phase === 'pretrain') this.enterTraining(); // fresh momentum, as from a pre-trained model
     const t0 = performance.now();
-    const it = this.iteration;
-    const lr = learningRate(this.cfg.train, it - P);
-    const mb = getMinibatch(this.nextEntries(), this.cfg, this.dataRng, this.loadImage);
-    let loss, lossCls, lossLoc, fgAcc = 0, bgAcc = 0;
-    try {
-      const out = engine.tidy(() => {
-        const { clsScore, bboxPred } = this.model.forwardImages(mb.images, mb.rois);
-        const l = fastRcnnLoss(clsScore, mb.labels, bboxPred, mb.bboxTargets, { lambda: this.cfg.train.lambda });
-        return { ...l, clsScore };
+    const it = this.iteration, P = this.cfg.train.pretrain.iterations, pre = this.pretraining;
+    if (!pre && this.phase === 'pretrain') this.enterTraining(); // fresh momentum, as from a pre-trained model
+    const p = this.cfg.train.pretrain;
+    const lr = pre
+      ? stepLr({ baseLr: p.lr, steps: [Math.round(0.8 * p.iterations)], warmupIters: p.warmupIters, warmupFactor: 0.1 }, it)
+      : learningRate(this.cfg.train, it - P);
+    const split = this.parallel ? 2 : 1;
+    const parts: BatchPart[] = pre
+      ? cropParts(this.roidb.entries, this.cfg, this.dataRng, this.loadImage, split)
+      : minibatchParts(this.nextEntries(), this.cfg, this.dataRng, this.loadImage);
+    const lambda = this.cfg.train.lambda;
+    // Parts alternate between this thread and the worker; results are combined in part order.
+    const mine = parts.map((_, i) => i).filter((i) => !this.parallel || parts.length < 2 || i % 2 === 0);
+    const theirs = parts.map((_, i) => i).filter((i) => !mine.includes(i));
+    if (theirs.length) {
+      this.parallel!.start(theirs.map((i) => parts[i]), {
+        trainFrom: this.model.convNames.find((_, j) => this.model.convs[j].weight.requiresGrad) ?? this.model.convNames[0],
+        training: this.model.training, dropoutSeed: this.model.dropoutRng.nextU32(), lambda,
       });
-      [fgAcc, bgAcc] = accuracy(out.clsScore.dataSync() as Float32Array, mb.labels.dataSync() as Int32Array, this.model.numClasses);
-      out.clsScore.dispose();
-      loss = out.loss.item(); lossCls = out.lossCls.item(); lossLoc = out.lossLoc.item();
-      out.lossCls.dispose(); out.lossLoc.dispose();
-      if (!Number.isFinite(loss)) {
-        out.loss.dispose();
-        engine.tape.clear();
-        throw new NonFiniteLossError(it, { loss, lossCls, lossLoc });
+    }
+    const results: PartResult[] = new Array(parts.length);
+    try {
+      for (const i of mine) results[i] = partGradients(this.model, parts[i], lambda);
+    } finally {
+      if (theirs.length) this.parallel!.finish().forEach((r, k) => { results[theirs[k]] = r; });
+    }
+    const R = results.reduce((n, r) => n + r.numRois, 0);
+    const sum = (f: (r: PartResult) => number) => results.reduce((a, r) => a + f(r), 0) / Math.max(R, 1);
+    const loss = sum((r) => r.lossSum), lossCls = sum((r) => r.lossClsSum), lossLoc = sum((r) => r.lossLocSum);
+    if (!Number.isFinite(loss) || R === 0) {
+      this.optimizer.zeroGrad();
+      throw R === 0 ? new Error(`iteration ${it}: the mini-batch has no RoIs`) : new NonFiniteLossError(it, { loss, lossCls, lossLoc });
+    }
+    const [fgAcc, bgAcc] = accuracyOfParts(parts, results, this.model.numClasses);
+    // Parts added gradients of summed losses: divide by R for the mini-batch mean.
+    engine.noGrad(() => {
+      for (const q of this.optimizer.params) {
+        const g = q.tensor.grad;
+        if (!g) continue;
+        const m = mul(g, 1 / R);
+        g.dispose();
+        q.tensor.grad = engine.keep(m);
       }
-      out.loss.backward();
-      out.loss.dispose();
-    } finally {
-      disposeMinibatch(mb);
-    }
+    });
     this.optimizer.lr = lr;
     this.optimizer.update();
     this.optimizer.zeroGrad();
     this.iteration++;
-    return { iteration: it, phase: 'train', loss, lossCls, lossLoc, lr, fgAcc, bgAcc, seconds: (performance.now() - t0) / 1000 };
-  }
-
-  /** One classification step on object crops (the whole crop is the RoI; no box regression). */
-  private pretrainStep(): IterationLog {
-    const t0 = performance.now();
-    const it = this.iteration, p = this.cfg.train.pretrain;
-    const lr = stepLr({ baseLr: p.lr, steps: [Math.round(0.8 * p.iterations)], warmupIters: p.warmupIters, warmupFactor: 0.1 }, it);
-    const b = sampleCrops(this.roidb.entries, this.cfg, this.dataRng, this.loadImage);
-    let loss: number, fgAcc: number, bgAcc: number;
-    try {
-      const out = engine.tidy(() => {
-        const { clsScore } = this.model.head(this.model.pool(this.model.forward(b.images), b.rois));
-        return { loss: softmaxCrossEntropy(clsScore, b.labels), clsScore };
-      });
-      [fgAcc, bgAcc] = accuracy(out.clsScore.dataSync() as Float32Array, b.labels.dataSync() as Int32Array, this.model.numClasses);
-      out.clsScore.dispose();
-      loss = out.loss.item();
-      if (!Number.isFinite(loss)) { out.loss.dispose(); engine.tape.clear(); throw new NonFiniteLossError(it, { loss, lossCls: loss, lossLoc: 0 }); }
-      out.loss.backward();
-      out.loss.dispose();
-    } finally {
-      disposeCropBatch(b);
-    }
-    this.optimizer.lr = lr;
-    this.optimizer.update();
-    this.optimizer.zeroGrad();
-    this.iteration++;
-    return { iteration: it, phase: 'pretrain', loss, lossCls: loss, lossLoc: 0, lr, fgAcc, bgAcc, seconds: (performance.now() - t0) / 1000 };
+    return { iteration: it, phase: pre ? 'pretrain' : 'train', loss, lossCls, lossLoc, lr, fgAcc, bgAcc, seconds: (performance.now() - t0) / 1000 };
   }
 
   /** True when every parameter is finite (checked before a checkpoint is written). */
@@ -239,7 +236,17 @@ export class Trainer {
     this.cursor = state.cursor;
   }
 
-  dispose(): void { this.optimizer.dispose(); }
+  dispose(): void { this.optimizer.dispose(); this.parallel?.dispose(); }
+}
+
+function accuracyOfParts(parts: BatchPart[], results: PartResult[], K1: number): [number, number] {
+  let fg = 0, fgOk = 0, bg = 0, bgOk = 0;
+  parts.forEach((p, i) => {
+    const [fa, ba] = accuracy(results[i].scores, p.labels, K1);
+    const nf = p.labels.reduce((n, l) => n + (l > 0 ? 1 : 0), 0), nb = p.labels.length - nf;
+    fg += nf; fgOk += fa * nf; bg += nb; bgOk += ba * nb;
+  });
+  return [fg ? fgOk / fg : 0, bg ? bgOk / bg : 0];
 }
 
 /** Fraction of foreground RoIs classified as their class, and of background RoIs as background. */

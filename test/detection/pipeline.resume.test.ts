@@ -37,6 +37,21 @@ test('resume continues bit-identically (model bytes and loss log)', () => {
   assert.ok([...ck.tensors.keys()].some((k) => k.startsWith('__velocity__.')), 'momentum is in the checkpoint');
 });
 
+test('resume across the pre-training / training boundary is bit-identical too', () => {
+  const cfg = tinyConfig(4);
+  cfg.train.pretrain.iterations = 3; cfg.train.pretrain.batch = 8; cfg.train.pretrain.cropSize = 16;
+  const a = tempDir('pre-straight'), b = tempDir('pre-resumed');
+  trainDetector({ data, out: join(a, 'm.safetensors'), config: cfg, ...quiet }).model.dispose();
+  trainDetector({ data, out: join(b, 'm.safetensors'), config: cfg, stopAfter: 2, ...quiet }).model.dispose();
+  trainDetector({ data, out: join(b, 'm.safetensors'), config: cfg, resume: true, stopAfter: 2, ...quiet }).model.dispose();
+  const last = trainDetector({ data, out: join(b, 'm.safetensors'), config: cfg, resume: true, ...quiet });
+  last.model.dispose();
+  assert.is(last.iterations, 3);
+  assert.ok(readFileSync(join(a, 'm.safetensors')).equals(readFileSync(join(b, 'm.safetensors'))), 'model files differ');
+  const logs = parseLossCsv(readFileSync(last.lossCsv, 'utf8'));
+  assert.equal(logs.map((l) => l.phase), ['pretrain', 'pretrain', 'pretrain', 'train', 'train', 'train', 'train']);
+});
+
 test('resume without a checkpoint, or on other data, is a clear error', () => {
   const d = tempDir('nockpt');
   assert.throws(() => trainDetector({ data, out: join(d, 'm.safetensors'), config: tinyConfig(4), resume: true, ...quiet }), /no checkpoint at/);

@@ -1,0 +1,140 @@
+// Data-parallel gradients on a second thread: the worker keeps a replica of the model, reads the
+// current weights from shared memory, computes the gradients of its parts of the mini-batch and
+// writes them back to shared memory. The training loop stays synchronous: it posts the job, computes
+// its own parts, then waits on an Atomics flag (no event loop needed). Deterministic: the same
+// parts, weights and dropout seed give the same bytes.
+import { isMainThread, parentPort, workerData, type Worker } from 'node:worker_threads';
+import type { FastRcnnConfig } from './config.js';
+import { type BatchPart, type PartResult, partGradients } from './batchParts.js';
+import { type FastRCNN, createModel } from './model.js';
+import { spawnSelf } from './parallel.js';
+import { engine } from '../tensor/engine.js';
+import '../backends/wasm/index.js';
+import '../ops/index.js';
+
+const TASK = 'fastrcnn-gradients';
+// control[0]: 0 idle, 1 job posted, 2 done, 3 failed
+const IDLE = 0, POSTED = 1, DONE = 2, FAILED = 3;
+
+interface Job { parts: BatchPart[]; trainFrom: string; training: boolean; dropoutSeed: number; lambda: number }
+
+/** Element offsets of each parameter in the flat shared buffers (model.namedParameters() order). */
+function layout(model: FastRCNN): { name: string; offset: number; size: number }[] {
+  let off = 0;
+  return model.namedParameters().map((p) => { const o = { name: p.name, offset: off, size: p.tensor.size }; off += p.tensor.size; return o; });
+}
+
+export class GradientWorker {
+  private worker: Worker;
+  private control: Int32Array;
+  private weights: Float32Array;
+  private grads: Float32Array;
+  /** lossSum, lossClsSum, lossLocSum, numRois, then scores. */
+  private results: Float64Array;
+  private readonly slots: ReturnType<typeof layout>;
+  private pending = false;
+
+  constructor(private readonly model: FastRCNN, cfg: FastRcnnConfig, maxScores = 1 << 16) {
+    this.slots = layout(model);
+    const n = this.slots.reduce((a, s) => a + s.size, 0);
+    this.control = new Int32Array(new SharedArrayBuffer(8));
+    this.weights = new Float32Array(new SharedArrayBuffer(4 * n));
+    this.grads = new Float32Array(new SharedArrayBuffer(4 * n));
+    this.results = new Float64Array(new SharedArrayBuffer(8 * (4 + maxScores)));
+    this.worker = spawnSelf({
+      fastrcnnTask: TASK, config: cfg, classes: model.classes,
+      control: this.control, weights: this.weights, grads: this.grads, results: this.results,
+    }, import.meta.url);
+    this.worker.unref();
+  }
+
+  /** Sends the parts; the worker starts at once from the current weights. */
+  start(parts: BatchPart[], job: Omit<Job, 'parts'>): void {
+    for (const p of this.model.namedParameters()) {
+      const s = this.slots.find((x) => x.name === p.name)!;
+      this.weights.set(p.tensor.dataSync() as Float32Array, s.offset);
+    }
+    Atomics.store(this.control, 0, POSTED);
+    this.worker.postMessage({ ...job, parts });
+    this.pending = true;
+  }
+
+  /** Waits for the job; adds the worker's gradient sums into the main model's .grad. */
+  finish(): PartResult[] {
+    if (!this.pending) throw new Error('GradientWorker: no job');
+    this.pending = false;
+    while (true) {
+      const v = Atomics.load(this.control, 0);
+      if (v === DONE || v === FAILED) break;
+      Atomics.wait(this.control, 0, v, 60_000);
+    }
+    if (Atomics.load(this.control, 0) === FAILED) throw new Error('gradient worker failed (see its error above)');
+    const count = this.results[0];
+    const out: PartResult[] = [];
+    let at = 1;
+    for (let i = 0; i < count; i++) {
+      const [lossSum, lossClsSum, lossLocSum, numRois, nScores] = this.results.subarray(at, at + 5);
+      out.push({ lossSum, lossClsSum, lossLocSum, numRois, scores: Float32Array.from(this.results.subarray(at + 5, at + 5 + nScores)) });
+      at += 5 + nScores;
+    }
+    engine.noGrad(() => {
+      for (const p of this.model.namedParameters()) {
+        if (!p.tensor.requiresGrad) continue;
+        const s = this.slots.find((x) => x.name === p.name)!;
+        const g = engine.makeTensor(this.grads.slice(s.offset, s.offset + s.size), p.tensor.shape, 'float32');
+        if (p.tensor.grad) {
+          const sum = engine.runKernel('Add', [p.tensor.grad, g])[0];
+          p.tensor.grad.dispose(); g.dispose();
+          p.tensor.grad = engine.keep(sum);
+        } else {
+          p.tensor.grad = engine.keep(g);
+        }
+      }
+    });
+    Atomics.store(this.control, 0, IDLE);
+    return out;
+  }
+
+  dispose(): void { void this.worker.terminate(); }
+}
+
+// Worker side: a model replica; each job = weights in, parts' gradient sums out.
+if (!isMainThread && workerData?.fastrcnnTask === TASK) {
+  const d = workerData as { config: FastRcnnConfig; classes: string[]; control: Int32Array; weights: Float32Array; grads: Float32Array; results: Float64Array };
+  const model = createModel(d.config, d.classes);
+  const slots = layout(model);
+  parentPort!.on('message', (job: Job) => {
+    try {
+      model.setTrainFrom(job.trainFrom);
+      model.train(job.training);
+      model.dropoutRng.setState([job.dropoutSeed >>> 0, 0x9e3779b9, 0x243f6a88, 0xb7e15162]);
+      engine.noGrad(() => {
+        for (const p of model.namedParameters()) {
+          const s = slots.find((x) => x.name === p.name)!;
+          const t = engine.makeTensor(d.weights.slice(s.offset, s.offset + s.size), p.tensor.shape, 'float32');
+          p.tensor.assign(t); t.dispose();
+        }
+      });
+      model.zeroGrad();
+      const res = job.parts.map((part) => partGradients(model, part, job.lambda));
+      d.grads.fill(0);
+      for (const p of model.namedParameters()) {
+        const s = slots.find((x) => x.name === p.name)!;
+        if (p.tensor.grad) d.grads.set(p.tensor.grad.dataSync() as Float32Array, s.offset);
+      }
+      model.zeroGrad();
+      d.results[0] = res.length;
+      let at = 1;
+      for (const r of res) {
+        d.results.set([r.lossSum, r.lossClsSum, r.lossLocSum, r.numRois, r.scores.length], at);
+        d.results.set(r.scores, at + 5);
+        at += 5 + r.scores.length;
+      }
+      Atomics.store(d.control, 0, DONE);
+    } catch (e) {
+      console.error('gradient worker:', e);
+      Atomics.store(d.control, 0, FAILED);
+    }
+    Atomics.notify(d.control, 0);
+  });
+}
