@@ -15,7 +15,7 @@ export const trainCommand: Command = {
     iterations: { type: 'string', help: 'SGD iterations (shortcut for --set train.iterations=N)' },
     resume: { type: 'boolean', help: 'continue from <out>.ckpt bit-identically' },
     checkpoint: { type: 'string', help: 'checkpoint file (default <out stem>.ckpt)' },
-    workers: { type: 'string', help: 'threads computing gradients, 1 or 2 (default 2 on a 2-core machine)' },
+    workers: { type: 'string', help: 'threads computing gradients, 1 (default) or 2' },
     ...CONFIG_FLAGS,
   },
   async run(argv, io) {

@@ -1,10 +1,11 @@
-// The whole pipeline, short: synthesize a small dataset (3 shape classes, 160×120 images),
-// Selective Search on worker threads, pre-training on warped regions then Fast R-CNN training,
-// testing on the held-out split. The mAP floor (0.35) is far above what an untrained network of the
-// same shape scores (measured below 0.1; asserted here too) and below what this run reaches
-// (about 0.6 measured), so a regression anywhere in the chain (data, proposals, sampling, targets,
-// RoI pooling, losses, SGD, decoding, NMS, evaluation) fails it. Also: the saved model file gives the
-// same detections as the model in memory (normalization folded into bbox_pred).
+// The whole pipeline, short (~30-50 s): synthesize a small dataset (90 images of 160×120, two shape
+// classes), Selective Search on worker threads, pre-training on warped regions then 250 Fast R-CNN
+// iterations of a smaller network, testing on the 27 held-out images. This run reaches mAP ≈ 0.25
+// (deterministic: seeded data, sampling and initialization); an untrained network of the same shape
+// scores ≈ 0.07 (asserted < 0.1). The floor, 0.15, sits between the two, so a regression anywhere in
+// the chain (data, proposals, sampling, targets, RoI pooling, losses, SGD, decoding, NMS, evaluation)
+// fails it, while the demo (npm run demo) measures the level reached with the full budget. Also: the
+// saved model file gives the same detections as the model in memory (normalization folded).
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { join } from 'node:path';
@@ -25,14 +26,17 @@ const test = suite('detection: pipeline (short demo)');
 
 function shortConfig(): FastRcnnConfig {
   const c = defaultConfig();
+  c.model.backbone.stages = [[16], [32], [64], [64]];
+  c.model.fc = [128, 128];
   c.model.dropout = 0;
   c.train.scales = [120]; c.test.scales = [120];
-  c.train.iterations = 300;
-  c.train.warmupIters = 30;
+  c.train.iterations = 250;
+  c.train.warmupIters = 25;
   c.train.bgThreshLo = 0;
-  c.train.stepFractions = [0.6];
+  c.train.stepFractions = [0.7];
   c.train.pretrain.iterations = 250;
-  c.train.pretrain.batch = 48;
+  c.train.pretrain.batch = 32;
+  c.test.scoreThresh = 0.001;
   return c;
 }
 
@@ -40,7 +44,7 @@ test('synth -> proposals -> train -> test reaches the mAP floor; saved model = u
   const t0 = performance.now();
   const root = tempDir('pipeline');
   const data = join(root, 'data');
-  synthesize({ outDir: data, images: 110, seed: 17, width: 160, height: 120, classes: ['circle', 'cross', 'square'], testFraction: 0.3, format: 'png' });
+  synthesize({ outDir: data, images: 90, seed: 17, width: 160, height: 120, classes: ['circle', 'cross'], testFraction: 0.3, format: 'png' });
   for (const split of ['trainval', 'test']) await proposalsStep({ data, split, workers: 2, log: () => {} });
   const tProps = performance.now();
   const cfg = shortConfig();
@@ -51,11 +55,12 @@ test('synth -> proposals -> train -> test reaches the mAP floor; saved model = u
   const secs = (performance.now() - t0) / 1000;
   console.log(`\n    short pipeline: mAP07 ${res.table.map07.toFixed(3)} (VOC10 ${res.table.mapAll.toFixed(3)}) in ${secs.toFixed(1)} s ` +
     `(proposals ${((tProps - t0) / 1000).toFixed(1)} s, training ${((tTrain - tProps) / 1000).toFixed(1)} s at ${r.secondsPerIter.toFixed(3)} s/iter)`);
-  assert.ok(res.table.map07 >= 0.35, `mAP ${res.table.map07}`);
+  assert.ok(res.table.map07 >= 0.15, `mAP ${res.table.map07}`);
 
   // The untrained network of the same shape is far below the floor.
   const untrained = createModel(cfg, r.model.classes);
   const base = testStep({ model: { model: untrained, config: cfg }, data, split: 'test', results: join(root, 'results0'), log: () => {} });
+  console.log(`    untrained network: mAP07 ${base.table.map07.toFixed(3)}`);
   assert.ok(base.table.map07 < 0.1, `untrained mAP ${base.table.map07}`);
   untrained.dispose();
 
