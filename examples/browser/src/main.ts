@@ -1,8 +1,8 @@
 // The browser example: Selective Search + Fast R-CNN on an image in the page, on WebGL or WASM.
 // Everything it needs (library, WASM, shaders, samples, model) is inside the one bundle.
 import {
-  type Box, type Detection, type LoadedModel, type RgbImage, type WebGLBackend,
-  Rng, decodeImage, engine, memory, modelFromBytes, renderScene, resizeBilinear, sniffImageFormat,
+  type Box, type Detection, type LoadedModel, type RgbImage, type ShapeKind, type WebGLBackend,
+  Rng, SHAPE_KINDS, decodeImage, engine, memory, modelFromBytes, renderScene, resizeBilinear, sniffImageFormat,
 } from '../../../src/index.js';
 import { SAMPLES, SHIPPED_MODEL, SHIPPED_MODEL_NAME } from './assets.js';
 import { type RunResult, type StageTimes, runDetection } from './pipeline.js';
@@ -140,7 +140,10 @@ async function onSample(i: number): Promise<void> {
 
 async function onRandomScene(): Promise<void> {
   const seed = state.sceneSeed++;
-  const scene = renderScene(new Rng(1_000_003 + seed), { classes: state.model?.model.classes as any });
+  // The model's classes when they are all shapes the generator draws (the synthetic set's), else its default set.
+  const classes = state.model?.model.classes ?? [];
+  const shapes = classes.length && classes.every((c) => (SHAPE_KINDS as readonly string[]).includes(c)) ? classes as ShapeKind[] : undefined;
+  const scene = renderScene(new Rng(1_000_003 + seed), { classes: shapes });
   selectThumb(null);
   usePicture({ image: scene.image, name: `random scene #${seed}`, groundTruth: scene.objects.filter((o) => !o.difficult) });
   message('');
