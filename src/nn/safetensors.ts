@@ -67,7 +67,8 @@ export function decodeSafetensors(bytes: Uint8Array, source = 'weights'): Decode
     const n = info.shape.reduce((a: number, b: number) => a * b, 1);
     if (off[1] - off[0] !== n * size) fail(`tensor '${name}' of shape [${info.shape}] needs ${n * size} bytes, its offsets span ${off[1] - off[0]}`);
     spans.push([off[0], off[1], name]);
-    const copy = bytes.slice(dataStart + off[0], dataStart + off[1]);
+    // a fresh copy: Node Buffer.slice would return a view into a shared pool
+    const copy = new Uint8Array(bytes.subarray(dataStart + off[0], dataStart + off[1]));
     const data = info.dtype === 'I32' ? new Int32Array(copy.buffer, 0, n) : new Float32Array(copy.buffer, 0, n);
     if (!littleEndian) { const v = new DataView(copy.buffer); for (let i = 0; i < n; i++) (data as Float32Array)[i] = info.dtype === 'I32' ? v.getInt32(4 * i, true) : v.getFloat32(4 * i, true); }
     tensors.set(name, { shape: info.shape.slice(), data });

@@ -23,6 +23,17 @@ test('round trip: save, load into a fresh model, identical values', () => {
   assert.equal(header['conv.weight'].dtype, 'F32');
 });
 
+test('loads from a Node Buffer (whose slice() is a view, not a copy)', () => {
+  const a = model(1), b = model(2);
+  const bytes = fr.moduleToSafetensors(a);
+  // a Buffer in the middle of a larger pool, as readFileSync may hand out
+  const pool = new Uint8Array(bytes.length + 13);
+  pool.set(bytes, 13);
+  const buf = Buffer.from(pool.buffer, 13, bytes.length);
+  fr.loadModuleWeights(b, buf);
+  for (const [n, t] of a.stateDict()) assert.equal(Array.from(b.stateDict().get(n)!.dataSync()), Array.from(t.dataSync()), n);
+});
+
 test('corrupt, truncated and mismatched files give clear errors', () => {
   const a = model(1);
   const bytes = fr.moduleToSafetensors(a);
