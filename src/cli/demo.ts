@@ -9,7 +9,7 @@ export const demoCommand: Command = {
   name: 'demo',
   summary: 'synthesize a dataset, compute proposals, train, test and detect (the whole pipeline)',
   flags: {
-    out: { type: 'string', help: 'output folder (default ./fastrcnn-demo)' },
+    out: { type: 'string', help: 'output folder (default ./out/demo)' },
     images: { type: 'string', help: `images to synthesize (default ${DEMO_IMAGES})` },
     seed: { type: 'string', help: 'dataset seed (default 1)' },
     iterations: { type: 'string', help: 'training iterations (shortcut for --set train.iterations=N)' },

@@ -10,7 +10,7 @@ import { trainDetector } from './train.js';
 import type { RecallReport } from '../proposals/recall.js';
 
 export interface DemoOptions {
-  /** Output folder (default ./fastrcnn-demo). */
+  /** Output folder (default ./out/demo, which git ignores). */
   out?: string;
   images?: number;
   testFraction?: number;
@@ -58,7 +58,7 @@ const MARKER = '.fastrcnn-demo';
 
 export async function runDemo(o: DemoOptions = {}): Promise<DemoResult> {
   const log = o.log ?? console.log;
-  const out = o.out ?? 'fastrcnn-demo';
+  const out = o.out ?? join('out', 'demo');
   const data = join(out, 'data');
   if (existsSync(data) && readdirSync(data).length && !existsSync(join(data, MARKER))) {
     throw new Error(`demo: ${data} exists and was not written by the demo; choose another --out`);
