@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import '../../src/index.js';
 import { synthesize } from '../../src/data/synth.js';
 import { readImageFile } from '../../src/data/fs.js';
+import { readVoc } from '../../src/data/voc.js';
 import { demoConfig } from '../../src/detection/demo.js';
 import { detect } from '../../src/detection/detect.js';
 import { formatApTable } from '../../src/detection/evaluate.js';
@@ -39,7 +40,7 @@ console.log(formatApTable(t.table));
 
 // 5. One image, from the saved model file (normalization folded into bbox_pred).
 const { model, config } = loadModel(modelPath);
-const image = readImageFile(join(data, 'JPEGImages', `${s.splits.test[0]}.jpg`));
+const image = readImageFile(readVoc(data, { split: 'test' }).records.find((r) => r.id === s.splits.test[0])!.imagePath);
 const { detections } = detect(model, image, selectiveSearch(image, { mode: 'fast', maxBoxes: 2000 }), config);
 for (const d of detections.filter((x) => x.score >= 0.5)) console.log(`${d.className} ${d.score.toFixed(2)} [${d.box.map((v) => v.toFixed(0)).join(', ')}]`);
 model.dispose();

@@ -3,6 +3,7 @@
 import { existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { synthesize } from '../data/synth.js';
+import { readVoc } from '../data/voc.js';
 import { type FastRcnnConfig, defaultConfig } from './config.js';
 import { type ApTable } from './evaluate.js';
 import { detectStep, proposalsStep, testStep } from './pipeline.js';
@@ -92,7 +93,7 @@ export async function runDemo(o: DemoOptions = {}): Promise<DemoResult> {
   const results = join(out, 'results');
   const te = await timed('test', () => testStep({ model: { model: tr.model, config: tr.config }, data, split: 'test', results, log, tty: o.tty }));
   const first = synth.splits.test[0];
-  const imagePath = join(data, 'JPEGImages', `${first}.jpg`);
+  const imagePath = readVoc(data, { split: 'test' }).records.find((r) => r.id === first)!.imagePath;
   const picture = join(out, 'detections.png');
   const det = await timed('detect', () => detectStep({ model: modelPath, image: imagePath, out: picture, proposals: join(data, 'proposals', `${first}.json`) }));
   tr.model.dispose();
