@@ -49,9 +49,9 @@ export function demoConfig(): FastRcnnConfig {
   c.test.scales = [120, 180, 240];
   c.test.pyramidArea = 32;
   c.test.scoreThresh = 0.001;
-  c.train.iterations = 2000;
+  c.train.iterations = 1800;
   c.train.bgThreshLo = 0;
-  c.train.pretrain = { ...c.train.pretrain, iterations: 600, nativeScale: true, cropSize: 48 };
+  c.train.pretrain = { ...c.train.pretrain, iterations: 500, nativeScale: true, cropSize: 48 };
   return c;
 }
 
