@@ -3,7 +3,8 @@
 // input is not differentiable). Rules are written with ops, so they run on any backend.
 import type { Tensor } from '../tensor/tensor.js';
 
-export interface Saved { inputs: Tensor[]; outputs: Tensor[] }
+/** What a rule sees: shares of the kernel's inputs and outputs, and which inputs need a gradient. */
+export interface Saved { inputs: Tensor[]; outputs: Tensor[]; needs?: boolean[] }
 export type GradFunc = (dys: (Tensor | null)[], saved: Saved, attrs: Record<string, any>) => (Tensor | null)[];
 
 const rules = new Map<string, GradFunc>();

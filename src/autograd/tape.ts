@@ -43,7 +43,7 @@ export class Tape {
       outputIds: outputs.map((t) => t.id),
       needs: inputs.map((t) => t.requiresGrad),
       inputShapes: inputs.map((t) => t.shape),
-      saved: { inputs: inputs.map(save), outputs: outputs.map(save) },
+      saved: { inputs: inputs.map(save), outputs: outputs.map(save), needs: inputs.map((t) => t.requiresGrad) },
     });
   }
 

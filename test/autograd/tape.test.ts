@@ -48,6 +48,26 @@ test('grad / valueAndGrads do not touch .grad or a running tape', () => {
   assert.equal(Array.from(p.grad!.dataSync()), [4]);
 });
 
+test('rules skip gradients no input needs (conv1 computes no image gradient)', () => {
+  const calls: string[] = [];
+  const orig = fr.engine.runKernel.bind(fr.engine);
+  (fr.engine as any).runKernel = (name: string, ins: fr.Tensor[], attrs?: any) => { calls.push(name); return orig(name, ins, attrs); };
+  try {
+    const w = fr.randomNormal([2, 3, 3, 3], 0, 1, { seed: 1 }); w.requiresGrad = true;
+    const x = fr.randomNormal([1, 3, 5, 5], 0, 1, { seed: 2 });
+    fr.sum(fr.conv2d(x, w, null, { padding: 1 })).backward();
+    assert.ok(calls.includes('Conv2DBackpropFilter'));
+    assert.not.ok(calls.includes('Conv2DBackpropInput'), 'no gradient for an input that does not require it');
+    calls.length = 0;
+    x.requiresGrad = true;
+    fr.sum(fr.conv2d(x, w, null, { padding: 1 })).backward();
+    assert.ok(calls.includes('Conv2DBackpropInput'));
+    assert.ok(x.grad !== null && w.grad !== null);
+  } finally {
+    (fr.engine as any).runKernel = orig;
+  }
+});
+
 test('tidy frees everything but the result; keep survives; nested scopes', () => {
   const before = fr.memory();
   let kept!: fr.Tensor;

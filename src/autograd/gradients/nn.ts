@@ -4,15 +4,16 @@ import { registerGradient } from '../registry.js';
 import { exp, matMul, mul, sub, sum } from './ops.js';
 
 // C = op(A)·op(B): dA = dy·op(B)ᵀ (transposed back if A was), dB = op(A)ᵀ·dy (likewise).
-registerGradient('MatMul', ([dy], { inputs: [a, b] }, { transA, transB }) => [
-  transA ? matMul(b, dy!, transB, true) : matMul(dy!, b, false, !transB),
-  transB ? matMul(dy!, a, true, transA) : matMul(a, dy!, !transA, false),
+registerGradient('MatMul', ([dy], { inputs: [a, b], needs }, { transA, transB }) => [
+  needs?.[0] === false ? null : transA ? matMul(b, dy!, transB, true) : matMul(dy!, b, false, !transB),
+  needs?.[1] === false ? null : transB ? matMul(dy!, a, true, transA) : matMul(a, dy!, !transA, false),
 ]);
 
-registerGradient('Conv2D', ([dy], { inputs: [x, w, bias] }, { stride, pad }) => [
-  engine.runKernel('Conv2DBackpropInput', [dy!, w], { inputShape: x.shape, stride, pad })[0],
-  engine.runKernel('Conv2DBackpropFilter', [x, dy!], { filterShape: w.shape, stride, pad })[0],
-  ...(bias ? [sum(dy!, [0, 2, 3])] : []),
+// The input gradient is skipped when nothing needs it (the image into conv1).
+registerGradient('Conv2D', ([dy], { inputs: [x, w, bias], needs }, { stride, pad }) => [
+  needs?.[0] === false ? null : engine.runKernel('Conv2DBackpropInput', [dy!, w], { inputShape: x.shape, stride, pad })[0],
+  needs?.[1] === false ? null : engine.runKernel('Conv2DBackpropFilter', [x, dy!], { filterShape: w.shape, stride, pad })[0],
+  ...(bias ? [needs?.[2] === false ? null : sum(dy!, [0, 2, 3])] : []),
 ]);
 
 registerGradient('MaxPool2D', ([dy], { inputs: [x], outputs: [, argmax] }, { kernel, stride, pad }) =>
