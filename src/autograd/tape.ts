@@ -120,13 +120,11 @@ export class Tape {
           grads.set(id, prev ? ops.add(prev, g) : g);
         }
         // Output gradients are done with: free them early unless still referenced.
-        const live = new Set(grads.values());
         for (const id of e.outputIds) {
           const g = grads.get(id);
           grads.delete(id);
           if (g && !wanted.has(id) && !inGrads.includes(g) && ![...grads.values()].includes(g)) g.dispose();
           else if (g && wanted.has(id)) grads.set(id, g);
-          live.delete(g!);
         }
       }
       for (const id of wanted) {

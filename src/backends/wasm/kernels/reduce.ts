@@ -1,35 +1,27 @@
-// Reductions on the WASM backend. Reduced axes are taken in contiguous runs from the innermost, each
-// run a [outer, r, inner] reduction, so sums over NCHW's (0,2,3) need no transpose.
+// Reductions on the WASM backend, one [outer, r, inner] kernel call per run of reduced axes
+// (src/tensor/reduction.ts).
 import type { TensorInfo } from '../../backend.js';
 import { registerKernel } from '../../registry.js';
+import { reductionRuns } from '../../../tensor/reduction.js';
 import { sizeOf } from '../../../tensor/types.js';
 import type { WasmBackend } from '../backend.js';
 
 function reduce(be: WasmBackend, x: TensorInfo, axes: number[], op: number, keepDims: boolean): TensorInfo {
-  const sorted = [...new Set(axes)].sort((a, b) => a - b);
+  const { runs, keptShape, finalShape } = reductionRuns(x.shape, axes);
   let cur = x;
-  let shape = x.shape.slice(); // running shape with reduced dims set to 1
-  let i = sorted.length - 1;
-  while (i >= 0) {
-    let j = i;
-    while (j > 0 && sorted[j - 1] === sorted[j] - 1) j--;
-    const a = sorted[j], b = sorted[i];
-    const outer = sizeOf(shape.slice(0, a)), r = sizeOf(shape.slice(a, b + 1)), inner = sizeOf(shape.slice(b + 1));
-    const next = shape.map((d, k) => (k >= a && k <= b ? 1 : d));
-    const y = be.out(next);
-    if (r === 0) be.m.exports.ewFill(be.ptr(y), sizeOf(next), op === 0 ? 0 : (op === 1 ? 0xff800000 | 0 : 0x7f800000));
+  for (const { outer, r, inner, shape } of runs) {
+    const y = be.out(shape);
+    if (r === 0) be.m.exports.ewFill(be.ptr(y), sizeOf(shape), op === 0 ? 0 : (op === 1 ? 0xff800000 | 0 : 0x7f800000));
     else be.m.exports.ewReduce(op, be.ptr(cur), be.ptr(y), outer, r, inner);
     if (cur !== x) be.decRef(cur.dataId);
-    cur = y; shape = next;
-    i = j - 1;
+    cur = y;
   }
   if (cur === x) { // no axes: copy
     const y = be.out(x.shape.slice());
     be.m.u8(be.ptr(y), sizeOf(x.shape) * 4).set(be.m.u8(be.ptr(x), sizeOf(x.shape) * 4));
     cur = y;
   }
-  const finalShape = keepDims ? shape : shape.filter((_, k) => !sorted.includes(k));
-  return { dataId: cur.dataId, shape: finalShape, dtype: 'float32' };
+  return { dataId: cur.dataId, shape: keepDims ? keptShape : finalShape, dtype: 'float32' };
 }
 
 registerKernel('wasm', 'Sum', ([x], { axes, keepDims }, bk) => [reduce(bk as WasmBackend, x, axes, 0, !!keepDims)]);

@@ -2,6 +2,7 @@
 // [outer, r, inner] reduction done in passes of at most `chunk` values per output (glsl/reduce.glsl),
 // so no fragment loops over a whole large tensor. Softmax = row max, row sum of exp(x - max), one
 // elementwise pass.
+import { reductionRuns } from '../../../tensor/reduction.js';
 import type { TensorInfo } from '../../backend.js';
 import { registerKernel } from '../../registry.js';
 import { sizeOf, stridesOf } from '../../../tensor/types.js';
@@ -42,24 +43,15 @@ export function reduceRun(be: WebGLBackend, x: TensorInfo, outer: number, r: num
 }
 
 function reduce(be: WebGLBackend, x: TensorInfo, axes: number[], op: ReduceOp, keepDims: boolean): TensorInfo {
-  const sorted = [...new Set(axes)].sort((a, b) => a - b);
+  const { runs, keptShape, finalShape } = reductionRuns(x.shape, axes);
   let cur = x;
-  let shape = x.shape.slice();
-  let i = sorted.length - 1;
-  while (i >= 0) {
-    let j = i;
-    while (j > 0 && sorted[j - 1] === sorted[j] - 1) j--;
-    const a = sorted[j], b = sorted[i];
-    const outer = sizeOf(shape.slice(0, a)), r = sizeOf(shape.slice(a, b + 1)), inner = sizeOf(shape.slice(b + 1));
-    const next = shape.map((d, k) => (k >= a && k <= b ? 1 : d));
-    const y = reduceRun(be, cur, outer, r, inner, op, next);
+  for (const { outer, r, inner, shape } of runs) {
+    const y = reduceRun(be, cur, outer, r, inner, op, shape);
     if (cur !== x) be.decRef(cur.dataId);
-    cur = y; shape = next;
-    i = j - 1;
+    cur = y;
   }
   if (cur === x) cur = elementwise(be, x.shape.slice(), 'float32', 'A', [{ t: x, strides: stridesOf(x.shape) }]); // no axes: copy
-  const finalShape = keepDims ? shape : shape.filter((_, k) => !sorted.includes(k));
-  return { dataId: cur.dataId, shape: finalShape, dtype: 'float32' };
+  return { dataId: cur.dataId, shape: keepDims ? keptShape : finalShape, dtype: 'float32' };
 }
 
 registerKernel('webgl', 'Sum', ([x], { axes, keepDims }, bk) => [reduce(bk as WebGLBackend, x, axes, 'OP_SUM', !!keepDims)]);
