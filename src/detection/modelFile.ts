@@ -54,7 +54,7 @@ export function modelFromBytes(bytes: Uint8Array, opts: { source?: string; class
   try {
     classes = JSON.parse(metadata.classes);
     if (!Array.isArray(classes) || !classes.every((c) => typeof c === 'string')) throw new Error('classes is not a list of names');
-    cfg = validateConfig(mergeConfig(defaultConfig(), JSON.parse(metadata.config)));
+    cfg = validateConfig(mergeConfig(defaultConfig(), inferenceSettings(JSON.parse(metadata.config))));
   } catch (e) {
     throw new Error(`${source}: bad metadata: ${(e as Error).message}`);
   }
@@ -68,6 +68,20 @@ export function modelFromBytes(bytes: Uint8Array, opts: { source?: string; class
   try { model.loadStateDict(state); } catch (e) { model.dispose(); throw new Error(`${source}: ${(e as Error).message}`); }
   model.eval();
   return { model, config: cfg, metadata };
+}
+
+/**
+ * The stored config without what inference never reads: `train` is dropped and unknown `test` keys
+ * are ignored, so model files outlive renamed training settings. The network's shape (`model`) and
+ * the pixel normalization stay strict: a mismatch there would give wrong detections silently.
+ */
+function inferenceSettings(stored: unknown): unknown {
+  if (typeof stored !== 'object' || stored === null || Array.isArray(stored)) return stored;
+  const { train: _train, test, ...rest } = stored as Record<string, unknown>;
+  const known = defaultConfig().test as unknown as Record<string, unknown>;
+  const keptTest = typeof test === 'object' && test !== null && !Array.isArray(test)
+    ? Object.fromEntries(Object.entries(test).filter(([k]) => k in known)) : test;
+  return test === undefined ? rest : { ...rest, test: keptTest };
 }
 
 /** Errors when a model's classes and a dataset's differ (names and order matter: they are output indices). */
