@@ -12,3 +12,4 @@ export * from './nms';
 export * from './boxes';
 export * from './svd';
 export * from './selective_search';
+export * from './instance_norm';

@@ -7,6 +7,7 @@ import './kernels/reduce.js';
 import './kernels/dense.js';
 import './kernels/roi.js';
 import './kernels/smoothL1.js';
+import './kernels/instanceNorm.js';
 
 engine.registerBackend('wasm', () => new WasmBackend(), 1);
 

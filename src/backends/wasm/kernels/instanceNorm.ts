@@ -1,0 +1,26 @@
+// Instance normalization on the WASM backend (assembly/instance_norm.ts); the WebGL backend falls
+// back to these. The forward also returns the per-(n, c) mean and 1/sqrt(var + eps) that the
+// backward reuses, so the statistics are computed once per step.
+import { registerKernel } from '../../registry.js';
+import type { WasmBackend } from '../backend.js';
+
+// inputs x [N,C,H,W], gamma [C], beta [C] -> y [N,C,H,W], mean [N,C], inv [N,C]
+registerKernel('wasm', 'InstanceNorm', ([x, gamma, beta], { eps }, bk) => {
+  const be = bk as WasmBackend;
+  const [N, C, H, W] = x.shape;
+  const y = be.out(x.shape.slice()), mean = be.out([N, C]), inv = be.out([N, C]);
+  be.m.exports.instanceNormForward(be.ptr(x), be.ptr(gamma), be.ptr(beta), N, C, H * W, eps,
+    be.ptr(y), be.ptr(mean), be.ptr(inv));
+  return [y, mean, inv];
+});
+
+// inputs dy, x, gamma, mean, inv -> [dx, dgamma, dbeta], or [dgamma, dbeta] when needDx is false
+registerKernel('wasm', 'InstanceNormGrad', ([dy, x, gamma, mean, inv], { needDx = true }, bk) => {
+  const be = bk as WasmBackend;
+  const [N, C, H, W] = x.shape;
+  const dx = needDx ? be.out(x.shape.slice()) : null;
+  const dgamma = be.out([C]), dbeta = be.out([C]);
+  be.m.exports.instanceNormBackward(be.ptr(dy), be.ptr(x), be.ptr(gamma), be.ptr(mean), be.ptr(inv),
+    N, C, H * W, dx ? be.ptr(dx) : 0, be.ptr(dgamma), be.ptr(dbeta));
+  return dx ? [dx, dgamma, dbeta] : [dgamma, dbeta];
+});
