@@ -23,3 +23,4 @@ export * from './matmul.js';
 export * from './conv.js';
 export * from './nn.js';
 export * from './detection.js';
+export * from './norm.js';

@@ -23,3 +23,11 @@ registerGradient('MaxPool2D', ([dy], { inputs: [x], outputs: [, argmax] }, { ker
 registerGradient('Softmax', ([dy], { outputs: [y] }) => [mul(y, sub(dy!, sum(mul(dy!, y), -1, true)))]);
 // y = logSoftmax(x): dx = dy − softmax(x)·Σ dy
 registerGradient('LogSoftmax', ([dy], { outputs: [y] }) => [sub(dy!, mul(exp(y), sum(dy!, -1, true)))]);
+
+// Instance norm: one fused kernel from the forward's saved mean and 1/std; dx is skipped when unneeded.
+registerGradient('InstanceNorm', ([dy], { inputs: [x, gamma], outputs: [, mean, inv], needs }) => {
+  if (!dy) return [null, null, null];
+  const needDx = needs?.[0] !== false;
+  const g = engine.runKernel('InstanceNormGrad', [dy, x, gamma, mean, inv], { needDx });
+  return needDx ? g : [null, ...g];
+});
