@@ -1,8 +1,13 @@
 // Instance normalization as one fused op (forward and backward are single WASM kernels), replacing a
-// composition of ~10 elementwise and reduction ops.
+// composition of ~10 elementwise and reduction ops. A backend without the fused kernel (WebGL) runs
+// the composition itself instead of falling back to WASM: dense ops stay on the GPU, where a fallback
+// would read every activation back twice per layer.
 import { engine } from '../tensor/engine.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { shapeStr } from '../tensor/types.js';
+import { add, mul, reciprocal, sqrt, square, sub } from './elementwise.js';
+import { mean } from './reduce.js';
+import { reshape } from './shape.js';
 import { checkDtype, checkRank, checkTensor } from './util.js';
 
 export interface InstanceNormOptions {
@@ -27,7 +32,19 @@ export function instanceNorm(x: Tensor, gamma: Tensor, beta: Tensor, opts: Insta
   }
   const eps = opts.eps ?? 1e-5;
   if (typeof eps !== 'number' || !(Number.isFinite(eps) && eps > 0)) throw new Error(`${op}: eps must be finite and > 0, got ${eps}`);
-  const [y, mean, inv] = engine.runKernel('InstanceNorm', [x, gamma, beta], { eps });
-  mean.dispose(); inv.dispose(); // the tape keeps its own references for the backward
+  if (!engine.backend.kernels.has('InstanceNorm')) return composed(x, gamma, beta, eps);
+  const [y, m, inv] = engine.runKernel('InstanceNorm', [x, gamma, beta], { eps });
+  m.dispose(); inv.dispose(); // the tape keeps its own references for the backward
   return y;
+}
+
+/** The same from dense ops; the mean is corrected by the residual of a second pass (large offsets). */
+function composed(x: Tensor, gamma: Tensor, beta: Tensor, eps: number): Tensor {
+  return engine.tidy(() => {
+    const C = x.shape[1];
+    const d = sub(x, mean(x, [2, 3], true));
+    const xc = sub(d, mean(d, [2, 3], true));
+    const inv = reciprocal(sqrt(add(mean(square(xc), [2, 3], true), eps)));
+    return add(mul(mul(xc, inv), reshape(gamma, [1, C, 1, 1])), reshape(beta, [1, C, 1, 1]));
+  });
 }

@@ -6,7 +6,7 @@ import * as assert from 'uvu/assert';
 import * as fr from '../../src/index.js';
 import { ChannelNorm, FastRCNN } from '../../src/detection/model.js';
 import { defaultConfig } from '../../src/detection/config.js';
-import { tol } from '../helpers/backend.js';
+import { BACKEND, tol } from '../helpers/backend.js';
 import { assertClose, maxAbs } from '../helpers/close.js';
 import { gradcheck } from '../helpers/gradcheck.js';
 import { conv2dRef, maxPool2dRef, numericalGradient } from '../reference/dense.js';
@@ -119,6 +119,28 @@ test('no leaks: the saved statistics are freed with the tape', () => {
   assert.is(fr.memory().numTensors, before + 3);
   gs.forEach((t) => t.dispose());
   assert.is(fr.memory().numTensors, before);
+  for (const t of [x, g, b]) t.dispose();
+});
+
+test('fused kernels where the backend has them (WASM), dense ops on the active backend otherwise (WebGL)', () => {
+  const x = fr.tensor(rand(new fr.Rng(6), 2 * 3 * 16), [2, 3, 4, 4]), g = fr.ones([3]), b = fr.zeros([3]);
+  const calls: string[] = [];
+  const run = fr.engine.runKernel.bind(fr.engine);
+  fr.engine.runKernel = (name, inputs, attrs) => {
+    calls.push(`${name}@${fr.engine.backend.kernels.has(name) ? fr.engine.backend.name : 'fallback'}`);
+    return run(name, inputs, attrs);
+  };
+  try {
+    fr.tidy(() => fr.grads((xx, gg, bb) => fr.sum(fr.instanceNorm(xx, gg, bb)))(x, g, b));
+  } finally {
+    fr.engine.runKernel = run;
+  }
+  const norm = calls.filter((c) => c.startsWith('InstanceNorm'));
+  if (BACKEND === 'wasm') assert.equal(norm, ['InstanceNorm@wasm', 'InstanceNormGrad@wasm']);
+  else {
+    assert.equal(norm, [], calls.join(' '));
+    assert.equal(calls.filter((c) => c.endsWith('@fallback')), [], calls.join(' '));
+  }
   for (const t of [x, g, b]) t.dispose();
 });
 
