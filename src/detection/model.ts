@@ -6,10 +6,9 @@ import { Module } from '../nn/module.js';
 import { Conv2d, Linear } from '../nn/layers.js';
 import { gaussian, kaiming, type Init } from '../nn/init.js';
 import { maxPool2d } from '../ops/conv.js';
-import { add, mul, reciprocal, relu, sqrt, square, sub } from '../ops/elementwise.js';
+import { relu } from '../ops/elementwise.js';
 import { fill } from '../ops/creation.js';
-import { mean } from '../ops/reduce.js';
-import { reshape } from '../ops/shape.js';
+import { instanceNorm } from '../ops/norm.js';
 import { dropout } from '../ops/nn.js';
 import { flatten } from '../ops/shape.js';
 import { concat } from '../ops/shape.js';
@@ -38,7 +37,7 @@ export interface FastRCNNOptions {
 
 /**
  * Per-image, per-channel normalization over H×W with a learned scale and shift (instance norm):
- * y = (x − mean) / sqrt(var + eps) · gamma + beta. Composed of differentiable ops.
+ * y = (x − mean) / sqrt(var + eps) · gamma + beta, by the fused instanceNorm op (gamma = weight, beta = bias).
  */
 export class ChannelNorm extends Module {
   readonly weight: Tensor;
@@ -49,12 +48,7 @@ export class ChannelNorm extends Module {
     this.bias = this.param('bias', fill([channels], 0), { lrMult: biasParam.lrMult, decayMult: 0 });
   }
   forward(x: Tensor): Tensor {
-    return engine.tidy(() => {
-      const C = this.channels;
-      const xc = sub(x, mean(x, [2, 3], true));
-      const inv = reciprocal(sqrt(add(mean(square(xc), [2, 3], true), this.eps)));
-      return add(mul(mul(xc, inv), reshape(this.weight, [1, C, 1, 1])), reshape(this.bias, [1, C, 1, 1]));
-    });
+    return instanceNorm(x, this.weight, this.bias, { eps: this.eps });
   }
 }
 
