@@ -51,7 +51,7 @@ export function instanceNormForward(x: usize, gamma: usize, beta: usize, N: i32,
       const m64 = planeSum(xp, M) * rM;
       const mhi = <f32>m64, mlo = <f32>(m64 - <f64>mhi);
       const vhi = f32x4.splat(mhi), vlo = f32x4.splat(mlo);
-      // centered sums: var = E[d²] − E[d]² corrects the tiny residual of the rounded mean
+      // centered sums; var = E[d²] − E[d]² removes what is left of the first pass's rounding
       let s1: f64 = 0, s2: f64 = 0;
       let i = 0;
       while (i < M4) {
