@@ -2,11 +2,12 @@
 // WebGL backend (4.22) in the same headless Chromium page. Ratio = TF.js time / our time (> 1: we are
 // faster). --train adds one Fast R-CNN training step (default config) on WebGL and on WASM in the page.
 // The machine is shared and SwiftShader renders on the CPU, so treat the numbers as noisy.
-import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import http from 'node:http';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { loadShaders } from '../../scripts/glsl.mjs';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const out = mkdtempSync(join(tmpdir(), 'fastrcnn-bench-'));
@@ -14,9 +15,7 @@ const esbuild = await import('esbuild');
 const glsl = {
   name: 'glsl', setup(b) {
     b.onLoad({ filter: /shaders\.generated\.ts$/ }, () => {
-      const sh = {};
-      for (const f of readdirSync(join(root, 'glsl')).sort()) if (f.endsWith('.glsl')) sh[f.slice(0, -5)] = readFileSync(join(root, 'glsl', f), 'utf8');
-      return { contents: `export const shaders = ${JSON.stringify(sh)};`, loader: 'ts' };
+      return { contents: `export const shaders = ${JSON.stringify(loadShaders(join(root, 'glsl')))};`, loader: 'ts' };
     });
   },
 };

@@ -3,9 +3,10 @@
 // and the shipped model inside, so index.html works from a server or opened from disk (file://
 // allows neither module scripts nor fetch). Usage: node examples/browser/build.mjs [--if-stale]
 import { execFileSync } from 'node:child_process';
-import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { loadShaders } from '../../scripts/glsl.mjs';
 
 export const exampleDir = dirname(fileURLToPath(import.meta.url));
 const root = resolve(exampleDir, '../..');
@@ -16,10 +17,7 @@ const glslPlugin = {
   name: 'glsl',
   setup(b) {
     b.onLoad({ filter: /shaders\.generated\.ts$/ }, () => {
-      const sh = {};
-      const dir = join(root, 'glsl');
-      for (const f of readdirSync(dir).sort()) if (f.endsWith('.glsl')) sh[f.slice(0, -5)] = readFileSync(join(dir, f), 'utf8');
-      return { contents: `export const shaders = ${JSON.stringify(sh)};`, loader: 'ts' };
+      return { contents: `export const shaders = ${JSON.stringify(loadShaders(join(root, 'glsl')))};`, loader: 'ts' };
     });
   },
 };

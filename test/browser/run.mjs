@@ -8,6 +8,7 @@ import http from 'node:http';
 import { tmpdir } from 'node:os';
 import { dirname, extname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { loadShaders } from '../../scripts/glsl.mjs';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const testDir = join(root, 'test');
@@ -60,10 +61,7 @@ const shimPlugin = {
     b.onLoad({ filter: /.*/, namespace: 'shim' }, (a) => ({ contents: shims[a.path], loader: 'js' }));
     // the page always gets the current glsl/, whether or not the build has regenerated the module
     b.onLoad({ filter: /shaders\.generated\.ts$/ }, () => {
-      const sh = {};
-      const gdir = join(root, 'glsl');
-      if (existsSync(gdir)) for (const f of readdirSync(gdir).sort()) if (f.endsWith('.glsl')) sh[f.slice(0, -5)] = readFileSync(join(gdir, f), 'utf8');
-      return { contents: `export const shaders = ${JSON.stringify(sh)};`, loader: 'ts' };
+      return { contents: `export const shaders = ${JSON.stringify(loadShaders(join(root, 'glsl')))};`, loader: 'ts' };
     });
   },
 };
