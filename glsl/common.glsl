@@ -1,20 +1,7 @@
-// Shared by every fragment program (prepended after the defines). A tensor is a sampler plus the
-// log2 of its texture width: element e is component e & 3 of texel e >> 2, texel t sits at
-// (t & (width - 1), t >> lw). See src/backends/webgl/layout.ts.
-precision highp float;
-precision highp int;
-precision highp sampler2D;
-precision highp sampler2DArray;
-
-vec4 texel(sampler2D s, int lw, int t) {
-  return texelFetch(s, ivec2(t & ((1 << lw) - 1), t >> lw), 0);
-}
-float elem(sampler2D s, int lw, int e) {
-  return texel(s, lw, e >> 2)[e & 3];
-}
-vec4 texelL(sampler2DArray s, int lw, int t, int layer) {
-  return texelFetch(s, ivec3(t & ((1 << lw) - 1), t >> lw, layer), 0);
-}
+// Shared by every fragment program (prepended after the defines by program_cache.ts): precision, the
+// flat layout's addressing and the output texel. Snippets for some programs only are in include/.
+#include "precision.glsl"
+#include "texel.glsl"
 
 uniform int outLw;
 /** Index of the output texel this fragment writes. */

@@ -1,8 +1,7 @@
 // Vertex shader of max_pool_scatter: point i is dy element i, placed on the texel of dx that holds
 // the input element its window chose (plane·H·W + argmax); empty windows (argmax −1) fall outside.
-precision highp float;
-precision highp int;
-precision highp sampler2D;
+#include "precision.glsl"
+#include "texel.glsl"
 uniform int outLw;
 uniform int outRows;
 uniform int HW;       // input elements per plane
@@ -12,15 +11,10 @@ uniform sampler2D arg; uniform int argLw;
 flat out int comp;
 flat out float value;
 
-float at(sampler2D s, int lw, int e) {
-  int t = e >> 2;
-  return texelFetch(s, ivec2(t & ((1 << lw) - 1), t >> lw), 0)[e & 3];
-}
-
 void main() {
   int i = gl_VertexID;
-  int a = int(at(arg, argLw, i));
-  value = at(dy, dyLw, i);
+  int a = int(elem(arg, argLw, i));
+  value = elem(dy, dyLw, i);
   int e = (i / OHW) * HW + a;
   comp = e & 3;
   int t = e >> 2;
