@@ -19,9 +19,4 @@ float at(int e) {
   return float(bi);
 }
 
-void main() {
-  int t = outTexel();
-  if (t >= outTexels) return;
-  int e = t * 4;
-  y = vec4(at(e), at(e + 1), at(e + 2), at(e + 3));
-}
+#include "main_at.glsl"

@@ -7,18 +7,11 @@ uniform int outTexels;
 uniform int O; uniform int I; uniform int KH; uniform int KW;
 uniform int IN4;
 uniform sampler2D w; uniform int wLw;
-#if MATRIX
-uniform int rowTexels;   // a matrix texture: texel t at (t % rowTexels, t / rowTexels)
-#endif
+#include "packed_out.glsl"
 out vec4 y;
 
 void main() {
-#if MATRIX
-  ivec2 p = ivec2(gl_FragCoord.xy);
-  int t = p.y * rowTexels + p.x;
-#else
-  int t = outTexel();
-#endif
+  int t = packedTexel();
   if (t >= outTexels) return;
   int q = t / IN4;
   int ib = t - q * IN4;

@@ -9,18 +9,11 @@ uniform int C4; uniform int Hp; uniform int Wp;
 uniform int padT; uniform int padL;
 uniform int dilH; uniform int dilW;
 uniform sampler2D x; uniform int xLw;
-#if MATRIX
-uniform int rowTexels;   // a matrix texture: texel t at (t % rowTexels, t / rowTexels)
-#endif
+#include "packed_out.glsl"
 out vec4 y;
 
 void main() {
-#if MATRIX
-  ivec2 p = ivec2(gl_FragCoord.xy);
-  int t = p.y * rowTexels + p.x;
-#else
-  int t = outTexel();
-#endif
+  int t = packedTexel();
   if (t >= outTexels) return;
   int q = t / C4;
   int cb = t - q * C4;
