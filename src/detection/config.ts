@@ -92,6 +92,11 @@ export interface TrainConfig {
   lambda: number;
   iterations: number;
   lr: number;
+  /**
+   * 'sgd' (the paper's: momentum, Caffe form) or 'adam' (ours: AdamW with decoupled weight decay;
+   * `momentum` is then β1, and weightDecay is decoupled). Pre-training uses the same optimizer.
+   */
+  optimizer: 'sgd' | 'adam';
   momentum: number;
   weightDecay: number;
   /** LR multiplier of biases (2 in the paper's prototxts). */
@@ -172,6 +177,7 @@ export function defaultConfig(): FastRcnnConfig {
       lambda: 1,
       iterations: 1000,
       lr: 0.02,
+      optimizer: 'sgd',
       momentum: 0.9,
       weightDecay: 5e-4,
       biasLrMult: 2,
@@ -280,6 +286,8 @@ export function validateConfig(c: FastRcnnConfig): FastRcnnConfig {
   if (!Number.isInteger(t.pretrain.cropSize) || t.pretrain.cropSize < featureStride(c.model.backbone.stages)) bad('train.pretrain.cropSize', `must be an integer >= the feature stride ${featureStride(c.model.backbone.stages)}`);
   if (!(t.pretrain.bgFraction >= 0 && t.pretrain.bgFraction <= 1)) bad('train.pretrain.bgFraction', 'must be in [0, 1]');
   if (!(t.lr > 0)) bad('train.lr', 'must be > 0');
+  if (!['sgd', 'adam'].includes(t.optimizer)) bad('train.optimizer', `must be 'sgd' or 'adam', got '${t.optimizer}'`);
+  if (!(t.momentum >= 0 && t.momentum < 1)) bad('train.momentum', 'must be in [0, 1)');
   if (t.bboxStds.some((s) => !(s > 0))) bad('train.bboxStds', 'must be > 0');
   if (!(c.test.nms > 0 && c.test.nms <= 1)) bad('test.nms', 'must be in (0, 1]');
   posInt('test.chunk', c.test.chunk);

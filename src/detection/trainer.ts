@@ -3,6 +3,7 @@
 // mini-batches from the roidb, and a full state (weights, momentum, iteration, generators, data
 // order) that round-trips through safetensors bytes for bit-identical resumption.
 import { SGD, type SGDState } from '../nn/optim.js';
+import { Adam } from '../nn/adam.js';
 import { stepLr } from '../nn/schedule.js';
 import { mul } from '../ops/elementwise.js';
 import { decodeSafetensors, encodeSafetensors, type NamedArray } from '../nn/safetensors.js';
@@ -64,7 +65,7 @@ export function roidbFingerprint(entries: RoidbEntry[]): string {
 
 export class Trainer {
   /** SGD over the parameters trained in the current phase (all of them while pre-training). */
-  optimizer: SGD;
+  optimizer: SGD | Adam;
   private phase: 'pretrain' | 'train';
   iteration = 0;
   /** Draws scales and RoI samples. */
@@ -90,10 +91,11 @@ export class Trainer {
   /** Pre-training steps, then Fast R-CNN iterations; `iteration` counts both. */
   get totalIterations(): number { return this.cfg.train.pretrain.iterations + this.cfg.train.iterations; }
   /** Pre-training trains every layer; Fast R-CNN training those from model.backbone.trainFrom up. */
-  private makeOptimizer(): SGD {
+  private makeOptimizer(): SGD | Adam {
     const t = this.cfg.train;
     if (this.phase === 'pretrain') this.model.setTrainFrom(this.model.convNames[0]);
     else this.model.setTrainFrom(this.cfg.model.backbone.trainFrom);
+    if (t.optimizer === 'adam') return new Adam(this.model.parameters(), { lr: t.lr, beta1: t.momentum, weightDecay: t.weightDecay });
     return new SGD(this.model.parameters(), { lr: t.lr, momentum: t.momentum, weightDecay: t.weightDecay });
   }
 
