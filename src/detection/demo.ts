@@ -40,7 +40,7 @@ export const DEMO_IMAGE_SIZE = { width: 160, height: 120 };
  * at a ~4-minute budget): training images at their own size (short side 120); no dropout (fc6/fc7
  * are 256 wide, not 4096); background RoIs from IoU 0 (the synthetic clutter must be seen as
  * background); instance normalization after each conv (+4 points at equal iterations, fused kernel);
- * 5×5 RoI pooling instead of 7×7 (fc6 half the size: faster iterations and +5 points); 1200
+ * 4×4 RoI pooling instead of 7×7 (fc6 a third the size: faster iterations and +5..7 points); 1200
  * pre-training steps on native-scale 36-pixel crops (cheaper than 48, so more steps), then 2200
  * Fast R-CNN iterations with the paper's SGD; testing on a 3-scale pyramid (120, 180, 240) with each
  * RoI at the scale where it is closest to 32×32 pixels (small objects get 2× the resolution).
@@ -49,7 +49,7 @@ export function demoConfig(): FastRcnnConfig {
   const c = defaultConfig();
   c.model.dropout = 0;
   c.model.backbone.norm = 'instance';
-  c.model.roiPoolSize = [5, 5];
+  c.model.roiPoolSize = [4, 4];
   c.train.scales = [120];
   c.test.scales = [120, 180, 240];
   c.test.pyramidArea = 32;
