@@ -7,7 +7,7 @@ import { engine } from '../tensor/engine.js';
 import { add, div, mul, sqrt, square, sub } from '../ops/elementwise.js';
 import type { Tensor } from '../tensor/tensor.js';
 import type { Parameter } from './module.js';
-import type { SGDState } from './optim.js';
+import { type SGDState, checkUniqueNames, zeroGrads } from './optim.js';
 
 export interface AdamOptions { lr: number; beta1?: number; beta2?: number; eps?: number; weightDecay?: number }
 
@@ -29,11 +29,7 @@ export class Adam {
     this.eps = opts.eps ?? 1e-8;
     this.weightDecay = opts.weightDecay ?? 0;
     if (!(this.beta1 >= 0 && this.beta1 < 1 && this.beta2 >= 0 && this.beta2 < 1)) throw new Error(`Adam: betas must be in [0, 1), got ${this.beta1}, ${this.beta2}`);
-    const names = new Set<string>();
-    for (const p of params) {
-      if (names.has(p.name)) throw new Error(`Adam: duplicate parameter name '${p.name}'`);
-      names.add(p.name);
-    }
+    checkUniqueNames('Adam', params);
   }
 
   /** One update from the parameters' `.grad`s (parameters without a grad are left alone). */
@@ -61,9 +57,7 @@ export class Adam {
     this.step++;
   }
 
-  zeroGrad(): void {
-    for (const p of this.params) if (p.tensor.grad) { p.tensor.grad.dispose(); p.tensor.grad = null; }
-  }
+  zeroGrad(): void { zeroGrads(this.params); }
 
   /** Moment buffers (as `m:<name>` and `v:<name>` in SGDState's velocity map) and counters. */
   getState(): SGDState {

@@ -10,6 +10,20 @@ export interface SGDOptions { lr: number; momentum?: number; weightDecay?: numbe
 
 export interface SGDState { step: number; lr: number; velocity: Record<string, { shape: number[]; data: number[] | Float32Array }> }
 
+/** Optimizer state is keyed by parameter name, so names must be unique. */
+export function checkUniqueNames(optimizer: string, params: Parameter[]): void {
+  const names = new Set<string>();
+  for (const p of params) {
+    if (names.has(p.name)) throw new Error(`${optimizer}: duplicate parameter name '${p.name}'`);
+    names.add(p.name);
+  }
+}
+
+/** Drops every parameter's .grad (shared by the optimizers). */
+export function zeroGrads(params: Parameter[]): void {
+  for (const p of params) if (p.tensor.grad) { p.tensor.grad.dispose(); p.tensor.grad = null; }
+}
+
 export class SGD {
   lr: number;
   readonly momentum: number;
@@ -22,11 +36,7 @@ export class SGD {
     this.lr = opts.lr;
     this.momentum = opts.momentum ?? 0.9;
     this.weightDecay = opts.weightDecay ?? 5e-4;
-    const names = new Set<string>();
-    for (const p of params) {
-      if (names.has(p.name)) throw new Error(`SGD: duplicate parameter name '${p.name}'`);
-      names.add(p.name);
-    }
+    checkUniqueNames('SGD', params);
   }
 
   /** One update from the parameters' `.grad`s (parameters without a grad are left alone). */
@@ -49,9 +59,7 @@ export class SGD {
     this.step++;
   }
 
-  zeroGrad(): void {
-    for (const p of this.params) if (p.tensor.grad) { p.tensor.grad.dispose(); p.tensor.grad = null; }
-  }
+  zeroGrad(): void { zeroGrads(this.params); }
 
   /** Momentum buffers and counters, for checkpoints. */
   getState(): SGDState {

@@ -1,5 +1,5 @@
-// Instance normalization on the WASM backend (assembly/instance_norm.ts); the WebGL backend falls
-// back to these. The forward also returns the per-(n, c) mean and 1/sqrt(var + eps) that the
+// Instance normalization on the WASM backend (assembly/instance_norm.ts); on WebGL the op composes
+// dense ops instead (src/ops/norm.ts). The forward also returns the per-(n, c) mean and 1/sqrt(var + eps) that the
 // backward reuses, so the statistics are computed once per step.
 import { registerKernel } from '../../registry.js';
 import type { WasmBackend } from '../backend.js';
