@@ -7,6 +7,7 @@ export * from './gemm';
 export * from './conv';
 export * from './pool';
 export * from './roi_pool';
+export * from './roi_align';
 export * from './smooth_l1';
 export * from './nms';
 export * from './boxes';
