@@ -132,6 +132,8 @@ export interface TestConfig {
   maxProposals: number;
   /** Use the regressed boxes (false: the proposals themselves). */
   bboxReg: boolean;
+  /** Also score the mirror image and average scores and deltas over both (ours; off in the paper). */
+  flip: boolean;
   /** RoIs per forward pass of the fc head (bounds memory). */
   chunk: number;
 }
@@ -200,6 +202,7 @@ export function defaultConfig(): FastRcnnConfig {
       maxPerImage: 100,
       maxProposals: 2000,
       bboxReg: true,
+      flip: false,
       chunk: 1024,
     },
   };

@@ -10,7 +10,7 @@ import type { Tensor } from '../tensor/tensor.js';
 import type { FastRcnnConfig, TestConfig } from './config.js';
 import { clipBoxes, decodeBoxes, nms } from './kernels.js';
 import { cleanProposals, imageBlob } from './minibatch.js';
-import { computeScale } from '../data/transforms.js';
+import { computeScale, flipBoxesFlat } from '../data/transforms.js';
 import type { FastRCNN } from './model.js';
 import { unnormalizeDeltas } from './targets.js';
 
@@ -58,60 +58,78 @@ export function assignLevels(rois: Float32Array, scales: number[], area: number)
 }
 
 /**
+ * Softmax scores and raw (normalized) deltas of every RoI from one pass over the scales, on the image
+ * or on its mirror image (then the RoIs are mirrored to match and dx comes back negated).
+ */
+function scoreRois(model: FastRCNN, img: RgbImage, rois: Float32Array, levels: Int32Array, cfg: FastRcnnConfig, test: TestConfig, flip: boolean): { scores: Float32Array; deltas: Float32Array } {
+  const K1 = model.numClasses, R = rois.length / 4;
+  const scores = new Float32Array(R * K1), deltas = new Float32Array(R * 4 * K1);
+  const r4 = flip ? flipBoxesFlat(rois, img.width) : rois;
+  test.scales.forEach((shortSide, lv) => {
+    // Distinct feature-cell footprints at this scale (the original's DEDUP_BOXES = 1/stride).
+    const blob = imageBlob(img, shortSide, test.maxSize, cfg, flip);
+    const uniq = new Map<string, number>();
+    const rep: number[] = [], inv: number[] = [], members: number[] = [];
+    const f = blob.scale / model.stride;
+    for (let i = 0; i < R; i++) {
+      if (levels[i] !== lv) continue;
+      const key = `${Math.round(r4[4 * i] * f)},${Math.round(r4[4 * i + 1] * f)},${Math.round(r4[4 * i + 2] * f)},${Math.round(r4[4 * i + 3] * f)}`;
+      let u = uniq.get(key);
+      if (u === undefined) { u = rep.length; uniq.set(key, u); rep.push(i); }
+      inv.push(u); members.push(i);
+    }
+    if (!rep.length) return;
+    const x = engine.makeTensor(blob.data, [1, 3, blob.height, blob.width], 'float32');
+    const feats = model.forward(x);
+    x.dispose();
+    const U = rep.length, uScores = new Float32Array(U * K1), uDeltas = new Float32Array(U * 4 * K1);
+    for (let c0 = 0; c0 < U; c0 += test.chunk) {
+      const c1 = Math.min(U, c0 + test.chunk);
+      const r = new Float32Array(5 * (c1 - c0));
+      for (let k = c0; k < c1; k++) for (let j = 0; j < 4; j++) r[5 * (k - c0) + 1 + j] = r4[4 * rep[k] + j] * blob.scale;
+      const [s, d] = engine.tidy(() => {
+        const rt = engine.makeTensor(r, [c1 - c0, 5], 'float32');
+        const out = model.head(model.pool(feats, rt));
+        return [softmax(out.clsScore), out.bboxPred] as Tensor[];
+      });
+      uScores.set(s.dataSync() as Float32Array, c0 * K1);
+      uDeltas.set(d.dataSync() as Float32Array, c0 * 4 * K1);
+      s.dispose(); d.dispose();
+    }
+    feats.dispose();
+    members.forEach((i, m) => {
+      const u = inv[m];
+      scores.set(uScores.subarray(u * K1, (u + 1) * K1), i * K1);
+      deltas.set(uDeltas.subarray(u * 4 * K1, (u + 1) * 4 * K1), i * 4 * K1);
+    });
+  });
+  if (model.bboxMeans && model.bboxStds) unnormalizeDeltas(deltas, { means: model.bboxMeans, stds: model.bboxStds });
+  if (flip) for (let i = 0; i < deltas.length; i += 4) deltas[i] = -deltas[i];
+  return { scores, deltas };
+}
+
+/**
  * Scores and class-specific boxes of every RoI (im_detect). Scales in `test.scales` are short sides;
  * a model with unfolded target statistics (still training) is handled by un-normalizing its deltas.
+ * With test.flip the mirror image is scored too and scores and deltas are averaged over both.
  */
 export function imDetect(model: FastRCNN, img: RgbImage, proposals: ArrayLike<number>, cfg: FastRcnnConfig, test: TestConfig = cfg.test): RawDetections {
   const K1 = model.numClasses;
   const rois = cleanProposals(proposals, img.width, img.height, test.maxProposals);
   const R = rois.length / 4;
-  const scores = new Float32Array(R * K1), deltas = new Float32Array(R * 4 * K1);
-  if (R === 0) return { rois, scores, boxes: new Float32Array(0) };
+  if (R === 0) return { rois, scores: new Float32Array(0), boxes: new Float32Array(0) };
+  const factors = test.scales.map((sh) => computeScale(img.width, img.height, sh, test.maxSize));
+  const levels = assignLevels(rois, factors, test.pyramidArea);
   const wasTraining = model.training;
   model.eval();
+  let scores: Float32Array, deltas: Float32Array;
   try {
-    engine.noGrad(() => {
-      const factors = test.scales.map((sh) => computeScale(img.width, img.height, sh, test.maxSize));
-      const levels = assignLevels(rois, factors, test.pyramidArea);
-      test.scales.forEach((shortSide, lv) => {
-        // Distinct feature-cell footprints at this scale (the original's DEDUP_BOXES = 1/stride).
-        const blob = imageBlob(img, shortSide, test.maxSize, cfg, false);
-        const uniq = new Map<string, number>();
-        const rep: number[] = [], inv: number[] = [], members: number[] = [];
-        for (let i = 0; i < R; i++) {
-          if (levels[i] !== lv) continue;
-          const f = blob.scale / model.stride;
-          const key = `${Math.round(rois[4 * i] * f)},${Math.round(rois[4 * i + 1] * f)},${Math.round(rois[4 * i + 2] * f)},${Math.round(rois[4 * i + 3] * f)}`;
-          let u = uniq.get(key);
-          if (u === undefined) { u = rep.length; uniq.set(key, u); rep.push(i); }
-          inv.push(u); members.push(i);
-        }
-        if (!rep.length) return;
-        const x = engine.makeTensor(blob.data, [1, 3, blob.height, blob.width], 'float32');
-        const feats = model.forward(x);
-        x.dispose();
-        const U = rep.length, uScores = new Float32Array(U * K1), uDeltas = new Float32Array(U * 4 * K1);
-        for (let c0 = 0; c0 < U; c0 += test.chunk) {
-          const c1 = Math.min(U, c0 + test.chunk);
-          const r = new Float32Array(5 * (c1 - c0));
-          for (let k = c0; k < c1; k++) for (let j = 0; j < 4; j++) r[5 * (k - c0) + 1 + j] = rois[4 * rep[k] + j] * blob.scale;
-          const [s, d] = engine.tidy(() => {
-            const rt = engine.makeTensor(r, [c1 - c0, 5], 'float32');
-            const out = model.head(model.pool(feats, rt));
-            return [softmax(out.clsScore), out.bboxPred] as Tensor[];
-          });
-          uScores.set(s.dataSync() as Float32Array, c0 * K1);
-          uDeltas.set(d.dataSync() as Float32Array, c0 * 4 * K1);
-          s.dispose(); d.dispose();
-        }
-        feats.dispose();
-        members.forEach((i, m) => {
-          const u = inv[m];
-          scores.set(uScores.subarray(u * K1, (u + 1) * K1), i * K1);
-          deltas.set(uDeltas.subarray(u * 4 * K1, (u + 1) * 4 * K1), i * 4 * K1);
-        });
-      });
-    });
+    ({ scores, deltas } = engine.noGrad(() => scoreRois(model, img, rois, levels, cfg, test, false)));
+    if (test.flip) {
+      const m = engine.noGrad(() => scoreRois(model, img, rois, levels, cfg, test, true));
+      for (let i = 0; i < scores.length; i++) scores[i] = 0.5 * (scores[i] + m.scores[i]);
+      for (let i = 0; i < deltas.length; i++) deltas[i] = 0.5 * (deltas[i] + m.deltas[i]);
+    }
   } finally {
     model.train(wasTraining);
   }
@@ -120,7 +138,6 @@ export function imDetect(model: FastRCNN, img: RgbImage, proposals: ArrayLike<nu
     for (let i = 0; i < R; i++) for (let k = 0; k < K1; k++) boxes.set(rois.subarray(4 * i, 4 * i + 4), 4 * (i * K1 + k));
     return { rois, scores, boxes };
   }
-  if (model.bboxMeans && model.bboxStds) unnormalizeDeltas(deltas, { means: model.bboxMeans, stds: model.bboxStds });
   const boxes = clipBoxes(decodeBoxes(rois, deltas), img.height, img.width);
   return { rois, scores, boxes };
 }
