@@ -113,6 +113,12 @@ export interface TrainConfig {
   snapshotIters: number;
   /** Proposals per image used for training (best ranked first; 0 = all). */
   maxProposals: number;
+  /**
+   * Online hard example mining (ours, from Shrivastava et al. 2016; off in the paper): candidates > 0
+   * samples that many RoIs per image (same fg/bg rules), scores them without gradients and trains on
+   * the batchSize/imsPerBatch with the highest loss after NMS at `nms` among them by loss.
+   */
+  hardMining: { candidates: number; nms: number };
   seed: number;
   pretrain: PretrainConfig;
 }
@@ -190,6 +196,7 @@ export function defaultConfig(): FastRcnnConfig {
       warmupFactor: 0.1,
       snapshotIters: 0,
       maxProposals: 2000,
+      hardMining: { candidates: 0, nms: 0.7 },
       seed: 3,
       pretrain: { iterations: 0, batch: 64, cropSize: 32, bgFraction: 0.25, fgMinOverlap: 0.8, context: 1.2, nativeScale: false, jitter: 0.05, lr: 0.05, warmupIters: 20 },
     },
@@ -284,6 +291,10 @@ export function validateConfig(c: FastRcnnConfig): FastRcnnConfig {
   if (!(t.fgFraction >= 0 && t.fgFraction <= 1)) bad('train.fgFraction', 'must be in [0, 1]');
   if (!(t.bgThreshLo <= t.bgThreshHi)) bad('train.bgThreshLo', 'must be <= bgThreshHi');
   posInt('train.iterations', t.iterations);
+  const hm = t.hardMining;
+  if (!Number.isInteger(hm.candidates) || hm.candidates < 0) bad('train.hardMining.candidates', `must be an integer >= 0, got ${hm.candidates}`);
+  if (hm.candidates > 0 && hm.candidates < t.batchSize / t.imsPerBatch) bad('train.hardMining.candidates', `must be 0 (off) or >= the RoIs per image (${t.batchSize / t.imsPerBatch})`);
+  if (!(hm.nms > 0 && hm.nms <= 1)) bad('train.hardMining.nms', 'must be in (0, 1]');
   if (!Number.isInteger(t.pretrain.iterations) || t.pretrain.iterations < 0) bad('train.pretrain.iterations', 'must be an integer >= 0');
   posInt('train.pretrain.batch', t.pretrain.batch);
   if (!Number.isInteger(t.pretrain.cropSize) || t.pretrain.cropSize < featureStride(c.model.backbone.stages)) bad('train.pretrain.cropSize', `must be an integer >= the feature stride ${featureStride(c.model.backbone.stages)}`);

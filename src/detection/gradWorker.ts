@@ -29,7 +29,7 @@ export class GradientWorker {
   private control: Int32Array;
   private weights: Float32Array;
   private grads: Float32Array;
-  /** lossSum, lossClsSum, lossLocSum, numRois, then scores. */
+  /** Per part: lossSum, lossClsSum, lossLocSum, numRois, nScores, then the scores and numRois labels. */
   private results: Float64Array;
   private readonly slots: ReturnType<typeof layout>;
   private pending = false;
@@ -74,8 +74,10 @@ export class GradientWorker {
     let at = 1;
     for (let i = 0; i < count; i++) {
       const [lossSum, lossClsSum, lossLocSum, numRois, nScores] = this.results.subarray(at, at + 5);
-      out.push({ lossSum, lossClsSum, lossLocSum, numRois, scores: Float32Array.from(this.results.subarray(at + 5, at + 5 + nScores)) });
-      at += 5 + nScores;
+      const scores = Float32Array.from(this.results.subarray(at + 5, at + 5 + nScores));
+      const labels = Int32Array.from(this.results.subarray(at + 5 + nScores, at + 5 + nScores + numRois));
+      out.push({ lossSum, lossClsSum, lossLocSum, numRois, scores, labels });
+      at += 5 + nScores + numRois;
     }
     engine.noGrad(() => {
       for (const p of this.model.namedParameters()) {
@@ -128,7 +130,8 @@ if (!isMainThread && workerData?.fastrcnnTask === TASK) {
       for (const r of res) {
         d.results.set([r.lossSum, r.lossClsSum, r.lossLocSum, r.numRois, r.scores.length], at);
         d.results.set(r.scores, at + 5);
-        at += 5 + r.scores.length;
+        d.results.set(r.labels, at + 5 + r.scores.length);
+        at += 5 + r.scores.length + r.numRois;
       }
       Atomics.store(d.control, 0, DONE);
     } catch (e) {

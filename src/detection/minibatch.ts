@@ -176,7 +176,9 @@ export function imageBlob(img: RgbImage, shortSide: number, maxSize: number, cfg
  */
 export function minibatchParts(entries: RoidbEntry[], cfg: FastRcnnConfig, rng: Rng, loadImage: (e: RoidbEntry) => RgbImage): (BatchPart & { scale: number; numFg: number })[] {
   const t = cfg.train;
-  const samplerCfg = { roisPerImage: t.batchSize / t.imsPerBatch, fgFraction: t.fgFraction, fgThresh: t.fgThresh, bgThreshHi: t.bgThreshHi, bgThreshLo: t.bgThreshLo };
+  const perImage = t.batchSize / t.imsPerBatch, hm = t.hardMining;
+  const samplerCfg = { roisPerImage: hm.candidates > 0 ? hm.candidates : perImage, fgFraction: t.fgFraction, fgThresh: t.fgThresh, bgThreshHi: t.bgThreshHi, bgThreshLo: t.bgThreshLo };
+  const hard = hm.candidates > 0 ? { keep: perImage, nms: hm.nms } : undefined;
   return entries.map((e) => {
     const shortSide = t.scales[rng.int(0, t.scales.length)];
     const img = loadImage(e);
@@ -191,7 +193,7 @@ export function minibatchParts(entries: RoidbEntry[], cfg: FastRcnnConfig, rng: 
     });
     return {
       images: blob.data, shape: [1, 3, blob.height, blob.width] as [number, number, number, number],
-      rois, labels: Int32Array.from(s.labels), targets, scale: blob.scale, numFg: s.numFg,
+      rois, labels: Int32Array.from(s.labels), targets, scale: blob.scale, numFg: s.numFg, ...(hard ? { hard } : {}),
     };
   });
 }

@@ -244,8 +244,9 @@ export class Trainer {
 function accuracyOfParts(parts: BatchPart[], results: PartResult[], K1: number): [number, number] {
   let fg = 0, fgOk = 0, bg = 0, bgOk = 0;
   parts.forEach((p, i) => {
-    const [fa, ba] = accuracy(results[i].scores, p.labels, K1);
-    const nf = p.labels.reduce((n, l) => n + (l > 0 ? 1 : 0), 0), nb = p.labels.length - nf;
+    const labels = results[i].labels;
+    const [fa, ba] = accuracy(results[i].scores, labels, K1);
+    const nf = labels.reduce((n, l) => n + (l > 0 ? 1 : 0), 0), nb = labels.length - nf;
     fg += nf; fgOk += fa * nf; bg += nb; bgOk += ba * nb;
   });
   return [fg ? fgOk / fg : 0, bg ? bgOk / bg : 0];
