@@ -13,6 +13,7 @@ export const demoCommand: Command = {
     images: { type: 'string', help: `images to synthesize (default ${DEMO_IMAGES})` },
     seed: { type: 'string', help: 'dataset seed (default 1)' },
     iterations: { type: 'string', help: 'training iterations (shortcut for --set train.iterations=N)' },
+    workers: { type: 'string', help: 'threads computing gradients, 1 or 2 (default 2 on a machine with 2+ cores)' },
     ...CONFIG_FLAGS,
   },
   async run(argv, io) {
@@ -20,7 +21,7 @@ export const demoCommand: Command = {
     const cfg = loadConfig(p, 'demo', { 'train.iterations': str(p, 'iterations') }, demoConfig());
     const r = await runDemo({
       out: str(p, 'out'), images: num(p, 'images', 'demo', { integer: true, min: 4 }), seed: num(p, 'seed', 'demo', { integer: true }),
-      config: cfg, log: io.err, tty: io.tty,
+      config: cfg, log: io.err, tty: io.tty, workers: num(p, 'workers', 'demo', { integer: true, min: 1 }),
     });
     io.out(`\n${formatApTable(r.table)}\n`);
     io.out(`steps: ${r.steps.map((s) => `${s.name} ${s.seconds.toFixed(1)} s`).join(', ')}`);

@@ -113,7 +113,7 @@ if (!isMainThread && workerData?.fastrcnnTask === TASK) {
       engine.noGrad(() => {
         for (const p of model.namedParameters()) {
           const s = slots.find((x) => x.name === p.name)!;
-          const t = engine.makeTensor(d.weights.slice(s.offset, s.offset + s.size), p.tensor.shape, 'float32');
+          const t = engine.makeTensor(d.weights.subarray(s.offset, s.offset + s.size), p.tensor.shape, 'float32');
           p.tensor.assign(t); t.dispose();
         }
       });
