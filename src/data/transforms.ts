@@ -163,3 +163,14 @@ export function prepareImage(img: RgbImage, opts: PrepareOptions): { image: Floa
   const { width, height } = scaledSize(img.width, img.height, scale);
   return { image: resizeBilinearFloat(f, width, height, scale, scale), scale };
 }
+
+/**
+ * Reorders the three colour planes of a CHW float image stored at data[at..]: output plane k is input
+ * plane perm[k]. In place.
+ */
+export function permuteChannelPlanes(data: Float32Array, at: number, planeSize: number, perm: readonly number[]): void {
+  if (perm.length !== 3 || [...perm].sort().join() !== '0,1,2') throw new Error(`permuteChannelPlanes: perm must order 0, 1, 2, got [${perm.join(', ')}]`);
+  if (perm[0] === 0 && perm[1] === 1) return;
+  const src = data.slice(at, at + 3 * planeSize);
+  for (let k = 0; k < 3; k++) data.set(src.subarray(perm[k] * planeSize, (perm[k] + 1) * planeSize), at + k * planeSize);
+}

@@ -77,6 +77,11 @@ export interface TrainConfig {
   bgThreshLo: number;
   /** Horizontal flip augmentation (each image also appears mirrored). */
   useFlipped: boolean;
+  /**
+   * Augmentation (ours; off in the paper): each training image and pre-training crop gets its colour
+   * channels in a random order. For data whose classes do not depend on colour (the built-in shapes).
+   */
+  permuteChannels: boolean;
   /** Train on objects marked difficult (py-faster-rcnn's use_diff, default false). */
   useDifficult: boolean;
   /** RoIs overlapping a ground-truth box at least this much get regression targets. */
@@ -177,6 +182,7 @@ export function defaultConfig(): FastRcnnConfig {
       bgThreshHi: 0.5,
       bgThreshLo: 0.1,
       useFlipped: true,
+      permuteChannels: false,
       useDifficult: false,
       bboxThresh: 0.5,
       bboxNormalize: 'computed',

@@ -3,7 +3,7 @@
 // (the paper's §2.3: N images, R/N RoIs from each). Images are scaled so the short side is one of the
 // training scales (long side capped), mean-subtracted and divided by the pixel std.
 import type { Box, RgbImage } from '../data/types.js';
-import { prepareImage } from '../data/transforms.js';
+import { permuteChannelPlanes, prepareImage } from '../data/transforms.js';
 import { engine } from '../tensor/engine.js';
 import type { Tensor } from '../tensor/tensor.js';
 import type { Rng } from '../util/random.js';
@@ -185,6 +185,7 @@ export function minibatchParts(entries: RoidbEntry[], cfg: FastRcnnConfig, rng: 
     if (img.width !== e.width || img.height !== e.height) throw new Error(`${e.id}: image is ${img.width}x${img.height}, annotation says ${e.width}x${e.height}`);
     const blob = imageBlob(img, shortSide, t.maxSize, cfg, e.flipped);
     const s = sampleRois(e, samplerCfg, rng);
+    if (t.permuteChannels) permuteChannelPlanes(blob.data, 0, blob.width * blob.height, rng.shuffle([0, 1, 2]));
     const R = s.indices.length;
     const rois = new Float32Array(5 * R), targets = new Float32Array(4 * R);
     s.indices.forEach((idx, k) => {

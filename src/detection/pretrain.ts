@@ -5,6 +5,7 @@
 // network: the whole crop is one RoI, so the backbone, fc6, fc7 and cls_score are all pre-trained. A
 // step sees `batch` distinct regions from as many images where a Fast R-CNN mini-batch (two images)
 // sees a handful of objects: features appear in a minute instead of thousands of iterations.
+import { permuteChannelPlanes } from '../data/transforms.js';
 import type { RgbImage } from '../data/types.js';
 import { engine } from '../tensor/engine.js';
 import type { Tensor } from '../tensor/tensor.js';
@@ -95,6 +96,7 @@ export function sampleCropArrays(entries: RoidbEntry[], cfg: FastRcnnConfig, rng
       writeCrop(loadImage(e), e, cx + 0.5, cy + 0.5, w * f, h * f, S, cfg, x, i * 3 * S * S);
       rois.set([i, 0, 0, S - 1, S - 1], 5 * i);
     }
+    if (t.permuteChannels) permuteChannelPlanes(x, i * 3 * S * S, S * S, rng.shuffle([0, 1, 2]));
     const fg = e.maxOverlaps[k] >= t.fgThresh;
     labels[i] = fg ? e.maxClasses[k] : 0;
     if (fg) numFg++;
