@@ -3,7 +3,7 @@ import { formatApTable } from '../detection/evaluate.js';
 import { testStep } from '../detection/pipeline.js';
 import { type Command } from './command.js';
 import { fmtSeconds } from './common.js';
-import { parseArgs, required, setPairs, str } from './args.js';
+import { num, parseArgs, required, setPairs, str } from './args.js';
 import { applyOverrides, defaultConfig } from '../detection/config.js';
 
 export const testCommand: Command = {
@@ -16,6 +16,7 @@ export const testCommand: Command = {
     results: { type: 'string', help: 'results folder (default <data>/results)' },
     proposals: { type: 'string', help: 'proposals cache (default <data>/proposals)' },
     set: { type: 'list', help: 'test setting override, e.g. --set test.scales=[200,240] (repeatable)' },
+    workers: { type: 'string', help: 'threads running the detector, 1 (default) or 2' },
   },
   async run(argv, io) {
     const p = parseArgs(argv, this.flags, 'test');
@@ -26,6 +27,7 @@ export const testCommand: Command = {
     const r = testStep({
       model: required(p, 'model', 'test'), data: required(p, 'data', 'test'), split: str(p, 'split') ?? 'test',
       results: str(p, 'results'), proposalsDir: str(p, 'proposals'), test: picked, log: io.err, tty: io.tty,
+      workers: num(p, 'workers', 'test', { integer: true, min: 1 }),
     });
     io.out(formatApTable(r.table));
     io.out(`test: ${r.images} images in ${fmtSeconds(r.seconds)} (${(r.netSecondsPerImage * 1000).toFixed(0)} ms/image in the network, ` +

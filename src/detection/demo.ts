@@ -101,7 +101,7 @@ export async function runDemo(o: DemoOptions = {}): Promise<DemoResult> {
   const modelPath = join(out, 'model.safetensors');
   const tr = await timed('train', () => trainDetector({ data, out: modelPath, config: cfg, log, progress: o.tty ? 'bar' : 'lines', workers: o.workers ?? defaultWorkers(2) }));
   const results = join(out, 'results');
-  const te = await timed('test', () => testStep({ model: { model: tr.model, config: tr.config }, data, split: 'test', results, log, tty: o.tty }));
+  const te = await timed('test', () => testStep({ model: { model: tr.model, config: tr.config }, data, split: 'test', results, log, tty: o.tty, workers: o.workers ?? defaultWorkers(2) }));
   const first = synth.splits.test[0];
   const imagePath = readVoc(data, { split: 'test' }).records.find((r) => r.id === first)!.imagePath;
   const picture = join(out, 'detections.png');

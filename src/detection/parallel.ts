@@ -3,7 +3,7 @@
 // thread would write. A worker is this same module (or the bundle that contains it) loaded with
 // workerData.fastrcnnTask set, so it works from the TypeScript sources (tsx) and from dist bundles.
 import { availableParallelism } from 'node:os';
-import { Worker, isMainThread, parentPort, workerData } from 'node:worker_threads';
+import { type Transferable, Worker, isMainThread, parentPort, workerData } from 'node:worker_threads';
 import { readImageFile } from '../data/fs.js';
 import { cachedProposals, loadProposalsIfPresent } from '../proposals/proposalFiles.js';
 import { selectiveSearch, type SelectiveSearchOptions } from '../proposals/selectiveSearch.js';
@@ -33,10 +33,10 @@ function runJobs(jobs: Job[], dir: string, ss: SelectiveSearchOptions, report: (
  * A worker running this module: the bundle (.js) directly; from TypeScript sources (run with tsx,
  * whose loader does not reach worker threads) through tsx's API.
  */
-export function spawnSelf(data: unknown, self = import.meta.url): Worker {
-  if (!self.endsWith('.ts')) return new Worker(new URL(self), { workerData: data });
+export function spawnSelf(data: unknown, self = import.meta.url, transferList: Transferable[] = []): Worker {
+  if (!self.endsWith('.ts')) return new Worker(new URL(self), { workerData: data, transferList });
   const code = `import('tsx/esm/api').then((api) => api.tsImport(${JSON.stringify(self)}, ${JSON.stringify(self)}))`;
-  return new Worker(code, { eval: true, workerData: data });
+  return new Worker(code, { eval: true, workerData: data, transferList });
 }
 
 /**

@@ -14,6 +14,7 @@ import type { FastRcnnConfig } from './config.js';
 import { DEFAULT_SS_OPTIONS, decodeImages, defaultProposalsDir, proposalsFor } from './dataset.js';
 import { type Detection, detect } from './detect.js';
 import { type ApTable, detectSplit, evaluateDetections } from './evaluate.js';
+import { detectSplitTwoThreads } from './detectWorker.js';
 import { readResultsFiles, writeResultsFiles } from './resultsFiles.js';
 import { atomicWrite, loadModel } from './files.js';
 import { computeProposalsParallel } from './parallel.js';
@@ -114,6 +115,8 @@ export interface TestStepOptions {
   test?: Partial<FastRcnnConfig['test']>;
   log?: Log;
   tty?: boolean;
+  /** Threads running the detector (1 = this one; 2 = this one and a worker on every other image). */
+  workers?: number;
 }
 
 export interface TestStepResult { table: ApTable; resultsDir: string; files: string[]; images: number; seconds: number; netSecondsPerImage: number; proposalsPerImage: number; warnings: string[] }
@@ -130,7 +133,8 @@ export function testStep(o: TestStepOptions): TestStepResult {
   if (!records.length) throw new Error(`no usable images in split '${o.split}' of ${o.data}`);
   const dir = o.proposalsDir ?? defaultProposalsDir(o.data);
   const props = proposalsFor(records, (r) => images.get(r.id)!, { dir }, warnings);
-  const det = detectSplit(model, cfg, records, (r) => images.get(r.id), props, { warnings, onImage: progressReporter(`test ${o.split}`, log, o.tty) });
+  const split = (o.workers ?? 1) >= 2 && records.length >= 2 ? detectSplitTwoThreads : detectSplit;
+  const det = split(model, cfg, records, (r) => images.get(r.id), props, { warnings, onImage: progressReporter(`test ${o.split}`, log, o.tty) });
   const resultsDir = o.results ?? join(o.data, 'results');
   const files = writeResultsFiles(resultsDir, o.split, model.classes, det.perClass);
   const table = evaluateDetections(det.perClass, records, model.classes);
