@@ -18,6 +18,8 @@ export interface Backend {
   write(values: TypedArray, shape: number[], dtype: DType): DataId;
   /** Synchronous copy out. */
   readSync(dataId: DataId): TypedArray;
+  /** Optional: copies the values into out[offset..] without allocating (the Node worker protocol). */
+  readInto?(dataId: DataId, out: Float32Array, offset: number): void;
   read(dataId: DataId): Promise<TypedArray>;
   incRef(dataId: DataId): void;
   /** Frees the storage when the count reaches zero. */

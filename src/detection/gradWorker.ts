@@ -9,6 +9,7 @@ import { type BatchPart, type PartResult, partGradients } from './batchParts.js'
 import { type FastRCNN, createModel } from './model.js';
 import { spawnSelf } from './parallel.js';
 import { engine } from '../tensor/engine.js';
+import type { Tensor } from '../tensor/tensor.js';
 import '../backends/wasm/index.js';
 import '../ops/index.js';
 
@@ -22,6 +23,12 @@ interface Job { parts: BatchPart[]; trainFrom: string; training: boolean; dropou
 function layout(model: FastRCNN): { name: string; offset: number; size: number }[] {
   let off = 0;
   return model.namedParameters().map((p) => { const o = { name: p.name, offset: off, size: p.tensor.size }; off += p.tensor.size; return o; });
+}
+
+/** A tensor's values into out[offset..], without the intermediate array dataSync makes where the backend allows. */
+function copyInto(t: Tensor, out: Float32Array, offset: number): void {
+  if (t.backend.readInto) t.backend.readInto(t.dataId, out, offset);
+  else out.set(t.dataSync() as Float32Array, offset);
 }
 
 export class GradientWorker {
@@ -52,7 +59,7 @@ export class GradientWorker {
   start(parts: BatchPart[], job: Omit<Job, 'parts'>): void {
     for (const p of this.model.namedParameters()) {
       const s = this.slots.find((x) => x.name === p.name)!;
-      this.weights.set(p.tensor.dataSync() as Float32Array, s.offset);
+      copyInto(p.tensor, this.weights, s.offset);
     }
     Atomics.store(this.control, 0, POSTED);
     this.worker.postMessage({ ...job, parts });
@@ -83,7 +90,7 @@ export class GradientWorker {
       for (const p of this.model.namedParameters()) {
         if (!p.tensor.requiresGrad) continue;
         const s = this.slots.find((x) => x.name === p.name)!;
-        const g = engine.makeTensor(this.grads.slice(s.offset, s.offset + s.size), p.tensor.shape, 'float32');
+        const g = engine.makeTensor(this.grads.subarray(s.offset, s.offset + s.size), p.tensor.shape, 'float32');
         if (p.tensor.grad) {
           const sum = engine.runKernel('Add', [p.tensor.grad, g])[0];
           p.tensor.grad.dispose(); g.dispose();
@@ -122,7 +129,7 @@ if (!isMainThread && workerData?.fastrcnnTask === TASK) {
       d.grads.fill(0);
       for (const p of model.namedParameters()) {
         const s = slots.find((x) => x.name === p.name)!;
-        if (p.tensor.grad) d.grads.set(p.tensor.grad.dataSync() as Float32Array, s.offset);
+        if (p.tensor.grad) copyInto(p.tensor.grad, d.grads, s.offset);
       }
       model.zeroGrad();
       d.results[0] = res.length;

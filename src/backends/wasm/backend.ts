@@ -79,6 +79,13 @@ export class WasmBackend implements Backend {
     return out;
   }
 
+  readInto(dataId: DataId, out: Float32Array, offset: number): void {
+    const d = dataId as WasmData;
+    if (d.refCount <= 0) throw new Error('wasm backend: read of freed data');
+    if (d.dtype !== 'float32') throw new Error(`wasm backend: readInto needs float32 data, got ${d.dtype}`);
+    out.set(this.m.f32(d.ptr, d.length), offset);
+  }
+
   async read(dataId: DataId): Promise<TypedArray> { return this.readSync(dataId); }
 
   incRef(dataId: DataId): void { (dataId as WasmData).refCount++; }
