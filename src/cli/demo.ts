@@ -13,7 +13,7 @@ export const demoCommand: Command = {
     images: { type: 'string', help: `images to synthesize (default ${DEMO_IMAGES})` },
     seed: { type: 'string', help: 'dataset seed (default 1)' },
     iterations: { type: 'string', help: 'training iterations (shortcut for --set train.iterations=N)' },
-    workers: { type: 'string', help: 'threads computing gradients, 1 or 2 (default 2 on a machine with 2+ cores)' },
+    workers: { type: 'string', help: 'threads for training and testing, 1 or 2 (default 2 on a machine with 2+ cores)' },
     ...CONFIG_FLAGS,
   },
   async run(argv, io) {

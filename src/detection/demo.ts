@@ -20,7 +20,7 @@ export interface DemoOptions {
   config?: FastRcnnConfig;
   log?: (msg: string) => void;
   tty?: boolean;
-  /** Threads computing gradients while training (default: 2 where the machine has 2 or more cores). */
+  /** Threads computing gradients while training and running the detector while testing (default: 2 where the machine has 2 or more cores). */
   workers?: number;
 }
 
