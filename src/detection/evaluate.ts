@@ -33,22 +33,55 @@ export function addDetections(per: ClassDetections[], imageId: string, dets: Det
   }
 }
 
+/** One image to run: its record's index, pixels and proposals. */
+export interface ImageJob { index: number; image: RgbImage; proposals: ArrayLike<number> }
+/** One image's detections, seconds in the network and in post-processing, and proposals used. */
+export interface ImageResult { detections: Detection[]; net: number; post: number; proposals: number }
+
+/** The records that can run: a missing image is skipped with a warning, no proposals is warned of. */
+export function imageJobs(records: VocRecord[], image: (r: VocRecord) => RgbImage | undefined, proposals: Map<string, ArrayLike<number>>,
+  warnings?: string[]): ImageJob[] {
+  const jobs: ImageJob[] = [];
+  records.forEach((r, index) => {
+    const img = image(r);
+    if (!img) { warnings?.push(`${r.id}: no image, skipped`); return; }
+    const p = proposals.get(r.id);
+    if (!p || p.length === 0) warnings?.push(`${r.id}: no proposals, no detections`);
+    jobs.push({ index, image: img, proposals: p ?? [] });
+  });
+  return jobs;
+}
+
+export function runImageJob(model: FastRCNN, cfg: FastRcnnConfig, test: TestConfig, j: ImageJob): ImageResult {
+  const res = detect(model, j.image, j.proposals, cfg, test);
+  return { detections: res.detections, net: res.netSeconds, post: res.postSeconds, proposals: res.numProposals };
+}
+
+/** Per-record results (missing = skipped) gathered in record order, with the mean timings. */
+export function collectSplit(classes: string[], records: VocRecord[], results: readonly (ImageResult | undefined)[]): SplitDetections {
+  const per = emptyDetections(classes);
+  let net = 0, post = 0, props = 0, n = 0;
+  records.forEach((r, i) => {
+    const res = results[i];
+    if (!res) return;
+    addDetections(per, r.id, res.detections);
+    net += res.net; post += res.post; props += res.proposals; n++;
+  });
+  return { classes: classes.slice(), perClass: per, images: n, netSeconds: n ? net / n : 0, postSeconds: n ? post / n : 0, proposalsPerImage: n ? props / n : 0 };
+}
+
 /** Runs the detector on every record (images and proposals by id); a missing image is skipped with a warning. */
 export function detectSplit(model: FastRCNN, cfg: FastRcnnConfig, records: VocRecord[], image: (r: VocRecord) => RgbImage | undefined,
   proposals: Map<string, ArrayLike<number>>, opts: { test?: TestConfig; warnings?: string[]; onImage?: (done: number, total: number) => void } = {}): SplitDetections {
-  const per = emptyDetections(model.classes);
-  let net = 0, post = 0, props = 0, n = 0;
-  records.forEach((r, i) => {
-    const img = image(r);
-    if (!img) { opts.warnings?.push(`${r.id}: no image, skipped`); opts.onImage?.(i + 1, records.length); return; }
-    const p = proposals.get(r.id);
-    if (!p || p.length === 0) opts.warnings?.push(`${r.id}: no proposals, no detections`);
-    const res = detect(model, img, p ?? [], cfg, opts.test ?? cfg.test);
-    addDetections(per, r.id, res.detections);
-    net += res.netSeconds; post += res.postSeconds; props += res.numProposals; n++;
-    opts.onImage?.(i + 1, records.length);
-  });
-  return { classes: model.classes.slice(), perClass: per, images: n, netSeconds: n ? net / n : 0, postSeconds: n ? post / n : 0, proposalsPerImage: n ? props / n : 0 };
+  const jobs = imageJobs(records, image, proposals, opts.warnings);
+  const results: ImageResult[] = [];
+  let done = records.length - jobs.length; // skipped ones count as done
+  if (done) opts.onImage?.(done, records.length);
+  for (const j of jobs) {
+    results[j.index] = runImageJob(model, cfg, opts.test ?? cfg.test, j);
+    opts.onImage?.(++done, records.length);
+  }
+  return collectSplit(model.classes, records, results);
 }
 
 export interface ApTable {
