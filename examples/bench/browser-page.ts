@@ -4,7 +4,7 @@
 import * as fr from '../../src/index.js';
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-webgl';
-import { defaultConfig } from '../../src/detection/config.js';
+import { baseConfig } from '../../src/detection/config.js';
 import { createModel } from '../../src/detection/model.js';
 import { fastRcnnLoss } from '../../src/ops/detection.js';
 
@@ -99,7 +99,7 @@ export async function bench(names: string[], runs = 3, minMs = 1500): Promise<Re
  */
 export async function trainStep(backend: string, runs = 3): Promise<number> {
   fr.setBackend(backend);
-  const cfg = defaultConfig();
+  const cfg = baseConfig();
   const model = createModel(cfg, ['a', 'b', 'c', 'd', 'e'], 7);
   model.train();
   const rng = new fr.Rng(11);

@@ -6,7 +6,7 @@ import '../../src/index.js';
 import { synthesize } from '../../src/data/synth.js';
 import { readImageFile } from '../../src/data/fs.js';
 import { readVoc } from '../../src/data/voc.js';
-import { demoConfig } from '../../src/detection/demo.js';
+import { presetConfig } from '../../src/detection/presets.js';
 import { detect } from '../../src/detection/detect.js';
 import { formatApTable } from '../../src/detection/evaluate.js';
 import { loadModel } from '../../src/detection/files.js';
@@ -27,11 +27,11 @@ for (const split of ['trainval', 'test']) {
 }
 
 // 3. Training: the demo's settings with a shorter schedule.
-const cfg = demoConfig();
+const cfg = presetConfig('shapes');
 cfg.train.pretrain.iterations = 300;
 cfg.train.iterations = 600;
 const modelPath = join(out, 'model.safetensors');
-const trained = trainDetector({ data, out: modelPath, config: cfg });
+const trained = await trainDetector({ data, out: modelPath, config: cfg });
 trained.model.dispose();
 
 // 4. Testing on the held-out split: VOC results files and the AP table.

@@ -1,6 +1,6 @@
 // Shared CLI pieces: the configuration from --config FILE and --set key=value, and output helpers.
 import { existsSync, readFileSync } from 'node:fs';
-import { type FastRcnnConfig, applyOverrides, defaultConfig, mergeConfig, validateConfig } from '../detection/config.js';
+import { type FastRcnnConfig, applyOverrides, baseConfig, mergeConfig, validateConfig } from '../detection/config.js';
 import { type FlagSpec, type Parsed, UsageError, setPairs, str } from './args.js';
 
 export interface Io {
@@ -22,7 +22,7 @@ export const CONFIG_FLAGS: Record<string, FlagSpec> = {
 };
 
 /** Defaults ← --config file ← --set pairs ← command shortcuts (e.g. --iterations). */
-export function loadConfig(p: Parsed, command: string, shortcuts: Record<string, string | undefined> = {}, base: FastRcnnConfig = defaultConfig()): FastRcnnConfig {
+export function loadConfig(p: Parsed, command: string, shortcuts: Record<string, string | undefined> = {}, base: FastRcnnConfig = baseConfig()): FastRcnnConfig {
   let cfg = base;
   const file = str(p, 'config');
   if (file) {

@@ -1,6 +1,7 @@
 // fastrcnn demo (`npm run demo`): synth -> proposals -> train -> test -> detect, timed, paths printed.
 import { formatApTable } from '../detection/evaluate.js';
-import { DEMO_IMAGES, demoConfig, runDemo } from '../detection/demo.js';
+import { DEMO_IMAGES, runDemo } from '../detection/demo.js';
+import { presetConfig } from '../detection/presets.js';
 import { type Command } from './command.js';
 import { CONFIG_FLAGS, fmtSeconds, loadConfig } from './common.js';
 import { num, parseArgs, str } from './args.js';
@@ -18,7 +19,7 @@ export const demoCommand: Command = {
   },
   async run(argv, io) {
     const p = parseArgs(argv, this.flags, 'demo');
-    const cfg = loadConfig(p, 'demo', { 'train.iterations': str(p, 'iterations') }, demoConfig());
+    const cfg = loadConfig(p, 'demo', { 'train.iterations': str(p, 'iterations') }, presetConfig('shapes'));
     const r = await runDemo({
       out: str(p, 'out'), images: num(p, 'images', 'demo', { integer: true, min: 4 }), seed: num(p, 'seed', 'demo', { integer: true }),
       config: cfg, log: io.err, tty: io.tty, workers: num(p, 'workers', 'demo', { integer: true, min: 1 }),

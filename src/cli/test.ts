@@ -4,7 +4,7 @@ import { testStep } from '../detection/pipeline.js';
 import { type Command } from './command.js';
 import { fmtSeconds } from './common.js';
 import { num, parseArgs, required, setPairs, str } from './args.js';
-import { applyOverrides, defaultConfig } from '../detection/config.js';
+import { applyOverrides, baseConfig } from '../detection/config.js';
 
 export const testCommand: Command = {
   name: 'test',
@@ -16,13 +16,13 @@ export const testCommand: Command = {
     results: { type: 'string', help: 'results folder (default <data>/results)' },
     proposals: { type: 'string', help: 'proposals cache (default <data>/proposals)' },
     set: { type: 'list', help: 'test setting override, e.g. --set test.scales=[200,240] (repeatable)' },
-    workers: { type: 'string', help: 'threads running the detector, 1 (default) or 2' },
+    workers: { type: 'string', help: 'threads running the detector, 1 or 2 (default 2 where the machine has 2 or more cores)' },
   },
   async run(argv, io) {
     const p = parseArgs(argv, this.flags, 'test');
     const pairs = setPairs(p, 'test');
     for (const k of Object.keys(pairs)) if (!k.startsWith('test.')) throw new Error(`test: only test.* settings can be changed here, got '${k}'`);
-    const test = Object.keys(pairs).length ? applyOverrides(defaultConfig(), pairs).test : undefined;
+    const test = Object.keys(pairs).length ? applyOverrides(baseConfig(), pairs).test : undefined;
     const picked = test ? Object.fromEntries(Object.keys(pairs).map((k) => [k.slice(5), (test as any)[k.slice(5)]])) : undefined;
     const r = testStep({
       model: required(p, 'model', 'test'), data: required(p, 'data', 'test'), split: str(p, 'split') ?? 'test',

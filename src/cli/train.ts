@@ -1,36 +1,55 @@
 // fastrcnn train: Fast R-CNN training on a VOC directory (proposals computed when not cached).
+import { parseDuration } from '../detection/planner.js';
+import { PRESET_NAMES, PRESETS, presetConfig } from '../detection/presets.js';
 import { trainDetector } from '../detection/train.js';
 import { type Command } from './command.js';
 import { CONFIG_FLAGS, fmtSeconds, loadConfig } from './common.js';
-import { bool, num, parseArgs, required, str } from './args.js';
+import { UsageError, bool, num, parseArgs, required, str } from './args.js';
 
 export const trainCommand: Command = {
   name: 'train',
-  summary: 'train a detector on a VOC directory (SGD, checkpoints, loss curve)',
+  summary: 'train a detector on a VOC directory (SGD, checkpoints, loss curve, validation)',
   flags: {
     data: { type: 'string', help: 'VOC directory (required)' },
     out: { type: 'string', help: 'model file to write (required), e.g. model.safetensors' },
+    preset: { type: 'string', help: `recipe: ${PRESET_NAMES.map((n) => `${n} (${PRESETS[n].summary})`).join('; ')}. Default: default` },
+    time: { type: 'string', help: 'time budget for the whole run, e.g. 90s, 10m, 1h: iterations are planned to fit' },
     split: { type: 'string', help: 'image set to train on (default trainval)' },
+    'val-split': { type: 'string', help: "validate on this image set during training (or 'auto': hold out part of the training set); writes <out stem>.best.safetensors" },
+    'val-every': { type: 'string', help: 'validate every N Fast R-CNN iterations (default: 5 times over the run) and at the end' },
     proposals: { type: 'string', help: 'proposals cache (default <data>/proposals)' },
-    iterations: { type: 'string', help: 'SGD iterations (shortcut for --set train.iterations=N)' },
-    resume: { type: 'boolean', help: 'continue from <out>.ckpt bit-identically' },
+    iterations: { type: 'string', help: 'Fast R-CNN iterations (shortcut for --set train.iterations=N; default: from the dataset size)' },
+    resume: { type: 'boolean', help: 'continue from <out>.ckpt bit-identically (after Ctrl-C, a kill or a crash)' },
     checkpoint: { type: 'string', help: 'checkpoint file (default <out stem>.ckpt)' },
-    workers: { type: 'string', help: 'threads computing gradients, 1 (default) or 2' },
+    workers: { type: 'string', help: 'threads computing gradients, 1 or 2 (default 2 where the machine has 2 or more cores)' },
     ...CONFIG_FLAGS,
   },
   async run(argv, io) {
     const p = parseArgs(argv, this.flags, 'train');
-    const cfg = loadConfig(p, 'train', { 'train.iterations': str(p, 'iterations') });
+    const preset = str(p, 'preset') ?? 'default';
+    if (!(PRESET_NAMES as readonly string[]).includes(preset)) throw new UsageError(`train: unknown preset '${preset}' (presets: ${PRESET_NAMES.join(', ')})`);
     num(p, 'iterations', 'train', { integer: true, min: 1 });
-    const r = trainDetector({
-      data: required(p, 'data', 'train'), out: required(p, 'out', 'train'), split: str(p, 'split'), config: cfg,
-      proposalsDir: str(p, 'proposals'), resume: bool(p, 'resume'), checkpoint: str(p, 'checkpoint'),
-      log: io.err, progress: io.tty ? 'bar' : 'lines', workers: num(p, 'workers', 'train', { integer: true, min: 1 }),
+    const cfg = loadConfig(p, 'train', { 'train.iterations': str(p, 'iterations') }, presetConfig(preset));
+    const time = str(p, 'time');
+    let timeBudget: number | undefined;
+    if (time !== undefined) {
+      try { timeBudget = parseDuration(time); } catch (e) { throw new UsageError(`train: --time: ${(e as Error).message}`); }
+      if (str(p, 'iterations')) throw new UsageError('train: give --time or --iterations, not both');
+    }
+    const workers = num(p, 'workers', 'train', { integer: true, min: 1 });
+    if (workers !== undefined && workers > 2) throw new UsageError(`train: --workers must be 1 or 2, got ${workers}`);
+    const r = await trainDetector({
+      data: required(p, 'data', 'train'), out: required(p, 'out', 'train'), split: str(p, 'split'), config: cfg, preset,
+      proposalsDir: str(p, 'proposals'), resume: bool(p, 'resume'), checkpoint: str(p, 'checkpoint'), timeBudget,
+      valSplit: str(p, 'val-split'), valEvery: num(p, 'val-every', 'train', { integer: true, min: 1 }),
+      log: io.err, progress: io.tty ? 'bar' : 'lines', workers, handleSignals: true,
     });
     io.out(`train: ${r.iterations} iterations in ${fmtSeconds(r.seconds)} (${r.secondsPerIter.toFixed(3)} s/iter)` +
       (r.last ? `, last loss ${r.last.loss.toFixed(3)} (cls ${r.last.lossCls.toFixed(3)}, loc ${r.last.lossLoc.toFixed(3)})` : ''));
-    io.out(`  model ${r.modelPath}\n  checkpoint ${r.checkpoint}\n  loss ${r.lossCsv}, ${r.lossSvg}`);
+    if (r.validation.length) io.out(`  validation mAP (VOC07): ${r.validation.map((v) => `${v.map07.toFixed(4)} @${v.iteration + 1}`).join(', ')}`);
+    io.out(`  model ${r.modelPath ?? '(not written: interrupted; continue with --resume)'}\n  checkpoint ${r.checkpoint}\n  loss ${r.lossCsv}, ${r.lossSvg}` +
+      (r.bestPath ? `\n  best ${r.bestPath}` : ''));
     r.model.dispose();
-    return 0;
+    return r.interrupted ? 130 : 0;
   },
 };

@@ -40,10 +40,16 @@ export interface ModelConfig {
 
 /** Classification pre-training on object crops before the Fast R-CNN iterations (ours; 0 iterations = off). */
 export interface PretrainConfig {
+  /** Steps when train.iterations is fixed (0 = no pre-training). */
   iterations: number;
+  /**
+   * Pre-training steps per Fast R-CNN iteration when the iterations are planned (train.iterations 0
+   * or a time budget); 0 = no pre-training then.
+   */
+  ratio: number;
   /** Crops per step. */
   batch: number;
-  /** Crop side in pixels. */
+  /** Crop side in pixels (0 = chosen from the data, see dataScales.ts). */
   cropSize: number;
   /** Fraction of background regions (IoU < train.bgThreshHi with every object, clutter included). */
   bgFraction: number;
@@ -63,7 +69,10 @@ export interface PretrainConfig {
 }
 
 export interface TrainConfig {
-  /** Short-side scales; one is picked at random per image (the paper's multi-scale training). */
+  /**
+   * Short-side scales; one is picked at random per image (the paper's multi-scale training).
+   * [] = chosen from the dataset's image and object sizes before training (dataScales.ts).
+   */
   scales: number[];
   /** Cap on the long side. */
   maxSize: number;
@@ -95,6 +104,7 @@ export interface TrainConfig {
   bboxStds: [number, number, number, number];
   /** λ of eq. 1. */
   lambda: number;
+  /** Fast R-CNN iterations; 0 = planned from the dataset size (planner.ts) or from a time budget. */
   iterations: number;
   lr: number;
   /**
@@ -114,8 +124,10 @@ export interface TrainConfig {
   /** Linear warm-up iterations (ours; 0 = none) starting at warmupFactor × lr. */
   warmupIters: number;
   warmupFactor: number;
-  /** Checkpoint every this many iterations (0 = only at the end). */
+  /** Checkpoint every this many iterations (0 = off; see snapshotSeconds). */
   snapshotIters: number;
+  /** Checkpoint when this many seconds have passed since the last one (0 = off). */
+  snapshotSeconds: number;
   /** Proposals per image used for training (best ranked first; 0 = all). */
   maxProposals: number;
   /**
@@ -129,10 +141,13 @@ export interface TrainConfig {
 }
 
 export interface TestConfig {
-  /** One scale = single-scale testing; several = image pyramid. */
+  /** One scale = single-scale testing; several = image pyramid. [] = chosen from the data with train.scales. */
   scales: number[];
   maxSize: number;
-  /** In a pyramid, each RoI goes to the scale where its area is closest to pyramidArea² (224 in the paper). */
+  /**
+   * In a pyramid, each RoI goes to the scale where its area is closest to pyramidArea² (224 in the
+   * paper). 0 = the RoI pooling grid times the feature stride (an RoI then covers one feature cell per bin).
+   */
   pyramidArea: number;
   /** Per-class NMS IoU threshold. */
   nms: number;
@@ -159,8 +174,11 @@ export interface FastRcnnConfig {
   test: TestConfig;
 }
 
-/** Defaults for the small demo model on the built-in synthetic dataset (images 320×240). */
-export function defaultConfig(): FastRcnnConfig {
+/**
+ * The engine's base values, on which the presets (presets.ts) are written: every key set, nothing
+ * chosen from the data. Tests build their tiny configs from it.
+ */
+export function baseConfig(): FastRcnnConfig {
   return {
     pixelMeans: [122.7717, 115.9465, 102.9801],
     pixelStds: [58.4, 57.1, 57.4],
@@ -201,10 +219,11 @@ export function defaultConfig(): FastRcnnConfig {
       warmupIters: 100,
       warmupFactor: 0.1,
       snapshotIters: 0,
+      snapshotSeconds: 0,
       maxProposals: 2000,
       hardMining: { candidates: 0, nms: 0.7 },
       seed: 3,
-      pretrain: { iterations: 0, batch: 64, cropSize: 32, bgFraction: 0.25, fgMinOverlap: 0.8, context: 1.2, nativeScale: false, jitter: 0.05, lr: 0.05, warmupIters: 20 },
+      pretrain: { iterations: 0, ratio: 0, batch: 64, cropSize: 32, bgFraction: 0.25, fgMinOverlap: 0.8, context: 1.2, nativeScale: false, jitter: 0.05, lr: 0.05, warmupIters: 20 },
     },
     test: {
       scales: [240],
@@ -288,22 +307,26 @@ export function validateConfig(c: FastRcnnConfig): FastRcnnConfig {
     bad('model.backbone.trainFrom', `'${c.model.backbone.trainFrom}' is not a conv layer (${convNames(c.model.backbone.stages).join(', ')})`);
   }
   const t = c.train;
-  if (!t.scales.length) bad('train.scales', 'needs at least one scale');
   t.scales.forEach((v) => posInt('train.scales', v));
-  if (!c.test.scales.length) bad('test.scales', 'needs at least one scale');
+  if (!t.scales.length !== !c.test.scales.length) bad(t.scales.length ? 'test.scales' : 'train.scales', 'train.scales and test.scales are chosen from the data together: give both or neither ([])');
   c.test.scales.forEach((v) => posInt('test.scales', v));
+  if (!(c.test.pyramidArea >= 0)) bad('test.pyramidArea', 'must be >= 0 (0 = from the RoI pooling grid)');
   posInt('train.imsPerBatch', t.imsPerBatch); posInt('train.batchSize', t.batchSize);
   if (t.batchSize % t.imsPerBatch !== 0) bad('train.batchSize', `must be a multiple of imsPerBatch (${t.imsPerBatch})`);
   if (!(t.fgFraction >= 0 && t.fgFraction <= 1)) bad('train.fgFraction', 'must be in [0, 1]');
   if (!(t.bgThreshLo <= t.bgThreshHi)) bad('train.bgThreshLo', 'must be <= bgThreshHi');
-  posInt('train.iterations', t.iterations);
+  if (!Number.isInteger(t.iterations) || t.iterations < 0) bad('train.iterations', `must be an integer >= 0 (0 = planned), got ${t.iterations}`);
+  if (!(t.pretrain.ratio >= 0 && t.pretrain.ratio <= 10)) bad('train.pretrain.ratio', `must be in [0, 10], got ${t.pretrain.ratio}`);
+  if (!(t.snapshotSeconds >= 0)) bad('train.snapshotSeconds', 'must be >= 0');
+  if (!Number.isInteger(t.snapshotIters) || t.snapshotIters < 0) bad('train.snapshotIters', 'must be an integer >= 0');
   const hm = t.hardMining;
   if (!Number.isInteger(hm.candidates) || hm.candidates < 0) bad('train.hardMining.candidates', `must be an integer >= 0, got ${hm.candidates}`);
   if (hm.candidates > 0 && hm.candidates < t.batchSize / t.imsPerBatch) bad('train.hardMining.candidates', `must be 0 (off) or >= the RoIs per image (${t.batchSize / t.imsPerBatch})`);
   if (!(hm.nms > 0 && hm.nms <= 1)) bad('train.hardMining.nms', 'must be in (0, 1]');
   if (!Number.isInteger(t.pretrain.iterations) || t.pretrain.iterations < 0) bad('train.pretrain.iterations', 'must be an integer >= 0');
   posInt('train.pretrain.batch', t.pretrain.batch);
-  if (!Number.isInteger(t.pretrain.cropSize) || t.pretrain.cropSize < featureStride(c.model.backbone.stages)) bad('train.pretrain.cropSize', `must be an integer >= the feature stride ${featureStride(c.model.backbone.stages)}`);
+  const cs = t.pretrain.cropSize;
+  if (cs !== 0 && (!Number.isInteger(cs) || cs < featureStride(c.model.backbone.stages))) bad('train.pretrain.cropSize', `must be 0 (from the data) or an integer >= the feature stride ${featureStride(c.model.backbone.stages)}`);
   if (!(t.pretrain.bgFraction >= 0 && t.pretrain.bgFraction <= 1)) bad('train.pretrain.bgFraction', 'must be in [0, 1]');
   if (!(t.lr > 0)) bad('train.lr', 'must be > 0');
   if (!['sgd', 'adam'].includes(t.optimizer)) bad('train.optimizer', `must be 'sgd' or 'adam', got '${t.optimizer}'`);
@@ -323,4 +346,18 @@ export function convNames(stages: number[][]): string[] {
 /** Feature stride of a backbone: 2^(stages − 1). */
 export function featureStride(stages: number[][]): number {
   return 2 ** (stages.length - 1);
+}
+
+/**
+ * The settings still to be chosen from the data or a plan (empty scales, pyramidArea 0, cropSize 0,
+ * iterations 0); a config with none of them can train and test as it is.
+ */
+export function unresolvedKeys(c: FastRcnnConfig): string[] {
+  const out: string[] = [];
+  if (!c.train.scales.length) out.push('train.scales');
+  if (!c.test.scales.length) out.push('test.scales');
+  if (c.test.pyramidArea === 0) out.push('test.pyramidArea');
+  if (c.train.pretrain.cropSize === 0) out.push('train.pretrain.cropSize');
+  if (c.train.iterations === 0) out.push('train.iterations');
+  return out;
 }

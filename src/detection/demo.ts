@@ -4,7 +4,8 @@ import { existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:
 import { join } from 'node:path';
 import { synthesize } from '../data/synth.js';
 import { readVoc } from '../data/voc.js';
-import { type FastRcnnConfig, defaultConfig } from './config.js';
+import type { FastRcnnConfig } from './config.js';
+import { presetConfig } from './presets.js';
 import { type ApTable } from './evaluate.js';
 import { detectStep, proposalsStep, testStep } from './pipeline.js';
 import { defaultWorkers } from './parallel.js';
@@ -38,37 +39,6 @@ export const DEMO_IMAGES = 1800;
 export const DEMO_TEST_FRACTION = 1 / 9;
 export const DEMO_IMAGE_SIZE = { width: 160, height: 120 };
 
-/**
- * The demo's settings on top of defaultConfig(), each measured on the demo's kind of data (VOC07 mAP
- * at the 5-minute budget): training images at their own size (short side 120); no dropout (fc6/fc7
- * are 256 wide, not 4096); background RoIs from IoU 0 (the synthetic clutter must be seen as
- * background); instance normalization after each conv (+4 points at equal iterations, fused kernel);
- * 4×4 RoI pooling instead of 7×7 (fc6 a third the size: faster iterations and +5..7 points); 1500
- * pre-training steps on native-scale 36-pixel crops, then 3700 Fast R-CNN iterations with the paper's
- * SGD, the LR step at 70%; online hard example mining (the 64 hardest of 256 candidates per image,
- * +1.7); colour planes in a random order (the shapes' classes do not depend on colour); testing on a
- * 3-scale pyramid (120, 180, 240) with each RoI at the scale where it is closest to 32×32 pixels, and
- * on the mirror image too (+1.3).
- */
-export function demoConfig(): FastRcnnConfig {
-  const c = defaultConfig();
-  c.model.dropout = 0;
-  c.model.backbone.norm = 'instance';
-  c.model.roiPoolSize = [4, 4];
-  c.train.scales = [120];
-  c.test.scales = [120, 180, 240];
-  c.test.pyramidArea = 32;
-  c.test.scoreThresh = 0.001;
-  c.train.iterations = 3700;
-  c.train.bgThreshLo = 0;
-  c.train.stepFractions = [0.7];
-  c.train.hardMining = { candidates: 256, nms: 0.7 };
-  c.train.permuteChannels = true;
-  c.train.pretrain = { ...c.train.pretrain, iterations: 1500, nativeScale: true, cropSize: 36 };
-  c.test.flip = true;
-  return c;
-}
-
 const MARKER = '.fastrcnn-demo';
 
 export async function runDemo(o: DemoOptions = {}): Promise<DemoResult> {
@@ -82,7 +52,7 @@ export async function runDemo(o: DemoOptions = {}): Promise<DemoResult> {
   for (const d of ['proposals', 'results']) rmSync(join(data, d), { recursive: true, force: true });
   mkdirSync(data, { recursive: true });
   writeFileSync(join(data, MARKER), 'written by fastrcnn demo\n');
-  const cfg = o.config ?? demoConfig();
+  const cfg = o.config ?? presetConfig('shapes');
   const steps: DemoResult['steps'] = [];
   const t0 = performance.now();
   const timed = async <T>(name: string, fn: () => T | Promise<T>): Promise<T> => {
@@ -103,7 +73,7 @@ export async function runDemo(o: DemoOptions = {}): Promise<DemoResult> {
     log(`proposals ${n}: recall@0.5 ${(r.recall.recall[0] * 100).toFixed(1)}%, @0.7 ${(r.recall.recall[1] * 100).toFixed(1)}%, ${r.recall.meanBoxesPerImage.toFixed(0)} boxes/image`);
   }
   const modelPath = join(out, 'model.safetensors');
-  const tr = await timed('train', () => trainDetector({ data, out: modelPath, config: cfg, log, progress: o.tty ? 'bar' : 'lines', workers: o.workers ?? defaultWorkers(2) }));
+  const tr = await timed('train', () => trainDetector({ data, out: modelPath, config: cfg, preset: 'shapes', log, progress: o.tty ? 'bar' : 'lines', workers: o.workers ?? defaultWorkers(2) }));
   const results = join(out, 'results');
   const te = await timed('test', () => testStep({ model: { model: tr.model, config: tr.config }, data, split: 'test', results, log, tty: o.tty, workers: o.workers ?? defaultWorkers(2) }));
   const first = synth.splits.test[0];

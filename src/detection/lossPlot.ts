@@ -1,20 +1,22 @@
 // The training loss as CSV rows and as a self-contained SVG line plot (no plotting library).
 import type { IterationLog } from './trainer.js';
 
-export const LOSS_CSV_HEADER = 'iteration,loss,loss_cls,loss_loc,lr,fg_acc,bg_acc,seconds,phase';
+export const LOSS_CSV_HEADER = 'iteration,loss,loss_cls,loss_loc,lr,fg_acc,bg_acc,seconds,phase,val_map07';
 
 export function lossCsvRow(l: IterationLog): string {
   const f = (v: number, d = 6) => (Number.isFinite(v) ? +v.toPrecision(d) : String(v));
-  return `${l.iteration},${f(l.loss)},${f(l.lossCls)},${f(l.lossLoc)},${f(l.lr)},${f(l.fgAcc, 4)},${f(l.bgAcc, 4)},${f(l.seconds, 4)},${l.phase}`;
+  return `${l.iteration},${f(l.loss)},${f(l.lossCls)},${f(l.lossLoc)},${f(l.lr)},${f(l.fgAcc, 4)},${f(l.bgAcc, 4)},${f(l.seconds, 4)},${l.phase},${l.valMap07 === undefined ? '' : f(l.valMap07, 6)}`;
 }
 
-/** Parses rows written by lossCsvRow (header skipped, malformed lines ignored). */
+/** Parses rows written by lossCsvRow (header skipped, malformed lines ignored; files without val_map07 too). */
 export function parseLossCsv(text: string): IterationLog[] {
   const out: IterationLog[] = [];
   for (const line of text.split(/\r?\n/)) {
     const f = line.split(','), v = f.map(Number);
-    if (f.length !== 9 || !Number.isInteger(v[0]) || (f[8] !== 'pretrain' && f[8] !== 'train')) continue;
-    out.push({ iteration: v[0], phase: f[8], loss: v[1], lossCls: v[2], lossLoc: v[3], lr: v[4], fgAcc: v[5], bgAcc: v[6], seconds: v[7] });
+    if ((f.length !== 9 && f.length !== 10) || !Number.isInteger(v[0]) || (f[8] !== 'pretrain' && f[8] !== 'train')) continue;
+    const l: IterationLog = { iteration: v[0], phase: f[8], loss: v[1], lossCls: v[2], lossLoc: v[3], lr: v[4], fgAcc: v[5], bgAcc: v[6], seconds: v[7] };
+    if (f.length === 10 && f[9] !== '') l.valMap07 = v[9];
+    out.push(l);
   }
   return out;
 }
@@ -31,7 +33,10 @@ function smooth(v: number[], w: number): number[] {
   return out;
 }
 
-/** An SVG of loss, loss_cls and loss_loc against the iteration (smoothed), with axes and a legend. */
+/**
+ * An SVG of loss, loss_cls and loss_loc against the iteration (smoothed), with axes and a legend, and
+ * the validation mAP (VOC07) as points on a right-hand 0..1 axis when the run validated.
+ */
 export function lossSvg(logs: IterationLog[], title = 'Fast R-CNN training loss'): string {
   const W = 720, H = 400, L = 60, R = 150, T = 40, B = 50;
   const pw = W - L - R, ph = H - T - B;
@@ -62,9 +67,18 @@ export function lossSvg(logs: IterationLog[], title = 'Fast R-CNN training loss'
     const pts = s.v.map((y, i) => `${sx(finite[i].iteration).toFixed(1)},${sy(y).toFixed(1)}`).join(' ');
     parts.push(`<polyline fill="none" stroke="${s.color}" stroke-width="1.5" points="${pts}"/>`);
     const ly = T + 16 + 20 * k;
-    parts.push(`<line x1="${L + pw + 14}" x2="${L + pw + 40}" y1="${ly}" y2="${ly}" stroke="${s.color}" stroke-width="2"/>`,
-      `<text x="${L + pw + 46}" y="${ly + 4}">${s.name}</text>`);
+    parts.push(`<line x1="${L + pw + 34}" x2="${L + pw + 60}" y1="${ly}" y2="${ly}" stroke="${s.color}" stroke-width="2"/>`,
+      `<text x="${L + pw + 66}" y="${ly + 4}">${s.name}</text>`);
   });
+  const val = logs.filter((l) => l.valMap07 !== undefined && l.iteration >= x0);
+  if (val.length) {
+    const vy = (m: number) => T + ph - m * ph, color = '#d62728';
+    for (let k = 0; k <= 5; k++) parts.push(`<text x="${L + pw + 6}" y="${vy(k / 5).toFixed(1)}" dy="4" fill="${color}">${(k / 5).toFixed(1)}</text>`);
+    parts.push(`<polyline fill="none" stroke="${color}" stroke-dasharray="4 3" points="${val.map((l) => `${sx(l.iteration).toFixed(1)},${vy(l.valMap07!).toFixed(1)}`).join(' ')}"/>`);
+    for (const l of val) parts.push(`<circle cx="${sx(l.iteration).toFixed(1)}" cy="${vy(l.valMap07!).toFixed(1)}" r="3" fill="${color}"><title>${l.iteration}: ${l.valMap07!.toFixed(4)}</title></circle>`);
+    const ly = T + 16 + 20 * series.length;
+    parts.push(`<circle cx="${L + pw + 47}" cy="${ly}" r="3" fill="${color}"/>`, `<text x="${L + pw + 66}" y="${ly + 4}">val mAP (right)</text>`);
+  }
   parts.push('</svg>');
   return parts.join('\n');
 }

@@ -3,7 +3,7 @@
 // (model shape and test settings). Bytes only here (browsers can use it); modelFileNode.ts reads and
 // writes files.
 import { decodeSafetensors, encodeSafetensors, type NamedArray } from '../nn/safetensors.js';
-import { type FastRcnnConfig, defaultConfig, mergeConfig, validateConfig } from './config.js';
+import { type FastRcnnConfig, baseConfig, mergeConfig, validateConfig } from './config.js';
 import { FastRCNN, createModel } from './model.js';
 import { foldBboxStats } from './targets.js';
 
@@ -54,7 +54,7 @@ export function modelFromBytes(bytes: Uint8Array, opts: { source?: string; class
   try {
     classes = JSON.parse(metadata.classes);
     if (!Array.isArray(classes) || !classes.every((c) => typeof c === 'string')) throw new Error('classes is not a list of names');
-    cfg = validateConfig(mergeConfig(defaultConfig(), inferenceSettings(JSON.parse(metadata.config))));
+    cfg = validateConfig(mergeConfig(baseConfig(), inferenceSettings(JSON.parse(metadata.config))));
   } catch (e) {
     throw new Error(`${source}: bad metadata: ${(e as Error).message}`);
   }
@@ -78,7 +78,7 @@ export function modelFromBytes(bytes: Uint8Array, opts: { source?: string; class
 function inferenceSettings(stored: unknown): unknown {
   if (typeof stored !== 'object' || stored === null || Array.isArray(stored)) return stored;
   const { train: _train, test, ...rest } = stored as Record<string, unknown>;
-  const known = defaultConfig().test as unknown as Record<string, unknown>;
+  const known = baseConfig().test as unknown as Record<string, unknown>;
   const keptTest = typeof test === 'object' && test !== null && !Array.isArray(test)
     ? Object.fromEntries(Object.entries(test).filter(([k]) => k in known)) : test;
   return test === undefined ? rest : { ...rest, test: keptTest };

@@ -17,7 +17,7 @@ import { type ApTable, detectSplit, evaluateDetections } from './evaluate.js';
 import { detectSplitTwoThreads } from './detectWorker.js';
 import { readResultsFiles, writeResultsFiles } from './resultsFiles.js';
 import { atomicWrite, loadModel } from './files.js';
-import { computeProposalsParallel } from './parallel.js';
+import { computeProposalsParallel, defaultWorkers } from './parallel.js';
 import type { FastRCNN } from './model.js';
 
 type Log = (msg: string) => void;
@@ -115,7 +115,7 @@ export interface TestStepOptions {
   test?: Partial<FastRcnnConfig['test']>;
   log?: Log;
   tty?: boolean;
-  /** Threads running the detector (1 = this one; 2 = this one and a worker on every other image). */
+  /** Threads running the detector (1 = this one; 2 = this one and a worker on every other image; default 2 where the machine has 2 or more cores). */
   workers?: number;
 }
 
@@ -133,7 +133,7 @@ export function testStep(o: TestStepOptions): TestStepResult {
   if (!records.length) throw new Error(`no usable images in split '${o.split}' of ${o.data}`);
   const dir = o.proposalsDir ?? defaultProposalsDir(o.data);
   const props = proposalsFor(records, (r) => images.get(r.id)!, { dir }, warnings);
-  const split = (o.workers ?? 1) >= 2 && records.length >= 2 ? detectSplitTwoThreads : detectSplit;
+  const split = (o.workers ?? defaultWorkers(2)) >= 2 && records.length >= 2 ? detectSplitTwoThreads : detectSplit;
   const det = split(model, cfg, records, (r) => images.get(r.id), props, { warnings, onImage: progressReporter(`test ${o.split}`, log, o.tty) });
   const resultsDir = o.results ?? join(o.data, 'results');
   const files = writeResultsFiles(resultsDir, o.split, model.classes, det.perClass);

@@ -4,7 +4,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { synthesize } from '../../src/data/synth.js';
-import { type FastRcnnConfig, defaultConfig } from '../../src/detection/config.js';
+import { type FastRcnnConfig, baseConfig } from '../../src/detection/config.js';
 
 export function tempDir(prefix: string): string {
   return mkdtempSync(join(tmpdir(), `fastrcnn-${prefix}-`));
@@ -18,7 +18,7 @@ export function tinyDataset(n = 8, seed = 5, dir = tempDir('tiny')): string {
 
 /** A model small enough that an iteration takes milliseconds. */
 export function tinyConfig(iterations = 6): FastRcnnConfig {
-  const c = defaultConfig();
+  const c = baseConfig();
   c.model.backbone.stages = [[4], [8]];
   c.model.fc = [16, 16];
   c.model.roiPoolSize = [3, 3];

@@ -4,7 +4,7 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import '../helpers/backend.js';
-import { defaultConfig } from '../../src/detection/config.js';
+import { baseConfig } from '../../src/detection/config.js';
 import { createModel } from '../../src/detection/model.js';
 import { modelFromBytes, modelToBytes } from '../../src/detection/modelFile.js';
 import { decodeSafetensors, encodeSafetensors } from '../../src/nn/safetensors.js';
@@ -12,7 +12,7 @@ import { decodeSafetensors, encodeSafetensors } from '../../src/nn/safetensors.j
 const test = suite('detection: model file compatibility');
 
 function smallConfig() {
-  const cfg = defaultConfig();
+  const cfg = baseConfig();
   cfg.model.backbone.stages = [[4], [8]];
   cfg.model.fc = [16, 16];
   cfg.model.roiPoolSize = [2, 2];

@@ -5,7 +5,7 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import '../../src/index.js';
-import { defaultConfig } from '../../src/detection/config.js';
+import { baseConfig } from '../../src/detection/config.js';
 import { imageBlob, minibatchParts, roidbEntry } from '../../src/detection/minibatch.js';
 import { sampleCropArrays } from '../../src/detection/pretrain.js';
 import { permuteChannelPlanes } from '../../src/data/transforms.js';
@@ -33,7 +33,7 @@ test('permuteChannelPlanes moves whole planes; a bad order is an error', () => {
 });
 
 test('Fast R-CNN images: the planes of imageBlob in a random order (all six), RoIs and labels kept', () => {
-  const cfg = defaultConfig();
+  const cfg = baseConfig();
   cfg.train.scales = [48];
   cfg.train.batchSize = 8; cfg.train.imsPerBatch = 1;
   const entry = roidbEntry(rec, proposals, ['square'], cfg, false);
@@ -53,7 +53,7 @@ test('Fast R-CNN images: the planes of imageBlob in a random order (all six), Ro
 });
 
 test('pre-training crops: each crop its own order, the same regions', () => {
-  const cfg = defaultConfig();
+  const cfg = baseConfig();
   cfg.train.pretrain = { ...cfg.train.pretrain, batch: 24, cropSize: 16, bgFraction: 0.5 };
   const entry = roidbEntry(rec, proposals, ['square'], cfg, false);
   const on = structuredClone(cfg); on.train.permuteChannels = true;

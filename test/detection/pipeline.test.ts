@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import '../../src/index.js';
 import '../helpers/backend.js';
 import { synthesize } from '../../src/data/synth.js';
-import { type FastRcnnConfig, defaultConfig } from '../../src/detection/config.js';
+import { type FastRcnnConfig, baseConfig } from '../../src/detection/config.js';
 import { detect, imDetect } from '../../src/detection/detect.js';
 import { loadModel } from '../../src/detection/files.js';
 import { createModel } from '../../src/detection/model.js';
@@ -25,7 +25,7 @@ import { tempDir } from './helpers.js';
 const test = suite('detection: pipeline (short demo)');
 
 function shortConfig(): FastRcnnConfig {
-  const c = defaultConfig();
+  const c = baseConfig();
   c.model.backbone.stages = [[16], [32], [64], [64]];
   c.model.fc = [128, 128];
   c.model.dropout = 0;
@@ -49,7 +49,7 @@ test('synth -> proposals -> train -> test reaches the mAP floor; saved model = u
   const tProps = performance.now();
   const cfg = shortConfig();
   const out = join(root, 'model.safetensors');
-  const r = trainDetector({ data, out, config: cfg, log: null, progress: 'none' });
+  const r = (await trainDetector({ data, out, config: cfg, log: null, progress: 'none', workers: 1 }));
   const tTrain = performance.now();
   const res = testStep({ model: { model: r.model, config: r.config }, data, split: 'test', results: join(root, 'results'), log: () => {} });
   const secs = (performance.now() - t0) / 1000;

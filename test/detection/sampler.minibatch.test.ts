@@ -5,7 +5,7 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import '../../src/index.js';
-import { defaultConfig } from '../../src/detection/config.js';
+import { baseConfig } from '../../src/detection/config.js';
 import { minibatchParts, roidbEntry } from '../../src/detection/minibatch.js';
 import { createRgbImage, type RgbImage } from '../../src/data/types.js';
 import { Rng } from '../../src/util/random.js';
@@ -23,7 +23,7 @@ const rec = { id: 'a', imagePath: '', width: W, height: H, objects: [{ name: 'sq
 const proposals = [12, 18, 50, 62, 60, 10, 110, 80, 0, 0, 30, 30];
 
 test('a flipped entry mirrors boxes, keeps overlaps, negates dx', () => {
-  const cfg = defaultConfig();
+  const cfg = baseConfig();
   const a = roidbEntry(rec, proposals, ['square'], cfg, false), b = roidbEntry(rec, proposals, ['square'], cfg, true);
   assert.is(a.boxes.length, b.boxes.length);
   for (let i = 0; i < a.boxes.length / 4; i++) {
@@ -49,7 +49,7 @@ function meanRedInside(part: { images: Float32Array; shape: number[] }, roi: Arr
 }
 
 test('the ground-truth RoI covers the painted square in the (flipped, scaled) network input', () => {
-  const cfg = defaultConfig();
+  const cfg = baseConfig();
   const red = (250 - cfg.pixelMeans[0]) / cfg.pixelStds[0];
   for (const flipped of [false, true]) for (const scale of [90, 180]) {
     cfg.train.scales = [scale];
@@ -74,7 +74,7 @@ test('the ground-truth RoI covers the painted square in the (flipped, scaled) ne
 });
 
 test('the long side is capped at maxSize and RoIs scale with the image', () => {
-  const cfg = defaultConfig();
+  const cfg = baseConfig();
   cfg.train.scales = [600]; cfg.train.maxSize = 400;
   const e = roidbEntry(rec, proposals, ['square'], cfg, false);
   const [part] = minibatchParts([e], cfg, new Rng(1), () => image());

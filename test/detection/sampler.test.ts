@@ -3,7 +3,7 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import '../../src/index.js';
-import { defaultConfig } from '../../src/detection/config.js';
+import { baseConfig } from '../../src/detection/config.js';
 import { roidbEntry } from '../../src/detection/minibatch.js';
 import { fgRoisPerImage, sampleRois, type SamplerConfig } from '../../src/detection/sampleRois.js';
 import { Rng } from '../../src/util/random.js';
@@ -58,7 +58,7 @@ test('deterministic for a seed, different for another', () => {
 });
 
 test('ground-truth boxes are candidates (overlap 1) even when no proposal reaches 0.5', () => {
-  const config = defaultConfig();
+  const config = baseConfig();
   const rec = {
     id: 'x', imagePath: '', width: 100, height: 80,
     objects: [

@@ -6,7 +6,7 @@ import * as assert from 'uvu/assert';
 import * as fr from '../../src/index.js';
 import '../helpers/backend.js';
 import { computeBboxStats, computeTargets, fixedBboxStats, foldBboxStats, normalizeTargets, unnormalizeDeltas } from '../../src/detection/targets.js';
-import { defaultConfig } from '../../src/detection/config.js';
+import { baseConfig } from '../../src/detection/config.js';
 import { createModel } from '../../src/detection/model.js';
 import { modelFromBytes, modelToBytes } from '../../src/detection/modelFile.js';
 
@@ -87,7 +87,7 @@ test('folding: the folded layer predicts std·d + mean of the unfolded one (floa
 });
 
 test('a saved model predicts the raw deltas of the unsaved (normalized) one', () => {
-  const cfg = defaultConfig();
+  const cfg = baseConfig();
   cfg.model.backbone.stages = [[4], [8]];
   cfg.model.fc = [16, 16];
   const model = createModel(cfg, ['a', 'b']);

@@ -13,12 +13,12 @@ import { tempDir, tinyConfig, tinyDataset } from './helpers.js';
 
 const test = suite('detection: testing on two threads');
 
-test('workers: 2 writes the same results files and table as one thread', () => {
+test('workers: 2 writes the same results files and table as one thread', async () => {
   const data = tinyDataset(12, 21);
   const dir = tempDir('tw');
   const cfg = tinyConfig(8);
   cfg.test.scoreThresh = 0; // keep every detection, so the files are long
-  const r = trainDetector({ data, out: join(dir, 'm.safetensors'), config: cfg, log: null, progress: 'none' });
+  const r = (await trainDetector({ data, out: join(dir, 'm.safetensors'), config: cfg, log: null, progress: 'none', workers: 1 }));
   r.model.dispose();
   const lines: string[] = [];
   const one = testStep({ model: join(dir, 'm.safetensors'), data, split: 'test', results: join(dir, 'r1'), log: () => {} });

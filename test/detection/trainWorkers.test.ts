@@ -17,20 +17,20 @@ import { tempDir, tinyConfig, tinyDataset } from './helpers.js';
 const test = suite('detection: training on two threads');
 const data = tinyDataset(8, 13);
 
-test('workers: 2 gives the single-thread losses and weights (pre-training, then Fast R-CNN with hard mining)', () => {
+test('workers: 2 gives the single-thread losses and weights (pre-training, then Fast R-CNN with hard mining)', async () => {
   const cfg = tinyConfig(5);
   cfg.model.dropout = 0; // dropout masks are drawn per thread
   cfg.train.pretrain.iterations = 3;
   cfg.train.pretrain.batch = 8;
   cfg.train.hardMining = { candidates: 40, nms: 0.7 };
-  const run = (workers: number) => {
+  const run = async (workers: number) => {
     const dir = tempDir(`w${workers}`);
-    const r = trainDetector({ data, out: join(dir, 'm.safetensors'), config: cfg, log: null, progress: 'none', workers });
+    const r = (await trainDetector({ data, out: join(dir, 'm.safetensors'), config: cfg, log: null, progress: 'none', workers }));
     const w = r.model.namedParameters().map((p) => ({ name: p.name, v: Float32Array.from(p.tensor.dataSync() as Float32Array) }));
     r.model.dispose();
     return { w, log: parseLossCsv(readFileSync(r.lossCsv, 'utf8')) };
   };
-  const one = run(1), two = run(2);
+  const one = await run(1), two = await run(2);
   assert.is(two.log.length, 8);
   assert.equal(two.log.map((l) => l.phase), one.log.map((l) => l.phase));
   two.log.forEach((l, i) => assert.ok(Math.abs(l.loss - one.log[i].loss) <= 1e-4 * Math.abs(one.log[i].loss), `iteration ${i}: loss ${l.loss} vs ${one.log[i].loss}`));

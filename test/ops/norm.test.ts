@@ -5,7 +5,7 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import * as fr from '../../src/index.js';
 import { ChannelNorm, FastRCNN } from '../../src/detection/model.js';
-import { defaultConfig } from '../../src/detection/config.js';
+import { baseConfig } from '../../src/detection/config.js';
 import { BACKEND, tol } from '../helpers/backend.js';
 import { assertClose, maxAbs } from '../helpers/close.js';
 import { gradcheck } from '../helpers/gradcheck.js';
@@ -171,7 +171,7 @@ test('ChannelNorm (weight/bias) forward and parameter gradients vs float64', () 
 });
 
 test("backbone with model.backbone.norm = 'instance': features and parameter gradients vs float64", () => {
-  const cfg = defaultConfig();
+  const cfg = baseConfig();
   cfg.model.backbone = { stages: [[5], [6]], trainFrom: 'conv1_1', norm: 'instance' };
   cfg.model.fc = [8, 8];
   cfg.model.roiPoolSize = [2, 2];

@@ -7,7 +7,7 @@ import * as assert from 'uvu/assert';
 import * as fr from '../../src/index.js';
 import { BACKEND } from '../helpers/backend.js';
 import { assertClose, maxAbs } from '../helpers/close.js';
-import { defaultConfig } from '../../src/detection/config.js';
+import { baseConfig } from '../../src/detection/config.js';
 import { createModel } from '../../src/detection/model.js';
 import { fastRcnnLoss } from '../../src/ops/detection.js';
 
@@ -18,7 +18,7 @@ const WASM_BY_DESIGN = new Set(['RoiPool', 'RoiPoolGrad', 'RoiAlign', 'RoiAlignG
 
 function step(backend: string): { loss: number; grads: Map<string, Float32Array>; kernels: Map<string, string> } {
   fr.setBackend(backend);
-  const cfg = defaultConfig();
+  const cfg = baseConfig();
   cfg.model.backbone.stages = [[8], [16, 16], [12]];
   cfg.model.backbone.norm = 'instance';
   cfg.model.fc = [32, 24];

@@ -1,0 +1,96 @@
+// The data decides the scales: image and ground-truth box sizes, read once before training, choose
+// the training and test scales, the pyramid's target size and the pre-training crop size whenever
+// the config leaves them to the data (empty scales, pyramidArea 0, cropSize 0).
+//
+// The rule. An RoI of r = stride × pool pixels covers exactly one feature cell per RoI pooling bin
+// (32 px for the default stride 8 and 4×4 pooling). Training scales images so that the median object
+// becomes about r pixels, never upsampling more than 2× and keeping the short side within
+// [MIN_SIDE, MAX_TRAIN_SIDE] (iteration time grows with the pixels). Testing runs a 3-level pyramid
+// (×1, ×1.5, ×2 the training scale, the top level capped at MAX_TEST_SIDE) and sends each RoI to the
+// level where it is closest to r pixels, so small objects are seen enlarged. Pre-training crops are
+// r × 1.125 (the crop context around a median object).
+import type { VocRecord } from '../data/voc.js';
+import { type FastRcnnConfig, featureStride } from './config.js';
+
+export const MIN_SIDE = 96;
+export const MAX_TRAIN_SIDE = 320;
+export const MAX_TEST_SIDE = 640;
+const MAX_UPSAMPLE = 2;
+
+export interface SizeStats { p10: number; p50: number; p90: number; min: number; max: number }
+
+export interface DatasetStats {
+  images: number;
+  objects: number;
+  /** Short and long image sides, pixels. */
+  shortSide: SizeStats;
+  longSide: SizeStats;
+  /** Object size as sqrt(w·h) of the ground-truth boxes (+1 rule), pixels. */
+  objectSize: SizeStats;
+}
+
+function stats(values: number[]): SizeStats {
+  const v = values.slice().sort((a, b) => a - b);
+  if (!v.length) return { p10: 0, p50: 0, p90: 0, min: 0, max: 0 };
+  const q = (p: number) => v[Math.round(p * (v.length - 1))];
+  return { p10: q(0.1), p50: q(0.5), p90: q(0.9), min: v[0], max: v[v.length - 1] };
+}
+
+/** Image and object size statistics of a split's records (difficult objects included). */
+export function datasetStats(records: Pick<VocRecord, 'width' | 'height' | 'objects'>[]): DatasetStats {
+  const boxes = records.flatMap((r) => r.objects.map((o) => Math.sqrt((o.box[2] - o.box[0] + 1) * (o.box[3] - o.box[1] + 1))));
+  return {
+    images: records.length,
+    objects: boxes.length,
+    shortSide: stats(records.map((r) => Math.min(r.width, r.height))),
+    longSide: stats(records.map((r) => Math.max(r.width, r.height))),
+    objectSize: stats(boxes),
+  };
+}
+
+export interface ScaleChoice {
+  trainScales: number[];
+  testScales: number[];
+  pyramidArea: number;
+  cropSize: number;
+  maxSize: number;
+  /** One or two lines saying what was chosen and why. */
+  why: string;
+}
+
+const round8 = (x: number) => Math.max(8, Math.round(x / 8) * 8);
+
+/** The scales the rule above picks for a dataset and a model shape. */
+export function chooseScales(s: DatasetStats, model: FastRcnnConfig['model']): ScaleChoice {
+  if (!s.images || !s.objects) throw new Error('scales: the training split has no images with objects to measure');
+  const r = featureStride(model.backbone.stages) * Math.max(...model.roiPoolSize);
+  const S = s.shortSide.p50;
+  let f = Math.min(MAX_UPSAMPLE, r / s.objectSize.p50);
+  const lo = Math.min(MIN_SIDE, S * MAX_UPSAMPLE) / S, hi = MAX_TRAIN_SIDE / S;
+  f = Math.min(Math.max(f, lo), hi);
+  const train = round8(S * f);
+  const testScales = [...new Set([train, round8(train * 1.5), round8(Math.min(train * 2, MAX_TEST_SIDE))])];
+  const aspect = s.longSide.max / Math.max(1, s.shortSide.min);
+  const maxSize = Math.max(1000, Math.ceil(testScales[testScales.length - 1] * Math.min(aspect, 4)));
+  const cropSize = Math.ceil((r * 1.125) / 4) * 4;
+  const why = `scales: images ${s.shortSide.min}-${s.longSide.max} px (median short side ${S}), objects ${s.objectSize.min.toFixed(0)}-${s.objectSize.max.toFixed(0)} px ` +
+    `(median ${s.objectSize.p50.toFixed(0)}); training at short side ${train} (median object -> ${(s.objectSize.p50 * train / S).toFixed(0)} px, ` +
+    `the ${r} px an RoI needs for one feature cell per pooling bin), testing on [${testScales.join(', ')}] with each RoI at the level nearest ${r} px, crops ${cropSize} px`;
+  return { trainScales: [train], testScales, pyramidArea: r, cropSize, maxSize, why };
+}
+
+/**
+ * A copy of `cfg` with the data-chosen values filled in where the config leaves them open (empty
+ * scales, pyramidArea 0, cropSize 0); `why` is empty when nothing was open.
+ */
+export function resolveScales(cfg: FastRcnnConfig, s: DatasetStats): { config: FastRcnnConfig; why: string } {
+  const c = structuredClone(cfg);
+  const open = !c.train.scales.length || !c.test.scales.length || c.test.pyramidArea === 0 || c.train.pretrain.cropSize === 0;
+  if (!open) return { config: c, why: '' };
+  const ch = chooseScales(s, c.model);
+  if (!c.train.scales.length) { c.train.scales = ch.trainScales; c.train.maxSize = Math.max(c.train.maxSize, ch.maxSize); }
+  if (!c.test.scales.length) { c.test.scales = ch.testScales; c.test.maxSize = Math.max(c.test.maxSize, ch.maxSize); }
+  if (c.test.pyramidArea === 0) c.test.pyramidArea = ch.pyramidArea;
+  if (c.train.pretrain.cropSize === 0) c.train.pretrain.cropSize = ch.cropSize;
+  return { config: c, why: ch.why };
+}
