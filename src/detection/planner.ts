@@ -8,7 +8,7 @@ export function parseDuration(text: string): number {
   const s = text.trim().toLowerCase();
   const bad = () => new Error(`cannot read the time '${text}': use seconds, minutes or hours such as 90s, 10m, 1h or 1h30m`);
   if (/^\d+(\.\d+)?$/.test(s)) return +s;
-  const re = /(\d+(?:\.\d+)?)\s*(h|m|s|min)/gy;
+  const re = /(\d+(?:\.\d+)?)\s*(h|min|m|s)/gy;
   let total = 0, end = 0, m: RegExpExecArray | null;
   while ((m = re.exec(s))) { total += +m[1] * (m[2] === 'h' ? 3600 : m[2] === 's' ? 1 : 60); end = re.lastIndex; }
   if (!end || end !== s.length || !(total > 0)) throw bad();
@@ -70,8 +70,53 @@ export function remainingSeconds(st: PlanState, cost: StepCosts): number {
  * changes from `oldT` to `newT` Fast R-CNN iterations (the steps still ahead keep their fractions).
  */
 export function keepPassedSteps(fractions: number[], oldT: number, newT: number, doneT: number): number[] {
+  if (oldT <= 0) return fractions.slice();
   return fractions.map((f) => {
     const at = Math.round(f * oldT);
-    return at <= doneT ? at / newT : f;
+    return at < doneT ? at / newT : f; // the drop at `at` has been applied from iteration `at` on
   });
+}
+
+/** The counts a run trains for, as the Trainer reads them (train.pretrain.iterations, train.iterations, stepFractions). */
+export interface PlannedCounts { pretrain: number; iterations: number; stepFractions: number[] }
+
+/**
+ * A time budget's plan over a run: `clock()` gives the seconds spent so far in the budget, `reserve()`
+ * the seconds still needed besides steps (validation, writing). Step costs start from a probe and
+ * follow the measured steps (a running mean over the first 20 of a phase, then a moving average).
+ */
+export class BudgetPlanner {
+  readonly cost: StepCosts;
+  private seen = { pretrain: 0, train: 0 };
+  private avg = { pretrain: 0, train: 0 };
+
+  constructor(readonly budget: number, readonly ratio: number, probe: StepCosts, readonly clock: () => number, readonly reserve: () => number = () => 0) {
+    this.cost = { ...probe };
+  }
+
+  /** Records one step's seconds (the first 4 of a phase are warm-up and only start the average). */
+  observe(phase: 'pretrain' | 'train', seconds: number): void {
+    const n = ++this.seen[phase];
+    this.avg[phase] = n === 1 ? seconds : n < 20 ? this.avg[phase] + (seconds - this.avg[phase]) / n : 0.95 * this.avg[phase] + 0.05 * seconds;
+    if (n >= 5) this.cost[phase] = this.avg[phase];
+  }
+
+  /** The seconds per step currently believed for a phase (for progress lines). */
+  secondsPerStep(phase: 'pretrain' | 'train'): number { return this.seen[phase] ? this.avg[phase] : this.cost[phase]; }
+
+  /** Re-plans `c` in place from `iteration` on; false when not even MIN_ITERATIONS fit (c unchanged). */
+  replan(iteration: number, c: PlannedCounts): boolean {
+    const left = this.budget - this.clock() - this.reserve();
+    const p = planToBudget(left, { iteration, pretrain: c.pretrain, iterations: c.iterations }, this.ratio, this.cost);
+    if (!p) return false;
+    c.stepFractions = keepPassedSteps(c.stepFractions, c.iterations, p.iterations, Math.max(0, iteration - c.pretrain));
+    c.pretrain = p.pretrain;
+    c.iterations = p.iterations;
+    return true;
+  }
+
+  /** Seconds the smallest useful plan needs from now (for "the budget is too small"). */
+  minimumSeconds(): number {
+    return this.clock() + this.reserve() + planSeconds(Math.round(this.ratio * MIN_ITERATIONS), MIN_ITERATIONS, this.cost);
+  }
 }

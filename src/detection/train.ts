@@ -20,7 +20,7 @@ import { buildRoidb, type RoidbEntry } from './minibatch.js';
 import { type FastRCNN, createModel } from './model.js';
 import { modelToBytes } from './modelFile.js';
 import { computeProposalsParallel, defaultWorkers } from './parallel.js';
-import { ITERATION_RULE, type StepCosts, iterationsForDataset, keepPassedSteps, planSeconds, planToBudget, remainingSeconds, MIN_ITERATIONS } from './planner.js';
+import { BudgetPlanner, ITERATION_RULE, MIN_ITERATIONS, iterationsForDataset, remainingSeconds } from './planner.js';
 import { type IterationLog, NonFiniteLossError, Trainer } from './trainer.js';
 import { GradientWorker } from './gradWorker.js';
 import { holdOut, overlap, validate } from './validation.js';
@@ -237,29 +237,28 @@ export async function trainDetector(opts: TrainOptions): Promise<TrainResult> {
   }
   atomicWrite(paths.csv, [LOSS_CSV_HEADER, ...logs.map(lossCsvRow)].join('\n') + '\n');
 
-  // Seconds per step: probed now, then measured (moving averages per phase, this call's steps only).
+  // Seconds per step: probed now, then measured as the run goes (BudgetPlanner keeps both).
   const probe = trainer.probe();
-  const cost: StepCosts = { pretrain: probe.pretrain / workers * 1.15 + 0.004, train: probe.train / workers * 1.15 + 0.004 };
   const valSet = val ? { records: val.records, image: (r: VocRecord) => val.images.get(r.id), proposals: valProposals, workers } : null;
-  // Validation costs what testing costs: estimated from the probe until the first one is measured.
-  let valSeconds = valSet ? valSet.records.length * cost.train * 0.6 * cfg.test.scales.length * (cfg.test.flip ? 2 : 1) : 0;
   const P = () => cfg.train.pretrain.iterations, T = () => cfg.train.iterations;
   const valEvery = () => opts.valEvery ?? Math.max(1, Math.ceil(T() / 5));
   const valsLeft = () => (valSet ? Math.ceil(Math.max(0, T() - Math.max(0, trainer.iteration - P())) / valEvery()) + 1 : 0);
+  // Validation costs what testing costs: estimated from the probe until the first one is measured.
+  let valSeconds = valSet ? valSet.records.length * probe.train * 0.6 * cfg.test.scales.length * (cfg.test.flip ? 2 : 1) / workers : 0;
   const reserve = () => valsLeft() * valSeconds + 1;
+  const perThread = (s: number) => s / workers * 1.15 + 0.004;
+  const planner = new BudgetPlanner(budgeted ? run.budget - run.spent : Infinity, cfg.train.pretrain.ratio,
+    { pretrain: perThread(probe.pretrain), train: perThread(probe.train) }, elapsed, reserve);
+  const cost = planner.cost;
   const replan = (): boolean => {
     if (!budgeted) return true;
-    const left = run.budget - run.spent - elapsed() - reserve();
-    const p = planToBudget(left, { iteration: trainer.iteration, pretrain: P(), iterations: T() }, cfg.train.pretrain.ratio, cost);
-    if (!p) return false;
-    const doneT = Math.max(0, trainer.iteration - P());
-    cfg.train.stepFractions = keepPassedSteps(cfg.train.stepFractions, T(), p.iterations, doneT);
-    cfg.train.pretrain.iterations = p.pretrain;
-    cfg.train.iterations = p.iterations;
+    const c = { pretrain: P(), iterations: T(), stepFractions: cfg.train.stepFractions };
+    if (!planner.replan(trainer.iteration, c)) return false;
+    cfg.train.pretrain.iterations = c.pretrain; cfg.train.iterations = c.iterations; cfg.train.stepFractions = c.stepFractions;
     return true;
   };
   if (!replan()) {
-    const need = run.spent + elapsed() + reserve() + planSeconds(Math.round(cfg.train.pretrain.ratio * MIN_ITERATIONS), MIN_ITERATIONS, cost);
+    const need = run.spent + planner.minimumSeconds();
     trainer.dispose(); model.dispose();
     throw new Error(`a time budget of ${fmtTime(run.budget)} is too small to train: reading the data took ${elapsed().toFixed(0)} s and ` +
       `${MIN_ITERATIONS} iterations need about ${fmtTime(need)} in all on this machine; give at least --time ${Math.ceil(need / 60)}m`);
@@ -304,24 +303,21 @@ export async function trainDetector(opts: TrainOptions): Promise<TrainResult> {
   const mode = opts.progress ?? (opts.log === undefined && process.stderr.isTTY ? 'bar' : 'lines');
   const start = trainer.iteration, tLoop = performance.now();
   let last: IterationLog | null = null, ran = 0, lastSnap = performance.now(), interrupted = false;
-  const ema = { pretrain: 0, train: 0, n: { pretrain: 0, train: 0 } };
   let nextLine = 0;
   try {
     while (!trainer.done && (opts.stopAfter === undefined || ran < opts.stopAfter)) {
       const l = trainer.step();
       ran++;
       last = l; logs.push(l);
-      // A step's cost in its phase (the first few are slower: warm-up), for the plan and the ETA.
-      const k = l.phase, n = ++ema.n[k];
-      ema[k] = n === 1 ? l.seconds : n < 20 ? ema[k] + (l.seconds - ema[k]) / n : 0.95 * ema[k] + 0.05 * l.seconds;
-      if (n >= 5) cost[k] = ema[k];
+      planner.observe(l.phase, l.seconds);
+      const spi = planner.secondsPerStep(l.phase);
       if (budgeted && (ran % 10 === 0 || trainer.iteration === P())) replan();
       const doneT = trainer.iteration - P();
       if (valSet && doneT > 0 && (doneT % valEvery() === 0 || trainer.done)) runValidation(l);
       appendFileSync(paths.csv, lossCsvRow(l) + '\n');
       const total = trainer.totalIterations;
-      if (mode === 'bar') process.stderr.write(`\r${progressLine(l, total, ema[k], 24, eta())}\x1b[K`);
-      else if (mode === 'lines' && (elapsed() >= nextLine || trainer.done)) { log(progressLine(l, total, ema[k], 24, eta())); nextLine = elapsed() + Math.max(5, eta() / 20); }
+      if (mode === 'bar') process.stderr.write(`\r${progressLine(l, total, spi, 24, eta())}\x1b[K`);
+      else if (mode === 'lines' && (elapsed() >= nextLine || trainer.done)) { log(progressLine(l, total, spi, 24, eta())); nextLine = elapsed() + Math.max(5, eta() / 20); }
       const snap = cfg.train.snapshotIters, snapSec = cfg.train.snapshotSeconds;
       if (!trainer.done && ((snap > 0 && trainer.iteration % snap === 0) || (snapSec > 0 && performance.now() - lastSnap >= snapSec * 1000))) {
         writeCheckpoint(); lastSnap = performance.now();

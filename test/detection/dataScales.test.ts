@@ -1,0 +1,54 @@
+// The scale rule on made-up size statistics: the median object lands near the RoI's natural size
+// (stride × pool), clamps at both ends, the pyramid and crops follow, and open values are filled in.
+import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
+import { MAX_TEST_SIDE, MAX_TRAIN_SIDE, MIN_SIDE, chooseScales, datasetStats, resolveScales } from '../../src/detection/dataScales.js';
+import { presetConfig } from '../../src/detection/presets.js';
+
+const test = suite('detection: scales from the data');
+const model = presetConfig('default').model; // stride 8, 4x4 pooling: r = 32 px
+
+/** n images of w×h, each with one square object of side `obj(i)`. */
+function records(n: number, w: number, h: number, obj: (i: number) => number) {
+  return Array.from({ length: n }, (_, i) => ({ width: w, height: h, objects: [{ box: [0, 0, obj(i) - 1, obj(i) - 1] as [number, number, number, number] }] }));
+}
+
+test('statistics: sides and sqrt(w·h) object sizes with the +1 rule', () => {
+  const s = datasetStats(records(11, 300, 200, (i) => 10 + 10 * i));
+  assert.is(s.images, 11); assert.is(s.objects, 11);
+  assert.equal([s.shortSide.p50, s.longSide.p50], [200, 300]);
+  assert.equal([s.objectSize.min, s.objectSize.p10, s.objectSize.p50, s.objectSize.p90, s.objectSize.max], [10, 20, 60, 100, 110]);
+});
+
+test('the median object becomes ~32 px: 250 px images with 64 px objects train at half size', () => {
+  const c = chooseScales(datasetStats(records(20, 330, 250, () => 64)), model);
+  assert.equal(c.trainScales, [128]); // 250 × 32/64 = 125 → nearest multiple of 8
+  assert.equal(c.testScales, [128, 192, 256]);
+  assert.is(c.pyramidArea, 32);
+  assert.is(c.cropSize, 36);
+  assert.match(c.why, /median object -> 33 px/);
+});
+
+test('clamps: at most 2x upsampling, short side within [MIN_SIDE, MAX_TRAIN_SIDE], pyramid top at MAX_TEST_SIDE', () => {
+  const tiny = chooseScales(datasetStats(records(5, 200, 150, () => 6)), model);
+  assert.equal(tiny.trainScales, [304]); // 32/6 would be 5.3x: capped at 2x of 150 = 300 → 304
+  const huge = chooseScales(datasetStats(records(5, 2000, 1500, () => 40)), model);
+  assert.equal(huge.trainScales, [MAX_TRAIN_SIDE]);
+  assert.ok(huge.testScales.every((s) => s <= MAX_TEST_SIDE));
+  const big = chooseScales(datasetStats(records(5, 500, 375, () => 370)), model);
+  assert.equal(big.trainScales, [MIN_SIDE]); // whole-image objects: as small as allowed
+});
+
+test('resolveScales fills only what the config leaves open, and nothing without objects', () => {
+  const stats = datasetStats(records(20, 330, 250, () => 64));
+  const cfg = presetConfig('default');
+  cfg.test.scales = []; cfg.train.scales = [];
+  cfg.train.pretrain.cropSize = 48;
+  const r = resolveScales(cfg, stats).config;
+  assert.equal([r.train.scales, r.test.scales, r.test.pyramidArea, r.train.pretrain.cropSize], [[128], [128, 192, 256], 32, 48]);
+  const fixed = presetConfig('shapes');
+  assert.is(resolveScales(fixed, stats).why, '');
+  assert.throws(() => chooseScales(datasetStats([]), model), /no images with objects/);
+});
+
+test.run();
