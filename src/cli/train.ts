@@ -44,7 +44,8 @@ export const trainCommand: Command = {
       valSplit: str(p, 'val-split'), valEvery: num(p, 'val-every', 'train', { integer: true, min: 1 }),
       log: io.err, progress: io.tty ? 'bar' : 'lines', workers, handleSignals: true,
     });
-    io.out(`train: ${r.iterations} iterations in ${fmtSeconds(r.seconds)} (${r.secondsPerIter.toFixed(3)} s/iter)` +
+    const plan = `${r.plan.pretrain ? `${r.plan.pretrain} pre-training steps + ` : ''}${r.plan.iterations} iterations`;
+    io.out(`train: ${plan}${r.interrupted ? ` (interrupted after ${r.iterations} steps)` : ''} in ${fmtSeconds(r.seconds)} (${r.secondsPerIter.toFixed(3)} s/step)` +
       (r.last ? `, last loss ${r.last.loss.toFixed(3)} (cls ${r.last.lossCls.toFixed(3)}, loc ${r.last.lossLoc.toFixed(3)})` : ''));
     if (r.validation.length) io.out(`  validation mAP (VOC07): ${r.validation.map((v) => `${v.map07.toFixed(4)} @${v.iteration + 1}`).join(', ')}`);
     io.out(`  model ${r.modelPath ?? '(not written: interrupted; continue with --resume)'}\n  checkpoint ${r.checkpoint}\n  loss ${r.lossCsv}, ${r.lossSvg}` +

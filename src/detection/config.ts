@@ -40,11 +40,11 @@ export interface ModelConfig {
 
 /** Classification pre-training on object crops before the Fast R-CNN iterations (ours; 0 iterations = off). */
 export interface PretrainConfig {
-  /** Steps when train.iterations is fixed (0 = no pre-training). */
+  /** Steps, when `ratio` is 0 (0 = no pre-training). */
   iterations: number;
   /**
-   * Pre-training steps per Fast R-CNN iteration when the iterations are planned (train.iterations 0
-   * or a time budget); 0 = no pre-training then.
+   * Pre-training steps per Fast R-CNN iteration (> 0: `iterations` follows train.iterations, whether
+   * given, from the dataset size or planned to a time budget); 0 = use `iterations` as it is.
    */
   ratio: number;
   /** Crops per step. */

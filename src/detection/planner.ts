@@ -37,20 +37,23 @@ export interface PlanState {
 export const MIN_ITERATIONS = 200;
 
 /**
- * Pre-training and Fast R-CNN counts that spend `seconds` from the current state. While still
- * pre-training (or before the first step), both counts are re-planned with P = ratio × T; after it,
- * only T. Returns null when even MIN_ITERATIONS do not fit.
+ * Pre-training and Fast R-CNN counts that spend `seconds` from the current state. With a ratio, while
+ * still pre-training (or before the first step), both counts are re-planned with P = ratio × T;
+ * after it, or with ratio 0 (a fixed pre-training count), only T. Returns null when a plan made
+ * before the first step cannot fit MIN_ITERATIONS.
  */
 export function planToBudget(seconds: number, st: PlanState, ratio: number, cost: StepCosts): { pretrain: number; iterations: number } | null {
   const i = st.iteration;
-  if (i < st.pretrain || i === 0) {
+  if (ratio > 0 && (i < st.pretrain || i === 0)) {
     // (ratio·T − i)·cp + T·ct = seconds  →  T = (seconds + i·cp) / (ratio·cp + ct)
     const T = Math.floor((seconds + i * cost.pretrain) / (ratio * cost.pretrain + cost.train));
     if (T < MIN_ITERATIONS) return null;
     return { pretrain: Math.max(i, Math.round(ratio * T)), iterations: T };
   }
-  const doneT = i - st.pretrain;
-  const T = doneT + Math.floor(Math.max(0, seconds) / cost.train);
+  // Pre-training fixed (ratio 0, or already over): only T moves.
+  const doneT = Math.max(0, i - st.pretrain), pLeft = Math.max(0, st.pretrain - i);
+  const T = doneT + Math.floor(Math.max(0, seconds - pLeft * cost.pretrain) / cost.train);
+  if (i === 0 && T < MIN_ITERATIONS) return null;
   return { pretrain: st.pretrain, iterations: Math.max(T, doneT + 1) };
 }
 
@@ -89,6 +92,8 @@ export class BudgetPlanner {
   readonly cost: StepCosts;
   private seen = { pretrain: 0, train: 0 };
   private avg = { pretrain: 0, train: 0 };
+  /** Pre-training steps when ratio is 0 (set by the first replan). */
+  private fixedPretrain = 0;
 
   constructor(readonly budget: number, readonly ratio: number, probe: StepCosts, readonly clock: () => number, readonly reserve: () => number = () => 0) {
     this.cost = { ...probe };
@@ -106,6 +111,7 @@ export class BudgetPlanner {
 
   /** Re-plans `c` in place from `iteration` on; false when not even MIN_ITERATIONS fit (c unchanged). */
   replan(iteration: number, c: PlannedCounts): boolean {
+    if (iteration === 0) this.fixedPretrain = c.pretrain;
     const left = this.budget - this.clock() - this.reserve();
     const p = planToBudget(left, { iteration, pretrain: c.pretrain, iterations: c.iterations }, this.ratio, this.cost);
     if (!p) return false;
@@ -117,6 +123,6 @@ export class BudgetPlanner {
 
   /** Seconds the smallest useful plan needs from now (for "the budget is too small"). */
   minimumSeconds(): number {
-    return this.clock() + this.reserve() + planSeconds(Math.round(this.ratio * MIN_ITERATIONS), MIN_ITERATIONS, this.cost);
+    return this.clock() + this.reserve() + planSeconds(this.ratio > 0 ? Math.round(this.ratio * MIN_ITERATIONS) : this.fixedPretrain, MIN_ITERATIONS, this.cost);
   }
 }

@@ -212,11 +212,12 @@ export async function trainDetector(opts: TrainOptions): Promise<TrainResult> {
 
   // A first plan (so the trainer starts in the right phase); a budget re-plans it from measured costs.
   const budgeted = run.budget > 0;
-  if (cfg.train.iterations === 0 || budgeted && !opts.resume) {
-    const T = cfg.train.iterations || iterationsForDataset(records.length);
-    if (!budgeted) log(`train: ${T} Fast R-CNN iterations for ${records.length} training images (${ITERATION_RULE}; --time or --iterations to choose)`);
-    cfg.train.iterations = T;
-    cfg.train.pretrain.iterations = Math.round(cfg.train.pretrain.ratio * T);
+  if (!opts.resume) {
+    if (cfg.train.iterations === 0) {
+      cfg.train.iterations = iterationsForDataset(records.length);
+      if (!budgeted) log(`train: ${cfg.train.iterations} Fast R-CNN iterations for ${records.length} training images (${ITERATION_RULE}; --time or --iterations to choose)`);
+    }
+    if (cfg.train.pretrain.ratio > 0) cfg.train.pretrain.iterations = Math.round(cfg.train.pretrain.ratio * cfg.train.iterations);
   }
   const open = unresolvedKeys(cfg);
   if (open.length) throw new Error(`internal: ${open.join(', ')} still unresolved`);

@@ -178,7 +178,8 @@ export class Trainer {
 
   /**
    * Seconds of one pre-training step and one Fast R-CNN iteration's forward and backward on this
-   * thread, measured on copies of the generators (the second of two runs, after the JIT's warm-up).
+   * thread, measured on copies of the generators (the faster of two runs after one for the JIT's
+   * warm-up, so a pause elsewhere on the machine does not count).
    * Weights, gradients, generators and data order are as before.
    */
   probe(): { pretrain: number; train: number } {
@@ -197,7 +198,8 @@ export class Trainer {
       train: time(minibatchParts(entries, this.cfg, rng, this.loadImage)),
     });
     one();
-    const r = one();
+    const a = one(), b = one();
+    const r = { pretrain: Math.min(a.pretrain, b.pretrain), train: Math.min(a.train, b.train) };
     this.model.zeroGrad();
     this.model.dropoutRng.setState(dropout);
     return r;

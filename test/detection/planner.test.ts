@@ -37,6 +37,12 @@ test('a plan spends the seconds it is given (pre-training at its ratio), and ref
   assert.equal(q, { pretrain: 400, iterations: 100 + 1000 });
 });
 
+test('a fixed pre-training count (ratio 0) is kept and only T is planned', () => {
+  const cost = { pretrain: 0.05, train: 0.1 };
+  assert.equal(planToBudget(600, { iteration: 0, pretrain: 1500, iterations: 3700 }, 0, cost), { pretrain: 1500, iterations: 5250 });
+  assert.is(planToBudget(90, { iteration: 0, pretrain: 1500, iterations: 3700 }, 0, cost), null);
+});
+
 test('keepPassedSteps keeps a passed LR step at its iteration and moves the ones ahead', () => {
   const f = keepPassedSteps([0.5, 0.9], 1000, 1500, 600);
   assert.is(Math.round(f[0] * 1500), 500);
