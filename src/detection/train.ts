@@ -62,7 +62,7 @@ export interface TrainOptions {
   timeBudget?: number;
   /** Validation split, or 'auto' to hold out part of the training split (seeded by train.seed). */
   valSplit?: string;
-  /** Validate every this many Fast R-CNN iterations (default: 5 times over the run), and at the end. */
+  /** Validate every this many Fast R-CNN iterations (default: at 20, 40, 60, 80 and 100% of the run), and at the end. */
   valEvery?: number;
   /** Preset name recorded in the model file. */
   preset?: string;
@@ -242,10 +242,24 @@ export async function trainDetector(opts: TrainOptions): Promise<TrainResult> {
   const probe = trainer.probe();
   const valSet = val ? { records: val.records, image: (r: VocRecord) => val.images.get(r.id), proposals: valProposals, workers } : null;
   const P = () => cfg.train.pretrain.iterations, T = () => cfg.train.iterations;
-  const valEvery = () => opts.valEvery ?? Math.max(1, Math.ceil(T() / 5));
-  const valsLeft = () => (valSet ? Math.ceil(Math.max(0, T() - Math.max(0, trainer.iteration - P())) / valEvery()) + 1 : 0);
-  // Validation costs what testing costs: estimated from the probe until the first one is measured.
-  let valSeconds = valSet ? valSet.records.length * probe.train * 0.6 * cfg.test.scales.length * (cfg.test.flip ? 2 : 1) / workers : 0;
+  // Validation points: every valEvery iterations, or at fifths of the plan (so a plan that moves keeps
+  // five), and at the end. Their cost is measured on two images now and on each real one later.
+  const VAL_POINTS = 5;
+  let valDone = 0;
+  const valDue = (doneT: number) => (opts.valEvery ? doneT % opts.valEvery === 0 : doneT >= ((valDone + 1) / VAL_POINTS) * T());
+  const valsLeft = () => {
+    if (!valSet) return 0;
+    const doneT = Math.max(0, trainer.iteration - P());
+    return opts.valEvery ? Math.ceil((T() - doneT) / opts.valEvery) + 1 : VAL_POINTS - valDone;
+  };
+  let valSeconds = 0;
+  if (valSet) {
+    const few = { ...valSet, records: valSet.records.slice(0, 2), workers: 1 };
+    validate(model, cfg, few);
+    const s = performance.now();
+    validate(model, cfg, few);
+    valSeconds = ((performance.now() - s) / 1000 / few.records.length) * valSet.records.length / workers * 1.2 + (workers > 1 ? 0.5 : 0);
+  }
   const reserve = () => valsLeft() * valSeconds + 1;
   const perThread = (s: number) => s / workers * 1.15 + 0.004;
   const planner = new BudgetPlanner(budgeted ? run.budget - run.spent : Infinity, cfg.train.pretrain.ratio,
@@ -281,6 +295,8 @@ export async function trainDetector(opts: TrainOptions): Promise<TrainResult> {
     const s = performance.now();
     const table = validate(model, cfg, valSet!);
     valSeconds = (performance.now() - s) / 1000;
+    // Points the run has passed (a plan that shrank can pass several at once) are not made up for.
+    valDone = Math.max(valDone + 1, Math.floor(((trainer.iteration - P()) * VAL_POINTS) / T()));
     l.valMap07 = table.map07;
     validation.push({ iteration: l.iteration, map07: table.map07 });
     const better = table.map07 > run.best;
@@ -314,7 +330,7 @@ export async function trainDetector(opts: TrainOptions): Promise<TrainResult> {
       const spi = planner.secondsPerStep(l.phase);
       if (budgeted && (ran % 10 === 0 || trainer.iteration === P())) replan();
       const doneT = trainer.iteration - P();
-      if (valSet && doneT > 0 && (doneT % valEvery() === 0 || trainer.done)) runValidation(l);
+      if (valSet && doneT > 0 && (valDue(doneT) || trainer.done)) runValidation(l);
       appendFileSync(paths.csv, lossCsvRow(l) + '\n');
       const total = trainer.totalIterations;
       if (mode === 'bar') process.stderr.write(`\r${progressLine(l, total, spi, 24, eta())}\x1b[K`);
