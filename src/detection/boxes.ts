@@ -3,7 +3,7 @@
 // src/detection/kernels.ts, which own the +1 pixel conventions.
 import { engine } from '../tensor/engine.js';
 import { Tensor } from '../tensor/tensor.js';
-import { shapeStr } from '../tensor/types.js';
+import { shapeStr } from '../core/types.js';
 import * as k from './kernels.js';
 
 export type { BoxCoding, BoxCoderOptions, ClipMode, NmsOptions } from './kernels.js';
