@@ -6,7 +6,7 @@ import type { Box, RgbImage } from '../data/types.js';
 import { permuteChannelPlanes, prepareImage } from '../data/transforms.js';
 import type { Rng } from '../util/random.js';
 import type { FastRcnnConfig } from './config.js';
-import { boxIou } from './kernels.js';
+import { boxIou } from './kernels/boxes.js';
 import { sampleRois } from './sampleRois.js';
 import type { BatchPart } from './batchParts.js';
 import { type BboxStats, computeBboxStats, computeTargets, fixedBboxStats, identityBboxStats, normalizeTargets } from './targets.js';

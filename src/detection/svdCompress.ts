@@ -5,7 +5,7 @@ import { engine } from '../tensor/engine.js';
 import { Tensor } from '../tensor/tensor.js';
 import { shapeStr } from '../core/types.js';
 import { factorizeLinear } from './compress.js';
-import * as k from './kernels.js';
+import * as k from './kernels/svd.js';
 
 export interface SvdTensors { U: Tensor; S: Tensor; V: Tensor }
 
