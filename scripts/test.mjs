@@ -1,5 +1,6 @@
-// `npm test`: type-check, the uvu suites in Node (WASM backend), then the same suites in headless
-// Chromium (WebGL2 backend) when Chromium is installed. Ends with one line `N passed, N failed, N skipped`.
+// `npm test`: type-check, the layering check (dependency-cruiser, .dependency-cruiser.cjs), the uvu
+// suites in Node (WASM backend), then the same suites in headless Chromium (WebGL2 backend) when
+// Chromium is installed. Ends with one line `N passed, N failed, N skipped`.
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -25,6 +26,8 @@ if (!existsSync(join(root, 'src/backends/wasm/binary.generated.ts'))) {
 if (!args.length) {
   const tc = run('typecheck (tsc --noEmit)', join(root, 'node_modules/.bin/tsc'), ['-p', 'tsconfig.json', '--noEmit']);
   if (tc.status === 0) passed++; else failed++;
+  const layers = run('layers (depcruise src)', join(root, 'node_modules/.bin/depcruise'), ['src', '--config', '.dependency-cruiser.cjs']);
+  if (layers.status === 0) passed++; else failed++;
 }
 
 const node = run('node (wasm backend)', process.execPath, ['--import', 'tsx', 'test/run.ts', ...args]);

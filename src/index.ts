@@ -1,12 +1,15 @@
-// fastrcnn: the public API. Importing it registers the WASM backend (the default everywhere).
+// fastrcnn: the public API. Loading it calls ready() (src/ready.ts): the backends (WASM is the
+// default everywhere), the gradient tape and the gradient rules are wired into the engine.
+import { ready } from './ready.js';
 import { engine } from './tensor/engine.js';
-import './backends/wasm/index.js';
-import './backends/webgl/index.js';
 import type { Tensor } from './tensor/tensor.js';
 
+ready();
+
 export { Tensor } from './tensor/tensor.js';
-export type { DType, TypedArray } from './tensor/types.js';
-export type { Backend, KernelFunc, TensorInfo } from './backends/backend.js';
+export type { DType, TypedArray } from './core/types.js';
+export { ready };
+export type { Backend, KernelFunc, TensorInfo } from './core/backend.js';
 export { registerKernel } from './backends/registry.js';
 export { registerGradient } from './autograd/registry.js';
 export { WasmBackend } from './backends/wasm/index.js';

@@ -6,7 +6,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-webgl';
 import { baseConfig } from '../../src/detection/config.js';
 import { createModel } from '../../src/detection/model.js';
-import { fastRcnnLoss } from '../../src/ops/detection.js';
+import { fastRcnnLoss } from '../../src/detection/loss.js';
 
 export interface Row { name: string; flops: number; ours: () => Promise<void>; tfjs: () => Promise<void>; dispose: () => void }
 export interface Result { name: string; gflop: number; oursMs: number; tfjsMs: number; ratio: number }
@@ -33,7 +33,7 @@ function convRow(N: number, C: number, H: number, W: number, OC: number, k: numb
   // ours NCHW / OIHW; TF.js NHWC / HWIO (its native layouts), same arithmetic
   const x = fr.tensor(xv, [N, C, H, W]), w = fr.tensor(wv, [OC, C, k, k]), dy = fr.tensor(dyv, [N, OC, H, W]);
   const tx = tf.tensor4d(xv, [N, H, W, C]), tw = tf.tensor4d(wv, [k, k, C, OC]), tdy = tf.tensor4d(dyv, [N, H, W, OC]);
-  const attrs = { stride: [1, 1], pad: [p, p] };
+  const attrs = { stride: [1, 1] as [number, number], pad: [p, p] as [number, number] };
   const ours = {
     forward: () => fr.conv2d(x, w, null, { padding: p }),
     'grad input': () => fr.engine.runKernel('Conv2DBackpropInput', [dy, w], { inputShape: x.shape, ...attrs })[0],

@@ -35,7 +35,7 @@ for (const [hw, c] of [[56, 64], [28, 128], [14, 256]]) {
   both(`conv3×3 fwd ${hw}²×${c}→${c}`, flops, () => fr.conv2d(x, w, null, { padding: 1 }).dispose(),
     tf ? () => { const y = tf.conv2d(tx, tw, 1, 'same'); y.dataSync(); y.dispose(); } : null);
   const dy = fr.randomNormal([1, c, hw, hw], 0, 1, { rng });
-  const attrs = { stride: [1, 1], pad: [1, 1] };
+  const attrs = { stride: [1, 1] as [number, number], pad: [1, 1] as [number, number] };
   both(`conv3×3 bwd input ${hw}²×${c}`, flops, () => fr.engine.runKernel('Conv2DBackpropInput', [dy, w], { ...attrs, inputShape: x.shape })[0].dispose(), null, 'TF.js wasm: no kernel');
   both(`conv3×3 bwd filter ${hw}²×${c}`, flops, () => fr.engine.runKernel('Conv2DBackpropFilter', [x, dy], { ...attrs, filterShape: w.shape })[0].dispose(), null, 'TF.js wasm: no kernel');
   [x, w, dy].forEach((t) => t.dispose()); tx?.dispose(); tw?.dispose();

@@ -2,19 +2,21 @@
 // neither see nor disturb a training loop's tape or parameters' `.grad`.
 import { engine } from '../tensor/engine.js';
 import type { Tensor } from '../tensor/tensor.js';
+import { tape } from './tape.js';
 
 export interface ValueAndGrads { value: Tensor; grads: Tensor[] }
 
 /** Returns f's (scalar) value and its gradients with respect to each argument. */
 export function valueAndGrads(f: (...xs: Tensor[]) => Tensor): (...xs: Tensor[]) => ValueAndGrads {
   return (...xs) => {
-    const restore = engine.tape.isolate();
+    if (engine.tape !== tape) throw new Error('grad: the engine records on another tape (call ready() once)');
+    const restore = tape.isolate();
     const prev = engine.gradEnabled;
     engine.gradEnabled = true;
     try {
       const leaves = xs.map((x) => { const l = engine.share(x); l.requiresGrad = true; return l; });
       const value = f(...leaves);
-      const grads = engine.tape.gradients(value, undefined, leaves);
+      const grads = tape.gradients(value, undefined, leaves);
       const out = leaves.map((l) => {
         const g = grads.get(l.id);
         return g ?? engine.makeTensor(new Float32Array(l.size), l.shape, 'float32');

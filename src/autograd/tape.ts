@@ -2,40 +2,40 @@
 // (rule, input ids, output ids, saved shares of inputs and outputs, attrs). backward() walks the tape
 // from the end, calls each rule with its output gradients, sums gradients per tensor id, fills leaf
 // `.grad`s and then releases the tape (saved shares are disposed, so memory returns to its level).
+// ready() (src/ready.ts) installs the one tape on the engine.
+import { Add, type KernelName } from '../core/kernels.js';
+import { sameShape, shapeStr, sizeOf } from '../core/types.js';
+import { type GradientTape, engine } from '../tensor/engine.js';
 import type { Tensor } from '../tensor/tensor.js';
-import { shapeStr } from '../tensor/types.js';
-import type { GradFunc, Saved } from './registry.js';
+import { type AnyGradFunc, getGradient } from './registry.js';
 
 interface Entry {
-  kernel: string;
-  rule: GradFunc;
+  kernel: KernelName;
+  rule: AnyGradFunc;
   inputIds: number[];
   outputIds: number[];
   needs: boolean[];
   inputShapes: number[][];
-  saved: Saved;
-  attrs: Record<string, any>;
+  saved: { inputs: Tensor[]; outputs: Tensor[]; needs: boolean[] };
+  attrs: object;
 }
 
-/** What the tape needs from the ops layer (injected to keep the module graph acyclic). */
-export interface TapeOps {
-  add(a: Tensor, b: Tensor): Tensor;
-  ones(shape: number[]): Tensor;
-  tidy<T>(fn: () => T): T;
-  keep<T extends Tensor>(t: T): T;
-  noGrad<T>(fn: () => T): T;
-  share(t: Tensor): Tensor;
-}
+/** The few tensor operations the tape itself does, straight on the engine (no op checks needed). */
+const add = (a: Tensor, b: Tensor) => engine.runKernel(Add, [a, b])[0];
+const ones = (shape: number[]) => engine.makeTensor(new Float32Array(sizeOf(shape)).fill(1), shape, 'float32');
+/** A share of `t` that no tidy scope owns (the tape disposes it). */
+const save = (t: Tensor) => engine.share(t, t.shape, false);
 
-export class Tape {
+export class Tape implements GradientTape {
   private entries: Entry[] = [];
   private leaves = new Map<number, Tensor>();
-  ops: TapeOps | null = null;
 
   get length(): number { return this.entries.length; }
 
-  record(kernel: string, rule: GradFunc, inputs: Tensor[], outputs: Tensor[], attrs: Record<string, any>,
-         save: (t: Tensor) => Tensor): void {
+  record(kernel: KernelName, inputs: Tensor[], outputs: Tensor[], attrs: object): void {
+    const rule = getGradient(kernel);
+    if (!rule) return;
+    for (const o of outputs) { o.requiresGrad = o.dtype === 'float32'; o.fromOp = true; }
     for (const t of inputs) if (t.requiresGrad && t.isLeaf) this.leaves.set(t.id, t);
     this.entries.push({
       kernel, rule, attrs,
@@ -67,15 +67,14 @@ export class Tape {
   /** loss.backward(): accumulates into `.grad` of every leaf that requires grad, then clears the tape. */
   backward(root: Tensor, dy?: Tensor): void {
     const grads = this.gradients(root, dy, [...this.leaves.values()]);
-    const ops = this.ops!;
     this.leaves.forEach((leaf) => {
       const g = grads.get(leaf.id);
       if (!g) return;
       if (leaf.grad) {
-        const sum = ops.noGrad(() => ops.add(leaf.grad!, g));
+        const sum = engine.noGrad(() => add(leaf.grad!, g));
         leaf.grad.dispose();
         g.dispose();
-        leaf.grad = ops.keep(sum);
+        leaf.grad = engine.keep(sum);
       } else {
         leaf.grad = g;
       }
@@ -88,21 +87,20 @@ export class Tape {
    * Returned tensors are untracked by scopes; the caller owns them.
    */
   gradients(root: Tensor, dy: Tensor | undefined, targets: Tensor[]): Map<number, Tensor> {
-    const ops = this.ops!;
     if (!root.requiresGrad) {
       throw new Error('backward: the tensor does not require grad (no input with requiresGrad reached it, or it was computed under noGrad)');
     }
     if (!dy && root.size !== 1) {
       throw new Error(`backward: tensor of shape ${shapeStr(root.shape)} is not a scalar; pass dy of the same shape`);
     }
-    if (dy && (dy.shape.length !== root.shape.length || dy.shape.some((d, i) => d !== root.shape[i]))) {
+    if (dy && !sameShape(dy.shape, root.shape)) {
       throw new Error(`backward: dy ${shapeStr(dy.shape)} does not match ${shapeStr(root.shape)}`);
     }
     const wanted = new Set(targets.map((t) => t.id));
     const result = new Map<number, Tensor>();
-    ops.noGrad(() => ops.tidy(() => {
+    engine.noGrad(() => engine.tidy(() => {
       const grads = new Map<number, Tensor>();
-      grads.set(root.id, dy ? ops.share(dy) : ops.ones(root.shape));
+      grads.set(root.id, dy ? engine.share(dy) : ones(root.shape));
       for (let i = this.entries.length - 1; i >= 0; i--) {
         const e = this.entries[i];
         const dys = e.outputIds.map((id) => grads.get(id) ?? null);
@@ -112,12 +110,12 @@ export class Tape {
           const g = inGrads[j];
           if (!e.needs[j] || !g) continue;
           const want = e.inputShapes[j];
-          if (g.shape.length !== want.length || g.shape.some((d, k) => d !== want[k])) {
+          if (!sameShape(g.shape, want)) {
             throw new Error(`gradient of ${e.kernel}: input ${j} got ${shapeStr(g.shape)}, expected ${shapeStr(want)}`);
           }
           const id = e.inputIds[j];
           const prev = grads.get(id);
-          grads.set(id, prev ? ops.add(prev, g) : g);
+          grads.set(id, prev ? add(prev, g) : g);
         }
         // Output gradients are done with: free them early unless still referenced.
         for (const id of e.outputIds) {
@@ -129,15 +127,18 @@ export class Tape {
       }
       for (const id of wanted) {
         const g = grads.get(id);
-        if (g) result.set(id, ops.keep(g === dy ? ops.share(g) : g));
+        if (g) result.set(id, engine.keep(g === dy ? engine.share(g) : g));
       }
       // A tensor kept for two targets must be two tensors (each caller disposes its own).
       const seen = new Set<Tensor>();
       for (const [id, g] of result) {
-        if (seen.has(g)) result.set(id, ops.keep(ops.share(g)));
+        if (seen.has(g)) result.set(id, engine.keep(engine.share(g)));
         seen.add(g);
       }
     }));
     return result;
   }
 }
+
+/** The one tape, installed on the engine by ready(). */
+export const tape = new Tape();

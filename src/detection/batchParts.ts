@@ -2,7 +2,7 @@
 // with its RoIs (Fast R-CNN) or a block of crops (pre-training). Each part adds the gradient of its
 // summed loss (R_i × its mean loss) into the parameters' .grad; the caller divides by the total R,
 // which gives exactly the gradient of the mini-batch's mean loss.
-import { fastRcnnLoss } from '../ops/detection.js';
+import { fastRcnnLoss } from './loss.js';
 import { softmaxCrossEntropy } from '../ops/nn.js';
 import { mul } from '../ops/elementwise.js';
 import { engine } from '../tensor/engine.js';

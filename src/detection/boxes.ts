@@ -1,12 +1,14 @@
 // The public box functions: IoU, NMS, the R-CNN box coder and clipping. Each takes Tensors or plain
-// arrays and answers in kind (Tensor in → Tensor out), running the WASM kernels of
-// src/detection/kernels.ts, which own the +1 pixel conventions.
+// arrays and answers in kind (Tensor in → Tensor out), running the typed-array WASM wrappers of
+// ./kernels/boxes.ts and ./kernels/nms.ts, which own the +1 pixel conventions.
 import { engine } from '../tensor/engine.js';
 import { Tensor } from '../tensor/tensor.js';
-import { shapeStr } from '../tensor/types.js';
-import * as k from './kernels.js';
+import { shapeStr } from '../core/types.js';
+import * as k from './kernels/boxes.js';
+import * as kn from './kernels/nms.js';
 
-export type { BoxCoding, BoxCoderOptions, ClipMode, NmsOptions } from './kernels.js';
+export type { BoxCoding, BoxCoderOptions, ClipMode } from './kernels/boxes.js';
+export type { NmsOptions } from './kernels/nms.js';
 type Boxes = Tensor | ArrayLike<number>;
 
 function values(name: string, fn: string, t: Boxes, cols?: number): ArrayLike<number> {
@@ -31,14 +33,14 @@ export function boxIou(a: Boxes, b: Boxes, opts: { coding?: k.BoxCoding } = {}):
  * Greedy NMS: indices of the kept boxes in score order (stable on ties). A box is suppressed when its
  * IoU with a kept box is >= iouThreshold (the original Fast R-CNN rule; +1 areas).
  */
-export function nms(boxes: Boxes, scores: Boxes, iouThreshold: number, opts: k.NmsOptions = {}): Tensor | Int32Array {
-  const keep = k.nms(values('boxes', 'nms', boxes, 4), values('scores', 'nms', scores), iouThreshold, opts);
+export function nms(boxes: Boxes, scores: Boxes, iouThreshold: number, opts: kn.NmsOptions = {}): Tensor | Int32Array {
+  const keep = kn.nms(values('boxes', 'nms', boxes, 4), values('scores', 'nms', scores), iouThreshold, opts);
   return boxes instanceof Tensor ? engine.makeTensor(keep, [keep.length], 'int32') : keep;
 }
 
 /** NMS within each class id; kept indices over all classes in score order. */
-export function batchedNms(boxes: Boxes, scores: Boxes, classIds: Boxes, iouThreshold: number, opts: k.NmsOptions = {}): Tensor | Int32Array {
-  const keep = k.batchedNms(values('boxes', 'batchedNms', boxes, 4), values('scores', 'batchedNms', scores), values('classIds', 'batchedNms', classIds), iouThreshold, opts);
+export function batchedNms(boxes: Boxes, scores: Boxes, classIds: Boxes, iouThreshold: number, opts: kn.NmsOptions = {}): Tensor | Int32Array {
+  const keep = kn.batchedNms(values('boxes', 'batchedNms', boxes, 4), values('scores', 'batchedNms', scores), values('classIds', 'batchedNms', classIds), iouThreshold, opts);
   return boxes instanceof Tensor ? engine.makeTensor(keep, [keep.length], 'int32') : keep;
 }
 

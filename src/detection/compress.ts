@@ -6,7 +6,7 @@ import { matMul } from '../ops/matmul.js';
 import { engine } from '../tensor/engine.js';
 import { Rng } from '../util/random.js';
 import type { FastRcnnConfig } from './config.js';
-import { truncatedSvd } from './kernels.js';
+import { truncatedSvd } from './kernels/svd.js';
 import { type FastRCNN, createModel } from './model.js';
 
 /** The weights of an SVD-factorized Linear [u×v] at rank t: L [t×v] = Σ_t V_tᵀ, U [u×t]. */

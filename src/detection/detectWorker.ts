@@ -3,7 +3,6 @@
 // merged in record order, so the results files are those one thread writes. Both threads run the
 // same folded copy of the model. Synchronous like detectSplit: the main thread waits on a shared flag
 // and reads the worker's messages with receiveMessageOnPort.
-import '../backends/wasm/index.js';
 import { MessageChannel, type MessagePort, isMainThread, receiveMessageOnPort, workerData } from 'node:worker_threads';
 import type { RgbImage } from '../data/types.js';
 import type { VocRecord } from '../data/voc.js';
@@ -12,6 +11,7 @@ import { type ImageJob, type ImageResult, type SplitDetections, collectSplit, im
 import type { FastRCNN } from './model.js';
 import { modelFromBytes, modelToBytes } from './modelFile.js';
 import { spawnSelf } from './parallel.js';
+import { ready } from '../ready.js';
 
 const TASK = 'fastrcnn-detect';
 const RUNNING = 0, DONE = 1, FAILED = 2;
@@ -64,6 +64,7 @@ export function detectSplitTwoThreads(model: FastRCNN, cfg: FastRcnnConfig, reco
 
 // Worker side: rebuild the model, detect its images, post each result, then raise the flag.
 if (!isMainThread && workerData?.fastrcnnTask === TASK) {
+  ready();
   const d = workerData as { bytes: Uint8Array; test: TestConfig; jobs: ImageJob[]; control: Int32Array; port: MessagePort };
   try {
     const { model, config } = modelFromBytes(d.bytes);

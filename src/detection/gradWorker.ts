@@ -8,10 +8,10 @@ import type { FastRcnnConfig } from './config.js';
 import { type BatchPart, type PartResult, partGradients } from './batchParts.js';
 import { type FastRCNN, createModel } from './model.js';
 import { spawnSelf } from './parallel.js';
+import { ready } from '../ready.js';
 import { engine } from '../tensor/engine.js';
 import type { Tensor } from '../tensor/tensor.js';
-import '../backends/wasm/index.js';
-import '../ops/index.js';
+import { add } from '../ops/elementwise.js';
 
 const TASK = 'fastrcnn-gradients';
 // control[0]: 0 idle, 1 job posted, 2 done, 3 failed
@@ -92,7 +92,7 @@ export class GradientWorker {
         const s = this.slots.find((x) => x.name === p.name)!;
         const g = engine.makeTensor(this.grads.subarray(s.offset, s.offset + s.size), p.tensor.shape, 'float32');
         if (p.tensor.grad) {
-          const sum = engine.runKernel('Add', [p.tensor.grad, g])[0];
+          const sum = add(p.tensor.grad, g);
           p.tensor.grad.dispose(); g.dispose();
           p.tensor.grad = engine.keep(sum);
         } else {
@@ -109,6 +109,7 @@ export class GradientWorker {
 
 // Worker side: a model replica; each job = weights in, parts' gradient sums out.
 if (!isMainThread && workerData?.fastrcnnTask === TASK) {
+  ready();
   const d = workerData as { config: FastRcnnConfig; classes: string[]; control: Int32Array; weights: Float32Array; grads: Float32Array; results: Float64Array };
   const model = createModel(d.config, d.classes);
   const slots = layout(model);

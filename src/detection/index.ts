@@ -4,6 +4,7 @@
 // ./node.ts.
 export * from './config.js';
 export * from './model.js';
+export * from './loss.js';
 export * from './sampleRois.js';
 export * from './targets.js';
 export * from './minibatch.js';

@@ -4,11 +4,9 @@
 // training scales (long side capped), mean-subtracted and divided by the pixel std.
 import type { Box, RgbImage } from '../data/types.js';
 import { permuteChannelPlanes, prepareImage } from '../data/transforms.js';
-import { engine } from '../tensor/engine.js';
-import type { Tensor } from '../tensor/tensor.js';
 import type { Rng } from '../util/random.js';
 import type { FastRcnnConfig } from './config.js';
-import { boxIou } from './kernels.js';
+import { boxIou } from './kernels/boxes.js';
 import { sampleRois } from './sampleRois.js';
 import type { BatchPart } from './batchParts.js';
 import { type BboxStats, computeBboxStats, computeTargets, fixedBboxStats, identityBboxStats, normalizeTargets } from './targets.js';
@@ -146,24 +144,6 @@ export function buildRoidb(records: TrainRecord[], proposals: Map<string, ArrayL
   return { entries, stats, warnings };
 }
 
-/** A mini-batch ready for FastRCNN.forwardImages and fastRcnnLoss. */
-export interface Minibatch {
-  /** One [1,3,H,W] tensor per image. */
-  images: Tensor[];
-  /** One [R_i,5] tensor per image (batch index 0), scaled image pixels. */
-  rois: Tensor[];
-  /** int32 [R] over all images, 0 = background. */
-  labels: Tensor;
-  /** [R,4] normalized targets of each RoI's own class (0 for background). */
-  bboxTargets: Tensor;
-  numFg: number;
-  scales: number[];
-}
-
-export function disposeMinibatch(b: Minibatch): void {
-  for (const t of [...b.images, ...b.rois, b.labels, b.bboxTargets]) t.dispose();
-}
-
 /** The network input for one image: CHW floats at the scale, mirrored when asked. */
 export function imageBlob(img: RgbImage, shortSide: number, maxSize: number, cfg: FastRcnnConfig, flip: boolean): { data: Float32Array; width: number; height: number; scale: number } {
   const { image, scale } = prepareImage(img, { shortSide, maxSize, means: cfg.pixelMeans, std: cfg.pixelStds, flip });
@@ -197,21 +177,4 @@ export function minibatchParts(entries: RoidbEntry[], cfg: FastRcnnConfig, rng: 
       rois, labels: Int32Array.from(s.labels), targets, scale: blob.scale, numFg: s.numFg, ...(hard ? { hard } : {}),
     };
   });
-}
-
-/** minibatchParts as tensors: one image and RoI tensor per image, labels and targets concatenated. */
-export function getMinibatch(entries: RoidbEntry[], cfg: FastRcnnConfig, rng: Rng, loadImage: (e: RoidbEntry) => RgbImage): Minibatch {
-  const parts = minibatchParts(entries, cfg, rng, loadImage);
-  const R = parts.reduce((n, p) => n + p.labels.length, 0);
-  const labels = new Int32Array(R), targets = new Float32Array(4 * R);
-  let at = 0;
-  for (const p of parts) { labels.set(p.labels, at); targets.set(p.targets!, 4 * at); at += p.labels.length; }
-  return {
-    images: parts.map((p) => engine.makeTensor(p.images, p.shape.slice(), 'float32')),
-    rois: parts.map((p) => engine.makeTensor(p.rois, [p.labels.length, 5], 'float32')),
-    scales: parts.map((p) => p.scale),
-    numFg: parts.reduce((n, p) => n + p.numFg, 0),
-    labels: engine.makeTensor(labels, [R], 'int32'),
-    bboxTargets: engine.makeTensor(targets, [R, 4], 'float32'),
-  };
 }

@@ -12,10 +12,10 @@ import { instanceNorm } from '../ops/norm.js';
 import { dropout } from '../ops/nn.js';
 import { flatten } from '../ops/shape.js';
 import { concat } from '../ops/shape.js';
-import { roiPool } from '../ops/detection.js';
+import { roiPool } from '../ops/roi.js';
 import { engine } from '../tensor/engine.js';
 import type { Tensor } from '../tensor/tensor.js';
-import { shapeStr } from '../tensor/types.js';
+import { shapeStr } from '../core/types.js';
 import { Rng } from '../util/random.js';
 import { type FastRcnnConfig, type ModelConfig, convNames, featureStride } from './config.js';
 

@@ -7,18 +7,10 @@
 // sees a handful of objects: features appear in a minute instead of thousands of iterations.
 import { permuteChannelPlanes } from '../data/transforms.js';
 import type { RgbImage } from '../data/types.js';
-import { engine } from '../tensor/engine.js';
-import type { Tensor } from '../tensor/tensor.js';
 import type { Rng } from '../util/random.js';
 import type { FastRcnnConfig } from './config.js';
 import type { RoidbEntry } from './minibatch.js';
 import type { BatchPart } from './batchParts.js';
-
-export interface CropBatch { images: Tensor; rois: Tensor; labels: Tensor; numFg: number }
-
-export function disposeCropBatch(b: CropBatch): void {
-  b.images.dispose(); b.rois.dispose(); b.labels.dispose();
-}
 
 /**
  * Warps the region centred at (cx, cy) of size sideX × sideY (entry coordinates, i.e. mirrored for a
@@ -102,17 +94,6 @@ export function sampleCropArrays(entries: RoidbEntry[], cfg: FastRcnnConfig, rng
     if (fg) numFg++;
   }
   return { images: x, rois, labels, numFg };
-}
-
-/** sampleCropArrays as tensors. */
-export function sampleCrops(entries: RoidbEntry[], cfg: FastRcnnConfig, rng: Rng, loadImage: (e: RoidbEntry) => RgbImage): CropBatch {
-  const a = sampleCropArrays(entries, cfg, rng, loadImage), B = a.labels.length, S = cfg.train.pretrain.cropSize;
-  return {
-    images: engine.makeTensor(a.images, [B, 3, S, S], 'float32'),
-    rois: engine.makeTensor(a.rois, [B, 5], 'float32'),
-    labels: engine.makeTensor(a.labels, [B], 'int32'),
-    numFg: a.numFg,
-  };
 }
 
 /** A crop batch split into `n` parts of consecutive crops (RoI batch indices renumbered per part). */

@@ -3,9 +3,9 @@
 import { Linear, Sequential } from '../nn/layers.js';
 import { engine } from '../tensor/engine.js';
 import { Tensor } from '../tensor/tensor.js';
-import { shapeStr } from '../tensor/types.js';
+import { shapeStr } from '../core/types.js';
 import { factorizeLinear } from './compress.js';
-import * as k from './kernels.js';
+import * as k from './kernels/svd.js';
 
 export interface SvdTensors { U: Tensor; S: Tensor; V: Tensor }
 

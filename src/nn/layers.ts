@@ -6,7 +6,7 @@ import { relu } from '../ops/elementwise.js';
 import { dropout } from '../ops/nn.js';
 import { flatten } from '../ops/shape.js';
 import type { Tensor } from '../tensor/tensor.js';
-import { shapeStr } from '../tensor/types.js';
+import { shapeStr } from '../core/types.js';
 import { Rng } from '../util/random.js';
 import { type Init, gaussian, initTensor, zerosInit } from './init.js';
 import { Module, type ParamOptions } from './module.js';

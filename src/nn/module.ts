@@ -2,7 +2,7 @@
 // with requiresGrad, kept out of tidy scopes; each carries its LR and weight-decay multipliers.
 import { engine } from '../tensor/engine.js';
 import type { Tensor } from '../tensor/tensor.js';
-import { shapeStr } from '../tensor/types.js';
+import { sameShape, shapeStr } from '../core/types.js';
 
 export interface ParamOptions {
   /** Multiplies the optimizer's LR for this parameter (the paper: 1 for weights, 2 for biases). */
@@ -82,7 +82,7 @@ export abstract class Module {
     for (const p of own) {
       const s = state.get(p.name);
       if (!s) continue;
-      if (s.shape.length !== p.tensor.rank || s.shape.some((d, i) => d !== p.tensor.shape[i])) {
+      if (!sameShape(s.shape, p.tensor.shape)) {
         throw new Error(`loadStateDict: '${p.name}' has shape ${shapeStr(s.shape)} in the file but ${shapeStr(p.tensor.shape)} in the model`);
       }
       const t = engine.makeTensor(s.data, s.shape, 'float32');

@@ -1,7 +1,7 @@
 // Tensor creation: from arrays, constants, seeded random values.
 import { engine } from '../tensor/engine.js';
 import type { Tensor } from '../tensor/tensor.js';
-import { type DType, type NestedArray, type TypedArray, arrayFor, assertShape, sizeOf } from '../tensor/types.js';
+import { type DType, type NestedArray, type TypedArray, arrayFor, assertShape, sizeOf } from '../core/types.js';
 import { Rng } from '../util/random.js';
 
 function flatten(v: NestedArray, out: number[], shape: number[], depth: number): void {
@@ -45,7 +45,6 @@ export function fill(shape: number[], value: number, dtype: DType = 'float32'): 
 export function zeros(shape: number[], dtype: DType = 'float32'): Tensor { return fill(shape, 0, dtype); }
 export function ones(shape: number[], dtype: DType = 'float32'): Tensor { return fill(shape, 1, dtype); }
 export function zerosLike(t: Tensor): Tensor { return zeros(t.shape, t.dtype); }
-export function onesLike(t: Tensor): Tensor { return ones(t.shape, t.dtype); }
 
 export interface RandomOptions { rng?: Rng; seed?: number }
 function rngOf(o: RandomOptions): Rng { return o.rng ?? new Rng(o.seed ?? 0); }

@@ -1,6 +1,7 @@
+import { MatMul } from '../core/kernels.js';
 import { engine } from '../tensor/engine.js';
 import type { Tensor } from '../tensor/tensor.js';
-import { shapeStr } from '../tensor/types.js';
+import { shapeStr } from '../core/types.js';
 import { checkDtype, checkRank, checkTensor } from './util.js';
 
 /** op(a) · op(b) for 2-D a, b, where op transposes when asked. */
@@ -12,5 +13,5 @@ export function matMul(a: Tensor, b: Tensor, transA = false, transB = false): Te
   if (ka !== kb) {
     throw new Error(`matMul: inner dimensions differ: a ${shapeStr(a.shape)}${transA ? 'ᵀ' : ''} · b ${shapeStr(b.shape)}${transB ? 'ᵀ' : ''}`);
   }
-  return engine.runKernel('MatMul', [a, b], { transA, transB })[0];
+  return engine.runKernel(MatMul, [a, b], { transA, transB })[0];
 }

@@ -1,7 +1,8 @@
 // Composite neural-net ops: softmax, logSoftmax, cross-entropy, dropout.
+import { LogSoftmax, Softmax } from '../core/kernels.js';
 import { engine } from '../tensor/engine.js';
 import type { Tensor } from '../tensor/tensor.js';
-import { shapeStr } from '../tensor/types.js';
+import { shapeStr } from '../core/types.js';
 import { Rng } from '../util/random.js';
 import { oneHot } from './creation.js';
 import { mean, sum } from './reduce.js';
@@ -11,13 +12,13 @@ import { checkDtype, checkRank, checkTensor } from './util.js';
 /** Softmax along the last axis. */
 export function softmax(x: Tensor): Tensor {
   checkTensor('softmax', 'x', x); checkDtype('softmax', 'x', x, 'float32');
-  return engine.runKernel('Softmax', [x])[0];
+  return engine.runKernel(Softmax, [x])[0];
 }
 
 /** log(softmax(x)) along the last axis, computed stably. */
 export function logSoftmax(x: Tensor): Tensor {
   checkTensor('logSoftmax', 'x', x); checkDtype('logSoftmax', 'x', x, 'float32');
-  return engine.runKernel('LogSoftmax', [x])[0];
+  return engine.runKernel(LogSoftmax, [x])[0];
 }
 
 export type Reduction = 'none' | 'sum' | 'mean';

@@ -2,9 +2,10 @@
 // composition of ~10 elementwise and reduction ops. A backend without the fused kernel (WebGL) runs
 // the composition itself instead of falling back to WASM: dense ops stay on the GPU, where a fallback
 // would read every activation back twice per layer.
+import { InstanceNorm, InstanceNormGrad } from '../core/kernels.js';
 import { engine } from '../tensor/engine.js';
 import type { Tensor } from '../tensor/tensor.js';
-import { shapeStr } from '../tensor/types.js';
+import { shapeStr } from '../core/types.js';
 import { add, mul, reciprocal, sqrt, square, sub } from './elementwise.js';
 import { mean } from './reduce.js';
 import { reshape } from './shape.js';
@@ -32,10 +33,21 @@ export function instanceNorm(x: Tensor, gamma: Tensor, beta: Tensor, opts: Insta
   }
   const eps = opts.eps ?? 1e-5;
   if (typeof eps !== 'number' || !(Number.isFinite(eps) && eps > 0)) throw new Error(`${op}: eps must be finite and > 0, got ${eps}`);
-  if (!engine.backend.kernels.has('InstanceNorm')) return composed(x, gamma, beta, eps);
-  const [y, m, inv] = engine.runKernel('InstanceNorm', [x, gamma, beta], { eps });
+  if (!engine.hasKernel(InstanceNorm)) return composed(x, gamma, beta, eps);
+  const [y, m, inv] = engine.runKernel(InstanceNorm, [x, gamma, beta], { eps });
   m.dispose(); inv.dispose(); // the tape keeps its own references for the backward
   return y;
+}
+
+/**
+ * The gradient of instanceNorm from the forward's saved mean and 1/std: [dx, dgamma, dbeta], or
+ * [dgamma, dbeta] without dx when `needDx` is false (the image into the first layer).
+ */
+export function instanceNormGrad(dy: Tensor, x: Tensor, gamma: Tensor, mean: Tensor, invStd: Tensor, needDx: boolean): Tensor[] {
+  const op = 'instanceNormGrad';
+  checkTensor(op, 'dy', dy); checkTensor(op, 'x', x); checkTensor(op, 'gamma', gamma);
+  checkTensor(op, 'mean', mean); checkTensor(op, 'invStd', invStd);
+  return engine.runKernel(InstanceNormGrad, [dy, x, gamma, mean, invStd], { needDx });
 }
 
 /** The same from dense ops; the mean is corrected by the residual of a second pass (large offsets). */

@@ -1,7 +1,8 @@
 // RoI pooling (the paper's §2.1) and RoIAlign (Mask R-CNN's fix for its quantization) as tensor ops.
+import { RoiAlign, type RoiAlignAttrs, RoiAlignGrad, RoiPool, RoiPoolGrad } from '../core/kernels.js';
 import { engine } from '../tensor/engine.js';
 import type { Tensor } from '../tensor/tensor.js';
-import { shapeStr } from '../tensor/types.js';
+import { shapeStr } from '../core/types.js';
 import { checkDtype, checkRank, checkTensor } from './util.js';
 
 export interface RoiPoolOptions {
@@ -42,7 +43,7 @@ function checkRois(op: string, x: Tensor, rois: Tensor, opts: RoiPoolOptions): [
  */
 export function roiPool(x: Tensor, rois: Tensor, opts: RoiPoolOptions): Tensor {
   const outputSize = checkRois('roiPool', x, rois, opts);
-  const [y, arg] = engine.runKernel('RoiPool', [x, rois], { outputSize, spatialScale: opts.spatialScale });
+  const [y, arg] = engine.runKernel(RoiPool, [x, rois], { outputSize, spatialScale: opts.spatialScale });
   arg.dispose(); // the tape keeps its own reference
   return y;
 }
@@ -50,7 +51,7 @@ export function roiPool(x: Tensor, rois: Tensor, opts: RoiPoolOptions): Tensor {
 /** RoI pooling that also returns the argmax switches (int32, flat h*W+w, −1 for empty bins). */
 export function roiPoolWithArgmax(x: Tensor, rois: Tensor, opts: RoiPoolOptions): { output: Tensor; argmax: Tensor } {
   const outputSize = checkRois('roiPool', x, rois, opts);
-  const [output, argmax] = engine.runKernel('RoiPool', [x, rois], { outputSize, spatialScale: opts.spatialScale });
+  const [output, argmax] = engine.runKernel(RoiPool, [x, rois], { outputSize, spatialScale: opts.spatialScale });
   return { output, argmax };
 }
 
@@ -66,5 +67,20 @@ export function roiAlign(x: Tensor, rois: Tensor, opts: RoiAlignOptions): Tensor
   const outputSize = checkRois('roiAlign', x, rois, opts);
   const samplingRatio = opts.samplingRatio ?? -1;
   if (!Number.isInteger(samplingRatio)) throw new Error(`roiAlign: samplingRatio must be an integer, got ${samplingRatio}`);
-  return engine.runKernel('RoiAlign', [x, rois], { outputSize, spatialScale: opts.spatialScale, samplingRatio, aligned: !!opts.aligned })[0];
+  return engine.runKernel(RoiAlign, [x, rois], { outputSize, spatialScale: opts.spatialScale, samplingRatio, aligned: !!opts.aligned })[0];
+}
+
+/** The gradient of roiPool: dy [R,C,ph,pw] routed through the argmax switches into dx of `inputShape` (paper eq. 4). */
+export function roiPoolGrad(dy: Tensor, argmax: Tensor, rois: Tensor, inputShape: number[]): Tensor {
+  const op = 'roiPoolGrad';
+  checkTensor(op, 'dy', dy); checkTensor(op, 'argmax', argmax); checkTensor(op, 'rois', rois);
+  checkDtype(op, 'argmax', argmax, 'int32');
+  return engine.runKernel(RoiPoolGrad, [dy, argmax, rois], { inputShape })[0];
+}
+
+/** The gradient of roiAlign: dy [R,C,ph,pw] spread back bilinearly into dx of `inputShape`. */
+export function roiAlignGrad(dy: Tensor, rois: Tensor, inputShape: number[], attrs: RoiAlignAttrs): Tensor {
+  const op = 'roiAlignGrad';
+  checkTensor(op, 'dy', dy); checkTensor(op, 'rois', rois);
+  return engine.runKernel(RoiAlignGrad, [dy, rois], { ...attrs, inputShape })[0];
 }

@@ -1,8 +1,9 @@
 // Shape ops: reshape, transpose, slice, concat, gather rows, broadcastTo, pad.
+import { BroadcastTo, Concat, GatherRows, Pad, Reshape, ScatterAddRows, Slice, Transpose } from '../core/kernels.js';
 import { engine } from '../tensor/engine.js';
 import type { Tensor } from '../tensor/tensor.js';
-import { broadcastShapes } from '../tensor/broadcast.js';
-import { shapeStr, sizeOf } from '../tensor/types.js';
+import { broadcastShapes } from '../core/broadcast.js';
+import { sameShape, shapeStr, sizeOf } from '../core/types.js';
 import { checkDtype, checkTensor, normAxis } from './util.js';
 
 /** Same values, new shape (one dim may be -1). Shares the bytes. */
@@ -20,7 +21,7 @@ export function reshape(x: Tensor, shape: number[]): Tensor {
   if (s.some((d) => !Number.isInteger(d) || d < 0) || sizeOf(s) !== x.size) {
     throw new Error(`reshape: cannot reshape ${shapeStr(x.shape)} (${x.size} elements) to ${shapeStr(shape)}`);
   }
-  return engine.runKernel('Reshape', [x], { shape: s })[0];
+  return engine.runKernel(Reshape, [x], { shape: s })[0];
 }
 
 /** Collapses all dims after the first: [N, ...] -> [N, prod(...)]. */
@@ -32,9 +33,8 @@ export function transpose(x: Tensor, perm?: number[]): Tensor {
   if (p.length !== x.rank || [...p].sort((a, b) => a - b).some((v, i) => v !== i)) {
     throw new Error(`transpose: perm ${JSON.stringify(perm)} is not a permutation of the axes of ${shapeStr(x.shape)}`);
   }
-  return engine.runKernel('Transpose', [x], { perm: p })[0];
+  return engine.runKernel(Transpose, [x], { perm: p })[0];
 }
-export const permute = transpose;
 
 /** x[begin : begin+size] per axis; size -1 means to the end. */
 export function slice(x: Tensor, begin: number[], size?: number[]): Tensor {
@@ -48,7 +48,7 @@ export function slice(x: Tensor, begin: number[], size?: number[]): Tensor {
       throw new Error(`slice: begin ${JSON.stringify(begin)} size ${JSON.stringify(sz)} out of bounds for ${shapeStr(x.shape)}`);
     }
   });
-  return engine.runKernel('Slice', [x], { begin: begin.slice(), size: sz })[0];
+  return engine.runKernel(Slice, [x], { begin: begin.slice(), size: sz })[0];
 }
 
 export function concat(xs: Tensor[], axis = 0): Tensor {
@@ -61,7 +61,7 @@ export function concat(xs: Tensor[], axis = 0): Tensor {
     }
   }
   if (xs.length === 1) return reshape(xs[0], xs[0].shape);
-  return engine.runKernel('Concat', xs, { axis: a })[0];
+  return engine.runKernel(Concat, xs, { axis: a })[0];
 }
 
 export function stack(xs: Tensor[], axis = 0): Tensor {
@@ -82,7 +82,7 @@ export function gather(x: Tensor, indices: Tensor | number[]): Tensor {
   for (let i = 0; i < v.length; i++) {
     if (v[i] < 0 || v[i] >= x.shape[0]) throw new Error(`gather: index ${v[i]} at ${i} is outside [0, ${x.shape[0]}) for ${shapeStr(x.shape)}`);
   }
-  const [flat] = engine.runKernel('GatherRows', [x, idx]);
+  const [flat] = engine.runKernel(GatherRows, [x, idx]);
   if (idx !== indices) idx.dispose();
   if (idx.rank === 1) return flat;
   const y = reshape(flat, [...idx.shape, ...x.shape.slice(1)]);
@@ -90,13 +90,26 @@ export function gather(x: Tensor, indices: Tensor | number[]): Tensor {
   return y;
 }
 
+/**
+ * y[numRows, ...] = Σ of the rows x[i] with indices[i] = row: the gradient of gather (indices are
+ * int32, m of them in [0, numRows), as gather checked them).
+ */
+export function scatterAddRows(x: Tensor, indices: Tensor, numRows: number): Tensor {
+  checkTensor('scatterAddRows', 'x', x); checkTensor('scatterAddRows', 'indices', indices);
+  checkDtype('scatterAddRows', 'indices', indices, 'int32');
+  if (indices.size !== x.shape[0]) {
+    throw new Error(`scatterAddRows: indices ${shapeStr(indices.shape)} must hold ${x.shape[0]} rows for x ${shapeStr(x.shape)}`);
+  }
+  return engine.runKernel(ScatterAddRows, [x, indices], { numRows })[0];
+}
+
 export function broadcastTo(x: Tensor, shape: number[]): Tensor {
   checkTensor('broadcastTo', 'x', x);
   const s = broadcastShapes(x.shape, shape, 'broadcastTo');
-  if (s.length !== shape.length || s.some((d, i) => d !== shape[i])) {
+  if (!sameShape(s, shape)) {
     throw new Error(`broadcastTo: ${shapeStr(x.shape)} cannot be broadcast to ${shapeStr(shape)}`);
   }
-  return engine.runKernel('BroadcastTo', [x], { shape: shape.slice() })[0];
+  return engine.runKernel(BroadcastTo, [x], { shape: shape.slice() })[0];
 }
 
 /** Zero padding: paddings[i] = [before, after]. */
@@ -105,5 +118,5 @@ export function pad(x: Tensor, paddings: [number, number][]): Tensor {
   if (paddings.length !== x.rank || paddings.some((p) => p.length !== 2 || p.some((v) => !Number.isInteger(v) || v < 0))) {
     throw new Error(`pad: paddings ${JSON.stringify(paddings)} do not fit ${shapeStr(x.shape)}`);
   }
-  return engine.runKernel('Pad', [x], { paddings })[0];
+  return engine.runKernel(Pad, [x], { paddings })[0];
 }

@@ -1,6 +1,6 @@
 // Argument checks shared by the ops: every error names the op and the shapes involved.
 import { Tensor } from '../tensor/tensor.js';
-import { type DType, shapeStr } from '../tensor/types.js';
+import { type DType, shapeStr } from '../core/types.js';
 
 export function checkTensor(op: string, name: string, t: unknown): asserts t is Tensor {
   if (!(t instanceof Tensor)) throw new Error(`${op}: '${name}' must be a Tensor, got ${t === null ? 'null' : typeof t}`);

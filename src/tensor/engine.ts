@@ -1,12 +1,27 @@
 // The engine: backend registry, kernel dispatch (with fallback to the WASM backend for kernels a
-// backend lacks), tensor scopes (tidy/keep), the gradient tape and memory accounting.
-import type { Backend, KernelFunc, TensorInfo } from '../backends/backend.js';
-import { getGradient } from '../autograd/registry.js';
-import { Tape } from '../autograd/tape.js';
+// backend lacks), tensor scopes (tidy/keep), memory accounting, and the seam to the gradient tape
+// (src/autograd/tape.ts, installed by ready() in src/ready.ts: the engine does not import autograd).
+import type { AnyKernelFunc, Backend, TensorInfo } from '../core/backend.js';
+import type { AttrsArg, KernelInputs, KernelName, KernelOutputs } from '../core/kernels.js';
 import { Tensor, numLiveTensors, setEngineHooks } from './tensor.js';
-import { type DType, type TypedArray, assertShape, shapeStr, sizeOf } from './types.js';
+import { type DType, type TypedArray, assertShape, shapeStr, sizeOf } from '../core/types.js';
 
 type BackendFactory = () => Backend;
+
+/** What the engine needs of the gradient tape. */
+export interface GradientTape {
+  /** Recorded kernel calls not yet consumed by backward() or clear(). */
+  readonly length: number;
+  /**
+   * Called after kernel `name` ran with recording on and an input that requires grad: records the
+   * call if the kernel has a gradient rule (marking the outputs as requiring grad).
+   */
+  record(name: KernelName, inputs: Tensor[], outputs: Tensor[], attrs: object): void;
+  /** loss.backward(): fills `.grad` of the leaves, then clears the tape. */
+  backward(root: Tensor, dy?: Tensor): void;
+  /** Drops everything recorded. */
+  clear(): void;
+}
 
 export interface MemoryInfo {
   /** Live (undisposed) Tensor objects. */
@@ -27,7 +42,7 @@ class Engine {
   private instances = new Map<string, Backend>();
   private active: Backend | null = null;
   private scopes: Set<Tensor>[] = [];
-  readonly tape = new Tape();
+  private installedTape: GradientTape | null = null;
   gradEnabled = true;
 
   constructor() {
@@ -37,6 +52,14 @@ class Engine {
       backward: (t, dy) => this.tape.backward(t, dy),
     });
   }
+
+  /** The gradient tape (autograd). Installed once by ready(); until then nothing is recorded. */
+  get tape(): GradientTape {
+    if (!this.installedTape) throw new Error('autograd is not set up: import the package entry or call ready() (src/ready.ts) first');
+    return this.installedTape;
+  }
+
+  setTape(tape: GradientTape): void { this.installedTape = tape; }
 
   registerBackend(name: string, factory: BackendFactory, priority = 1): void {
     this.factories.set(name, { factory, priority });
@@ -96,10 +119,16 @@ class Engine {
 
   // ---- kernels -------------------------------------------------------------------------------
 
-  runKernel(name: string, inputs: Tensor[], attrs: Record<string, any> = {}): Tensor[] {
+  /** Whether the active backend runs kernel `name` itself (rather than falling back to WASM). */
+  hasKernel(name: KernelName): boolean { return this.backend.kernels.has(name); }
+
+  /** Runs kernel `name` (inputs and attrs as in src/core/kernels.ts) and records it for autograd. */
+  runKernel<K extends KernelName>(name: K, inputList: KernelInputs<K, Tensor>,
+    ...[attrs = {}]: AttrsArg<K>): KernelOutputs<K, Tensor> {
+    const inputs = inputList as unknown as Tensor[];
     for (const t of inputs) t.assertAlive(name);
     let backend = this.backend;
-    let kernel: KernelFunc | undefined = backend.kernels.get(name);
+    let kernel: AnyKernelFunc | undefined = backend.kernels.get(name);
     if (!kernel) {
       const fb = this.findBackend(FALLBACK_BACKEND);
       kernel = fb.kernels.get(name);
@@ -110,14 +139,10 @@ class Engine {
     const infos: TensorInfo[] = inputs.map((t) => ({ dataId: t.dataId, shape: t.shape, dtype: t.dtype }));
     const outInfos = kernel(infos, attrs, backend);
     const outputs = outInfos.map((o) => new Tensor(backend, o.dataId, o.shape, o.dtype));
-    if (this.gradEnabled && inputs.some((t) => t.requiresGrad)) {
-      const rule = getGradient(name);
-      if (rule) {
-        for (const o of outputs) { o.requiresGrad = o.dtype === 'float32'; o.fromOp = true; }
-        this.tape.record(name, rule, inputs, outputs, attrs, (t) => this.share(t, t.shape, false));
-      }
+    if (this.gradEnabled && this.installedTape && inputs.some((t) => t.requiresGrad)) {
+      this.installedTape.record(name, inputs, outputs, attrs);
     }
-    return outputs;
+    return outputs as KernelOutputs<K, Tensor>;
   }
 
   // ---- scopes --------------------------------------------------------------------------------

@@ -1,8 +1,8 @@
 // A Tensor is a shape, a dtype and a handle to bytes owned by a backend. Reads are explicit;
 // dispose() gives the bytes back. Gradient state (requiresGrad, grad) lives here; the tape lives in
 // src/autograd.
-import type { Backend, DataId } from '../backends/backend.js';
-import { type DType, type TypedArray, shapeStr, sizeOf } from './types.js';
+import type { Backend, DataId } from '../core/backend.js';
+import { type DType, type TypedArray, sameShape, shapeStr, sizeOf } from '../core/types.js';
 
 /** Hooks the engine installs (avoids an import cycle between tensor and engine). */
 export interface EngineHooks {
@@ -94,8 +94,7 @@ export class Tensor {
   assign(value: Tensor): void {
     this.assertAlive('assign');
     value.assertAlive('assign');
-    if (value.dtype !== this.dtype || value.size !== this.size || value.shape.length !== this.shape.length ||
-        value.shape.some((d, i) => d !== this.shape[i])) {
+    if (value.dtype !== this.dtype || !sameShape(value.shape, this.shape)) {
       throw new Error(`assign: value ${value.dtype}${shapeStr(value.shape)} does not match ${this.dtype}${shapeStr(this.shape)}`);
     }
     value.backend.incRef(value.dataId);

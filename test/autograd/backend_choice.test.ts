@@ -1,7 +1,7 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { pickAutoBackend } from '../../src/tensor/engine.js';
-import type { Backend } from '../../src/backends/backend.js';
+import type { Backend } from '../../src/core/backend.js';
 
 const test = suite('engine: automatic backend choice');
 const fake = (name: string, preferredForAuto?: boolean) => ({ name, preferredForAuto }) as unknown as Backend;

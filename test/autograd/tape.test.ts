@@ -51,7 +51,7 @@ test('grad / valueAndGrads do not touch .grad or a running tape', () => {
 test('rules skip gradients no input needs (conv1 computes no image gradient)', () => {
   const calls: string[] = [];
   const orig = fr.engine.runKernel.bind(fr.engine);
-  (fr.engine as any).runKernel = (name: string, ins: fr.Tensor[], attrs?: any) => { calls.push(name); return orig(name, ins, attrs); };
+  (fr.engine as any).runKernel = (name: string, ins: fr.Tensor[], attrs?: any) => { calls.push(name); return (orig as any)(name, ins, attrs); };
   try {
     const w = fr.randomNormal([2, 3, 3, 3], 0, 1, { seed: 1 }); w.requiresGrad = true;
     const x = fr.randomNormal([1, 3, 5, 5], 0, 1, { seed: 2 });

@@ -1,7 +1,7 @@
 // Runs the engine's uvu suites in headless Chromium against the WebGL backend (and a WASM smoke
 // test in the same page). Usage: node test/browser/run.mjs [substring filters...]
 // Bundles the test files with esbuild (one chunk per file, loaded in order so each suite lands in its
-// own uvu queue slot), serves the bundle and ../shared/fixtures/reference/ from 127.0.0.1, and ends
+// own uvu queue slot), serves the bundle and test/fixtures/reference/ from 127.0.0.1, and ends
 // with the line `browser: N passed, N failed, N skipped`.
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
@@ -12,7 +12,7 @@ import { loadShaders } from '../../scripts/glsl.mjs';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const testDir = join(root, 'test');
-const fixtureDir = resolve(root, '../shared/fixtures/reference');
+const fixtureDir = join(testDir, 'fixtures/reference');
 /** Test directories that bundle for the browser (no Node APIs beyond the fixture reader). */
 const DIRS = ['ops', 'autograd', 'nn', 'webgl', 'detection', 'eval', 'browser'];
 const TIMEOUT_MS = +(process.env.BROWSER_TEST_TIMEOUT_MS ?? 8 * 60 * 1000);
@@ -139,7 +139,7 @@ const server = http.createServer((req, res) => {
   if (url === '/favicon.ico') { res.statusCode = 204; res.end(); return; }
   if (url === '/') { res.setHeader('content-type', 'text/html'); res.end('<!doctype html><meta charset="utf-8"><title>fastrcnn tests</title><script type="module" src="/bundle/entry.js"></script>'); return; }
   if (url.startsWith('/bundle/')) file = join(out, url);
-  else if (url.startsWith('/shared/fixtures/reference/')) file = join(fixtureDir, url.slice('/shared/fixtures/reference/'.length));
+  else if (url.startsWith('/fixtures/reference/')) file = join(fixtureDir, url.slice('/fixtures/reference/'.length));
   if (!file || file.includes('..') || !existsSync(file) || !statSync(file).isFile()) { res.statusCode = 404; res.end('not found'); return; }
   res.setHeader('content-type', types[extname(file)] ?? 'application/octet-stream');
   res.end(req.method === 'HEAD' ? undefined : readFileSync(file));

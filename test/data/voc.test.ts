@@ -5,13 +5,14 @@ import * as assert from 'uvu/assert';
 import { mkdtempSync, rmSync, writeFileSync, mkdirSync, copyFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { readVoc, readSplitIds, loadVocImage, writeVoc } from '../../src/data/voc.js';
 import { parseVocXml, writeVocXml } from '../../src/data/voc-xml.js';
 import type { VocAnnotation } from '../../src/data/types.js';
 
-const FIX = '/work/shared/fixtures/voc-format';
+const FIX = fileURLToPath(new URL('../fixtures/voc-format', import.meta.url));
 
-// From /work/shared/fixtures/voc-format/README.md: (x1, y1, x2, y2, difficult), 1-based as in the files.
+// From test/fixtures/voc-format/README.md: (x1, y1, x2, y2, difficult), 1-based as in the files.
 const EXPECTED: Record<string, [string, number, number, number, number, number][]> = {
   '000005': [['chair', 10, 20, 40, 80, 0], ['person', 50, 5, 110, 90, 0], ['chair', 1, 60, 9, 90, 1]],
   '2008_000123': [['dog', 12.2, 8.7, 77.5, 59.9, 0]],

@@ -1,6 +1,11 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { fastRcnnLoss, softmaxCrossEntropy } from '../../src/detection/kernels.js';
+// The Fast R-CNN loss: the float64 oracle (test/reference/loss.ts) against the numpy fixtures and
+// finite differences, then the tensor op fr.fastRcnnLoss against the oracle.
+import { fastRcnnLoss, softmaxCrossEntropy } from '../reference/loss.js';
+import * as fr from '../../src/index.js';
+import { tol } from '../helpers/backend.js';
+import { assertClose } from '../helpers/close.js';
 import { expectClose, fixtureCases, toF32, toF64 } from '../helpers/fixtures.js';
 import { Rng } from '../../src/util/random.js';
 
@@ -66,11 +71,33 @@ test('finite differences of fastRcnnLoss (float64): both gradients, with lambda 
   }
 });
 
+test('the tensor op equals the float64 oracle: losses and both gradients, with lambda and beta', () => {
+  const rng = new Rng(5);
+  const R = 7, K1 = 4;
+  const cls = Float32Array.from({ length: R * K1 }, () => rng.uniform(-2, 2));
+  const labels = Int32Array.from([0, 1, 3, 0, 2, 3, 1]);
+  const pred = Float32Array.from({ length: R * 4 * K1 }, () => rng.uniform(-2, 2));
+  const tgt = Float32Array.from({ length: R * 4 }, () => rng.uniform(-2, 2));
+  const lt = fr.tensor(labels, [R], 'int32'), tt = fr.tensor(tgt, [R, 4]);
+  for (const opts of [{ lambda: 1, beta: 1 }, { lambda: 2.5, beta: 1 / 9 }]) {
+    const r = fastRcnnLoss(cls, labels, pred, tgt, opts);
+    const ct = fr.tensor(cls, [R, K1]), pt = fr.tensor(pred, [R, 4 * K1]);
+    const l = fr.fastRcnnLoss(ct, lt, pt, tt, opts);
+    assertClose([l.lossCls.item(), l.lossLoc.item(), l.loss.item()], [r.lossCls, r.lossLoc, r.loss], tol(1e-6, 1e-5), 1e-7, `losses ${JSON.stringify(opts)}`);
+    const [gc, gb] = fr.grads((a, b) => fr.fastRcnnLoss(a, lt, b, tt, opts).loss)(ct, pt);
+    assertClose(gc.dataSync(), r.gradClsScore, tol(1e-5, 1e-4), 1e-7, `grad cls ${JSON.stringify(opts)}`);
+    assertClose(gb.dataSync(), r.gradBboxPred, tol(1e-5, 1e-4), 1e-7, `grad bbox ${JSON.stringify(opts)}`);
+    [ct, pt, l.lossCls, l.lossLoc, l.loss, gc, gb].forEach((t) => t.dispose());
+  }
+  lt.dispose(); tt.dispose();
+});
+
 test('errors', () => {
-  assert.throws(() => fastRcnnLoss([0, 0, 0, 0], [0, 2], new Float32Array(16), new Float32Array(8)), /fastRcnnLoss: labels\[1\] = 2 is outside \[0, 2\)/);
-  assert.throws(() => fastRcnnLoss([0, 0, 0, 0], [0, 1], new Float32Array(15), new Float32Array(8)), /fastRcnnLoss: bboxPred has 15 values, expected 16/);
-  assert.throws(() => fastRcnnLoss([0, 0, 0], [0, 1], new Float32Array(16), new Float32Array(8)), /clsScore has 3 values/);
-  assert.throws(() => softmaxCrossEntropy([0, 0, 0], [0], 2), /softmaxCrossEntropy: logits must be \[R, 2\]/);
+  const cls = fr.zeros([2, 2]), t = fr.zeros([2, 4]);
+  assert.throws(() => fr.fastRcnnLoss(cls, fr.tensor([0, 2], [2], 'int32'), fr.zeros([2, 8]), t), /fastRcnnLoss: label 2 of RoI 1 is outside \[0, 2\)/);
+  assert.throws(() => fr.fastRcnnLoss(cls, fr.tensor([0, 1], [2], 'int32'), fr.zeros([2, 7]), t), /fastRcnnLoss: bboxPred \[2,7\] must be \[2,8\]/);
+  assert.throws(() => fr.fastRcnnLoss(fr.zeros([3]), fr.tensor([0, 1], [2], 'int32'), fr.zeros([2, 8]), t), /fastRcnnLoss: 'clsScore' must have rank 2/);
+  assert.throws(() => fr.softmaxCrossEntropy(fr.zeros([1, 3]), fr.tensor([0, 0], [2], 'int32')), /softmaxCrossEntropy: labels \[2\] must be \[1\]/);
 });
 
 test.run();

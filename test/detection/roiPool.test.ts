@@ -1,6 +1,9 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { roiPoolBackward, roiPoolForward, type Shape4 } from '../../src/detection/kernels.js';
+// RoI max pooling through the tensor op (fr.roiPoolWithArgmax, its gradient rule for the backward)
+// against the torchvision fixtures and the float64 reference loop.
+import { roiPoolBackward, roiPoolForward, type Shape4 } from '../helpers/detectionOps.js';
+import * as fr from '../../src/index.js';
 import { expectExact, fixtureCases, toF32, toF64, toI32 } from '../helpers/fixtures.js';
 import { roiPoolBackwardRef, roiPoolRef } from '../reference/roi.js';
 import { Rng } from '../../src/util/random.js';
@@ -17,7 +20,7 @@ test('fixtures: every roi_pool case, output/argmax/grad_input exact', () => {
     const { output, argmax } = roiPoolForward(toF32(inp.x), shape, rois, opts);
     expectExact(output, toF64(c.expected.output), `${c.id} output`, true);
     expectExact(argmax, toI32(c.expected.argmax), `${c.id} argmax`);
-    const g = roiPoolBackward(toF32(inp.grad_output), argmax, rois, shape, opts);
+    const g = roiPoolBackward(toF32(inp.grad_output), toF32(inp.x), shape, rois, opts);
     expectExact(g, toF64(c.expected.grad_input), `${c.id} grad_input`, true);
   }
 });
@@ -69,7 +72,7 @@ test('random shapes (C not a multiple of 4 or 16, ties, inverted RoIs) match the
       for (let i = 0; i < go.length; i++) go[i] = rng.uniform(-1, 1);
       // float32 sums in the same order as the reference's float64 ones are not bitwise equal;
       // compare against float32 accumulation of the same routing instead.
-      const gi = roiPoolBackward(go, got.argmax, rois, shape, opts);
+      const gi = roiPoolBackward(go, x, shape, rois, opts);
       const ref32 = new Float32Array(N * C * H * W);
       const R5 = rois.length / 5;
       for (let r = 0; r < R5; r++) {
@@ -86,7 +89,7 @@ test('random shapes (C not a multiple of 4 or 16, ties, inverted RoIs) match the
   }
 });
 
-test('finite differences of the WASM forward match the WASM backward (distinct values, away from ties)', () => {
+test('finite differences of the forward match the backward (distinct values, away from ties)', () => {
   // Max pooling is piecewise linear: with values at least 0.05 apart and a step of 1e-2 no switch
   // changes, so the central difference of sum(g·out) is the gradient up to float32 rounding.
   // This proves backward and forward agree (routing, accumulation over overlapping bins).
@@ -101,7 +104,7 @@ test('finite differences of the WASM forward match the WASM backward (distinct v
   const opts = { spatialScale: 1, pooledHeight: 3, pooledWidth: 4 };
   const fwd = roiPoolForward(x, shape, rois, opts);
   const g = Float32Array.from(fwd.output, () => rng.uniform(-1, 1));
-  const gi = roiPoolBackward(g, fwd.argmax, rois, shape, opts);
+  const gi = roiPoolBackward(g, x, shape, rois, opts);
   const L = (xx: Float32Array) => { const o = roiPoolForward(xx, shape, rois, opts).output; let s = 0; for (let i = 0; i < o.length; i++) s += g[i] * o[i]; return s; };
   const h = 1e-2;
   for (let i = 0; i < n; i++) {
@@ -112,19 +115,20 @@ test('finite differences of the WASM forward match the WASM backward (distinct v
   }
 });
 
-test('errors name the function and the offending values', () => {
+test('errors name the op and the offending values', () => {
   const x = new Float32Array(1 * 2 * 4 * 4);
   const shape: Shape4 = [1, 2, 4, 4];
   const opts = { spatialScale: 1, pooledHeight: 2, pooledWidth: 2 };
-  assert.throws(() => roiPoolForward(x, shape, new Float32Array(6), opts), /roiPoolForward: rois must be \[R,5\].*6 values/);
-  assert.throws(() => roiPoolForward(x, shape, Float32Array.from([1, 0, 0, 2, 2]), opts), /roiPoolForward: rois\[0\] batch index 1 is outside \[0, 1\)/);
+  const xt = fr.tensor(x, shape);
+  const op = (r: fr.Tensor, o: { outputSize: [number, number]; spatialScale: number } = { outputSize: [2, 2], spatialScale: 1 }) => fr.roiPool(xt, r, o);
+  assert.throws(() => op(fr.tensor(new Float32Array(6), [1, 6])), /roiPool: rois must be \[R,5\].*got \[1,6\]/);
+  assert.throws(() => roiPoolForward(x, shape, Float32Array.from([1, 0, 0, 2, 2]), opts), /roiPool: RoI 0 has batch index 1, outside \[0, 1\)/);
   assert.throws(() => roiPoolForward(x, shape, Float32Array.from([-1, 0, 0, 2, 2]), opts), /batch index -1/);
-  assert.throws(() => roiPoolForward(x, shape, Float32Array.from([0, 0, 0, 2, 2, 0, NaN, 0, 2, 2]), opts), /roiPoolForward: rois\[1\] has a non-finite coordinate NaN/);
-  assert.throws(() => roiPoolForward(x, [1, 2, 4, 5], Float32Array.from([0, 0, 0, 2, 2]), opts), /x has 32 elements but shape \[1,2,4,5\] needs 40/);
-  assert.throws(() => roiPoolForward(x, shape, Float32Array.from([0, 0, 0, 2, 2]), { ...opts, pooledHeight: 0 }), /pooledHeight must be a positive integer, got 0/);
+  assert.throws(() => roiPoolForward(x, shape, Float32Array.from([0, 0, 0, 2, 2, 0, NaN, 0, 2, 2]), opts), /roiPool: RoI 1 has a non-finite coordinate \(0, NaN/);
+  assert.throws(() => fr.roiPool(fr.tensor(x, [2, 4, 4]), fr.tensor([[0, 0, 0, 2, 2]]), { outputSize: [2, 2], spatialScale: 1 }), /roiPool: 'x' must have rank 4, got shape \[2,4,4\]/);
+  assert.throws(() => roiPoolForward(x, shape, Float32Array.from([0, 0, 0, 2, 2]), { ...opts, pooledHeight: 0 }), /outputSize must be a positive integer or pair, got \[0,2\]/);
   assert.throws(() => roiPoolForward(x, shape, Float32Array.from([0, 0, 0, 2, 2]), { ...opts, spatialScale: NaN }), /spatialScale/);
-  assert.throws(() => roiPoolBackward(new Float32Array(7), new Int32Array(8), Float32Array.from([0, 0, 0, 2, 2]), shape, opts), /roiPoolBackward: gradOutput has 7 values, expected 8/);
-  assert.throws(() => roiPoolBackward(new Float32Array(8), new Int32Array(8).fill(16), Float32Array.from([0, 0, 0, 2, 2]), shape, opts), /argmax\[0\] = 16 is outside \[-1, 16\)/);
+  xt.dispose();
 });
 
 test('inverted and out-of-map RoIs follow the reference (no crash)', () => {

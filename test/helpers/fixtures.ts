@@ -1,9 +1,10 @@
-// Loads the golden cases of ../shared/fixtures/reference/<name>.json (torchvision/numpy oracles; see
-// the README there) and turns their `{shape, data}` tensors (null = NaN) into typed arrays.
+// Loads the golden cases of test/fixtures/reference/<name>.json (torchvision/numpy oracles, a copy of
+// the project's shared reference fixtures; see the README there) and turns their `{shape, data}`
+// tensors (null = NaN) into typed arrays.
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
-export const fixtureDir = new URL('../../../shared/fixtures/reference/', import.meta.url);
+export const fixtureDir = new URL('../fixtures/reference/', import.meta.url);
 
 export interface FixtureTensor { shape: number[]; data: (number | null)[] }
 export interface FixtureCase {

@@ -126,9 +126,9 @@ test('fused kernels where the backend has them (WASM), dense ops on the active b
   const x = fr.tensor(rand(new fr.Rng(6), 2 * 3 * 16), [2, 3, 4, 4]), g = fr.ones([3]), b = fr.zeros([3]);
   const calls: string[] = [];
   const run = fr.engine.runKernel.bind(fr.engine);
-  fr.engine.runKernel = (name, inputs, attrs) => {
+  fr.engine.runKernel = (name, inputs, ...attrs) => {
     calls.push(`${name}@${fr.engine.backend.kernels.has(name) ? fr.engine.backend.name : 'fallback'}`);
-    return run(name, inputs, attrs);
+    return run(name, inputs, ...attrs);
   };
   try {
     fr.tidy(() => fr.grads((xx, gg, bb) => fr.sum(fr.instanceNorm(xx, gg, bb)))(x, g, b));

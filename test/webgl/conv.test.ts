@@ -26,7 +26,7 @@ function check(s: ConvShape, label: string): void {
   const x = rand(s.N * s.C * s.H * s.W, 1), w = rand(s.OC * s.C * s.KH * s.KW, 2), b = rand(s.OC, 3), dy = rand(s.N * s.OC * OH * OW, 4);
   const xt = fr.tensor(Float32Array.from(x), [s.N, s.C, s.H, s.W]), wt = fr.tensor(Float32Array.from(w), [s.OC, s.C, s.KH, s.KW]);
   const bt = fr.tensor(Float32Array.from(b)), dyt = fr.tensor(Float32Array.from(dy), [s.N, s.OC, OH, OW]);
-  const stride = [s.strideH, s.strideW], pad = [s.padH, s.padW];
+  const stride: [number, number] = [s.strideH, s.strideW], pad: [number, number] = [s.padH, s.padW];
   const k = s.C * s.KH * s.KW;
   const y = fr.conv2d(xt, wt, bt, { stride: [s.strideH, s.strideW], padding: [s.padH, s.padW] });
   const yRef = conv2dRef(s, x, w, b);

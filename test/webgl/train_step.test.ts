@@ -9,7 +9,7 @@ import { BACKEND } from '../helpers/backend.js';
 import { assertClose, maxAbs } from '../helpers/close.js';
 import { baseConfig } from '../../src/detection/config.js';
 import { createModel } from '../../src/detection/model.js';
-import { fastRcnnLoss } from '../../src/ops/detection.js';
+import { fastRcnnLoss } from '../../src/detection/loss.js';
 
 const test = suite('webgl: a Fast R-CNN training step');
 
@@ -40,9 +40,9 @@ function step(backend: string): { loss: number; grads: Map<string, Float32Array>
   const targets = fr.tensor(Float32Array.from({ length: 2 * R * 4 }, () => rng.uniform(-1, 1)), [2 * R, 4]);
   const kernels = new Map<string, string>();
   const run = fr.engine.runKernel.bind(fr.engine);
-  fr.engine.runKernel = (name, inputs, attrs) => {
+  fr.engine.runKernel = (name, inputs, ...attrs) => {
     kernels.set(name, fr.engine.backend.kernels.has(name) ? fr.engine.backend.name : 'wasm');
-    return run(name, inputs, attrs);
+    return run(name, inputs, ...attrs);
   };
   let loss: number;
   try {

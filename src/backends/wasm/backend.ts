@@ -1,7 +1,7 @@
 // The WebAssembly backend: tensor bytes live in the module's linear memory, allocated by Allocator.
-import type { Backend, BackendMemory, DataId, TensorInfo } from '../backend.js';
+import type { Backend, BackendMemory, DataId, TensorInfo } from '../../core/backend.js';
 import { kernelsFor } from '../registry.js';
-import { type DType, type TypedArray, arrayFor, sizeOf } from '../../tensor/types.js';
+import { type DType, type TypedArray, arrayFor, sizeOf } from '../../core/types.js';
 import { type WasmModule, loadWasm } from './loader.js';
 
 export class WasmData implements DataId {

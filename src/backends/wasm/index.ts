@@ -1,4 +1,5 @@
-// Registers the WASM backend and all its kernels.
+// The WASM backend and all its kernels (each kernel file registers into the backend's kernel map);
+// ready() (src/ready.ts) makes it known to the engine.
 import { engine } from '../../tensor/engine.js';
 import { WasmBackend } from './backend.js';
 import './kernels/elementwise.js';
@@ -9,6 +10,9 @@ import './kernels/roi.js';
 import './kernels/smoothL1.js';
 import './kernels/instanceNorm.js';
 
-engine.registerBackend('wasm', () => new WasmBackend(), 1);
+/** Makes the WASM backend available to the engine (priority 1: the default everywhere). */
+export function registerWasmBackend(): void {
+  engine.registerBackend('wasm', () => new WasmBackend(), 1);
+}
 
 export { WasmBackend };

@@ -2,9 +2,9 @@
 // fragment programs (glsl/, program_cache.ts) drawn into pooled textures (texture_pool.ts). int32
 // tensors are stored as float values, exact up to 2^24 in magnitude (indices, labels, argmax).
 import * as twgl from 'twgl.js';
-import type { Backend, BackendMemory, DataId, TensorInfo } from '../backend.js';
+import type { Backend, BackendMemory, DataId, TensorInfo } from '../../core/backend.js';
 import { kernelsFor } from '../registry.js';
-import { type DType, type TypedArray, sizeOf } from '../../tensor/types.js';
+import { type DType, type TypedArray, sizeOf } from '../../core/types.js';
 import { type GLCaps, type WebGLBackendOptions, capsOf, createContext } from './context.js';
 import { bandRows, layoutFor, type Layout } from './layout.js';
 import { type Defines, ProgramCache } from './program_cache.js';
@@ -16,8 +16,6 @@ export const MAX_EXACT_INT = 2 ** 24;
 export class GLData implements DataId {
   readonly backendName = 'webgl';
   refCount = 1;
-  /** What a kernel wants a later kernel to know about these values (max pooling's window geometry). */
-  meta?: Record<string, unknown>;
   constructor(public tex: Tex | null, readonly size: number, readonly dtype: DType, readonly layout: Layout) {}
 }
 
@@ -37,12 +35,6 @@ export interface Draw {
   texels: number;
   /** Work per fragment in arbitrary units (about one texel fetch each), for splitting into bands. */
   cost?: number;
-  /**
-   * Scatter instead: draw this many points with the vertex shader `vertex` (each places itself on
-   * an output texel) into the output cleared to zero, adding up with float blending.
-   */
-  points?: number;
-  vertex?: string;
 }
 
 const LAYER = {} as WebGLTexture;
@@ -283,7 +275,7 @@ export class WebGLBackend implements Backend {
     this.check(dr.program);
     if (dr.texels <= 0) return;
     const gl = this.gl;
-    const p = this.programs.get(dr.program, dr.defines, dr.vertex);
+    const p = this.programs.get(dr.program, dr.defines);
     const out = Array.isArray(dr.output) ? dr.output[0] : dr.output;
     const rows = Math.ceil(dr.texels / out.width);
     if (rows > out.height) throw new Error(`webgl: ${dr.program}: ${dr.texels} texels do not fit the ${out.width}x${out.height} output`);
@@ -299,29 +291,13 @@ export class WebGLBackend implements Backend {
     this.bindTarget(dr.output, targets);
     gl.drawBuffers(Array.from({ length: targets }, (_, i) => gl.COLOR_ATTACHMENT0 + i));
     gl.viewport(0, 0, out.width, rows);
-    if (dr.points !== undefined) this.scatter(dr.points, targets);
-    else this.drawBands(out.width, rows, dr.cost ?? 1);
+    this.drawBands(out.width, rows, dr.cost ?? 1);
     // unbind the samplers so a later draw into one of these textures is no feedback loop
     for (let i = 0; i < Object.keys(dr.inputs ?? {}).length; i++) {
       gl.activeTexture(gl.TEXTURE0 + i);
       gl.bindTexture(gl.TEXTURE_2D, null);
       gl.bindTexture(gl.TEXTURE_2D_ARRAY, null);
     }
-  }
-
-  private scatter(points: number, targets: number): void {
-    const gl = this.gl;
-    if (!this.caps.floatBlend) throw new Error('webgl: scatter needs EXT_float_blend');
-    for (let i = 0; i < targets; i++) gl.clearBufferfv(gl.COLOR, i, [0, 0, 0, 0]);
-    gl.enable(gl.BLEND);
-    gl.blendEquation(gl.FUNC_ADD);
-    gl.blendFunc(gl.ONE, gl.ONE);
-    const chunk = DRAW_BUDGET;
-    for (let first = 0; first < points; first += chunk) {
-      gl.drawArrays(gl.POINTS, first, Math.min(chunk, points - first));
-      this.draws++;
-    }
-    gl.disable(gl.BLEND);
   }
 
   private drawBands(width: number, rows: number, cost: number): void {

@@ -13,8 +13,6 @@ export interface GLCaps {
   maxTextureSize: number;
   maxDrawBuffers: number;
   maxTextureUnits: number;
-  /** EXT_float_blend: additive blending into float32 targets. */
-  floatBlend: boolean;
   renderer: string;
   /** A CPU rasterizer (SwiftShader, llvmpipe, WARP): WASM SIMD is then usually faster. */
   software: boolean;
@@ -65,7 +63,6 @@ export function capsOf(gl: WebGL2RenderingContext): GLCaps {
     maxTextureSize: gl.getParameter(gl.MAX_TEXTURE_SIZE),
     maxDrawBuffers: Math.min(gl.getParameter(gl.MAX_DRAW_BUFFERS), gl.getParameter(gl.MAX_COLOR_ATTACHMENTS)),
     maxTextureUnits: gl.getParameter(gl.MAX_TEXTURE_IMAGE_UNITS),
-    floatBlend: !!gl.getExtension('EXT_float_blend'),
     renderer,
     software: /swiftshader|llvmpipe|softpipe|software|basic render|warp/i.test(renderer),
   };

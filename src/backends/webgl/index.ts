@@ -1,4 +1,4 @@
-// Registers the WebGL2 backend ('webgl') and its kernels. Kernels it lacks (RoI pooling, smooth-L1,
+// The WebGL2 backend ('webgl') and its kernels; ready() (src/ready.ts) registers it with the engine. Kernels it lacks (RoI pooling, smooth-L1,
 // NMS, SVD, ...) run on 'wasm', the engine moving the data across. Where a page or worker can make a
 // WebGL2 context the backend outranks WASM in the automatic choice; elsewhere (plain Node) it stays
 // registered at a low priority and its factory throws a clear error only if asked for.
@@ -17,7 +17,10 @@ export function createWebGLBackend(opts: WebGLBackendOptions = {}): WebGLBackend
   return new WebGLBackend(opts);
 }
 
-engine.registerBackend('webgl', () => new WebGLBackend(), webglLikelyAvailable() ? 2 : 0);
+/** Makes the WebGL backend available to the engine (above WASM where a context can likely be made). */
+export function registerWebGLBackend(): void {
+  engine.registerBackend('webgl', () => new WebGLBackend(), webglLikelyAvailable() ? 2 : 0);
+}
 
 export { WebGLBackend };
 export type { WebGLBackendOptions };

@@ -18,19 +18,16 @@ export class ProgramCache {
   /** glsl file names of the compiled programs (one entry per variant). */
   compiled(): string[] { return [...this.programs.keys()].map((k) => k.slice(0, k.indexOf('|'))); }
 
-  /** `vertex`: glsl file of the vertex shader (default: the full-viewport triangle). */
-  get(name: string, defines: Defines = {}, vertex = 'vertex'): twgl.ProgramInfo {
+  get(name: string, defines: Defines = {}): twgl.ProgramInfo {
     const keys = Object.keys(defines).sort();
-    const key = name + '|' + vertex + '|' + keys.map((k) => `${k}=${defines[k]}`).join(',');
+    const key = name + '|' + keys.map((k) => `${k}=${defines[k]}`).join(',');
     let p = this.programs.get(key);
     if (p) return p;
     const body = shaders[name];
     if (body === undefined) throw new Error(`webgl: no shader glsl/${name}.glsl (run the build to regenerate shaders.generated.ts)`);
     const head = '#version 300 es\n' + keys.map((k) => `#define ${k} ${defines[k] === true ? 1 : defines[k] === false ? 0 : defines[k]}\n`).join('');
     const fs = head + (shaders.common ?? '') + '\n#line 1\n' + body;
-    if (shaders[vertex] === undefined) throw new Error(`webgl: no shader glsl/${vertex}.glsl`);
-    // the default vertex shader carries its own #version; others get the defines too
-    const vs = vertex === 'vertex' ? shaders.vertex : head + shaders[vertex];
+    const vs = shaders.vertex;
     let log = '';
     p = twgl.createProgramInfo(this.gl, [vs, fs], { errorCallback: (msg: string) => { log += msg + '\n'; } }) ?? undefined;
     if (!p) {

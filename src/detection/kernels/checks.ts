@@ -1,14 +1,6 @@
-// Argument checks every wrapper in this folder shares, so that each rejects bad input in
-// TypeScript with a message before any WASM memory is touched.
-
-// Validation helpers (errors name the function and the offending value)
+// The detector's typed-array WASM wrappers (./boxes.ts, ./nms.ts, ./svd.ts: box geometry, NMS and the
+// truncated SVD, which have no tensor op) reject bad input in TypeScript with a message naming the
+// function before any WASM memory is touched. (RoI pooling, RoIAlign and smooth-L1 are tensor ops:
+// src/ops/roi.ts, src/ops/smoothL1.ts.)
 
 export function fail(fn: string, msg: string): never { throw new Error(`${fn}: ${msg}`); }
-
-export function checkPositiveInt(fn: string, name: string, v: number): void {
-  if (!Number.isInteger(v) || v < 1) fail(fn, `${name} must be a positive integer, got ${v}`);
-}
-
-export function checkLength(fn: string, name: string, a: ArrayLike<number>, n: number, what: string): void {
-  if (a.length !== n) fail(fn, `${name} has ${a.length} values, expected ${n} (${what})`);
-}

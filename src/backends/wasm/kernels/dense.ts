@@ -1,10 +1,12 @@
 // Dense kernels on the WASM backend: matmul, conv2d and its two backward passes, max pooling
 // (assembly/gemm.ts, conv.ts, pool.ts). Scratch for packing / im2col is allocated per call.
+import { convOutHW } from '../../../core/conv.js';
+import { Conv2D, Conv2DBackpropFilter, Conv2DBackpropInput, MatMul, MaxPool2D, MaxPool2DGrad } from '../../../core/kernels.js';
 import { registerKernel } from '../../registry.js';
-import { sizeOf } from '../../../tensor/types.js';
+import { sizeOf } from '../../../core/types.js';
 import type { WasmBackend } from '../backend.js';
 
-registerKernel('wasm', 'MatMul', ([a, b], { transA, transB }, bk) => {
+registerKernel('wasm', MatMul, ([a, b], { transA, transB }, bk) => {
   const be = bk as WasmBackend;
   const M = transA ? a.shape[1] : a.shape[0], K = transA ? a.shape[0] : a.shape[1];
   const N = transB ? b.shape[0] : b.shape[1];
@@ -17,11 +19,11 @@ registerKernel('wasm', 'MatMul', ([a, b], { transA, transB }, bk) => {
   return [y];
 });
 
-registerKernel('wasm', 'Conv2D', (inputs, { stride, pad }, bk) => {
+registerKernel('wasm', Conv2D, (inputs, { stride, pad }, bk) => {
   const be = bk as WasmBackend;
   const [x, w, bias] = inputs;
   const [N, C, H, W] = x.shape, [OC, , KH, KW] = w.shape;
-  const OH = Math.floor((H + 2 * pad[0] - KH) / stride[0]) + 1, OW = Math.floor((W + 2 * pad[1] - KW) / stride[1]) + 1;
+  const [OH, OW] = convOutHW(x.shape, [KH, KW], stride, pad);
   const y = be.out([N, OC, OH, OW]);
   const e = be.m.exports;
   be.withScratch(e.conv2dScratchBytes(N, C, H, W, OC, KH, KW, OH, OW), (s) =>
@@ -30,7 +32,7 @@ registerKernel('wasm', 'Conv2D', (inputs, { stride, pad }, bk) => {
   return [y];
 });
 
-registerKernel('wasm', 'Conv2DBackpropInput', ([dy, w], { inputShape, stride, pad }, bk) => {
+registerKernel('wasm', Conv2DBackpropInput, ([dy, w], { inputShape, stride, pad }, bk) => {
   const be = bk as WasmBackend;
   const [N, C, H, W] = inputShape, [OC, , KH, KW] = w.shape, [, , OH, OW] = dy.shape;
   const dx = be.out(inputShape.slice());
@@ -40,7 +42,7 @@ registerKernel('wasm', 'Conv2DBackpropInput', ([dy, w], { inputShape, stride, pa
   return [dx];
 });
 
-registerKernel('wasm', 'Conv2DBackpropFilter', ([x, dy], { filterShape, stride, pad }, bk) => {
+registerKernel('wasm', Conv2DBackpropFilter, ([x, dy], { filterShape, stride, pad }, bk) => {
   const be = bk as WasmBackend;
   const [N, C, H, W] = x.shape, [OC, , KH, KW] = filterShape, [, , OH, OW] = dy.shape;
   const dw = be.out(filterShape.slice());
@@ -50,17 +52,17 @@ registerKernel('wasm', 'Conv2DBackpropFilter', ([x, dy], { filterShape, stride, 
   return [dw];
 });
 
-registerKernel('wasm', 'MaxPool2D', ([x], { kernel, stride, pad }, bk) => {
+registerKernel('wasm', MaxPool2D, ([x], { kernel, stride, pad }, bk) => {
   const be = bk as WasmBackend;
   const [N, C, H, W] = x.shape;
-  const OH = Math.floor((H + 2 * pad[0] - kernel[0]) / stride[0]) + 1, OW = Math.floor((W + 2 * pad[1] - kernel[1]) / stride[1]) + 1;
+  const [OH, OW] = convOutHW(x.shape, kernel, stride, pad);
   const y = be.out([N, C, OH, OW]);
   const arg = be.out([N, C, OH, OW], 'int32');
   be.m.exports.maxPool2dForward(be.ptr(x), N, C, H, W, kernel[0], kernel[1], stride[0], stride[1], pad[0], pad[1], OH, OW, be.ptr(y), be.ptr(arg));
   return [y, arg];
 });
 
-registerKernel('wasm', 'MaxPool2DGrad', ([dy, arg], { inputShape }, bk) => {
+registerKernel('wasm', MaxPool2DGrad, ([dy, arg], { inputShape }, bk) => {
   const be = bk as WasmBackend;
   const [N, C, H, W] = inputShape, [, , OH, OW] = dy.shape;
   const dx = be.out(inputShape.slice());

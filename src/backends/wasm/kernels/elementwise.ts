@@ -1,24 +1,33 @@
 // Elementwise kernels on the WASM backend (assembly/elementwise.ts).
-import type { TensorInfo } from '../../backend.js';
+import { Cast, LogSoftmax, Softmax, Where } from '../../../core/kernels.js';
+import type { TensorInfo } from '../../../core/backend.js';
+import {
+  Abs, Add, Affine, type AffineAttrs, BINARY_KERNELS, type BinaryKernel, Div, Equal, Exp, Greater, GreaterEqual, Less, Log, Maximum,
+  Minimum, Mul, Neg, PowScalar, type PowScalarAttrs, Reciprocal, Relu, Sign, Sqrt, Square, Step, Sub, UNARY_KERNELS, type UnaryKernel,
+} from '../../../core/kernels.js';
 import { registerKernel } from '../../registry.js';
-import { broadcastShapes, broadcastStrides, collapseDims } from '../../../tensor/broadcast.js';
-import { sizeOf } from '../../../tensor/types.js';
+import { broadcastShapes, broadcastStrides, collapseDims } from '../../../core/broadcast.js';
+import { sizeOf } from '../../../core/types.js';
 import type { WasmBackend } from '../backend.js';
 
-const UNARY: Record<string, number> = {
-  Neg: 0, Exp: 1, Log: 2, Sqrt: 3, Relu: 4, Step: 5, Abs: 6, Affine: 7, PowScalar: 8, Sign: 9, Square: 10, Reciprocal: 11,
+// The op codes of assembly/elementwise.ts's ewUnary and ewBinary.
+const UNARY: Record<UnaryKernel, number> = {
+  [Neg]: 0, [Exp]: 1, [Log]: 2, [Sqrt]: 3, [Relu]: 4, [Step]: 5, [Abs]: 6, [Affine]: 7, [PowScalar]: 8, [Sign]: 9, [Square]: 10,
+  [Reciprocal]: 11,
 };
-const BINARY: Record<string, number> = {
-  Add: 0, Sub: 1, Mul: 2, Div: 3, Maximum: 4, Minimum: 5, Greater: 6, GreaterEqual: 7, Equal: 8, Less: 9,
+const BINARY: Record<BinaryKernel, number> = {
+  [Add]: 0, [Sub]: 1, [Mul]: 2, [Div]: 3, [Maximum]: 4, [Minimum]: 5, [Greater]: 6, [GreaterEqual]: 7, [Equal]: 8, [Less]: 9,
 };
 
-for (const [name, op] of Object.entries(UNARY)) {
+for (const name of UNARY_KERNELS) {
+  const op = UNARY[name];
   registerKernel('wasm', name, ([x], attrs, b) => {
     const be = b as WasmBackend;
     const y = be.out(x.shape.slice());
+    const a = attrs as Partial<AffineAttrs & PowScalarAttrs>;
     let p = 0, q = 0;
-    if (name === 'Affine') { p = attrs.scale; q = attrs.shift; }
-    if (name === 'PowScalar') p = attrs.exponent;
+    if (name === Affine) { p = a.scale!; q = a.shift!; }
+    if (name === PowScalar) p = a.exponent!;
     be.m.exports.ewUnary(op, be.ptr(x), be.ptr(y), sizeOf(x.shape), p, q);
     return [y];
   });
@@ -36,12 +45,13 @@ export function binary(be: WasmBackend, op: number, a: TensorInfo, b: TensorInfo
   return y;
 }
 
-for (const [name, op] of Object.entries(BINARY)) {
+for (const name of BINARY_KERNELS) {
+  const op = BINARY[name];
   registerKernel('wasm', name, ([a, b], _attrs, be) => [binary(be as WasmBackend, op, a, b, name)]);
 }
 
 // where(cond, a, b), all of one shape (the op broadcasts first); cond is nonzero-is-true.
-registerKernel('wasm', 'Where', ([c, a, b], _attrs, bk) => {
+registerKernel('wasm', Where, ([c, a, b], _attrs, bk) => {
   const be = bk as WasmBackend;
   const y = be.out(a.shape.slice());
   const n = sizeOf(a.shape);
@@ -51,7 +61,7 @@ registerKernel('wasm', 'Where', ([c, a, b], _attrs, bk) => {
   return [y];
 });
 
-registerKernel('wasm', 'Cast', ([x], attrs, bk) => {
+registerKernel('wasm', Cast, ([x], attrs, bk) => {
   const be = bk as WasmBackend;
   const y = be.out(x.shape.slice(), attrs.dtype);
   const n = sizeOf(x.shape);
@@ -61,8 +71,8 @@ registerKernel('wasm', 'Cast', ([x], attrs, bk) => {
   return [y];
 });
 
-registerKernel('wasm', 'Softmax', ([x], _attrs, bk) => softmax(bk as WasmBackend, x, 0));
-registerKernel('wasm', 'LogSoftmax', ([x], _attrs, bk) => softmax(bk as WasmBackend, x, 1));
+registerKernel('wasm', Softmax, ([x], _attrs, bk) => softmax(bk as WasmBackend, x, 0));
+registerKernel('wasm', LogSoftmax, ([x], _attrs, bk) => softmax(bk as WasmBackend, x, 1));
 
 function softmax(be: WasmBackend, x: TensorInfo, log: number): TensorInfo[] {
   const y = be.out(x.shape.slice());

@@ -1,11 +1,12 @@
 // Instance normalization on the WASM backend (assembly/instance_norm.ts); on WebGL the op composes
 // dense ops instead (src/ops/norm.ts). The forward also returns the per-(n, c) mean and 1/sqrt(var + eps) that the
 // backward reuses, so the statistics are computed once per step.
+import { InstanceNorm, InstanceNormGrad } from '../../../core/kernels.js';
 import { registerKernel } from '../../registry.js';
 import type { WasmBackend } from '../backend.js';
 
 // inputs x [N,C,H,W], gamma [C], beta [C] -> y [N,C,H,W], mean [N,C], inv [N,C]
-registerKernel('wasm', 'InstanceNorm', ([x, gamma, beta], { eps }, bk) => {
+registerKernel('wasm', InstanceNorm, ([x, gamma, beta], { eps }, bk) => {
   const be = bk as WasmBackend;
   const [N, C, H, W] = x.shape;
   const y = be.out(x.shape.slice()), mean = be.out([N, C]), inv = be.out([N, C]);
@@ -15,7 +16,7 @@ registerKernel('wasm', 'InstanceNorm', ([x, gamma, beta], { eps }, bk) => {
 });
 
 // inputs dy, x, gamma, mean, inv -> [dx, dgamma, dbeta], or [dgamma, dbeta] when needDx is false
-registerKernel('wasm', 'InstanceNormGrad', ([dy, x, gamma, mean, inv], { needDx = true }, bk) => {
+registerKernel('wasm', InstanceNormGrad, ([dy, x, gamma, mean, inv], { needDx = true }, bk) => {
   const be = bk as WasmBackend;
   const [N, C, H, W] = x.shape;
   const dx = needDx ? be.out(x.shape.slice()) : null;

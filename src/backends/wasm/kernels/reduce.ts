@@ -1,9 +1,10 @@
 // Reductions on the WASM backend, one [outer, r, inner] kernel call per run of reduced axes
 // (src/tensor/reduction.ts).
-import type { TensorInfo } from '../../backend.js';
+import { ArgMax, Max, Min, Sum } from '../../../core/kernels.js';
+import type { TensorInfo } from '../../../core/backend.js';
 import { registerKernel } from '../../registry.js';
-import { reductionRuns } from '../../../tensor/reduction.js';
-import { sizeOf } from '../../../tensor/types.js';
+import { reductionRuns } from '../../../core/reduction.js';
+import { sizeOf } from '../../../core/types.js';
 import type { WasmBackend } from '../backend.js';
 
 function reduce(be: WasmBackend, x: TensorInfo, axes: number[], op: number, keepDims: boolean): TensorInfo {
@@ -24,11 +25,11 @@ function reduce(be: WasmBackend, x: TensorInfo, axes: number[], op: number, keep
   return { dataId: cur.dataId, shape: keepDims ? keptShape : finalShape, dtype: 'float32' };
 }
 
-registerKernel('wasm', 'Sum', ([x], { axes, keepDims }, bk) => [reduce(bk as WasmBackend, x, axes, 0, !!keepDims)]);
-registerKernel('wasm', 'Max', ([x], { axes, keepDims }, bk) => [reduce(bk as WasmBackend, x, axes, 1, !!keepDims)]);
-registerKernel('wasm', 'Min', ([x], { axes, keepDims }, bk) => [reduce(bk as WasmBackend, x, axes, 2, !!keepDims)]);
+registerKernel('wasm', Sum, ([x], { axes, keepDims }, bk) => [reduce(bk as WasmBackend, x, axes, 0, !!keepDims)]);
+registerKernel('wasm', Max, ([x], { axes, keepDims }, bk) => [reduce(bk as WasmBackend, x, axes, 1, !!keepDims)]);
+registerKernel('wasm', Min, ([x], { axes, keepDims }, bk) => [reduce(bk as WasmBackend, x, axes, 2, !!keepDims)]);
 
-registerKernel('wasm', 'ArgMax', ([x], { axis }, bk) => {
+registerKernel('wasm', ArgMax, ([x], { axis }, bk) => {
   const be = bk as WasmBackend;
   const shape = x.shape.filter((_, k) => k !== axis);
   const y = be.out(shape, 'int32');

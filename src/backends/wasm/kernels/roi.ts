@@ -1,12 +1,13 @@
 // RoI pooling and RoIAlign on the WASM backend (assembly/roi_pool.ts); the WebGL backend falls
 // back to these. Both kernels take a channels-last scratch copy of the feature map and a per-RoI bin
 // buffer (results are gathered channels-last, then transposed into place).
+import { RoiAlign, RoiAlignGrad, RoiPool, RoiPoolGrad } from '../../../core/kernels.js';
 import { registerKernel } from '../../registry.js';
 import type { WasmBackend } from '../backend.js';
 
 const padC = (c: number) => (c + 3) & ~3;
 
-registerKernel('wasm', 'RoiPool', ([x, rois], { outputSize: [PH, PW], spatialScale }, bk) => {
+registerKernel('wasm', RoiPool, ([x, rois], { outputSize: [PH, PW], spatialScale }, bk) => {
   const be = bk as WasmBackend;
   const [N, C, H, W] = x.shape, R = rois.shape[0];
   const y = be.out([R, C, PH, PW]);
@@ -17,7 +18,7 @@ registerKernel('wasm', 'RoiPool', ([x, rois], { outputSize: [PH, PW], spatialSca
   return [y, arg];
 });
 
-registerKernel('wasm', 'RoiPoolGrad', ([dy, arg, rois], { inputShape }, bk) => {
+registerKernel('wasm', RoiPoolGrad, ([dy, arg, rois], { inputShape }, bk) => {
   const be = bk as WasmBackend;
   const [N, C, H, W] = inputShape, [R, , PH, PW] = dy.shape;
   const dx = be.out(inputShape.slice());
@@ -25,7 +26,7 @@ registerKernel('wasm', 'RoiPoolGrad', ([dy, arg, rois], { inputShape }, bk) => {
   return [dx];
 });
 
-registerKernel('wasm', 'RoiAlign', ([x, rois], { outputSize: [PH, PW], spatialScale, samplingRatio, aligned }, bk) => {
+registerKernel('wasm', RoiAlign, ([x, rois], { outputSize: [PH, PW], spatialScale, samplingRatio, aligned }, bk) => {
   const be = bk as WasmBackend;
   const e = be.m.exports;
   const [N, C, H, W] = x.shape, R = rois.shape[0];
@@ -37,7 +38,7 @@ registerKernel('wasm', 'RoiAlign', ([x, rois], { outputSize: [PH, PW], spatialSc
   return [y];
 });
 
-registerKernel('wasm', 'RoiAlignGrad', ([dy, rois], { inputShape, outputSize: [PH, PW], spatialScale, samplingRatio, aligned }, bk) => {
+registerKernel('wasm', RoiAlignGrad, ([dy, rois], { inputShape, outputSize: [PH, PW], spatialScale, samplingRatio, aligned }, bk) => {
   const be = bk as WasmBackend;
   const e = be.m.exports;
   const [N, C, H, W] = inputShape, R = rois.shape[0];

@@ -1,8 +1,9 @@
 // Data-movement kernels on the WASM backend: one strided copy serves transpose, slice and broadcast.
-import type { TensorInfo } from '../../backend.js';
+import { BroadcastTo, Concat, GatherRows, Pad, Reshape, ScatterAddRows, Slice, Transpose } from '../../../core/kernels.js';
+import type { TensorInfo } from '../../../core/backend.js';
 import { registerKernel } from '../../registry.js';
-import { broadcastStrides, collapseDims } from '../../../tensor/broadcast.js';
-import { sizeOf, stridesOf } from '../../../tensor/types.js';
+import { broadcastStrides, collapseDims } from '../../../core/broadcast.js';
+import { sizeOf, stridesOf } from '../../../core/types.js';
 import type { WasmBackend } from '../backend.js';
 
 /** y (contiguous, `shape`) = x read with element strides `strides` from element offset `offset`. */
@@ -16,22 +17,22 @@ function stridedCopy(be: WasmBackend, x: TensorInfo, shape: number[], strides: n
   return y;
 }
 
-registerKernel('wasm', 'Transpose', ([x], { perm }, bk) => {
+registerKernel('wasm', Transpose, ([x], { perm }, bk) => {
   const s = stridesOf(x.shape);
   return [stridedCopy(bk as WasmBackend, x, perm.map((p: number) => x.shape[p]), perm.map((p: number) => s[p]), 0)];
 });
 
-registerKernel('wasm', 'Slice', ([x], { begin, size }, bk) => {
+registerKernel('wasm', Slice, ([x], { begin, size }, bk) => {
   const s = stridesOf(x.shape);
   const offset = begin.reduce((o: number, b: number, i: number) => o + b * s[i], 0);
   return [stridedCopy(bk as WasmBackend, x, size.slice(), s, offset)];
 });
 
-registerKernel('wasm', 'BroadcastTo', ([x], { shape }, bk) =>
+registerKernel('wasm', BroadcastTo, ([x], { shape }, bk) =>
   [stridedCopy(bk as WasmBackend, x, shape.slice(), broadcastStrides(x.shape, shape), 0)]);
 
 // Pad with zeros: paddings[i] = [before, after]. Copies x into the interior of a zeroed output.
-registerKernel('wasm', 'Pad', ([x], { paddings }, bk) => {
+registerKernel('wasm', Pad, ([x], { paddings }, bk) => {
   const be = bk as WasmBackend;
   const shape = x.shape.map((d, i) => d + paddings[i][0] + paddings[i][1]);
   const y = be.out(shape, x.dtype);
@@ -53,7 +54,7 @@ registerKernel('wasm', 'Pad', ([x], { paddings }, bk) => {
   return [y];
 });
 
-registerKernel('wasm', 'Concat', (xs, { axis }, bk) => {
+registerKernel('wasm', Concat, (xs, { axis }, bk) => {
   const be = bk as WasmBackend;
   const shape = xs[0].shape.slice();
   shape[axis] = xs.reduce((n, x) => n + x.shape[axis], 0);
@@ -72,7 +73,7 @@ registerKernel('wasm', 'Concat', (xs, { axis }, bk) => {
 });
 
 // Rows of x by index (axis 0); indices checked by the op.
-registerKernel('wasm', 'GatherRows', ([x, idx], _attrs, bk) => {
+registerKernel('wasm', GatherRows, ([x, idx], _attrs, bk) => {
   const be = bk as WasmBackend;
   const m = sizeOf(idx.shape);
   const shape = [m, ...x.shape.slice(1)];
@@ -82,7 +83,7 @@ registerKernel('wasm', 'GatherRows', ([x, idx], _attrs, bk) => {
 });
 
 // y[numRows, ...] zeroed, then y[idx[i]] += x[i]  (the gradient of GatherRows)
-registerKernel('wasm', 'ScatterAddRows', ([x, idx], { numRows }, bk) => {
+registerKernel('wasm', ScatterAddRows, ([x, idx], { numRows }, bk) => {
   const be = bk as WasmBackend;
   const shape = [numRows, ...x.shape.slice(1)];
   const y = be.out(shape);
@@ -92,7 +93,7 @@ registerKernel('wasm', 'ScatterAddRows', ([x, idx], { numRows }, bk) => {
 });
 
 // Reshape shares the bytes: a new reference to the same data, not a copy.
-registerKernel('wasm', 'Reshape', ([x], { shape }, bk) => {
+registerKernel('wasm', Reshape, ([x], { shape }, bk) => {
   bk.incRef(x.dataId);
   return [{ dataId: x.dataId, shape: shape.slice(), dtype: x.dtype }];
 });

@@ -7,9 +7,11 @@
 // the positions it sums and merged by conv_filter_merge.glsl. When the repacked operands fit a
 // texture as matrices (a row of the image per texture row), the *_2d.glsl kernels read them with no
 // address arithmetic per fetch; otherwise the flat layout.
-import type { TensorInfo } from '../../backend.js';
+import { convOutHW } from '../../../core/conv.js';
+import { Conv2D, Conv2DBackpropFilter, Conv2DBackpropInput } from '../../../core/kernels.js';
+import type { TensorInfo } from '../../../core/backend.js';
 import { registerKernel } from '../../registry.js';
-import { sizeOf } from '../../../tensor/types.js';
+import { sizeOf } from '../../../core/types.js';
 import type { WebGLBackend } from '../backend.js';
 import type { Tex } from '../texture_pool.js';
 import { elementwise } from './elementwise.js';
@@ -91,7 +93,7 @@ function convPacked(be: WebGLBackend, X: Packed, Wt: { tex: Tex; out: number; ma
 
 export function conv2dForward(be: WebGLBackend, x: TensorInfo, w: TensorInfo, bias: TensorInfo | undefined, stride: number[], pad: number[]): TensorInfo {
   const [N, C, H, W] = x.shape, [OC, , KH, KW] = w.shape;
-  const OH = Math.floor((H + 2 * pad[0] - KH) / stride[0]) + 1, OW = Math.floor((W + 2 * pad[1] - KW) / stride[1]) + 1;
+  const [OH, OW] = convOutHW(x.shape, [KH, KW], stride, pad);
   if (N * OC * OH * OW === 0) return be.out([N, OC, OH, OW]);
   if (C === 0) return bias ? elementwise(be, [N, OC, OH, OW], 'float32', 'A', [{ t: bias, strides: [0, 1, 0, 0] }]) : elementwise(be, [N, OC, OH, OW], 'float32', 'vec4(0.0)', []);
   let X = packInput(be, x, (OH - 1) * stride[0] + KH, (OW - 1) * stride[1] + KW, pad[0], pad[1]);
@@ -154,8 +156,8 @@ export function conv2dGradFilter(be: WebGLBackend, x: TensorInfo, dy: TensorInfo
   return dw;
 }
 
-registerKernel('webgl', 'Conv2D', ([x, w, bias], { stride, pad }, bk) => [conv2dForward(bk as WebGLBackend, x, w, bias, stride, pad)]);
-registerKernel('webgl', 'Conv2DBackpropInput', ([dy, w], { inputShape, stride, pad }, bk) =>
+registerKernel('webgl', Conv2D, ([x, w, bias], { stride, pad }, bk) => [conv2dForward(bk as WebGLBackend, x, w, bias, stride, pad)]);
+registerKernel('webgl', Conv2DBackpropInput, ([dy, w], { inputShape, stride, pad }, bk) =>
   [conv2dGradInput(bk as WebGLBackend, dy, w, inputShape, stride, pad)]);
-registerKernel('webgl', 'Conv2DBackpropFilter', ([x, dy], { filterShape, stride, pad }, bk) =>
+registerKernel('webgl', Conv2DBackpropFilter, ([x, dy], { filterShape, stride, pad }, bk) =>
   [conv2dGradFilter(bk as WebGLBackend, x, dy, filterShape, stride, pad)]);

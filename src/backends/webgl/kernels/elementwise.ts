@@ -1,10 +1,15 @@
 // Elementwise kernels on WebGL (glsl/elementwise.glsl): unary, binary with broadcasting, where, cast,
 // and the strided reads behind transpose/slice/broadcastTo. Each input gets the cheapest read mode
 // its strides allow (same layout, aligned texel, splat, one element per component, constant).
-import type { TensorInfo } from '../../backend.js';
+import { Cast, Where } from '../../../core/kernels.js';
+import type { TensorInfo } from '../../../core/backend.js';
+import {
+  Abs, Add, Affine, type AffineAttrs, BINARY_KERNELS, type BinaryKernel, Div, Equal, Exp, Greater, GreaterEqual, Less, Log, Maximum,
+  Minimum, Mul, Neg, PowScalar, type PowScalarAttrs, Reciprocal, Relu, Sign, Sqrt, Square, Step, Sub, UNARY_KERNELS, type UnaryKernel,
+} from '../../../core/kernels.js';
 import { registerKernel } from '../../registry.js';
-import { broadcastShapes, broadcastStrides, collapseDims } from '../../../tensor/broadcast.js';
-import { type DType, sizeOf, stridesOf } from '../../../tensor/types.js';
+import { broadcastShapes, broadcastStrides, collapseDims } from '../../../core/broadcast.js';
+import { type DType, sizeOf, stridesOf } from '../../../core/types.js';
 import type { WebGLBackend } from '../backend.js';
 
 export const MODE = { SAME: 0, VEC: 1, SPLAT: 2, GEN: 3, CONST: 4 } as const;
@@ -57,26 +62,29 @@ export function bcast(x: TensorInfo, outShape: number[]): Operand {
   return { t: x, strides: broadcastStrides(x.shape, outShape) };
 }
 
-const UNARY: Record<string, string> = {
-  Neg: '-A', Exp: 'exp(A)', Log: 'log(A)', Sqrt: 'sqrt(A)', Relu: 'reluOf(A)', Step: 'vec4(greaterThan(A, vec4(0.0)))',
-  Abs: 'abs(A)', Affine: 'A * p0 + p1', PowScalar: 'powOf(A, p0)', Sign: 'signOf(A)', Square: 'A * A', Reciprocal: '1.0 / A',
+const UNARY: Record<UnaryKernel, string> = {
+  [Neg]: '-A', [Exp]: 'exp(A)', [Log]: 'log(A)', [Sqrt]: 'sqrt(A)', [Relu]: 'reluOf(A)', [Step]: 'vec4(greaterThan(A, vec4(0.0)))',
+  [Abs]: 'abs(A)', [Affine]: 'A * p0 + p1', [PowScalar]: 'powOf(A, p0)', [Sign]: 'signOf(A)', [Square]: 'A * A', [Reciprocal]: '1.0 / A',
 };
-const BINARY: Record<string, string> = {
-  Add: 'A + B', Sub: 'A - B', Mul: 'A * B', Div: 'A / B', Maximum: 'maxOf(A, B)', Minimum: 'minOf(A, B)',
-  Greater: 'vec4(greaterThan(A, B))', GreaterEqual: 'vec4(greaterThanEqual(A, B))', Equal: 'vec4(equal(A, B))',
-  Less: 'vec4(lessThan(A, B))',
+const BINARY: Record<BinaryKernel, string> = {
+  [Add]: 'A + B', [Sub]: 'A - B', [Mul]: 'A * B', [Div]: 'A / B', [Maximum]: 'maxOf(A, B)', [Minimum]: 'minOf(A, B)',
+  [Greater]: 'vec4(greaterThan(A, B))', [GreaterEqual]: 'vec4(greaterThanEqual(A, B))', [Equal]: 'vec4(equal(A, B))',
+  [Less]: 'vec4(lessThan(A, B))',
 };
 
-for (const [name, op] of Object.entries(UNARY)) {
+for (const name of UNARY_KERNELS) {
+  const op = UNARY[name];
   registerKernel('webgl', name, ([x], attrs, b) => {
+    const a = attrs as Partial<AffineAttrs & PowScalarAttrs>;
     let p0 = 0, p1 = 0;
-    if (name === 'Affine') { p0 = attrs.scale; p1 = attrs.shift; }
-    if (name === 'PowScalar') p0 = attrs.exponent;
+    if (name === Affine) { p0 = a.scale!; p1 = a.shift!; }
+    if (name === PowScalar) p0 = a.exponent!;
     return [elementwise(b as WebGLBackend, x.shape.slice(), 'float32', op, [bcast(x, x.shape)], p0, p1)];
   });
 }
 
-for (const [name, op] of Object.entries(BINARY)) {
+for (const name of BINARY_KERNELS) {
+  const op = BINARY[name];
   registerKernel('webgl', name, ([a, b], _attrs, bk) => {
     const shape = broadcastShapes(a.shape, b.shape, name);
     return [elementwise(bk as WebGLBackend, shape, 'float32', op, [bcast(a, shape), bcast(b, shape)])];
@@ -84,9 +92,9 @@ for (const [name, op] of Object.entries(BINARY)) {
 }
 
 // where(cond, a, b), all of one shape (the op broadcasts first); cond is nonzero-is-true.
-registerKernel('webgl', 'Where', ([c, a, b], _attrs, bk) =>
+registerKernel('webgl', Where, ([c, a, b], _attrs, bk) =>
   [elementwise(bk as WebGLBackend, a.shape.slice(), 'float32', 'select4(C, B, notEqual(A, vec4(0.0)))', [bcast(c, a.shape), bcast(a, a.shape), bcast(b, a.shape)])]);
 
 // int32 values are stored as floats: to int32 truncates toward zero (NaN -> 0), to float32 copies.
-registerKernel('webgl', 'Cast', ([x], { dtype }, bk) =>
+registerKernel('webgl', Cast, ([x], { dtype }, bk) =>
   [elementwise(bk as WebGLBackend, x.shape.slice(), dtype, dtype === 'int32' && x.dtype !== 'int32' ? 'truncOf(A)' : 'A', [bcast(x, x.shape)])]);

@@ -5,7 +5,8 @@
 // with no address arithmetic, about twice as fast as reading the flat layout; the copies are
 // O(size), the product O(M·N·K). Matrices too wide or tall for a texture use matmul.glsl on the flat
 // layout (unaligned operands zero-padded first).
-import type { TensorInfo } from '../../backend.js';
+import { MatMul } from '../../../core/kernels.js';
+import type { TensorInfo } from '../../../core/backend.js';
 import { registerKernel } from '../../registry.js';
 import type { WebGLBackend } from '../backend.js';
 import type { Tex } from '../texture_pool.js';
@@ -104,4 +105,4 @@ export function matmul(be: WebGLBackend, a: TensorInfo, b: TensorInfo, transA: b
   return y;
 }
 
-registerKernel('webgl', 'MatMul', ([a, b], { transA, transB }, bk) => [matmul(bk as WebGLBackend, a, b, !!transA, !!transB)]);
+registerKernel('webgl', MatMul, ([a, b], { transA, transB }, bk) => [matmul(bk as WebGLBackend, a, b, !!transA, !!transB)]);

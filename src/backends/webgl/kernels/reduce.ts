@@ -2,10 +2,11 @@
 // [outer, r, inner] reduction done in passes of at most `chunk` values per output (glsl/reduce.glsl),
 // so no fragment loops over a whole large tensor. Softmax = row max, row sum of exp(x - max), one
 // elementwise pass.
-import { reductionRuns } from '../../../tensor/reduction.js';
-import type { TensorInfo } from '../../backend.js';
+import { ArgMax, LogSoftmax, Max, Min, Softmax, Sum } from '../../../core/kernels.js';
+import { reductionRuns } from '../../../core/reduction.js';
+import type { TensorInfo } from '../../../core/backend.js';
 import { registerKernel } from '../../registry.js';
-import { sizeOf, stridesOf } from '../../../tensor/types.js';
+import { sizeOf, stridesOf } from '../../../core/types.js';
 import type { WebGLBackend } from '../backend.js';
 import { elementwise } from './elementwise.js';
 
@@ -54,11 +55,11 @@ function reduce(be: WebGLBackend, x: TensorInfo, axes: number[], op: ReduceOp, k
   return { dataId: cur.dataId, shape: keepDims ? keptShape : finalShape, dtype: 'float32' };
 }
 
-registerKernel('webgl', 'Sum', ([x], { axes, keepDims }, bk) => [reduce(bk as WebGLBackend, x, axes, 'OP_SUM', !!keepDims)]);
-registerKernel('webgl', 'Max', ([x], { axes, keepDims }, bk) => [reduce(bk as WebGLBackend, x, axes, 'OP_MAX', !!keepDims)]);
-registerKernel('webgl', 'Min', ([x], { axes, keepDims }, bk) => [reduce(bk as WebGLBackend, x, axes, 'OP_MIN', !!keepDims)]);
+registerKernel('webgl', Sum, ([x], { axes, keepDims }, bk) => [reduce(bk as WebGLBackend, x, axes, 'OP_SUM', !!keepDims)]);
+registerKernel('webgl', Max, ([x], { axes, keepDims }, bk) => [reduce(bk as WebGLBackend, x, axes, 'OP_MAX', !!keepDims)]);
+registerKernel('webgl', Min, ([x], { axes, keepDims }, bk) => [reduce(bk as WebGLBackend, x, axes, 'OP_MIN', !!keepDims)]);
 
-registerKernel('webgl', 'ArgMax', ([x], { axis }, bk) => {
+registerKernel('webgl', ArgMax, ([x], { axis }, bk) => {
   const be = bk as WebGLBackend;
   const shape = x.shape.filter((_, k) => k !== axis);
   const y = be.out(shape, 'int32');
@@ -82,5 +83,5 @@ function softmax(be: WebGLBackend, x: TensorInfo, log: boolean): TensorInfo {
   return { ...y, shape: x.shape.slice() };
 }
 
-registerKernel('webgl', 'Softmax', ([x], _attrs, bk) => [softmax(bk as WebGLBackend, x, false)]);
-registerKernel('webgl', 'LogSoftmax', ([x], _attrs, bk) => [softmax(bk as WebGLBackend, x, true)]);
+registerKernel('webgl', Softmax, ([x], _attrs, bk) => [softmax(bk as WebGLBackend, x, false)]);
+registerKernel('webgl', LogSoftmax, ([x], _attrs, bk) => [softmax(bk as WebGLBackend, x, true)]);

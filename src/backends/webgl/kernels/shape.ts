@@ -1,30 +1,31 @@
 // Data-movement kernels on WebGL: strided reads (transpose, slice, broadcastTo) through the
 // elementwise program, and pad, concat, gather/scatter of rows. Reshape shares the texture.
-import type { TensorInfo } from '../../backend.js';
+import { BroadcastTo, Concat, GatherRows, Pad, Reshape, ScatterAddRows, Slice, Transpose } from '../../../core/kernels.js';
+import type { TensorInfo } from '../../../core/backend.js';
 import { registerKernel } from '../../registry.js';
-import { broadcastStrides } from '../../../tensor/broadcast.js';
-import { sizeOf, stridesOf } from '../../../tensor/types.js';
+import { broadcastStrides } from '../../../core/broadcast.js';
+import { sizeOf, stridesOf } from '../../../core/types.js';
 import type { Tex } from '../texture_pool.js';
 import type { WebGLBackend } from '../backend.js';
 import { elementwise } from './elementwise.js';
 
 const pad6 = (a: number[]) => [...a, ...new Array(6 - a.length).fill(0)];
 
-registerKernel('webgl', 'Transpose', ([x], { perm }, bk) => {
+registerKernel('webgl', Transpose, ([x], { perm }, bk) => {
   const s = stridesOf(x.shape);
   return [elementwise(bk as WebGLBackend, perm.map((p: number) => x.shape[p]), x.dtype, 'A', [{ t: x, strides: perm.map((p: number) => s[p]) }])];
 });
 
-registerKernel('webgl', 'Slice', ([x], { begin, size }, bk) => {
+registerKernel('webgl', Slice, ([x], { begin, size }, bk) => {
   const s = stridesOf(x.shape);
   const offset = begin.reduce((o: number, b: number, i: number) => o + b * s[i], 0);
   return [elementwise(bk as WebGLBackend, size.slice(), x.dtype, 'A', [{ t: x, strides: s, offset }])];
 });
 
-registerKernel('webgl', 'BroadcastTo', ([x], { shape }, bk) =>
+registerKernel('webgl', BroadcastTo, ([x], { shape }, bk) =>
   [elementwise(bk as WebGLBackend, shape.slice(), x.dtype, 'A', [{ t: x, strides: broadcastStrides(x.shape, shape) }])]);
 
-registerKernel('webgl', 'Reshape', ([x], { shape }, bk) => {
+registerKernel('webgl', Reshape, ([x], { shape }, bk) => {
   bk.incRef(x.dataId);
   return [{ dataId: x.dataId, shape: shape.slice(), dtype: x.dtype }];
 });
@@ -50,9 +51,9 @@ export function padTensor(be: WebGLBackend, x: TensorInfo, paddings: number[][])
   return y;
 }
 
-registerKernel('webgl', 'Pad', ([x], { paddings }, bk) => [padTensor(bk as WebGLBackend, x, paddings)]);
+registerKernel('webgl', Pad, ([x], { paddings }, bk) => [padTensor(bk as WebGLBackend, x, paddings)]);
 
-registerKernel('webgl', 'Concat', (xs, { axis }, bk) => {
+registerKernel('webgl', Concat, (xs, { axis }, bk) => {
   const be = bk as WebGLBackend;
   const shape = xs[0].shape.slice();
   shape[axis] = xs.reduce((n, x) => n + x.shape[axis], 0);
@@ -87,7 +88,7 @@ registerKernel('webgl', 'Concat', (xs, { axis }, bk) => {
 });
 
 // Rows of x by index (axis 0); indices checked by the op.
-registerKernel('webgl', 'GatherRows', ([x, idx], _attrs, bk) => {
+registerKernel('webgl', GatherRows, ([x, idx], _attrs, bk) => {
   const be = bk as WebGLBackend;
   const m = sizeOf(idx.shape), rowLen = sizeOf(x.shape.slice(1));
   const y = be.out([m, ...x.shape.slice(1)], x.dtype);
@@ -98,7 +99,7 @@ registerKernel('webgl', 'GatherRows', ([x, idx], _attrs, bk) => {
 });
 
 // y[numRows, ...] = sum of the rows x[i] with idx[i] = row (the gradient of GatherRows).
-registerKernel('webgl', 'ScatterAddRows', ([x, idx], { numRows }, bk) => {
+registerKernel('webgl', ScatterAddRows, ([x, idx], { numRows }, bk) => {
   const be = bk as WebGLBackend;
   const m = sizeOf(idx.shape), rowLen = sizeOf(x.shape.slice(1));
   const shape = [numRows, ...x.shape.slice(1)];

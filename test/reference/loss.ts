@@ -1,7 +1,17 @@
-// Fast R-CNN multi-task loss (paper eq. 1-3) and its softmax cross-entropy term: plain TypeScript
-// in float64 (no WASM), with their gradients.
-import { checkLength, checkPositiveInt, fail } from './checks.js';
-import { checkBeta } from './smoothL1.js';
+// Fast R-CNN multi-task loss (paper eq. 1-3) and its softmax cross-entropy term in float64, with
+// their gradients: the oracle of the tensor ops fr.fastRcnnLoss and fr.softmaxCrossEntropy
+// (test/detection/loss.test.ts checks it against the numpy fixtures first).
+
+function fail(fn: string, msg: string): never { throw new Error(`${fn}: ${msg}`); }
+function checkPositiveInt(fn: string, name: string, v: number): void {
+  if (!Number.isInteger(v) || v < 1) fail(fn, `${name} must be a positive integer, got ${v}`);
+}
+function checkLength(fn: string, name: string, a: ArrayLike<number>, n: number, what: string): void {
+  if (a.length !== n) fail(fn, `${name} has ${a.length} values, expected ${n} (${what})`);
+}
+function checkBeta(fn: string, beta: number): void {
+  if (!Number.isFinite(beta) || beta < 0) fail(fn, `beta must be a finite number >= 0, got ${beta}`);
+}
 
 // Fast R-CNN multi-task loss (paper eq. 1-3), fused over plain arrays in float64
 

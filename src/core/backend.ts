@@ -1,14 +1,19 @@
 // The seam between the engine and where bytes live. A backend owns its data (WASM linear memory,
-// WebGL textures) behind opaque DataIds with reference counts, and implements kernels by name.
-import type { DType, TypedArray } from '../tensor/types.js';
+// WebGL textures) behind opaque DataIds with reference counts, and implements kernels by name
+// (the names, inputs and attrs of ./kernels.ts).
+import type { KernelAttrs, KernelInputs, KernelName } from './kernels.js';
+import type { DType, TypedArray } from './types.js';
 
 /** Opaque handle to backend-owned data. */
 export interface DataId { readonly backendName: string }
 
 export interface TensorInfo { dataId: DataId; shape: number[]; dtype: DType }
 
-/** Kernels return new DataIds (refcount 1) for their outputs. */
-export type KernelFunc = (inputs: TensorInfo[], attrs: Record<string, any>, backend: Backend) => TensorInfo[];
+/** One backend's implementation of kernel K; it returns new DataIds (refcount 1) for its outputs. */
+export type KernelFunc<K extends KernelName = KernelName> =
+  (inputs: KernelInputs<K, TensorInfo>, attrs: KernelAttrs<K>, backend: Backend) => TensorInfo[];
+/** A kernel function as the engine holds it, its name's types erased. */
+export type AnyKernelFunc = (inputs: TensorInfo[], attrs: object, backend: Backend) => TensorInfo[];
 
 export interface BackendMemory { buffers: number; bytes: number; [key: string]: number }
 
@@ -31,6 +36,6 @@ export interface Backend {
    * selects it.
    */
   readonly preferredForAuto?: boolean;
-  kernels: Map<string, KernelFunc>;
+  kernels: Map<KernelName, AnyKernelFunc>;
   dispose?(): void;
 }

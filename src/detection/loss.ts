@@ -1,34 +1,13 @@
-// The detector's losses: smooth-L1 (the paper's eq. 3) and the multi-task loss of eq. 1.
+// The Fast R-CNN multi-task loss (the paper's eq. 1): softmax cross-entropy over the RoIs' classes
+// plus smooth-L1 on the box regression of the true class, the loss of the head in ./model.ts.
 import { engine } from '../tensor/engine.js';
 import type { Tensor } from '../tensor/tensor.js';
-import { shapeStr } from '../tensor/types.js';
-import { mean, sum } from './reduce.js';
-import { add, mul } from './elementwise.js';
-import { softmaxCrossEntropy, type Reduction } from './nn.js';
-import { checkDtype, checkRank, checkTensor } from './util.js';
-
-export { roiPool, roiPoolWithArgmax, roiAlign, type RoiPoolOptions, type RoiAlignOptions } from './roi.js';
-
-export interface SmoothL1Options { beta?: number; reduction?: Reduction }
-
-/** 0.5·d²/β where |d| < β, else |d| − 0.5·β, with d = input − target (β = 0 is plain L1). */
-export function smoothL1(input: Tensor, target: Tensor, opts: SmoothL1Options = {}): Tensor {
-  const op = 'smoothL1';
-  checkTensor(op, 'input', input); checkTensor(op, 'target', target);
-  checkDtype(op, 'input', input, 'float32'); checkDtype(op, 'target', target, 'float32');
-  if (input.shape.length !== target.shape.length || input.shape.some((d, i) => d !== target.shape[i])) {
-    throw new Error(`${op}: input ${shapeStr(input.shape)} and target ${shapeStr(target.shape)} differ in shape`);
-  }
-  const beta = opts.beta ?? 1;
-  if (!(Number.isFinite(beta) && beta >= 0)) throw new Error(`${op}: beta must be finite and >= 0, got ${beta}`);
-  const reduction = opts.reduction ?? 'mean';
-  if (!['none', 'sum', 'mean'].includes(reduction)) throw new Error(`${op}: unknown reduction '${reduction}'`);
-  const [l] = engine.runKernel('SmoothL1', [input, target], { beta });
-  if (reduction === 'none') return l;
-  const r = reduction === 'sum' ? sum(l) : mean(l);
-  l.dispose();
-  return r;
-}
+import { shapeStr } from '../core/types.js';
+import { add, mul } from '../ops/elementwise.js';
+import { softmaxCrossEntropy } from '../ops/nn.js';
+import { sum } from '../ops/reduce.js';
+import { smoothL1 } from '../ops/smoothL1.js';
+import { checkDtype, checkRank, checkTensor } from '../ops/util.js';
 
 export interface FastRcnnLossOptions { lambda?: number; beta?: number }
 export interface FastRcnnLoss { lossCls: Tensor; lossLoc: Tensor; loss: Tensor }
