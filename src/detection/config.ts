@@ -141,7 +141,7 @@ export interface TrainConfig {
 }
 
 export interface TestConfig {
-  /** One scale = single-scale testing; several = image pyramid. [] = chosen from the data with train.scales. */
+  /** One scale = single-scale testing; several = image pyramid. [] = a pyramid on the training scale (dataScales.ts). */
   scales: number[];
   maxSize: number;
   /**
@@ -308,7 +308,6 @@ export function validateConfig(c: FastRcnnConfig): FastRcnnConfig {
   }
   const t = c.train;
   t.scales.forEach((v) => posInt('train.scales', v));
-  if (!t.scales.length !== !c.test.scales.length) bad(t.scales.length ? 'test.scales' : 'train.scales', 'train.scales and test.scales are chosen from the data together: give both or neither ([])');
   c.test.scales.forEach((v) => posInt('test.scales', v));
   if (!(c.test.pyramidArea >= 0)) bad('test.pyramidArea', 'must be >= 0 (0 = from the RoI pooling grid)');
   posInt('train.imsPerBatch', t.imsPerBatch); posInt('train.batchSize', t.batchSize);

@@ -59,15 +59,15 @@ export interface ScaleChoice {
 
 const round8 = (x: number) => Math.max(8, Math.round(x / 8) * 8);
 
-/** The scales the rule above picks for a dataset and a model shape. */
-export function chooseScales(s: DatasetStats, model: FastRcnnConfig['model']): ScaleChoice {
+/** The scales the rule above picks for a dataset and a model shape (a given training scale list is kept and the pyramid built on its middle). */
+export function chooseScales(s: DatasetStats, model: FastRcnnConfig['model'], given: number[] = []): ScaleChoice {
   if (!s.images || !s.objects) throw new Error('scales: the training split has no images with objects to measure');
   const r = featureStride(model.backbone.stages) * Math.max(...model.roiPoolSize);
   const S = s.shortSide.p50;
   let f = Math.min(MAX_UPSAMPLE, r / s.objectSize.p50);
   const lo = Math.min(MIN_SIDE, S * MAX_UPSAMPLE) / S, hi = MAX_TRAIN_SIDE / S;
   f = Math.min(Math.max(f, lo), hi);
-  const train = round8(S * f);
+  const train = given.length ? given.slice().sort((x, y) => x - y)[given.length >> 1] : round8(S * f);
   const testScales = [...new Set([train, round8(train * 1.5), round8(Math.min(train * 2, MAX_TEST_SIDE))])];
   const aspect = s.longSide.max / Math.max(1, s.shortSide.min);
   const maxSize = Math.max(1000, Math.ceil(testScales[testScales.length - 1] * Math.min(aspect, 4)));
@@ -75,7 +75,7 @@ export function chooseScales(s: DatasetStats, model: FastRcnnConfig['model']): S
   const why = `scales: images ${s.shortSide.min}-${s.longSide.max} px (median short side ${S}), objects ${s.objectSize.min.toFixed(0)}-${s.objectSize.max.toFixed(0)} px ` +
     `(median ${s.objectSize.p50.toFixed(0)}); training at short side ${train} (median object -> ${(s.objectSize.p50 * train / S).toFixed(0)} px, ` +
     `the ${r} px an RoI needs for one feature cell per pooling bin), testing on [${testScales.join(', ')}] with each RoI at the level nearest ${r} px, crops ${cropSize} px`;
-  return { trainScales: [train], testScales, pyramidArea: r, cropSize, maxSize, why };
+  return { trainScales: given.length ? given.slice() : [train], testScales, pyramidArea: r, cropSize, maxSize, why };
 }
 
 /**
@@ -86,7 +86,7 @@ export function resolveScales(cfg: FastRcnnConfig, s: DatasetStats): { config: F
   const c = structuredClone(cfg);
   const open = !c.train.scales.length || !c.test.scales.length || c.test.pyramidArea === 0 || c.train.pretrain.cropSize === 0;
   if (!open) return { config: c, why: '' };
-  const ch = chooseScales(s, c.model);
+  const ch = chooseScales(s, c.model, c.train.scales);
   if (!c.train.scales.length) { c.train.scales = ch.trainScales; c.train.maxSize = Math.max(c.train.maxSize, ch.maxSize); }
   if (!c.test.scales.length) { c.test.scales = ch.testScales; c.test.maxSize = Math.max(c.test.maxSize, ch.maxSize); }
   if (c.test.pyramidArea === 0) c.test.pyramidArea = ch.pyramidArea;
