@@ -30,7 +30,8 @@ export async function runCli(argv: string[], io: Io = nodeIo): Promise<number> {
     return await cmd.run(rest, io);
   } catch (e) {
     const err = e as Error;
-    if (err instanceof UsageError) { io.err(`fastrcnn ${name}: ${err.message}\n\n${usage(cmd.name, cmd.summary, cmd.flags)}`); return 2; }
+    // One line: the error, and where the options are listed (the message's own command prefix dropped).
+    if (err instanceof UsageError) { io.err(`fastrcnn ${name}: ${err.message.replace(`${name}: `, '')} (fastrcnn ${name} --help lists the options)`); return 2; }
     io.err(`fastrcnn ${name}: error: ${err.message}`);
     if (process.env.FASTRCNN_DEBUG) io.err(String(err.stack));
     return 1;
