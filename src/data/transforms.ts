@@ -174,3 +174,25 @@ export function permuteChannelPlanes(data: Float32Array, at: number, planeSize: 
   const src = data.slice(at, at + 3 * planeSize);
   for (let k = 0; k < 3; k++) data.set(src.subarray(perm[k] * planeSize, (perm[k] + 1) * planeSize), at + k * planeSize);
 }
+
+/**
+ * Photometric jitter of one normalized CHW image in place (augmentation): every value of plane c
+ * becomes x·gain[c] + bias[c]. Drawn by colourJitter() per image; brightness, contrast and colour
+ * balance all change through these six numbers.
+ */
+export function jitterColourPlanes(data: Float32Array, at: number, planeSize: number, gain: readonly number[], bias: readonly number[]): void {
+  for (let c = 0; c < 3; c++) {
+    const g = gain[c], b = bias[c], o = at + c * planeSize;
+    for (let i = 0; i < planeSize; i++) data[o + i] = data[o + i] * g + b;
+  }
+}
+
+/**
+ * Gains and biases of a colour jitter of strength j (0..1): a shared contrast factor 1 ± j, per-channel
+ * colour gains 1 ± j/2 and a shared brightness shift ± j (in units of the pixel std).
+ */
+export function colourJitter(j: number, uniform: (lo: number, hi: number) => number): { gain: number[]; bias: number[] } {
+  const contrast = uniform(1 - j, 1 + j), shift = uniform(-j, j);
+  const gain = [0, 1, 2].map(() => contrast * uniform(1 - j / 2, 1 + j / 2));
+  return { gain, bias: [shift, shift, shift] };
+}

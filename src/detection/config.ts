@@ -91,6 +91,11 @@ export interface TrainConfig {
    * channels in a random order. For data whose classes do not depend on colour (the built-in shapes).
    */
   permuteChannels: boolean;
+  /**
+   * Photometric augmentation (ours; 0 = off): each training image and pre-training crop gets a random
+   * contrast (1 ± j), colour balance (1 ± j/2 per channel) and brightness (± j pixel stds).
+   */
+  colourJitter: number;
   /** Train on objects marked difficult (py-faster-rcnn's use_diff, default false). */
   useDifficult: boolean;
   /** RoIs overlapping a ground-truth box at least this much get regression targets. */
@@ -201,6 +206,7 @@ export function baseConfig(): FastRcnnConfig {
       bgThreshLo: 0.1,
       useFlipped: true,
       permuteChannels: false,
+      colourJitter: 0,
       useDifficult: false,
       bboxThresh: 0.5,
       bboxNormalize: 'computed',
@@ -328,6 +334,7 @@ export function validateConfig(c: FastRcnnConfig): FastRcnnConfig {
   if (cs !== 0 && (!Number.isInteger(cs) || cs < featureStride(c.model.backbone.stages))) bad('train.pretrain.cropSize', `must be 0 (from the data) or an integer >= the feature stride ${featureStride(c.model.backbone.stages)}`);
   if (!(t.pretrain.bgFraction >= 0 && t.pretrain.bgFraction <= 1)) bad('train.pretrain.bgFraction', 'must be in [0, 1]');
   if (!(t.lr > 0)) bad('train.lr', 'must be > 0');
+  if (!(t.colourJitter >= 0 && t.colourJitter < 1)) bad('train.colourJitter', 'must be in [0, 1)');
   if (!['sgd', 'adam'].includes(t.optimizer)) bad('train.optimizer', `must be 'sgd' or 'adam', got '${t.optimizer}'`);
   if (!(t.momentum >= 0 && t.momentum < 1)) bad('train.momentum', 'must be in [0, 1)');
   if (t.bboxStds.some((s) => !(s > 0))) bad('train.bboxStds', 'must be > 0');

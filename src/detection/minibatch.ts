@@ -3,7 +3,7 @@
 // (the paper's §2.3: N images, R/N RoIs from each). Images are scaled so the short side is one of the
 // training scales (long side capped), mean-subtracted and divided by the pixel std.
 import type { Box, RgbImage } from '../data/types.js';
-import { permuteChannelPlanes, prepareImage } from '../data/transforms.js';
+import { colourJitter, jitterColourPlanes, permuteChannelPlanes, prepareImage } from '../data/transforms.js';
 import type { Rng } from '../util/random.js';
 import type { FastRcnnConfig } from './config.js';
 import { boxIou } from './kernels/boxes.js';
@@ -166,6 +166,10 @@ export function minibatchParts(entries: RoidbEntry[], cfg: FastRcnnConfig, rng: 
     const blob = imageBlob(img, shortSide, t.maxSize, cfg, e.flipped);
     const s = sampleRois(e, samplerCfg, rng);
     if (t.permuteChannels) permuteChannelPlanes(blob.data, 0, blob.width * blob.height, rng.shuffle([0, 1, 2]));
+    if (t.colourJitter > 0) {
+      const jit = colourJitter(t.colourJitter, (lo, hi) => rng.uniform(lo, hi));
+      jitterColourPlanes(blob.data, 0, blob.width * blob.height, jit.gain, jit.bias);
+    }
     const R = s.indices.length;
     const rois = new Float32Array(5 * R), targets = new Float32Array(4 * R);
     s.indices.forEach((idx, k) => {

@@ -5,7 +5,7 @@
 // network: the whole crop is one RoI, so the backbone, fc6, fc7 and cls_score are all pre-trained. A
 // step sees `batch` distinct regions from as many images where a Fast R-CNN mini-batch (two images)
 // sees a handful of objects: features appear in a minute instead of thousands of iterations.
-import { permuteChannelPlanes } from '../data/transforms.js';
+import { colourJitter, jitterColourPlanes, permuteChannelPlanes } from '../data/transforms.js';
 import type { RgbImage } from '../data/types.js';
 import type { Rng } from '../util/random.js';
 import type { FastRcnnConfig } from './config.js';
@@ -89,6 +89,10 @@ export function sampleCropArrays(entries: RoidbEntry[], cfg: FastRcnnConfig, rng
       rois.set([i, 0, 0, S - 1, S - 1], 5 * i);
     }
     if (t.permuteChannels) permuteChannelPlanes(x, i * 3 * S * S, S * S, rng.shuffle([0, 1, 2]));
+    if (t.colourJitter > 0) {
+      const jit = colourJitter(t.colourJitter, (lo, hi) => rng.uniform(lo, hi));
+      jitterColourPlanes(x, i * 3 * S * S, S * S, jit.gain, jit.bias);
+    }
     const fg = e.maxOverlaps[k] >= t.fgThresh;
     labels[i] = fg ? e.maxClasses[k] : 0;
     if (fg) numFg++;
