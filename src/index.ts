@@ -28,8 +28,8 @@ export function memory() { return engine.memory(); }
 export function setBackend(name: string) { return engine.setBackend(name).name; }
 export function getBackend(): string { return engine.backendName; }
 export * from './nn/index.js';
-export * from './detection/boxes.js';
-export * from './detection/svdCompress.js';
+export * from './detection/model/boxes.js';
+export * from './detection/model/svdCompress.js';
 export * from './eval/vocAp.js';
 export * from './data/types.js';
 export * from './data/image.js';

@@ -8,4 +8,4 @@ export * from './data/fs.js';
 export * from './data/image-node.js';
 export * from './data/voc.js';
 export { synthesize, imageRng, imageId, splitIds, type SynthOptions, type SynthSummary } from './data/synth.js';
-export * from './detection/node.js';
+export * from './app/index.js';

@@ -15,22 +15,10 @@ import { join } from 'node:path';
 import { readBytes, writeFileMkdir, writeImageFile } from './fs.js';
 import { decodeImageSync } from './image-node.js';
 import { readImageSize } from './image.js';
-import type { RgbImage, VocAnnotation } from './types.js';
+import type { RgbImage, VocAnnotation, VocDataset, VocRecord } from './types.js';
 import { parseVocXml, sanitizeBoxes, writeVocXml } from './voc-xml.js';
 
-export interface VocRecord extends VocAnnotation {
-  /** Absolute or root-relative path of the image file. */
-  imagePath: string;
-}
-
-export interface VocDataset {
-  root: string;
-  split: string;
-  /** Object classes, without background (the detector puts background at index 0 itself). */
-  classes: string[];
-  records: VocRecord[];
-  warnings: string[];
-}
+export type { VocDataset, VocRecord } from './types.js';
 
 export interface ReadVocOptions {
   /** ImageSets/Main/<split>.txt; default 'trainval'. */

@@ -1,7 +1,7 @@
 // WASM memory for one wrapper call: the detector's kernels never allocate (stub runtime), so each
 // typed-array wrapper in this folder allocates its inputs, outputs and scratch here, copies in and
 // out, and frees everything when the call ends (also on error).
-import { loadWasm, type WasmModule } from '../../backends/wasm/loader.js';
+import { loadWasm, type WasmModule } from '../../../backends/wasm/loader.js';
 
 // Memory helpers
 

@@ -3,20 +3,20 @@
 // merged in record order, so the results files are those one thread writes. Both threads run the
 // same folded copy of the model. Synchronous like detectSplit: the main thread waits on a shared flag
 // and reads the worker's messages with receiveMessageOnPort.
-import { MessageChannel, type MessagePort, isMainThread, receiveMessageOnPort, workerData } from 'node:worker_threads';
-import type { RgbImage } from '../data/types.js';
-import type { VocRecord } from '../data/voc.js';
-import type { FastRcnnConfig, TestConfig } from './config.js';
-import { type ImageJob, type ImageResult, type SplitDetections, collectSplit, imageJobs, runImageJob } from './evaluate.js';
-import type { FastRCNN } from './model.js';
-import { modelFromBytes, modelToBytes } from './modelFile.js';
-import { spawnSelf } from './parallel.js';
-import { ready } from '../ready.js';
+import { MessageChannel, receiveMessageOnPort } from 'node:worker_threads';
+import type { RgbImage } from '../../data/types.js';
+import type { VocRecord } from '../../data/voc.js';
+import type { FastRcnnConfig, TestConfig } from '../../detection/model/config.js';
+import { type ImageResult, type SplitDetections, collectSplit, detectSplit, imageJobs, runImageJob } from '../../detection/testing/evaluate.js';
+import type { FastRCNN } from '../../detection/model/fastRcnn.js';
+import { modelFromBytes, modelToBytes } from '../../detection/model/modelFile.js';
+import { type DetectMsg as Msg, FLAG, TASKS, raise, spawnTask, workerTask } from './protocol.js';
+import { ready } from '../../ready.js';
 
-const TASK = 'fastrcnn-detect';
-const RUNNING = 0, DONE = 1, FAILED = 2;
-
-type Msg = { index: number; result: ImageResult } | { done: true } | { error: string };
+/** The split detector for `workers` threads and `images` images: detectSplitTwoThreads from 2 and 2, else detectSplit. */
+export function splitDetector(workers: number, images: number): typeof detectSplit {
+  return workers >= 2 && images >= 2 ? detectSplitTwoThreads : detectSplit;
+}
 
 /** detectSplit on two threads; `warnings` and `onImage` as there (progress counts both threads). */
 export function detectSplitTwoThreads(model: FastRCNN, cfg: FastRcnnConfig, records: VocRecord[], image: (r: VocRecord) => RgbImage | undefined,
@@ -32,7 +32,7 @@ export function detectSplitTwoThreads(model: FastRCNN, cfg: FastRcnnConfig, reco
   const copy = modelFromBytes(bytes).model;
   const control = new Int32Array(new SharedArrayBuffer(4));
   const { port1, port2 } = new MessageChannel();
-  const worker = spawnSelf({ fastrcnnTask: TASK, bytes, test, jobs: theirs, control, port: port2 }, import.meta.url, [port2]);
+  const worker = spawnTask(TASKS.detect, { bytes, test, jobs: theirs, control, port: port2 }, import.meta.url, [port2]);
   let failure: string | null = null, finished = false;
   const drain = () => {
     for (let m = receiveMessageOnPort(port1); m; m = receiveMessageOnPort(port1)) {
@@ -49,9 +49,9 @@ export function detectSplitTwoThreads(model: FastRCNN, cfg: FastRcnnConfig, reco
       drain();
     }
     while (!finished && !failure) {
-      Atomics.wait(control, 0, RUNNING, 100);
+      Atomics.wait(control, 0, FLAG.idle, 100);
       drain();
-      if (Atomics.load(control, 0) === FAILED) { drain(); failure ??= 'detection worker failed'; }
+      if (Atomics.load(control, 0) === FLAG.failed) { drain(); failure ??= 'detection worker failed'; }
     }
     if (failure) throw new Error(`detection worker: ${failure}`);
   } finally {
@@ -63,17 +63,16 @@ export function detectSplitTwoThreads(model: FastRCNN, cfg: FastRcnnConfig, reco
 }
 
 // Worker side: rebuild the model, detect its images, post each result, then raise the flag.
-if (!isMainThread && workerData?.fastrcnnTask === TASK) {
+const d = workerTask(TASKS.detect);
+if (d) {
   ready();
-  const d = workerData as { bytes: Uint8Array; test: TestConfig; jobs: ImageJob[]; control: Int32Array; port: MessagePort };
   try {
     const { model, config } = modelFromBytes(d.bytes);
     for (const j of d.jobs) d.port.postMessage({ index: j.index, result: runImageJob(model, config, d.test, j) } satisfies Msg);
     d.port.postMessage({ done: true } satisfies Msg);
-    Atomics.store(d.control, 0, DONE);
+    raise(d.control, FLAG.done);
   } catch (e) {
     d.port.postMessage({ error: (e as Error).message } satisfies Msg);
-    Atomics.store(d.control, 0, FAILED);
+    raise(d.control, FLAG.failed);
   }
-  Atomics.notify(d.control, 0);
 }

@@ -2,14 +2,25 @@
 // classes and regression targets; flipped copies for augmentation) and the hierarchical mini-batch
 // (the paper's §2.3: N images, R/N RoIs from each). Images are scaled so the short side is one of the
 // training scales (long side capped), mean-subtracted and divided by the pixel std.
-import type { Box, RgbImage } from '../data/types.js';
-import { permuteChannelPlanes, prepareImage } from '../data/transforms.js';
-import type { Rng } from '../util/random.js';
-import type { FastRcnnConfig } from './config.js';
-import { boxIou } from './kernels/boxes.js';
-import { sampleRois } from './sampleRois.js';
+import type { Box, RgbImage } from '../../data/types.js';
+import { permuteChannelPlanes } from '../../data/transforms.js';
+import type { Rng } from '../../util/random.js';
+import type { FastRcnnConfig } from '../model/config.js';
+import { boxIou } from '../model/wasm/boxes.js';
+import { cleanProposals, imageBlob } from '../model/input.js';
+import { sampleRois } from '../model/sampleRois.js';
 import type { BatchPart } from './batchParts.js';
-import { type BboxStats, computeBboxStats, computeTargets, fixedBboxStats, identityBboxStats, normalizeTargets } from './targets.js';
+import { type BboxStats, computeBboxStats, computeTargets, fixedBboxStats, identityBboxStats, normalizeTargets } from '../model/targets.js';
+
+/** Flips pixel-inclusive boxes [n·4] in an image of this width: x1' = W−1−x2, x2' = W−1−x1. */
+export function flipBoxesInPlace(boxes: Float32Array, width: number): Float32Array {
+  for (let i = 0; i < boxes.length; i += 4) {
+    const x1 = boxes[i];
+    boxes[i] = width - 1 - boxes[i + 2];
+    boxes[i + 2] = width - 1 - x1;
+  }
+  return boxes;
+}
 
 /** One training image as the network sees it (a flipped image is its own entry). */
 export interface RoidbEntry {
@@ -36,31 +47,6 @@ export interface TrainRecord {
   width: number;
   height: number;
   objects: { name: string; box: Box; difficult: boolean }[];
-}
-
-/** Flips pixel-inclusive boxes [n·4] in an image of this width: x1' = W−1−x2, x2' = W−1−x1. */
-export function flipBoxesInPlace(boxes: Float32Array, width: number): Float32Array {
-  for (let i = 0; i < boxes.length; i += 4) {
-    const x1 = boxes[i];
-    boxes[i] = width - 1 - boxes[i + 2];
-    boxes[i + 2] = width - 1 - x1;
-  }
-  return boxes;
-}
-
-/** Proposals clipped to the image, degenerate (non-finite or inverted) ones dropped. */
-export function cleanProposals(p: ArrayLike<number>, width: number, height: number, max = 0): Float32Array {
-  const out: number[] = [];
-  const n = p.length / 4;
-  for (let i = 0; i < n && (!max || out.length < 4 * max); i++) {
-    let x1 = p[4 * i], y1 = p[4 * i + 1], x2 = p[4 * i + 2], y2 = p[4 * i + 3];
-    if (![x1, y1, x2, y2].every(Number.isFinite)) continue;
-    x1 = Math.min(Math.max(x1, 0), width - 1); x2 = Math.min(Math.max(x2, 0), width - 1);
-    y1 = Math.min(Math.max(y1, 0), height - 1); y2 = Math.min(Math.max(y2, 0), height - 1);
-    if (x2 < x1 || y2 < y1) continue;
-    out.push(x1, y1, x2, y2);
-  }
-  return new Float32Array(out);
 }
 
 /**
@@ -142,12 +128,6 @@ export function buildRoidb(records: TrainRecord[], proposals: Map<string, ArrayL
     : mode === 'fixed' ? fixedBboxStats(K1, cfg.train.bboxMeans, cfg.train.bboxStds) : identityBboxStats(K1);
   for (const e of entries) normalizeTargets(e.targets, e.targetLabels, stats);
   return { entries, stats, warnings };
-}
-
-/** The network input for one image: CHW floats at the scale, mirrored when asked. */
-export function imageBlob(img: RgbImage, shortSide: number, maxSize: number, cfg: FastRcnnConfig, flip: boolean): { data: Float32Array; width: number; height: number; scale: number } {
-  const { image, scale } = prepareImage(img, { shortSide, maxSize, means: cfg.pixelMeans, std: cfg.pixelStds, flip });
-  return { data: image.data, width: image.width, height: image.height, scale };
 }
 
 /**

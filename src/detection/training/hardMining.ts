@@ -3,7 +3,7 @@
 // forward pass without gradients scores them all, and only the ones with the highest loss (after NMS
 // among the candidates by loss, so one hard region does not fill the batch with near copies) are
 // trained on. The cost is the extra RoI pooling and head forward on the candidates.
-import { nms } from './kernels/nms.js';
+import { nms } from '../model/wasm/nms.js';
 
 /**
  * Per-RoI loss as trained: softmax cross-entropy plus lambda × smooth-L1 (sigma 1) of the true

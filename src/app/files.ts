@@ -2,9 +2,9 @@
 // model or checkpoint behind), and model files read with clear errors.
 import { existsSync, mkdirSync, readFileSync, renameSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
-import type { FastRcnnConfig } from './config.js';
-import type { FastRCNN } from './model.js';
-import { type LoadedModel, modelFromBytes, modelToBytes } from './modelFile.js';
+import type { FastRcnnConfig } from '../detection/model/config.js';
+import type { FastRCNN } from '../detection/model/fastRcnn.js';
+import { type LoadedModel, modelFromBytes, modelToBytes } from '../detection/model/modelFile.js';
 
 /** Writes via `<path>.tmp-<pid>` and renames over `path` (atomic on one file system). */
 export function atomicWrite(path: string, data: Uint8Array | string): void {

@@ -1,12 +1,12 @@
 // Testing over a split (the original tools/test_net.py): detections for every image, then per-class
 // AP and mAP, VOC07 11-point and VOC2010 all-point (resultsFiles.ts writes and reads the VOC results
 // files). No file I/O here, so browsers can use it.
-import type { RgbImage } from '../data/types.js';
-import type { VocRecord } from '../data/voc.js';
-import { vocAp } from '../eval/vocAp.js';
-import type { FastRcnnConfig, TestConfig } from './config.js';
-import { type Detection, detect } from './detect.js';
-import type { FastRCNN } from './model.js';
+import type { RgbImage } from '../../data/types.js';
+import type { VocRecord } from '../../data/types.js';
+import { vocAp } from '../../eval/vocAp.js';
+import type { FastRcnnConfig, TestConfig } from '../model/config.js';
+import { type Detection, detect } from '../model/detect.js';
+import type { FastRCNN } from '../model/fastRcnn.js';
 
 /** One class's detections over a split. */
 export interface ClassDetections { imageIds: string[]; scores: number[]; boxes: number[] }

@@ -2,18 +2,18 @@
 // momentum and weight decay (biases at ×2 LR), a step LR schedule with linear warm-up, hierarchical
 // mini-batches from the roidb, and a full state (weights, momentum, iteration, generators, data
 // order) that round-trips through safetensors bytes for bit-identical resumption.
-import { SGD, type SGDState } from '../nn/optim.js';
-import { Adam } from '../nn/adam.js';
-import { stepLr } from '../nn/schedule.js';
-import { mul } from '../ops/elementwise.js';
-import { decodeSafetensors, encodeSafetensors, type NamedArray } from '../nn/safetensors.js';
-import { engine } from '../tensor/engine.js';
-import type { RgbImage } from '../data/types.js';
-import { Rng } from '../util/random.js';
-import type { FastRcnnConfig } from './config.js';
+import { SGD, type SGDState } from '../../nn/optim.js';
+import { Adam } from '../../nn/adam.js';
+import { stepLr } from '../../nn/schedule.js';
+import { mul } from '../../ops/elementwise.js';
+import { decodeSafetensors, encodeSafetensors, type NamedArray } from '../../nn/safetensors.js';
+import { engine } from '../../tensor/engine.js';
+import type { RgbImage } from '../../data/types.js';
+import { Rng } from '../../util/random.js';
+import type { FastRcnnConfig } from '../model/config.js';
 import { type Roidb, type RoidbEntry, minibatchParts } from './minibatch.js';
 import { type BatchPart, type PartResult, partGradients } from './batchParts.js';
-import type { FastRCNN } from './model.js';
+import type { FastRCNN } from '../model/fastRcnn.js';
 import { cropParts } from './pretrain.js';
 
 /** A second thread computing the gradients of some parts (Node: GradientWorker in gradWorker.ts). */

@@ -2,9 +2,9 @@
 // in, so inference needs no training statistics) and metadata: format, class list and the full config
 // (model shape and test settings). Bytes only here (browsers can use it); modelFileNode.ts reads and
 // writes files.
-import { decodeSafetensors, encodeSafetensors, type NamedArray } from '../nn/safetensors.js';
+import { decodeSafetensors, encodeSafetensors, type NamedArray } from '../../nn/safetensors.js';
 import { type FastRcnnConfig, baseConfig, mergeConfig, validateConfig } from './config.js';
-import { FastRCNN, createModel } from './model.js';
+import { FastRCNN, createModel } from './fastRcnn.js';
 import { foldBboxStats } from './targets.js';
 
 export const MODEL_FORMAT = 'fastrcnn-model';

@@ -1,17 +1,12 @@
 // Selective Search over many images on worker threads (Node): the images are split among workers,
 // each decodes its images and writes <dir>/<id>.json, so the result is the same files a single
-// thread would write. A worker is this same module (or the bundle that contains it) loaded with
-// workerData.fastrcnnTask set, so it works from the TypeScript sources (tsx) and from dist bundles.
+// thread would write. The worker is this module started by ./protocol.ts (task TASKS.proposals).
 import { availableParallelism } from 'node:os';
-import { type Transferable, Worker, isMainThread, parentPort, workerData } from 'node:worker_threads';
-import { readImageFile } from '../data/fs.js';
-import { cachedProposals, loadProposalsIfPresent } from '../proposals/proposalFiles.js';
-import { selectiveSearch, type SelectiveSearchOptions } from '../proposals/selectiveSearch.js';
-
-const TASK = 'fastrcnn-proposals';
-
-interface Job { id: string; imagePath: string }
-interface Msg { done?: string; error?: string; end?: boolean }
+import { parentPort } from 'node:worker_threads';
+import { readImageFile } from '../../data/fs.js';
+import { cachedProposals, loadProposalsIfPresent } from '../../proposals/proposalFiles.js';
+import { selectiveSearch, type SelectiveSearchOptions } from '../../proposals/selectiveSearch.js';
+import { type ProposalsJob as Job, type ProposalsMsg as Msg, TASKS, spawnTask, workerTask } from './protocol.js';
 
 /** Worker threads to use: the machine's cores (at most `max`). */
 export function defaultWorkers(max = 4): number {
@@ -27,16 +22,6 @@ function runJobs(jobs: Job[], dir: string, ss: SelectiveSearchOptions, report: (
       report({ error: `${j.id}: proposals failed (${(e as Error).message})` });
     }
   }
-}
-
-/**
- * A worker running this module: the bundle (.js) directly; from TypeScript sources (run with tsx,
- * whose loader does not reach worker threads) through tsx's API.
- */
-export function spawnSelf(data: unknown, self = import.meta.url, transferList: Transferable[] = []): Worker {
-  if (!self.endsWith('.ts')) return new Worker(new URL(self), { workerData: data, transferList });
-  const code = `import('tsx/esm/api').then((api) => api.tsImport(${JSON.stringify(self)}, ${JSON.stringify(self)}))`;
-  return new Worker(code, { eval: true, workerData: data, transferList });
 }
 
 /**
@@ -59,7 +44,7 @@ export async function computeProposalsParallel(images: Job[], dir: string, ss: S
   const chunks: Job[][] = Array.from({ length: W }, () => []);
   todo.forEach((j, i) => chunks[i % W].push(j));
   await Promise.all(chunks.map((jobs) => new Promise<void>((resolve, reject) => {
-    const w = spawnSelf({ fastrcnnTask: TASK, jobs, dir, ss });
+    const w = spawnTask(TASKS.proposals, { jobs, dir, ss }, import.meta.url);
     w.on('message', (m: Msg) => onMsg(m));
     w.on('error', reject);
     w.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`proposal worker exited with code ${code}`))));
@@ -68,7 +53,5 @@ export async function computeProposalsParallel(images: Job[], dir: string, ss: S
 }
 
 // Worker side.
-if (!isMainThread && workerData?.fastrcnnTask === TASK) {
-  const { jobs, dir, ss } = workerData as { jobs: Job[]; dir: string; ss: SelectiveSearchOptions };
-  runJobs(jobs, dir, ss, (m) => parentPort!.postMessage(m));
-}
+const task = workerTask(TASKS.proposals);
+if (task) runJobs(task.jobs, task.dir, task.ss, (m) => parentPort!.postMessage(m));

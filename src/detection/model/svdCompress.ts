@@ -1,11 +1,11 @@
 // Truncated SVD (the paper's §3.1) as public API: the factorization of a matrix, and the
 // replacement of one Linear layer by two (Σ_t·V_tᵀ without bias, then U_t with the original bias).
-import { Linear, Sequential } from '../nn/layers.js';
-import { engine } from '../tensor/engine.js';
-import { Tensor } from '../tensor/tensor.js';
-import { shapeStr } from '../core/types.js';
+import { Linear, Sequential } from '../../nn/layers.js';
+import { engine } from '../../tensor/engine.js';
+import { Tensor } from '../../tensor/tensor.js';
+import { shapeStr } from '../../core/types.js';
 import { factorizeLinear } from './compress.js';
-import * as k from './kernels/svd.js';
+import * as k from './wasm/svd.js';
 
 export interface SvdTensors { U: Tensor; S: Tensor; V: Tensor }
 

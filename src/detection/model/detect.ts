@@ -3,16 +3,16 @@
 // closest to pyramidArea²), RoIs that land on the same feature cells computed once, the head in
 // chunks, softmax scores, class-specific box decoding and clipping, then per class a score threshold
 // and NMS, and at most maxPerImage detections over all classes.
-import type { Box, RgbImage } from '../data/types.js';
-import { softmax } from '../ops/nn.js';
-import { engine } from '../tensor/engine.js';
-import type { Tensor } from '../tensor/tensor.js';
+import type { Box, RgbImage } from '../../data/types.js';
+import { softmax } from '../../ops/nn.js';
+import { engine } from '../../tensor/engine.js';
+import type { Tensor } from '../../tensor/tensor.js';
 import type { FastRcnnConfig, TestConfig } from './config.js';
-import { clipBoxes, decodeBoxes } from './kernels/boxes.js';
-import { nms } from './kernels/nms.js';
-import { cleanProposals, imageBlob } from './minibatch.js';
-import { computeScale, flipBoxesFlat } from '../data/transforms.js';
-import type { FastRCNN } from './model.js';
+import { clipBoxes, decodeBoxes } from './wasm/boxes.js';
+import { nms } from './wasm/nms.js';
+import { cleanProposals, imageBlob } from './input.js';
+import { computeScale, flipBoxesFlat } from '../../data/transforms.js';
+import type { FastRCNN } from './fastRcnn.js';
 import { unnormalizeDeltas } from './targets.js';
 
 export interface Detection {

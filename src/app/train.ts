@@ -11,19 +11,20 @@ import { dirname, join, basename, extname } from 'node:path';
 import type { RgbImage } from '../data/types.js';
 import type { VocRecord } from '../data/voc.js';
 import { decodeSafetensors } from '../nn/safetensors.js';
-import { type FastRcnnConfig, baseConfig, unresolvedKeys, validateConfig } from './config.js';
-import { datasetStats, resolveScales } from './dataScales.js';
+import { type FastRcnnConfig, baseConfig, unresolvedKeys, validateConfig } from '../detection/model/config.js';
+import { datasetStats, resolveScales } from '../detection/model/dataScales.js';
 import { DEFAULT_SS_OPTIONS, decodeImages, defaultProposalsDir, proposalsFor, readSplit } from './dataset.js';
 import { atomicWrite, readFileChecked, saveModel } from './files.js';
-import { LOSS_CSV_HEADER, lossCsvRow, lossSvg, parseLossCsv } from './lossPlot.js';
-import { buildRoidb, type RoidbEntry } from './minibatch.js';
-import { type FastRCNN, createModel } from './model.js';
-import { modelToBytes } from './modelFile.js';
-import { computeProposalsParallel, defaultWorkers } from './parallel.js';
-import { BudgetPlanner, ITERATION_RULE, MIN_ITERATIONS, iterationsForDataset, remainingSeconds } from './planner.js';
-import { type IterationLog, NonFiniteLossError, Trainer } from './trainer.js';
-import { GradientWorker } from './gradWorker.js';
-import { holdOut, overlap, validate } from './validation.js';
+import { LOSS_CSV_HEADER, lossCsvRow, lossSvg, parseLossCsv } from '../detection/training/lossPlot.js';
+import { buildRoidb, type RoidbEntry } from '../detection/training/minibatch.js';
+import { type FastRCNN, createModel } from '../detection/model/fastRcnn.js';
+import { modelToBytes } from '../detection/model/modelFile.js';
+import { computeProposalsParallel, defaultWorkers } from './threads/parallel.js';
+import { BudgetPlanner, ITERATION_RULE, MIN_ITERATIONS, iterationsForDataset, remainingSeconds } from '../detection/training/planner.js';
+import { type IterationLog, NonFiniteLossError, Trainer } from '../detection/training/trainer.js';
+import { GradientWorker } from './threads/gradWorker.js';
+import { holdOut, overlap } from '../detection/training/validation.js';
+import { validate } from './validation.js';
 
 export interface TrainOptions {
   /** VOC directory. */

@@ -10,15 +10,15 @@ import { readClassesFile } from '../data/voc.js';
 import { datasetRecall, type RecallReport } from '../proposals/recall.js';
 import { parseProposals } from '../proposals/proposalFiles.js';
 import { selectiveSearch, type SelectiveSearchOptions } from '../proposals/selectiveSearch.js';
-import type { FastRcnnConfig } from './config.js';
+import type { FastRcnnConfig } from '../detection/model/config.js';
 import { DEFAULT_SS_OPTIONS, decodeImages, defaultProposalsDir, proposalsFor } from './dataset.js';
-import { type Detection, detect } from './detect.js';
-import { type ApTable, detectSplit, evaluateDetections } from './evaluate.js';
-import { detectSplitTwoThreads } from './detectWorker.js';
+import { type Detection, detect } from '../detection/model/detect.js';
+import { type ApTable, evaluateDetections } from '../detection/testing/evaluate.js';
+import { splitDetector } from './threads/detectWorker.js';
 import { readResultsFiles, writeResultsFiles } from './resultsFiles.js';
 import { atomicWrite, loadModel } from './files.js';
-import { computeProposalsParallel, defaultWorkers } from './parallel.js';
-import type { FastRCNN } from './model.js';
+import { computeProposalsParallel, defaultWorkers } from './threads/parallel.js';
+import type { FastRCNN } from '../detection/model/fastRcnn.js';
 
 type Log = (msg: string) => void;
 
@@ -133,7 +133,7 @@ export function testStep(o: TestStepOptions): TestStepResult {
   if (!records.length) throw new Error(`no usable images in split '${o.split}' of ${o.data}`);
   const dir = o.proposalsDir ?? defaultProposalsDir(o.data);
   const props = proposalsFor(records, (r) => images.get(r.id)!, { dir }, warnings);
-  const split = (o.workers ?? defaultWorkers(2)) >= 2 && records.length >= 2 ? detectSplitTwoThreads : detectSplit;
+  const split = splitDetector(o.workers ?? defaultWorkers(2), records.length);
   const det = split(model, cfg, records, (r) => images.get(r.id), props, { warnings, onImage: progressReporter(`test ${o.split}`, log, o.tty) });
   const resultsDir = o.results ?? join(o.data, 'results');
   const files = writeResultsFiles(resultsDir, o.split, model.classes, det.perClass);

@@ -4,7 +4,7 @@
 // add_bbox_regression_targets), or by fixed means/stds. At save time the normalization is folded
 // into bboxPred (w' = w·std, b' = b·std + mean), so a saved model predicts raw deltas and inference
 // needs no training statistics.
-import { encodeBoxes } from './kernels/boxes.js';
+import { encodeBoxes } from './wasm/boxes.js';
 
 /** Per-class means and stds, [(K+1)·4] each (row k = class k; row 0, background, is 0 / 1). */
 export interface BboxStats { means: Float32Array; stds: Float32Array }

@@ -2,7 +2,7 @@
 // _sample_rois): up to fgFraction of the image's RoIs are foreground (max IoU with a ground-truth box
 // ≥ fgThresh; the ground-truth boxes themselves are among the candidates), the rest background (max
 // IoU in [bgThreshLo, bgThreshHi)), each drawn without replacement by the seeded generator.
-import type { Rng } from '../util/random.js';
+import type { Rng } from '../../util/random.js';
 
 export interface SamplerConfig {
   /** RoIs to sample from this image (R / N). */

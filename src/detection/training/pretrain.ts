@@ -5,10 +5,10 @@
 // network: the whole crop is one RoI, so the backbone, fc6, fc7 and cls_score are all pre-trained. A
 // step sees `batch` distinct regions from as many images where a Fast R-CNN mini-batch (two images)
 // sees a handful of objects: features appear in a minute instead of thousands of iterations.
-import { permuteChannelPlanes } from '../data/transforms.js';
-import type { RgbImage } from '../data/types.js';
-import type { Rng } from '../util/random.js';
-import type { FastRcnnConfig } from './config.js';
+import { permuteChannelPlanes } from '../../data/transforms.js';
+import type { RgbImage } from '../../data/types.js';
+import type { Rng } from '../../util/random.js';
+import type { FastRcnnConfig } from '../model/config.js';
 import type { RoidbEntry } from './minibatch.js';
 import type { BatchPart } from './batchParts.js';
 

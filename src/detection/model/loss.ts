@@ -1,13 +1,13 @@
 // The Fast R-CNN multi-task loss (the paper's eq. 1): softmax cross-entropy over the RoIs' classes
 // plus smooth-L1 on the box regression of the true class, the loss of the head in ./model.ts.
-import { engine } from '../tensor/engine.js';
-import type { Tensor } from '../tensor/tensor.js';
-import { shapeStr } from '../core/types.js';
-import { add, mul } from '../ops/elementwise.js';
-import { softmaxCrossEntropy } from '../ops/nn.js';
-import { sum } from '../ops/reduce.js';
-import { smoothL1 } from '../ops/smoothL1.js';
-import { checkDtype, checkRank, checkTensor } from '../ops/util.js';
+import { engine } from '../../tensor/engine.js';
+import type { Tensor } from '../../tensor/tensor.js';
+import { shapeStr } from '../../core/types.js';
+import { add, mul } from '../../ops/elementwise.js';
+import { softmaxCrossEntropy } from '../../ops/nn.js';
+import { sum } from '../../ops/reduce.js';
+import { smoothL1 } from '../../ops/smoothL1.js';
+import { checkDtype, checkRank, checkTensor } from '../../ops/util.js';
 
 export interface FastRcnnLossOptions { lambda?: number; beta?: number }
 export interface FastRcnnLoss { lossCls: Tensor; lossLoc: Tensor; loss: Tensor }

@@ -1,14 +1,14 @@
 // The public box functions: IoU, NMS, the R-CNN box coder and clipping. Each takes Tensors or plain
 // arrays and answers in kind (Tensor in → Tensor out), running the typed-array WASM wrappers of
 // ./kernels/boxes.ts and ./kernels/nms.ts, which own the +1 pixel conventions.
-import { engine } from '../tensor/engine.js';
-import { Tensor } from '../tensor/tensor.js';
-import { shapeStr } from '../core/types.js';
-import * as k from './kernels/boxes.js';
-import * as kn from './kernels/nms.js';
+import { engine } from '../../tensor/engine.js';
+import { Tensor } from '../../tensor/tensor.js';
+import { shapeStr } from '../../core/types.js';
+import * as k from './wasm/boxes.js';
+import * as kn from './wasm/nms.js';
 
-export type { BoxCoding, BoxCoderOptions, ClipMode } from './kernels/boxes.js';
-export type { NmsOptions } from './kernels/nms.js';
+export type { BoxCoding, BoxCoderOptions, ClipMode } from './wasm/boxes.js';
+export type { NmsOptions } from './wasm/nms.js';
 type Boxes = Tensor | ArrayLike<number>;
 
 function values(name: string, fn: string, t: Boxes, cols?: number): ArrayLike<number> {

@@ -2,21 +2,21 @@
 // pooling at the last conv layer, fc6 and fc7 with dropout, then two sibling outputs: clsScore
 // (K+1 logits) and bboxPred (4 box deltas per class, background included). Parameter names follow
 // the original Caffe model (conv1_1.weight, fc6.weight, cls_score.weight, bbox_pred.weight, ...).
-import { Module } from '../nn/module.js';
-import { Conv2d, Linear } from '../nn/layers.js';
-import { gaussian, kaiming, type Init } from '../nn/init.js';
-import { maxPool2d } from '../ops/conv.js';
-import { relu } from '../ops/elementwise.js';
-import { fill } from '../ops/creation.js';
-import { instanceNorm } from '../ops/norm.js';
-import { dropout } from '../ops/nn.js';
-import { flatten } from '../ops/shape.js';
-import { concat } from '../ops/shape.js';
-import { roiPool } from '../ops/roi.js';
-import { engine } from '../tensor/engine.js';
-import type { Tensor } from '../tensor/tensor.js';
-import { shapeStr } from '../core/types.js';
-import { Rng } from '../util/random.js';
+import { Module } from '../../nn/module.js';
+import { Conv2d, Linear } from '../../nn/layers.js';
+import { gaussian, kaiming, type Init } from '../../nn/init.js';
+import { maxPool2d } from '../../ops/conv.js';
+import { relu } from '../../ops/elementwise.js';
+import { fill } from '../../ops/creation.js';
+import { instanceNorm } from '../../ops/norm.js';
+import { dropout } from '../../ops/nn.js';
+import { flatten } from '../../ops/shape.js';
+import { concat } from '../../ops/shape.js';
+import { roiPool } from '../../ops/roi.js';
+import { engine } from '../../tensor/engine.js';
+import type { Tensor } from '../../tensor/tensor.js';
+import { shapeStr } from '../../core/types.js';
+import { Rng } from '../../util/random.js';
 import { type FastRcnnConfig, type ModelConfig, convNames, featureStride } from './config.js';
 
 /** A plain fc layer, or its SVD factorization (x·Lᵀ·Uᵀ + b). */

@@ -1,13 +1,13 @@
 // Truncated SVD of fc6 / fc7 (the paper's §3.1): W [u×v] ≈ U_t Σ_t V_tᵀ, so one layer becomes two,
 // <fc>_L with weights Σ_t V_tᵀ and no bias, then <fc>_U with weights U_t and the original bias:
 // u·v parameters become t·(u + v). The SVD runs in float64 in WASM (kernels.truncatedSvd).
-import { randomNormal } from '../ops/creation.js';
-import { matMul } from '../ops/matmul.js';
-import { engine } from '../tensor/engine.js';
-import { Rng } from '../util/random.js';
+import { randomNormal } from '../../ops/creation.js';
+import { matMul } from '../../ops/matmul.js';
+import { engine } from '../../tensor/engine.js';
+import { Rng } from '../../util/random.js';
 import type { FastRcnnConfig } from './config.js';
-import { truncatedSvd } from './kernels/svd.js';
-import { type FastRCNN, createModel } from './model.js';
+import { truncatedSvd } from './wasm/svd.js';
+import { type FastRCNN, createModel } from './fastRcnn.js';
 
 /** The weights of an SVD-factorized Linear [u×v] at rank t: L [t×v] = Σ_t V_tᵀ, U [u×t]. */
 export function factorizeLinear(weight: Float32Array, u: number, v: number, rank: number): { L: Float32Array; U: Float32Array } {

@@ -4,11 +4,11 @@ import { existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:
 import { join } from 'node:path';
 import { synthesize } from '../data/synth.js';
 import { readVoc } from '../data/voc.js';
-import type { FastRcnnConfig } from './config.js';
-import { presetConfig } from './presets.js';
-import { type ApTable } from './evaluate.js';
+import type { FastRcnnConfig } from '../detection/model/config.js';
+import { presetConfig } from '../detection/model/presets.js';
+import { type ApTable } from '../detection/testing/evaluate.js';
 import { detectStep, proposalsStep, testStep } from './pipeline.js';
-import { defaultWorkers } from './parallel.js';
+import { defaultWorkers } from './threads/parallel.js';
 import { trainDetector } from './train.js';
 import type { RecallReport } from '../proposals/recall.js';
 

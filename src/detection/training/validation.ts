@@ -2,14 +2,15 @@
 // training split, or `auto`: a seeded part held out of the training split), and the VOC07 mAP of the
 // model on them, computed exactly as `fastrcnn test` computes it from the model file: the weights go
 // through the model file's bytes (target normalization folded), then the same detection and scoring.
-import type { RgbImage } from '../data/types.js';
-import type { VocRecord } from '../data/voc.js';
-import { Rng } from '../util/random.js';
-import type { FastRcnnConfig } from './config.js';
-import { type ApTable, detectSplit, evaluateDetections } from './evaluate.js';
-import { detectSplitTwoThreads } from './detectWorker.js';
-import type { FastRCNN } from './model.js';
-import { modelFromBytes, modelToBytes } from './modelFile.js';
+// Browser-safe: the detection of the split is a parameter; src/app/validation.ts passes the two-thread
+// one (a worker thread) when the set asks for two threads.
+import type { RgbImage } from '../../data/types.js';
+import type { VocRecord } from '../../data/types.js';
+import { Rng } from '../../util/random.js';
+import type { FastRcnnConfig } from '../model/config.js';
+import { type ApTable, detectSplit, evaluateDetections } from '../testing/evaluate.js';
+import type { FastRCNN } from '../model/fastRcnn.js';
+import { modelFromBytes, modelToBytes } from '../model/modelFile.js';
 
 /** Images held out by `--val-split auto`: 15% of the training split, at least 10, at most 100 (and at most a third). */
 export function autoValidationCount(n: number): number {
@@ -38,11 +39,13 @@ export interface ValidationSet {
   workers: number;
 }
 
-/** The AP table of `model` on a validation set, through the model file's bytes as `fastrcnn test` reads them. */
-export function validate(model: FastRCNN, cfg: FastRcnnConfig, v: ValidationSet): ApTable {
+/**
+ * The AP table of `model` on a validation set, through the model file's bytes as `fastrcnn test` reads
+ * them; `run` detects the split (detectSplit by default, the same signature as its threaded version).
+ */
+export function validateWith(model: FastRCNN, cfg: FastRcnnConfig, v: ValidationSet, run: typeof detectSplit = detectSplit): ApTable {
   const loaded = modelFromBytes(modelToBytes(model, cfg));
   try {
-    const run = v.workers >= 2 && v.records.length >= 2 ? detectSplitTwoThreads : detectSplit;
     const det = run(loaded.model, loaded.config, v.records, v.image, v.proposals);
     return evaluateDetections(det.perClass, v.records, loaded.model.classes);
   } finally {

@@ -2,7 +2,7 @@
 // `image_id score x1 y1 x2 y2` with 1-based pixel coordinates like the devkit's.
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { ClassDetections } from './evaluate.js';
+import type { ClassDetections } from '../detection/testing/evaluate.js';
 import { atomicWrite } from './files.js';
 
 export function resultsFileName(split: string, cls: string): string {

@@ -3,21 +3,15 @@
 // writes them back to shared memory. The training loop stays synchronous: it posts the job, computes
 // its own parts, then waits on an Atomics flag (no event loop needed). Deterministic: the same
 // parts, weights and dropout seed give the same bytes.
-import { isMainThread, parentPort, workerData, type Worker } from 'node:worker_threads';
-import type { FastRcnnConfig } from './config.js';
-import { type BatchPart, type PartResult, partGradients } from './batchParts.js';
-import { type FastRCNN, createModel } from './model.js';
-import { spawnSelf } from './parallel.js';
-import { ready } from '../ready.js';
-import { engine } from '../tensor/engine.js';
-import type { Tensor } from '../tensor/tensor.js';
-import { add } from '../ops/elementwise.js';
-
-const TASK = 'fastrcnn-gradients';
-// control[0]: 0 idle, 1 job posted, 2 done, 3 failed
-const IDLE = 0, POSTED = 1, DONE = 2, FAILED = 3;
-
-interface Job { parts: BatchPart[]; trainFrom: string; training: boolean; dropoutSeed: number; lambda: number }
+import { parentPort, type Worker } from 'node:worker_threads';
+import type { FastRcnnConfig } from '../../detection/model/config.js';
+import { type BatchPart, type PartResult, partGradients } from '../../detection/training/batchParts.js';
+import { type FastRCNN, createModel } from '../../detection/model/fastRcnn.js';
+import { FLAG, type GradientsJob as Job, TASKS, raise, spawnTask, workerTask } from './protocol.js';
+import { ready } from '../../ready.js';
+import { engine } from '../../tensor/engine.js';
+import type { Tensor } from '../../tensor/tensor.js';
+import { add } from '../../ops/elementwise.js';
 
 /** Element offsets of each parameter in the flat shared buffers (model.namedParameters() order). */
 function layout(model: FastRCNN): { name: string; offset: number; size: number }[] {
@@ -48,9 +42,8 @@ export class GradientWorker {
     this.weights = new Float32Array(new SharedArrayBuffer(4 * n));
     this.grads = new Float32Array(new SharedArrayBuffer(4 * n));
     this.results = new Float64Array(new SharedArrayBuffer(8 * (4 + maxScores)));
-    this.worker = spawnSelf({
-      fastrcnnTask: TASK, config: cfg, classes: model.classes,
-      control: this.control, weights: this.weights, grads: this.grads, results: this.results,
+    this.worker = spawnTask(TASKS.gradients, {
+      config: cfg, classes: model.classes, control: this.control, weights: this.weights, grads: this.grads, results: this.results,
     }, import.meta.url);
     this.worker.unref();
   }
@@ -61,7 +54,7 @@ export class GradientWorker {
       const s = this.slots.find((x) => x.name === p.name)!;
       copyInto(p.tensor, this.weights, s.offset);
     }
-    Atomics.store(this.control, 0, POSTED);
+    Atomics.store(this.control, 0, FLAG.posted);
     this.worker.postMessage({ ...job, parts });
     this.pending = true;
   }
@@ -72,10 +65,10 @@ export class GradientWorker {
     this.pending = false;
     while (true) {
       const v = Atomics.load(this.control, 0);
-      if (v === DONE || v === FAILED) break;
+      if (v === FLAG.done || v === FLAG.failed) break;
       Atomics.wait(this.control, 0, v, 60_000);
     }
-    if (Atomics.load(this.control, 0) === FAILED) throw new Error('gradient worker failed (see its error above)');
+    if (Atomics.load(this.control, 0) === FLAG.failed) throw new Error('gradient worker failed (see its error above)');
     const count = this.results[0];
     const out: PartResult[] = [];
     let at = 1;
@@ -100,7 +93,7 @@ export class GradientWorker {
         }
       }
     });
-    Atomics.store(this.control, 0, IDLE);
+    Atomics.store(this.control, 0, FLAG.idle);
     return out;
   }
 
@@ -108,9 +101,9 @@ export class GradientWorker {
 }
 
 // Worker side: a model replica; each job = weights in, parts' gradient sums out.
-if (!isMainThread && workerData?.fastrcnnTask === TASK) {
+const d = workerTask(TASKS.gradients);
+if (d) {
   ready();
-  const d = workerData as { config: FastRcnnConfig; classes: string[]; control: Int32Array; weights: Float32Array; grads: Float32Array; results: Float64Array };
   const model = createModel(d.config, d.classes);
   const slots = layout(model);
   parentPort!.on('message', (job: Job) => {
@@ -141,11 +134,10 @@ if (!isMainThread && workerData?.fastrcnnTask === TASK) {
         d.results.set(r.labels, at + 5 + r.scores.length);
         at += 5 + r.scores.length + r.numRois;
       }
-      Atomics.store(d.control, 0, DONE);
+      raise(d.control, FLAG.done);
     } catch (e) {
       console.error('gradient worker:', e);
-      Atomics.store(d.control, 0, FAILED);
+      raise(d.control, FLAG.failed);
     }
-    Atomics.notify(d.control, 0);
   });
 }

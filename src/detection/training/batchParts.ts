@@ -2,12 +2,12 @@
 // with its RoIs (Fast R-CNN) or a block of crops (pre-training). Each part adds the gradient of its
 // summed loss (R_i × its mean loss) into the parameters' .grad; the caller divides by the total R,
 // which gives exactly the gradient of the mini-batch's mean loss.
-import { fastRcnnLoss } from './loss.js';
-import { softmaxCrossEntropy } from '../ops/nn.js';
-import { mul } from '../ops/elementwise.js';
-import { engine } from '../tensor/engine.js';
+import { fastRcnnLoss } from '../model/loss.js';
+import { softmaxCrossEntropy } from '../../ops/nn.js';
+import { mul } from '../../ops/elementwise.js';
+import { engine } from '../../tensor/engine.js';
 import { roiLosses, selectHardRois } from './hardMining.js';
-import type { FastRCNN } from './model.js';
+import type { FastRCNN } from '../model/fastRcnn.js';
 
 export interface BatchPart {
   /** [n,3,H,W] floats (n = 1 for a detection image). */
