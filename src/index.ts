@@ -32,6 +32,7 @@ export * from './detection/model/boxes.js';
 export * from './detection/model/svdCompress.js';
 export * from './eval/vocAp.js';
 export * from './data/types.js';
+export * from './data/boxes.js';
 export * from './data/image.js';
 export * from './data/transforms.js';
 export * from './data/draw.js';

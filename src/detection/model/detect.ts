@@ -11,7 +11,8 @@ import type { FastRcnnConfig, TestConfig } from './config.js';
 import { clipBoxes, decodeBoxes } from './wasm/boxes.js';
 import { nms } from './wasm/nms.js';
 import { cleanProposals, imageBlob } from './input.js';
-import { computeScale, flipBoxesFlat } from '../../data/transforms.js';
+import { flipBoxesFlat } from '../../data/boxes.js';
+import { computeScale } from '../../data/transforms.js';
 import type { FastRCNN } from './fastRcnn.js';
 import { unnormalizeDeltas } from './targets.js';
 

@@ -2,6 +2,7 @@
 // classes and regression targets; flipped copies for augmentation) and the hierarchical mini-batch
 // (the paper's §2.3: N images, R/N RoIs from each). Images are scaled so the short side is one of the
 // training scales (long side capped), mean-subtracted and divided by the pixel std.
+import { flipBoxesFlat } from '../../data/boxes.js';
 import type { Box, RgbImage } from '../../data/types.js';
 import { permuteChannelPlanes } from '../../data/transforms.js';
 import type { Rng } from '../../util/random.js';
@@ -11,16 +12,6 @@ import { cleanProposals, imageBlob } from '../model/input.js';
 import { sampleRois } from '../model/sampleRois.js';
 import type { BatchPart } from './batchParts.js';
 import { type BboxStats, computeBboxStats, computeTargets, fixedBboxStats, identityBboxStats, normalizeTargets } from '../model/targets.js';
-
-/** Flips pixel-inclusive boxes [n·4] in an image of this width: x1' = W−1−x2, x2' = W−1−x1. */
-export function flipBoxesInPlace(boxes: Float32Array, width: number): Float32Array {
-  for (let i = 0; i < boxes.length; i += 4) {
-    const x1 = boxes[i];
-    boxes[i] = width - 1 - boxes[i + 2];
-    boxes[i + 2] = width - 1 - x1;
-  }
-  return boxes;
-}
 
 /** One training image as the network sees it (a flipped image is its own entry). */
 export interface RoidbEntry {
@@ -65,7 +56,7 @@ export function roidbEntry(rec: TrainRecord, proposals: ArrayLike<number>, class
   const props = cleanProposals(proposals, rec.width, rec.height, t.maxProposals);
   const boxes = new Float32Array(gt.length + props.length);
   boxes.set(gt); boxes.set(props, gt.length);
-  if (flipped) flipBoxesInPlace(boxes, rec.width);
+  if (flipped) flipBoxesFlat(boxes, rec.width, boxes);
   const n = boxes.length / 4, g = gt.length / 4;
   const maxOverlaps = new Float32Array(n), maxClasses = new Int32Array(n), assigned = new Int32Array(n).fill(-1);
   if (g > 0 && n > 0) {
