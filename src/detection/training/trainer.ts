@@ -2,8 +2,9 @@
 // momentum and weight decay (biases at ×2 LR), a step LR schedule with linear warm-up, hierarchical
 // mini-batches from the roidb, and a full state (weights, momentum, iteration, generators, data
 // order) that round-trips through safetensors bytes for bit-identical resumption.
-import { SGD, type SGDState } from '../../nn/optim.js';
+import { SGD } from '../../nn/optim.js';
 import { Adam } from '../../nn/adam.js';
+import type { Optimizer, OptimizerState } from '../../nn/optimizer.js';
 import { stepLr } from '../../nn/schedule.js';
 import { mul } from '../../ops/elementwise.js';
 import { decodeSafetensors, encodeSafetensors, type NamedArray } from '../../nn/safetensors.js';
@@ -67,7 +68,7 @@ export function roidbFingerprint(entries: RoidbEntry[]): string {
 
 export class Trainer {
   /** SGD over the parameters trained in the current phase (all of them while pre-training). */
-  optimizer: SGD | Adam;
+  optimizer: Optimizer;
   private phase: 'pretrain' | 'train';
   iteration = 0;
   /** Draws scales and RoI samples. */
@@ -93,7 +94,7 @@ export class Trainer {
   /** Pre-training steps, then Fast R-CNN iterations; `iteration` counts both. */
   get totalIterations(): number { return this.cfg.train.pretrain.iterations + this.cfg.train.iterations; }
   /** Pre-training trains every layer; Fast R-CNN training those from model.backbone.trainFrom up. */
-  private makeOptimizer(): SGD | Adam {
+  private makeOptimizer(): Optimizer {
     const t = this.cfg.train;
     if (this.phase === 'pretrain') this.model.setTrainFrom(this.model.convNames[0]);
     else this.model.setTrainFrom(this.cfg.model.backbone.trainFrom);
@@ -170,7 +171,7 @@ export class Trainer {
       }
     });
     this.optimizer.lr = lr;
-    this.optimizer.update();
+    this.optimizer.step();
     this.optimizer.zeroGrad();
     this.iteration++;
     return { iteration: it, phase: pre ? 'pretrain' : 'train', loss, lossCls, lossLoc, lr, fgAcc, bgAcc, seconds: (performance.now() - t0) / 1000 };
@@ -217,7 +218,7 @@ export class Trainer {
     const tensors = new Map<string, NamedArray>();
     for (const p of this.model.namedParameters()) tensors.set(p.name, { shape: p.tensor.shape.slice(), data: p.tensor.dataSync() as Float32Array });
     const sgd = this.optimizer.getState();
-    for (const [n, v] of Object.entries(sgd.velocity)) tensors.set(`__velocity__.${n}`, { shape: v.shape.slice(), data: Float32Array.from(v.data) });
+    for (const [n, v] of Object.entries(sgd.buffers)) tensors.set(`__velocity__.${n}`, { shape: v.shape.slice(), data: Float32Array.from(v.data) });
     const state = {
       iteration: this.iteration,
       sgd: { step: sgd.step, lr: sgd.lr },
@@ -252,15 +253,15 @@ export class Trainer {
       throw new Error(`${source}: checkpoint was made on other training data or proposals (roidb ${state.roidb}, now ${roidbFingerprint(this.roidb.entries)})`);
     }
     const params = new Map<string, { shape: number[]; data: Float32Array }>();
-    const velocity: SGDState['velocity'] = {};
+    const buffers: OptimizerState['buffers'] = {};
     for (const [k, v] of tensors) {
       if (!(v.data instanceof Float32Array)) throw new Error(`${source}: '${k}' must be F32`);
-      if (k.startsWith('__velocity__.')) velocity[k.slice('__velocity__.'.length)] = { shape: v.shape, data: v.data };
+      if (k.startsWith('__velocity__.')) buffers[k.slice('__velocity__.'.length)] = { shape: v.shape, data: v.data };
       else params.set(k, { shape: v.shape, data: v.data });
     }
     try { this.model.loadStateDict(params); } catch (e) { throw new Error(`${source}: ${(e as Error).message}`); }
     if (this.phase === 'pretrain' && state.iteration >= this.cfg.train.pretrain.iterations) this.enterTraining();
-    this.optimizer.setState({ step: state.sgd.step, lr: state.sgd.lr, velocity });
+    this.optimizer.setState({ step: state.sgd.step, lr: state.sgd.lr, buffers });
     this.iteration = state.iteration;
     this.dataRng.setState(state.dataRng);
     this.orderRng.setState(state.orderRng);
