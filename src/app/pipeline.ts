@@ -17,6 +17,7 @@ import { type ApTable, evaluateDetections } from '../detection/testing/evaluate.
 import { splitDetector } from './threads/detectWorker.js';
 import { readResultsFiles, writeResultsFiles } from './resultsFiles.js';
 import { atomicWrite, loadModel } from './files.js';
+import { sameClasses } from '../detection/model/modelFile.js';
 import { computeProposalsParallel, defaultWorkers } from './threads/parallel.js';
 import type { FastRCNN } from '../detection/model/fastRcnn.js';
 
@@ -53,8 +54,7 @@ export function readSplitForModel(dataDir: string, split: string, model: FastRCN
   const ds = readVoc(dataDir, { split });
   const file = join(dataDir, 'classes.txt');
   const dataClasses = existsSync(file) ? readClassesFile(file) : null;
-  const same = (a: string[], b: string[]) => a.length === b.length && a.every((c, i) => c === b[i]);
-  if (dataClasses && !same(dataClasses, model.classes)) {
+  if (dataClasses && !sameClasses(dataClasses, model.classes)) {
     throw new Error(`${source} was trained for classes [${model.classes.join(', ')}] but ${file} lists [${dataClasses.join(', ')}]`);
   }
   const unknown = ds.classes.filter((c) => !model.classes.includes(c));

@@ -11,7 +11,7 @@ import { FLAG, type GradientsJob as Job, TASKS, raise, spawnTask, workerTask } f
 import { ready } from '../../ready.js';
 import { engine } from '../../tensor/engine.js';
 import type { Tensor } from '../../tensor/tensor.js';
-import { add } from '../../ops/elementwise.js';
+import { accumulateGrad } from '../../autograd/tape.js';
 
 /** Element offsets of each parameter in the flat shared buffers (model.namedParameters() order). */
 function layout(model: FastRCNN): { name: string; offset: number; size: number }[] {
@@ -83,14 +83,7 @@ export class GradientWorker {
       for (const p of this.model.namedParameters()) {
         if (!p.tensor.requiresGrad) continue;
         const s = this.slots.find((x) => x.name === p.name)!;
-        const g = engine.makeTensor(this.grads.subarray(s.offset, s.offset + s.size), p.tensor.shape, 'float32');
-        if (p.tensor.grad) {
-          const sum = add(p.tensor.grad, g);
-          p.tensor.grad.dispose(); g.dispose();
-          p.tensor.grad = engine.keep(sum);
-        } else {
-          p.tensor.grad = engine.keep(g);
-        }
+        accumulateGrad(p.tensor, engine.makeTensor(this.grads.subarray(s.offset, s.offset + s.size), p.tensor.shape, 'float32'));
       }
     });
     Atomics.store(this.control, 0, FLAG.idle);

@@ -84,10 +84,14 @@ function inferenceSettings(stored: unknown): unknown {
   return test === undefined ? rest : { ...rest, test: keptTest };
 }
 
+/** True when two class lists are the same names in the same order (the order is the output index). */
+export function sameClasses(a: readonly string[], b: readonly string[]): boolean {
+  return a.length === b.length && a.every((c, i) => c === b[i]);
+}
+
 /** Errors when a model's classes and a dataset's differ (names and order matter: they are output indices). */
 export function checkClasses(modelClasses: string[], dataClasses: string[] | undefined, source: string): void {
-  if (!dataClasses) return;
-  if (modelClasses.length === dataClasses.length && modelClasses.every((c, i) => c === dataClasses[i])) return;
+  if (!dataClasses || sameClasses(modelClasses, dataClasses)) return;
   const missing = dataClasses.filter((c) => !modelClasses.includes(c));
   throw new Error(`${source} was trained for ${modelClasses.length} classes [${modelClasses.join(', ')}] but the data has ` +
     `${dataClasses.length} [${dataClasses.join(', ')}]${missing.length ? `; unknown to the model: ${missing.join(', ')}` : ' (a different order)'}`);

@@ -15,6 +15,7 @@ import type { FastRcnnConfig } from '../model/config.js';
 import { type Roidb, type RoidbEntry, minibatchParts } from './minibatch.js';
 import { type BatchPart, type PartResult, partGradients } from './batchParts.js';
 import type { FastRCNN } from '../model/fastRcnn.js';
+import { sameClasses } from '../model/modelFile.js';
 import { cropParts } from './pretrain.js';
 
 /** A second thread computing the gradients of some parts (Node: GradientWorker in gradWorker.ts). */
@@ -245,7 +246,7 @@ export class Trainer {
     const { tensors, metadata } = decodeSafetensors(bytes, source);
     if (metadata.format !== 'fastrcnn-checkpoint') throw new Error(`${source}: not a training checkpoint (format '${metadata.format ?? 'none'}')`);
     const classes = JSON.parse(metadata.classes ?? '[]') as string[];
-    if (JSON.stringify(classes) !== JSON.stringify(this.model.classes)) {
+    if (!sameClasses(classes, this.model.classes)) {
       throw new Error(`${source}: checkpoint classes ${JSON.stringify(classes)} differ from the dataset's ${JSON.stringify(this.model.classes)}`);
     }
     const state = JSON.parse(metadata.state);
