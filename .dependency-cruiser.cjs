@@ -18,13 +18,13 @@ const LAYERS = [
     '^src/detection/(training|testing)/'],
   ['entry', 'the browser-safe package entry `fastrcnn`', '^src/(index|detection/index)\\.ts$'],
   ['app', 'the Node application: datasets and files on disk, pipeline steps, train, demo, worker threads', '^src/app/'],
-  ['node-entry', 'the Node package entry `fastrcnn/node`', '^src/node\\.ts$'],
+  ['node-entry', 'the Node package entries: `fastrcnn/node`, and `fastrcnn` under Node (the codecs registered)', '^src/(node|index\\.node)\\.ts$'],
   ['cli', 'the command line', '^src/cli/'],
 ];
 
 // Modules that need Node (the file system, worker threads, PNG/JPEG codecs): the app layer, the Node
 // entry, the CLI and the data layer's disk modules.
-const NODE_ONLY = '^src/(app/|cli/|node\\.ts$|data/(fs|voc|synth|image-node)\\.ts$)';
+const NODE_ONLY = '^src/(app/|cli/|(node|index\\.node)\\.ts$|data/(fs|voc|synth|image-node)\\.ts$)';
 
 module.exports = {
   forbidden: [

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { loadVocImage, readVoc, type VocDataset, type VocRecord } from '../data/voc.js';
 import type { RgbImage } from '../data/types.js';
 import { cachedProposals, loadProposalsIfPresent } from '../proposals/proposalFiles.js';
-import { selectiveSearch, type SelectiveSearchOptions } from '../proposals/selectiveSearch.js';
+import { DEFAULT_SS_OPTIONS, selectiveSearch, type SelectiveSearchOptions } from '../proposals/selectiveSearch.js';
 
 /** Default proposals cache of a dataset. */
 export function defaultProposalsDir(dataDir: string): string {
@@ -13,7 +13,7 @@ export function defaultProposalsDir(dataDir: string): string {
 }
 
 /** Selective Search settings used by the CLI and the demo ("fast mode", at most 2000 boxes). */
-export const DEFAULT_SS_OPTIONS: SelectiveSearchOptions = { mode: 'fast', maxBoxes: 2000 };
+export { DEFAULT_SS_OPTIONS };
 
 export function readSplit(dataDir: string, split: string, classes?: string[]): VocDataset {
   return readVoc(dataDir, { split, classes });

@@ -34,6 +34,9 @@ export interface SelectiveSearchOptions {
   similarities?: SimilaritySet[];
 }
 
+/** The options the detector's steps use (the paper's "fast" mode, at most 2000 boxes per image). */
+export const DEFAULT_SS_OPTIONS: SelectiveSearchOptions = { mode: 'fast', maxBoxes: 2000 };
+
 /** The strategies a call will run, resolved from the mode and the overrides. */
 export interface SelectiveSearchPlan {
   colorSpaces: ColorSpace[];
