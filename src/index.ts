@@ -11,6 +11,7 @@ export type { DType, TypedArray } from './core/types.js';
 export { ready };
 export type { Backend, KernelFunc, TensorInfo } from './core/backend.js';
 export { registerKernel } from './backends/registry.js';
+export type { KernelSpecs, KernelName, KernelAttrs } from './core/kernels.js';
 export { registerGradient } from './autograd/registry.js';
 export { WasmBackend } from './backends/wasm/index.js';
 export { WebGLBackend, createWebGLBackend, type WebGLBackendOptions } from './backends/webgl/index.js';
@@ -18,6 +19,7 @@ export * from './ops/index.js';
 export { grad, grads, valueAndGrad, valueAndGrads, noGrad } from './autograd/functional.js';
 export { Rng } from './util/random.js';
 export { engine };
+export type { MemoryInfo } from './tensor/engine.js';
 
 /** Frees every tensor fn creates except those it returns. */
 export function tidy<T>(fn: () => T): T { return engine.tidy(fn); }

@@ -9,5 +9,5 @@ import './data/image-node.js';
 export * from './data/fs.js';
 export * from './data/image-node.js';
 export * from './data/voc.js';
-export { synthesize, imageRng, imageId, splitIds, type SynthOptions, type SynthSummary } from './data/synth.js';
+export { synthesize, imageRng, splitIds, type SynthOptions, type SynthSummary } from './data/synth.js';
 export * from './app/index.js';

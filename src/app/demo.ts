@@ -36,8 +36,8 @@ export interface DemoResult {
 
 /** Demo dataset: 1800 images of 160×120 (1600 trainval, 200 test). */
 export const DEMO_IMAGES = 1800;
-export const DEMO_TEST_FRACTION = 1 / 9;
-export const DEMO_IMAGE_SIZE = { width: 160, height: 120 };
+const DEMO_TEST_FRACTION = 1 / 9;
+const DEMO_IMAGE_SIZE = { width: 160, height: 120 };
 
 const MARKER = '.fastrcnn-demo';
 

@@ -29,7 +29,7 @@ function summarizeWarnings(log: Log, where: string, warnings: string[], max = 8)
 }
 
 /** Line-by-line progress every ~10% (or a TTY bar). */
-export function progressReporter(label: string, log: Log, tty = false): (done: number, total: number) => void {
+function progressReporter(label: string, log: Log, tty = false): (done: number, total: number) => void {
   const t0 = performance.now();
   let nextPct = 10;
   return (done, total) => {
@@ -50,7 +50,7 @@ export function progressReporter(label: string, log: Log, tty = false): (done: n
  * The dataset's class list checked against the model's: a classes.txt must match exactly; without one,
  * every class named in the split's annotations must be known to the model.
  */
-export function readSplitForModel(dataDir: string, split: string, model: FastRCNN, source: string): VocDataset {
+function readSplitForModel(dataDir: string, split: string, model: FastRCNN, source: string): VocDataset {
   const ds = readVoc(dataDir, { split });
   const file = join(dataDir, 'classes.txt');
   const dataClasses = existsSync(file) ? readClassesFile(file) : null;
@@ -194,4 +194,3 @@ function loadProposalsFile(path: string): Float32Array {
   return parseProposals(readFileSync(path, 'utf8'), path).boxes;
 }
 
-export type { VocRecord };

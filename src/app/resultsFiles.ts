@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import type { ClassDetections } from '../detection/testing/evaluate.js';
 import { atomicWrite } from './files.js';
 
-export function resultsFileName(split: string, cls: string): string {
+function resultsFileName(split: string, cls: string): string {
   return `comp4_det_${split}_${cls}.txt`;
 }
 

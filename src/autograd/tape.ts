@@ -41,7 +41,7 @@ const ones = (shape: number[]) => engine.makeTensor(new Float32Array(sizeOf(shap
 /** A share of `t` that no tidy scope owns (the tape disposes it). */
 const save = (t: Tensor) => engine.share(t, t.shape, false);
 
-export class Tape implements GradientTape {
+class Tape implements GradientTape {
   private entries: Entry[] = [];
   private leaves = new Map<number, Tensor>();
 

@@ -133,7 +133,7 @@ export function writeVocAnnotation(root: string, ann: VocAnnotation, folder = 'V
 }
 
 /** Writes JPEGImages/<filename> (format from the extension: .png lossless, .jpg at `quality`). */
-export function writeVocImage(root: string, filename: string, image: RgbImage, quality = 90): void {
+function writeVocImage(root: string, filename: string, image: RgbImage, quality = 90): void {
   writeImageFile(join(root, 'JPEGImages', filename), image, quality);
 }
 

@@ -19,7 +19,7 @@ export function splitDetector(workers: number, images: number): typeof detectSpl
 }
 
 /** detectSplit on two threads; `warnings` and `onImage` as there (progress counts both threads). */
-export function detectSplitTwoThreads(model: FastRCNN, cfg: FastRcnnConfig, records: VocRecord[], image: (r: VocRecord) => RgbImage | undefined,
+function detectSplitTwoThreads(model: FastRCNN, cfg: FastRcnnConfig, records: VocRecord[], image: (r: VocRecord) => RgbImage | undefined,
   proposals: Map<string, ArrayLike<number>>, opts: { test?: TestConfig; warnings?: string[]; onImage?: (done: number, total: number) => void } = {}): SplitDetections {
   const test = opts.test ?? cfg.test;
   const jobs = imageJobs(records, image, proposals, opts.warnings);

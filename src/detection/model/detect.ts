@@ -47,7 +47,7 @@ export interface DetectResult {
  * Index of the pyramid level for each RoI: the level whose scale factor (scaled image / original)
  * brings its area closest to area² (the original _project_im_rois). One level: all 0.
  */
-export function assignLevels(rois: Float32Array, scales: number[], area: number): Int32Array {
+function assignLevels(rois: Float32Array, scales: number[], area: number): Int32Array {
   const n = rois.length / 4, lv = new Int32Array(n);
   if (scales.length <= 1) return lv;
   for (let i = 0; i < n; i++) {

@@ -7,11 +7,11 @@ import { type FastRcnnConfig, baseConfig, mergeConfig, validateConfig } from './
 import { FastRCNN, createModel } from './fastRcnn.js';
 import { foldBboxStats } from './targets.js';
 
-export const MODEL_FORMAT = 'fastrcnn-model';
-export const MODEL_VERSION = '1';
+const MODEL_FORMAT = 'fastrcnn-model';
+const MODEL_VERSION = '1';
 
 /** Weights with the normalization folded into bbox_pred (when the model still has statistics). */
-export function foldedWeights(model: FastRCNN): Map<string, NamedArray> {
+function foldedWeights(model: FastRCNN): Map<string, NamedArray> {
   const out = new Map<string, NamedArray>();
   for (const p of model.namedParameters()) out.set(p.name, { shape: p.tensor.shape.slice(), data: p.tensor.dataSync() as Float32Array });
   if (model.bboxMeans && model.bboxStds) {

@@ -22,11 +22,11 @@ export interface SplitDetections {
   proposalsPerImage: number;
 }
 
-export function emptyDetections(classes: string[]): ClassDetections[] {
+function emptyDetections(classes: string[]): ClassDetections[] {
   return classes.map(() => ({ imageIds: [], scores: [], boxes: [] }));
 }
 
-export function addDetections(per: ClassDetections[], imageId: string, dets: Detection[]): void {
+function addDetections(per: ClassDetections[], imageId: string, dets: Detection[]): void {
   for (const d of dets) {
     const c = per[d.classIndex - 1];
     c.imageIds.push(imageId); c.scores.push(d.score); c.boxes.push(...d.box);

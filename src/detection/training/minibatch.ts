@@ -82,7 +82,7 @@ export function roidbEntry(rec: TrainRecord, proposals: ArrayLike<number>, class
 }
 
 /** Whether sampling can draw any RoI from the entry (an image with no ground truth has no background either when bgThreshLo > 0). */
-export function hasSampleableRois(e: RoidbEntry, cfg: FastRcnnConfig): boolean {
+function hasSampleableRois(e: RoidbEntry, cfg: FastRcnnConfig): boolean {
   const t = cfg.train;
   for (let i = 0; i < e.maxOverlaps.length; i++) {
     const o = e.maxOverlaps[i];

@@ -60,7 +60,7 @@ export function learningRate(t: FastRcnnConfig['train'], iteration: number): num
 }
 
 /** A fingerprint of the roidb (ids, flips, box counts), so a checkpoint is not resumed on other data. */
-export function roidbFingerprint(entries: RoidbEntry[]): string {
+function roidbFingerprint(entries: RoidbEntry[]): string {
   let h = 2166136261;
   const mix = (s: string) => { for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 16777619) >>> 0; };
   for (const e of entries) mix(`${e.id}|${e.flipped ? 1 : 0}|${e.boxes.length}|${e.numGt};`);
@@ -286,7 +286,7 @@ function accuracyOfParts(parts: BatchPart[], results: PartResult[], K1: number):
 }
 
 /** Fraction of foreground RoIs classified as their class, and of background RoIs as background. */
-export function accuracy(scores: Float32Array, labels: Int32Array, K1: number): [number, number] {
+function accuracy(scores: Float32Array, labels: Int32Array, K1: number): [number, number] {
   let fg = 0, fgOk = 0, bg = 0, bgOk = 0;
   for (let i = 0; i < labels.length; i++) {
     let best = 0;
