@@ -5,7 +5,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { basename, extname, join } from 'node:path';
 import { drawDetections } from '../data/draw.js';
 import { readImageFile, writeImageFile } from '../data/fs.js';
-import { readVoc, type VocDataset, type VocRecord } from '../data/voc.js';
+import { readVoc, type VocDataset } from '../data/voc.js';
 import { readClassesFile } from '../data/voc.js';
 import { datasetRecall, type RecallReport } from '../proposals/recall.js';
 import { parseProposals } from '../proposals/proposalFiles.js';

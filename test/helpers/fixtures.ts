@@ -68,9 +68,6 @@ export function toI32(t: FixtureTensor | (number | null)[]): Int32Array {
   return out;
 }
 
-/** Shape of a fixture tensor. */
-function shapeOf(t: FixtureTensor): number[] { return t.shape.slice(); }
-
 // ---------------------------------------------------------------------------------------------
 // Comparisons against fixture values (NaN equals NaN). They throw with the first mismatch.
 

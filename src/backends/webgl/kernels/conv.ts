@@ -92,7 +92,7 @@ function convPacked(be: WebGLBackend, X: Packed, Wt: { tex: Tex; out: number; ma
 }
 
 function conv2dForward(be: WebGLBackend, x: TensorInfo, w: TensorInfo, bias: TensorInfo | undefined, stride: number[], pad: number[]): TensorInfo {
-  const [N, C, H, W] = x.shape, [OC, , KH, KW] = w.shape;
+  const [N, C] = x.shape, [OC, , KH, KW] = w.shape;
   const [OH, OW] = convOutHW(x.shape, [KH, KW], stride, pad);
   if (N * OC * OH * OW === 0) return be.out([N, OC, OH, OW]);
   if (C === 0) return bias ? elementwise(be, [N, OC, OH, OW], 'float32', 'A', [{ t: bias, strides: [0, 1, 0, 0] }]) : elementwise(be, [N, OC, OH, OW], 'float32', 'vec4(0.0)', []);
