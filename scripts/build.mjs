@@ -22,7 +22,7 @@ try {
   step('asc relaxed (SIMD + relaxed SIMD)');
   execFileSync(bin('asc'), ['assembly/index.ts', '--config', 'asconfig.json', '--target', 'relaxed'], { cwd: root, stdio: 'inherit' });
   relaxed = readFileSync(join(root, 'build/fastrcnn-relaxed.wasm')).toString('base64');
-} catch (e) {
+} catch {
   console.warn('relaxed-SIMD build failed; only the plain SIMD build will be embedded');
 }
 const plain = readFileSync(join(root, 'build/fastrcnn.wasm')).toString('base64');

@@ -6,7 +6,7 @@ import { synthesize } from '../data/synth.js';
 import { readVoc } from '../data/voc.js';
 import type { FastRcnnConfig } from '../detection/model/config.js';
 import { presetConfig } from '../detection/model/presets.js';
-import { type ApTable } from '../detection/testing/evaluate.js';
+import type { ApTable } from '../detection/testing/evaluate.js';
 import { detectStep, proposalsStep, testStep } from './pipeline.js';
 import { defaultWorkers } from './threads/parallel.js';
 import { trainDetector } from './train.js';

@@ -5,6 +5,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { basename, extname, join } from 'node:path';
 import { drawDetections } from '../data/draw.js';
 import { readImageFile, writeImageFile } from '../data/fs.js';
+import type { RgbImage } from '../data/types.js';
 import { readVoc, type VocDataset } from '../data/voc.js';
 import { readClassesFile } from '../data/voc.js';
 import { datasetRecall, type RecallReport } from '../proposals/recall.js';
@@ -168,7 +169,7 @@ export function detectStep(o: DetectStepOptions): DetectStepResult {
   const { model, config } = typeof o.model === 'string' ? loadModel(o.model) : o.model;
   const cfg: FastRcnnConfig = { ...config, test: { ...config.test, ...(o.test ?? {}) } };
   if (!existsSync(o.image)) throw new Error(`image not found: ${o.image}`);
-  let img;
+  let img: RgbImage;
   try { img = readImageFile(o.image); } catch (e) { throw new Error(`${o.image}: cannot decode image (${(e as Error).message})`); }
   let proposals: Float32Array;
   if (o.proposals) proposals = loadProposalsFile(o.proposals);

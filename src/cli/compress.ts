@@ -4,7 +4,7 @@ import { compressModel, fcParameterCounts, timeHead } from '../detection/model/c
 import { formatApTable } from '../detection/testing/evaluate.js';
 import { loadModel, saveModel } from '../app/files.js';
 import { testStep } from '../app/pipeline.js';
-import { type Command } from './command.js';
+import type { Command } from './command.js';
 import { num, parseArgs, required, str } from './args.js';
 
 export const compressCommand: Command = {

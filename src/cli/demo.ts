@@ -2,7 +2,7 @@
 import { formatApTable } from '../detection/testing/evaluate.js';
 import { DEMO_IMAGES, runDemo } from '../app/demo.js';
 import { presetConfig } from '../detection/model/presets.js';
-import { type Command } from './command.js';
+import type { Command } from './command.js';
 import { CONFIG_FLAGS, fmtSeconds, loadConfig } from './common.js';
 import { num, parseArgs, str } from './args.js';
 

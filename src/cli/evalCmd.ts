@@ -2,7 +2,7 @@
 import { formatApTable } from '../detection/testing/evaluate.js';
 import { evalStep } from '../app/pipeline.js';
 import { readClassesFile } from '../data/voc.js';
-import { type Command } from './command.js';
+import type { Command } from './command.js';
 import { parseArgs, required, str } from './args.js';
 
 export const evalCommand: Command = {

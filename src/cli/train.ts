@@ -2,7 +2,7 @@
 import { parseDuration } from '../detection/training/planner.js';
 import { PRESET_NAMES, PRESETS, presetConfig } from '../detection/model/presets.js';
 import { trainDetector } from '../app/train.js';
-import { type Command } from './command.js';
+import type { Command } from './command.js';
 import { CONFIG_FLAGS, fmtSeconds, loadConfig } from './common.js';
 import { UsageError, bool, num, parseArgs, required, str } from './args.js';
 

@@ -3,7 +3,7 @@
 // overlap), then a few thin strokes on top. Occlusion is exact: every pixel records which object was
 // painted last over it (the owner map), so each box is the tight extent of the object's visible pixels
 // and the visible fraction decides `difficult`. Boxes are 0-based pixel-inclusive.
-import { Rng } from '../util/random.js';
+import type { Rng } from '../util/random.js';
 import { DEFAULT_SHAPE_CLASSES, pixelInsideTest, shapeBounds, type PlacedShape, type ShapeKind } from './shapes.js';
 import type { Box, RgbImage } from './types.js';
 

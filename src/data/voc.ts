@@ -115,7 +115,11 @@ export function readVoc(root: string, options: ReadVocOptions = {}): VocDataset 
   const known = new Set(classes);
   const dropped = new Map<string, number>();
   for (const r of records) {
-    r.objects = r.objects.filter((o) => known.has(o.name) || (dropped.set(o.name, (dropped.get(o.name) ?? 0) + 1), false));
+    r.objects = r.objects.filter((o) => {
+      if (known.has(o.name)) return true;
+      dropped.set(o.name, (dropped.get(o.name) ?? 0) + 1);
+      return false;
+    });
   }
   for (const [name, n] of dropped) warnings.push(`${n} object(s) of class '${name}' not in the class list, dropped`);
   for (const r of records) if (r.objects.length === 0) warnings.push(`${r.id}: no objects, image kept as background only`);

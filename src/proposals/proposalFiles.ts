@@ -82,7 +82,7 @@ function checkRecord(rec: ProposalRecord, where: string): void {
 
 /** An image id must be usable as a file name: non-empty, no path separators, not '.' or '..'. */
 function checkImageId(id: string): void {
-  if (typeof id !== 'string' || id === '' || id === '.' || id === '..' || /[\/\\\0]/.test(id)) {
+  if (typeof id !== 'string' || id === '' || id === '.' || id === '..' || /[/\\\0]/.test(id)) {
     throw new Error(`proposal files: image id ${JSON.stringify(id)} cannot be a file name`);
   }
 }
@@ -90,7 +90,7 @@ function checkImageId(id: string): void {
 /** `<dir>/<imageId>.json` */
 export function proposalPath(dir: string, imageId: string): string {
   checkImageId(imageId);
-  return `${dir.replace(/[\/\\]+$/, '') || '/'}/${imageId}.json`;
+  return `${dir.replace(/[/\\]+$/, '') || '/'}/${imageId}.json`;
 }
 
 type NodeFs = typeof import('node:fs');

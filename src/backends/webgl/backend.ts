@@ -113,7 +113,7 @@ export class WebGLBackend implements Backend {
   temp2D(width: number, height: number, layers = 0): Tex { return this.pool.acquire2D(width, height, layers); }
   releaseTemp(t: Tex): void { this.pool.release(t); }
 
-  write(values: TypedArray, shape: number[], dtype: DType): DataId {
+  write(values: TypedArray, _shape: number[], dtype: DType): DataId {
     this.check('write');
     const d = this.allocData(values.length, dtype);
     if (!d.tex) return d;

@@ -4,7 +4,7 @@
 // writes files.
 import { decodeSafetensors, encodeSafetensors, type NamedArray } from '../../nn/safetensors.js';
 import { type FastRcnnConfig, baseConfig, mergeConfig, validateConfig } from './config.js';
-import { FastRCNN, createModel } from './fastRcnn.js';
+import { type FastRCNN, createModel } from './fastRcnn.js';
 import { foldBboxStats } from './targets.js';
 
 const MODEL_FORMAT = 'fastrcnn-model';

@@ -2,7 +2,7 @@
 // replacement of one Linear layer by two (Σ_t·V_tᵀ without bias, then U_t with the original bias).
 import { Linear, Sequential } from '../../nn/layers.js';
 import { engine } from '../../tensor/engine.js';
-import { Tensor } from '../../tensor/tensor.js';
+import type { Tensor } from '../../tensor/tensor.js';
 import { shapeStr } from '../../core/types.js';
 import { factorizeLinear } from './compress.js';
 import * as k from './wasm/svd.js';

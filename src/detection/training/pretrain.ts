@@ -73,7 +73,7 @@ export function sampleCropArrays(entries: RoidbEntry[], cfg: FastRcnnConfig, rng
     if (!e || k < 0) throw new Error(`pretrain: no ${wantFg ? 'foreground' : 'background'} region in 50 random training images`);
     const b = e.boxes, w = b[4 * k + 2] - b[4 * k] + 1, h = b[4 * k + 3] - b[4 * k + 1] + 1;
     const j = p.jitter;
-    let x1 = b[4 * k], y1 = b[4 * k + 1];
+    const x1 = b[4 * k], y1 = b[4 * k + 1];
     if (p.nativeScale) {
       // Keep the region at its size in the training image (the detector sees it so), shrinking only
       // what does not fit; the crop window lies around it at a random offset; the RoI is the region.

@@ -276,7 +276,7 @@ export class Trainer {
 
 function accuracyOfParts(parts: BatchPart[], results: PartResult[], K1: number): [number, number] {
   let fg = 0, fgOk = 0, bg = 0, bgOk = 0;
-  parts.forEach((p, i) => {
+  parts.forEach((_, i) => {
     const labels = results[i].labels;
     const [fa, ba] = accuracy(results[i].scores, labels, K1);
     const nf = labels.reduce((n, l) => n + (l > 0 ? 1 : 0), 0), nb = labels.length - nf;
