@@ -7,7 +7,7 @@ import { add, div, mul, sqrt, square, sub } from '../ops/elementwise.js';
 import { engine } from '../tensor/engine.js';
 import type { Tensor } from '../tensor/tensor.js';
 import type { Parameter } from './module.js';
-import { type Optimizer, type OptimizerState, checkUniqueNames, loadBuffer, saveBuffer, updateEach, zeroGrads } from './optimizer.js';
+import { type Optimizer, type OptimizerState, checkUniqueNames, loadBuffer, restoreBuffers, saveBuffer, updateEach, zeroGrads } from './optimizer.js';
 
 export interface AdamOptions { lr: number; beta1?: number; beta2?: number; eps?: number; weightDecay?: number }
 
@@ -60,16 +60,12 @@ export class Adam implements Optimizer {
   }
 
   setState(s: OptimizerState): void {
-    this.steps = s.step;
-    this.lr = s.lr;
-    this.dispose();
-    const byName = new Map(this.params.map((p) => [p.name, p]));
-    for (const [key, b] of Object.entries(s.buffers)) {
+    ({ steps: this.steps, lr: this.lr } = restoreBuffers(this.params, s, () => this.dispose(), (key, b, byName) => {
       const kind = key.slice(0, 2), n = key.slice(2);
       const p = byName.get(n);
       if ((kind !== 'm:' && kind !== 'v:') || !p) throw new Error(`Adam.setState: moment '${key}' is not m:/v: of a known parameter`);
       (kind === 'm:' ? this.m : this.v).set(n, loadBuffer(`Adam.setState: '${key}'`, p, b));
-    }
+    }));
   }
 
   dispose(): void {

@@ -5,7 +5,7 @@ import { add, mul, sub } from '../ops/elementwise.js';
 import { engine } from '../tensor/engine.js';
 import type { Tensor } from '../tensor/tensor.js';
 import type { Parameter } from './module.js';
-import { type Optimizer, type OptimizerState, checkUniqueNames, loadBuffer, saveBuffer, updateEach, zeroGrads } from './optimizer.js';
+import { type Optimizer, type OptimizerState, checkUniqueNames, loadBuffer, restoreBuffers, saveBuffer, updateEach, zeroGrads } from './optimizer.js';
 
 export interface SGDOptions { lr: number; momentum?: number; weightDecay?: number }
 
@@ -49,15 +49,11 @@ export class SGD implements Optimizer {
   }
 
   setState(s: OptimizerState): void {
-    this.steps = s.step;
-    this.lr = s.lr;
-    this.dispose();
-    const byName = new Map(this.params.map((p) => [p.name, p]));
-    for (const [n, v] of Object.entries(s.buffers)) {
+    ({ steps: this.steps, lr: this.lr } = restoreBuffers(this.params, s, () => this.dispose(), (n, v, byName) => {
       const p = byName.get(n);
       if (!p) throw new Error(`SGD.setState: velocity for unknown parameter '${n}'`);
       this.velocity.set(n, loadBuffer(`SGD.setState: velocity '${n}'`, p, v));
-    }
+    }));
   }
 
   dispose(): void {

@@ -59,6 +59,18 @@ export function updateEach(params: Parameter[], lr: number, weightDecay: number,
   });
 }
 
+/**
+ * The part of setState both optimizers share: frees the current buffers (`dispose`), then hands each
+ * saved buffer to `load` with its key and the parameters by name; returns the counters to set.
+ */
+export function restoreBuffers(params: Parameter[], s: OptimizerState, dispose: () => void,
+  load: (key: string, b: StateBuffer, byName: Map<string, Parameter>) => void): { steps: number; lr: number } {
+  dispose();
+  const byName = new Map(params.map((p) => [p.name, p]));
+  for (const [key, b] of Object.entries(s.buffers)) load(key, b, byName);
+  return { steps: s.step, lr: s.lr };
+}
+
 /** A buffer's values for the state. */
 export function saveBuffer(t: Tensor): StateBuffer {
   return { shape: t.shape, data: t.dataSync() as Float32Array };
