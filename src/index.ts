@@ -1,4 +1,5 @@
-// fastrcnn: the public API. Loading it calls ready() (src/ready.ts): the backends (WASM is the
+// `fastrcnn`: the engine and the detector, browser-safe (the Node-only steps are `fastrcnn/node`,
+// src/node.ts; docs/ARCHITECTURE.md). Loading it calls ready() (src/ready.ts): the backends (WASM is the
 // default everywhere), the gradient tape and the gradient rules are wired into the engine.
 import { ready } from './ready.js';
 import { engine } from './tensor/engine.js';

@@ -1,7 +1,8 @@
-// The detector's public API that runs anywhere (Node and browsers): config, model, sampling,
-// targets, mini-batches, the training state machine, detection, evaluation, model bytes and
-// compression. Node-only steps (files, datasets on disk, the training command, the demo) are in
-// ./node.ts.
+// The detector's public API that runs anywhere (Node and browsers), room by room: model/ (config,
+// FastRCNN, the loss, sampling, targets, the network input, detection, model bytes, compression),
+// training/ (mini-batches, the Trainer, the loss plot) and testing/ (a split's detections and AP).
+// The Node-only steps (files, datasets on disk, the training command, the demo) are src/app/,
+// exported by src/node.ts (`fastrcnn/node`).
 export * from './model/config.js';
 export * from './model/fastRcnn.js';
 export * from './model/loss.js';
