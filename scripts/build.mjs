@@ -2,9 +2,10 @@
 // faster variant), the .wasm and glsl/ embedded as generated TS modules (so tsx, tsc and esbuild all
 // see them and bundles need no file or network access), then esbuild bundles for Node and browsers.
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { browserBundleOptions, browserBundleProblems } from './bundles.mjs';
 import { loadShaders } from './glsl.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -21,7 +22,7 @@ try {
   step('asc relaxed (SIMD + relaxed SIMD)');
   execFileSync(bin('asc'), ['assembly/index.ts', '--config', 'asconfig.json', '--target', 'relaxed'], { cwd: root, stdio: 'inherit' });
   relaxed = readFileSync(join(root, 'build/fastrcnn-relaxed.wasm')).toString('base64');
-} catch (e) {
+} catch {
   console.warn('relaxed-SIMD build failed; only the plain SIMD build will be embedded');
 }
 const plain = readFileSync(join(root, 'build/fastrcnn.wasm')).toString('base64');
@@ -43,15 +44,19 @@ if (only) { step('done (wasm only)'); process.exit(0); }
 if (existsSync(join(root, 'src/index.ts'))) {
   const esbuild = await import('esbuild');
   const common = { bundle: true, format: 'esm', sourcemap: true, target: 'es2022', logLevel: 'warning' };
-  step('esbuild node bundle');
-  await esbuild.build({ ...common, entryPoints: { index: 'src/node.ts' }, outdir: 'dist/node', platform: 'node', packages: 'external', absWorkingDir: root });
-  if (existsSync(join(root, 'src/cli/main.ts'))) {
-    await esbuild.build({ ...common, entryPoints: { cli: 'src/cli/main.ts' }, outdir: 'dist/node', platform: 'node', packages: 'external', absWorkingDir: root });
-  }
+  // Node: `fastrcnn` (index), `fastrcnn/node` (node) and the CLI in one build split into shared
+  // chunks, so an app importing both entries gets one engine. The worker threads load the chunk that
+  // holds their module (import.meta.url), which runs its worker side (src/app/threads/protocol.ts).
+  step('esbuild node bundles');
+  rmSync(join(root, 'dist/node'), { recursive: true, force: true });
+  await esbuild.build({ ...common, entryPoints: { index: 'src/index.node.ts', node: 'src/node.ts', cli: 'src/cli/main.ts' }, outdir: 'dist/node',
+    splitting: true, chunkNames: 'chunks/[name]-[hash]', platform: 'node', packages: 'external', absWorkingDir: root });
   step('esbuild browser bundle');
-  await esbuild.build({ ...common, entryPoints: { index: 'src/index.ts' }, outdir: 'dist/browser', platform: 'browser', absWorkingDir: root,
-    external: ['node:*', 'fs', 'path', 'url', 'v8', 'os', 'zlib', 'crypto'] });
+  await esbuild.build({ ...browserBundleOptions, sourcemap: true, outdir: 'dist/browser', absWorkingDir: root });
+  const problems = browserBundleProblems(readFileSync(join(root, 'dist/browser/index.js'), 'utf8'));
+  if (problems.length) { console.error(`build failed: the browser bundle contains\n  ${problems.join('\n  ')}`); process.exit(1); }
   step('type declarations (tsc)');
+  rmSync(join(root, 'dist/types'), { recursive: true, force: true });
   execFileSync(bin('tsc'), ['-p', 'tsconfig.build.json'], { cwd: root, stdio: 'inherit' });
 }
 step('done');

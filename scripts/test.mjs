@@ -1,6 +1,7 @@
-// `npm test`: type-check, the layering check (dependency-cruiser, .dependency-cruiser.cjs), the uvu
-// suites in Node (WASM backend), then the same suites in headless Chromium (WebGL2 backend) when
-// Chromium is installed. Ends with one line `N passed, N failed, N skipped`.
+// `npm test`: type-check, the layering check (dependency-cruiser, .dependency-cruiser.cjs), the
+// dead-export check (knip, knip.json), the linter (biome lint, biome.json), the uvu suites in Node
+// (WASM backend), then the same suites in headless Chromium (WebGL2 backend) when Chromium is
+// installed. Ends with one line `N passed, N failed, N skipped`.
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -28,6 +29,10 @@ if (!args.length) {
   if (tc.status === 0) passed++; else failed++;
   const layers = run('layers (depcruise src)', join(root, 'node_modules/.bin/depcruise'), ['src', '--config', '.dependency-cruiser.cjs']);
   if (layers.status === 0) passed++; else failed++;
+  const knip = run('dead exports, files and dependencies (knip)', join(root, 'node_modules/.bin/knip'), ['--no-progress']);
+  if (knip.status === 0) passed++; else failed++;
+  const lint = run('lint (biome lint)', join(root, 'node_modules/.bin/biome'), ['lint']);
+  if (lint.status === 0) passed++; else failed++;
 }
 
 const node = run('node (wasm backend)', process.execPath, ['--import', 'tsx', 'test/run.ts', ...args]);

@@ -1,11 +1,13 @@
-// The Node entry: everything in ./index.ts, plus what needs Node's file system — PNG/JPEG codecs
-// (pngjs, jpeg-js), VOC directories, the synthetic dataset writer, and the detector's file-based
-// steps (training command, results files, the demo).
+// `fastrcnn/node`: the Node-only part of the package — what needs the file system, worker threads or
+// the PNG/JPEG codecs (pngjs, jpeg-js, registered for decodeImage/encodeImage on import): image files,
+// VOC directories, the synthetic dataset writer, and the detector's steps behind the CLI
+// (trainDetector, proposalsStep, testStep, evalStep, detectStep, runDemo) with their files.
+// The engine and the detector themselves come from `fastrcnn` (src/index.ts); both entries share one
+// engine (the Node build splits them into shared chunks).
 import './data/image-node.js';
 
-export * from './index.js';
 export * from './data/fs.js';
 export * from './data/image-node.js';
 export * from './data/voc.js';
-export { synthesize, imageRng, imageId, splitIds, type SynthOptions, type SynthSummary } from './data/synth.js';
-export * from './detection/node.js';
+export { synthesize, imageRng, splitIds, type SynthOptions, type SynthSummary } from './data/synth.js';
+export * from './app/index.js';

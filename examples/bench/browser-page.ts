@@ -4,9 +4,9 @@
 import * as fr from '../../src/index.js';
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-webgl';
-import { baseConfig } from '../../src/detection/config.js';
-import { createModel } from '../../src/detection/model.js';
-import { fastRcnnLoss } from '../../src/detection/loss.js';
+import { baseConfig } from '../../src/detection/model/config.js';
+import { createModel } from '../../src/detection/model/fastRcnn.js';
+import { fastRcnnLoss } from '../../src/detection/model/loss.js';
 
 export interface Row { name: string; flops: number; ours: () => Promise<void>; tfjs: () => Promise<void>; dispose: () => void }
 export interface Result { name: string; gflop: number; oursMs: number; tfjsMs: number; ratio: number }

@@ -2,7 +2,7 @@
 // WebGL backend (4.22) in the same headless Chromium page. Ratio = TF.js time / our time (> 1: we are
 // faster). --train adds one Fast R-CNN training step (default config) on WebGL and on WASM in the page.
 // The machine is shared and SwiftShader renders on the CPU, so treat the numbers as noisy.
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import http from 'node:http';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';

@@ -3,8 +3,8 @@
 // (2000 RoIs on a 512×38×50 conv5 map, 7×7 bins), and the truncated SVD of a 1024×2048 fc layer at
 // rank 256. Usage: node --import tsx examples/bench/detection.ts [--quick]
 import { loadWasm } from '../../src/backends/wasm/loader.js';
-import { nms } from '../../src/detection/kernels/nms.js';
-import { truncatedSvd } from '../../src/detection/kernels/svd.js';
+import { nms } from '../../src/detection/model/wasm/nms.js';
+import { truncatedSvd } from '../../src/detection/model/wasm/svd.js';
 import { Rng } from '../../src/util/random.js';
 import { BenchTable, cliArg, loadTfjsWasm, timeSync, type Timing } from './harness.js';
 

@@ -64,7 +64,7 @@ both('backbone 224² forward', bbFlops, () => fr.noGrad(() => fr.tidy(() => net.
 const opt = new fr.SGD(net.parameters(), { lr: 1e-4 });
 both('backbone 224² train step', 3 * bbFlops, () => {
   const loss = fr.tidy(() => fr.mean(net.forward(img)));
-  loss.backward(); opt.update(); opt.zeroGrad(); loss.dispose();
+  loss.backward(); opt.step(); opt.zeroGrad(); loss.dispose();
 }, null, 'fwd+bwd+SGD; TF.js wasm cannot train convs');
 
 table.print();

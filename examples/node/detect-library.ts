@@ -6,12 +6,12 @@ import '../../src/index.js';
 import { synthesize } from '../../src/data/synth.js';
 import { readImageFile } from '../../src/data/fs.js';
 import { readVoc } from '../../src/data/voc.js';
-import { presetConfig } from '../../src/detection/presets.js';
-import { detect } from '../../src/detection/detect.js';
-import { formatApTable } from '../../src/detection/evaluate.js';
-import { loadModel } from '../../src/detection/files.js';
-import { proposalsStep, testStep } from '../../src/detection/pipeline.js';
-import { trainDetector } from '../../src/detection/train.js';
+import { presetConfig } from '../../src/detection/model/presets.js';
+import { detect } from '../../src/detection/model/detect.js';
+import { formatApTable } from '../../src/detection/testing/evaluate.js';
+import { loadModel } from '../../src/app/files.js';
+import { proposalsStep, testStep } from '../../src/app/pipeline.js';
+import { trainDetector } from '../../src/app/train.js';
 import { selectiveSearch } from '../../src/proposals/selectiveSearch.js';
 
 const out = process.argv[2] ?? '/tmp/fastrcnn-example';

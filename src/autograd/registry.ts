@@ -6,7 +6,7 @@ import type { KernelAttrs, KernelInputs, KernelName, KernelOutputs } from '../co
 import type { Tensor } from '../tensor/tensor.js';
 
 /** What a rule sees: shares of the kernel's inputs and outputs, and which inputs need a gradient. */
-export interface Saved<K extends KernelName = KernelName> {
+interface Saved<K extends KernelName = KernelName> {
   inputs: KernelInputs<K, Tensor>;
   outputs: KernelOutputs<K, Tensor>;
   needs?: boolean[];

@@ -22,11 +22,26 @@ interface Entry {
 
 /** The few tensor operations the tape itself does, straight on the engine (no op checks needed). */
 const add = (a: Tensor, b: Tensor) => engine.runKernel(Add, [a, b])[0];
+
+/**
+ * Adds `g` into `t.grad` (or makes it `t.grad`), taking ownership of `g`; the result is kept out of
+ * every scope. The one rule for accumulating gradients: backward() and the gradient worker's sums.
+ */
+export function accumulateGrad(t: Tensor, g: Tensor): void {
+  if (t.grad) {
+    const sum = engine.noGrad(() => add(t.grad!, g));
+    t.grad.dispose();
+    g.dispose();
+    t.grad = engine.keep(sum);
+  } else {
+    t.grad = engine.keep(g);
+  }
+}
 const ones = (shape: number[]) => engine.makeTensor(new Float32Array(sizeOf(shape)).fill(1), shape, 'float32');
 /** A share of `t` that no tidy scope owns (the tape disposes it). */
 const save = (t: Tensor) => engine.share(t, t.shape, false);
 
-export class Tape implements GradientTape {
+class Tape implements GradientTape {
   private entries: Entry[] = [];
   private leaves = new Map<number, Tensor>();
 
@@ -69,15 +84,7 @@ export class Tape implements GradientTape {
     const grads = this.gradients(root, dy, [...this.leaves.values()]);
     this.leaves.forEach((leaf) => {
       const g = grads.get(leaf.id);
-      if (!g) return;
-      if (leaf.grad) {
-        const sum = engine.noGrad(() => add(leaf.grad!, g));
-        leaf.grad.dispose();
-        g.dispose();
-        leaf.grad = engine.keep(sum);
-      } else {
-        leaf.grad = g;
-      }
+      if (g) accumulateGrad(leaf, g);
     });
     this.clear();
   }

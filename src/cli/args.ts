@@ -68,7 +68,7 @@ export function bool(p: Parsed, name: string): boolean {
   return p.flags[name] === true;
 }
 
-export function list(p: Parsed, name: string): string[] {
+function list(p: Parsed, name: string): string[] {
   const v = p.flags[name];
   return Array.isArray(v) ? v : [];
 }

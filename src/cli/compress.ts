@@ -1,10 +1,10 @@
 // fastrcnn compress: truncated SVD of fc6 / fc7 (the paper's §3.1): parameter counts, fc head time on
 // 2000 RoIs before and after, and with --data the mAP before and after.
-import { compressModel, fcParameterCounts, timeHead } from '../detection/compress.js';
-import { formatApTable } from '../detection/evaluate.js';
-import { loadModel, saveModel } from '../detection/files.js';
-import { testStep } from '../detection/pipeline.js';
-import { type Command } from './command.js';
+import { compressModel, fcParameterCounts, timeHead } from '../detection/model/compress.js';
+import { formatApTable } from '../detection/testing/evaluate.js';
+import { loadModel, saveModel } from '../app/files.js';
+import { testStep } from '../app/pipeline.js';
+import type { Command } from './command.js';
 import { num, parseArgs, required, str } from './args.js';
 
 export const compressCommand: Command = {

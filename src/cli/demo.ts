@@ -1,8 +1,8 @@
 // fastrcnn demo (`npm run demo`): synth -> proposals -> train -> test -> detect, timed, paths printed.
-import { formatApTable } from '../detection/evaluate.js';
-import { DEMO_IMAGES, runDemo } from '../detection/demo.js';
-import { presetConfig } from '../detection/presets.js';
-import { type Command } from './command.js';
+import { formatApTable } from '../detection/testing/evaluate.js';
+import { DEMO_IMAGES, runDemo } from '../app/demo.js';
+import { presetConfig } from '../detection/model/presets.js';
+import type { Command } from './command.js';
 import { CONFIG_FLAGS, fmtSeconds, loadConfig } from './common.js';
 import { num, parseArgs, str } from './args.js';
 

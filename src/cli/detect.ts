@@ -1,6 +1,6 @@
 // fastrcnn detect: detections on one image, written as JSON and as a picture with the boxes drawn.
-import { detectStep } from '../detection/pipeline.js';
-import { type Command } from './command.js';
+import { detectStep } from '../app/pipeline.js';
+import type { Command } from './command.js';
 import { num, parseArgs, required, str } from './args.js';
 
 export const detectCommand: Command = {

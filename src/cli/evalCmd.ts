@@ -1,8 +1,8 @@
 // fastrcnn eval: scores VOC results files (comp4_det_<split>_<class>.txt) against a split.
-import { formatApTable } from '../detection/evaluate.js';
-import { evalStep } from '../detection/pipeline.js';
+import { formatApTable } from '../detection/testing/evaluate.js';
+import { evalStep } from '../app/pipeline.js';
 import { readClassesFile } from '../data/voc.js';
-import { type Command } from './command.js';
+import type { Command } from './command.js';
 import { parseArgs, required, str } from './args.js';
 
 export const evalCommand: Command = {

@@ -1,7 +1,7 @@
 // fastrcnn proposals: Selective Search ("fast mode") for a split, cached as one JSON file per image,
 // with recall at IoU 0.5 / 0.7 and boxes per image.
-import { proposalsStep } from '../detection/pipeline.js';
-import { type Command } from './command.js';
+import { proposalsStep } from '../app/pipeline.js';
+import type { Command } from './command.js';
 import { num, parseArgs, required, str } from './args.js';
 
 export const proposalsCommand: Command = {

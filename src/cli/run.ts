@@ -12,7 +12,7 @@ import { synthCommand } from './synth.js';
 import { testCommand } from './test.js';
 import { trainCommand } from './train.js';
 
-export const COMMANDS: Command[] = [demoCommand, synthCommand, proposalsCommand, trainCommand, detectCommand, testCommand, evalCommand, compressCommand];
+const COMMANDS: Command[] = [demoCommand, synthCommand, proposalsCommand, trainCommand, detectCommand, testCommand, evalCommand, compressCommand];
 
 function help(): string {
   const w = Math.max(...COMMANDS.map((c) => c.name.length));

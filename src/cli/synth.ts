@@ -1,6 +1,6 @@
 // fastrcnn synth: writes the built-in synthetic shapes dataset as a VOC directory.
 import { synthesize } from '../data/synth.js';
-import { type Command } from './command.js';
+import type { Command } from './command.js';
 import { num, parseArgs, required, str } from './args.js';
 
 export const synthCommand: Command = {

@@ -1,10 +1,10 @@
 // fastrcnn test: detections over a split -> VOC results files and the AP / mAP table.
-import { formatApTable } from '../detection/evaluate.js';
-import { testStep } from '../detection/pipeline.js';
-import { type Command } from './command.js';
+import { formatApTable } from '../detection/testing/evaluate.js';
+import { testStep } from '../app/pipeline.js';
+import type { Command } from './command.js';
 import { fmtSeconds } from './common.js';
 import { num, parseArgs, required, setPairs, str } from './args.js';
-import { applyOverrides, baseConfig } from '../detection/config.js';
+import { applyOverrides, baseConfig } from '../detection/model/config.js';
 
 export const testCommand: Command = {
   name: 'test',

@@ -1,8 +1,8 @@
 // fastrcnn train: Fast R-CNN training on a VOC directory (proposals computed when not cached).
-import { parseDuration } from '../detection/planner.js';
-import { PRESET_NAMES, PRESETS, presetConfig } from '../detection/presets.js';
-import { trainDetector } from '../detection/train.js';
-import { type Command } from './command.js';
+import { parseDuration } from '../detection/training/planner.js';
+import { PRESET_NAMES, PRESETS, presetConfig } from '../detection/model/presets.js';
+import { trainDetector } from '../app/train.js';
+import type { Command } from './command.js';
 import { CONFIG_FLAGS, fmtSeconds, loadConfig } from './common.js';
 import { UsageError, bool, num, parseArgs, required, str } from './args.js';
 

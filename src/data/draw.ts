@@ -32,7 +32,7 @@ const GLYPH_ROWS: Record<string, string> = {
 /** Shown for characters outside the font: a hollow box. */
 const MISSING = '##### #...# #...# #...# #...# #...# #####';
 
-export const GLYPH_WIDTH = 5, GLYPH_HEIGHT = 7;
+const GLYPH_WIDTH = 5, GLYPH_HEIGHT = 7;
 /** 7 rows of 5-bit masks per glyph (bit 4 = leftmost column). */
 export const FONT: Record<string, number[]> = Object.fromEntries(
   Object.entries({ ...GLYPH_ROWS, missing: MISSING }).map(([ch, s]) =>

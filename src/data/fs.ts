@@ -21,7 +21,7 @@ export function readImageFile(path: string): RgbImage {
 }
 
 /** Image format implied by a file name (.png, else JPEG for .jpg/.jpeg); null for anything else. */
-export function formatFromPath(path: string): ImageFormat | null {
+function formatFromPath(path: string): ImageFormat | null {
   const e = extname(path).toLowerCase();
   return e === '.png' ? 'png' : e === '.jpg' || e === '.jpeg' ? 'jpeg' : null;
 }

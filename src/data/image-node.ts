@@ -12,7 +12,7 @@ export function decodePng(bytes: Uint8Array): RgbImage {
   return rgbaToRgb(png.data, png.width, png.height);
 }
 
-export function decodeJpeg(bytes: Uint8Array): RgbImage {
+function decodeJpeg(bytes: Uint8Array): RgbImage {
   const out = jpeg.decode(bytes, { useTArray: true, formatAsRGBA: false });
   return { width: out.width, height: out.height, data: out.data };
 }
@@ -43,6 +43,6 @@ export function encodeImageSync(image: RgbImage, format: ImageFormat = 'png', qu
   return format === 'png' ? encodePng(image) : encodeJpeg(image, quality);
 }
 
-export const nodeImageCodec: ImageCodec = { decode: decodeImageSync, encode: encodeImageSync };
+const nodeImageCodec: ImageCodec = { decode: decodeImageSync, encode: encodeImageSync };
 
 registerImageCodec(nodeImageCodec);

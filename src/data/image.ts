@@ -19,7 +19,7 @@ export function registerImageCodec(codec: ImageCodec): void { registered = codec
 function activeCodec(): ImageCodec {
   if (registered) return registered;
   if (typeof createImageBitmap === 'function' && typeof OffscreenCanvas === 'function') return browserImageCodec;
-  throw new Error("no image codec: in Node import './data/image-node.js' (pngjs/jpeg-js) before decoding images");
+  throw new Error("no image codec: in Node import 'fastrcnn' or 'fastrcnn/node' (they register the PNG/JPEG codec of src/data/image-node.ts) before decoding images");
 }
 
 /** Decodes PNG or JPEG bytes to RGB (alpha dropped, gray and palette expanded). */

@@ -24,7 +24,7 @@ function inPolygon(u: number, v: number, poly: number[][]): boolean {
 }
 
 /** Inside test in the local unit frame; `inner` is the ring's hole radius. */
-export function shapeInside(kind: ShapeKind, u: number, v: number, inner = 0.55): boolean {
+function shapeInside(kind: ShapeKind, u: number, v: number, inner = 0.55): boolean {
   switch (kind) {
     case 'circle': return u * u + v * v <= 1;
     case 'ring': { const r2 = u * u + v * v; return r2 <= 1 && r2 >= inner * inner; }

@@ -3,7 +3,7 @@
 // overlap), then a few thin strokes on top. Occlusion is exact: every pixel records which object was
 // painted last over it (the owner map), so each box is the tight extent of the object's visible pixels
 // and the visible fraction decides `difficult`. Boxes are 0-based pixel-inclusive.
-import { Rng } from '../util/random.js';
+import type { Rng } from '../util/random.js';
 import { DEFAULT_SHAPE_CLASSES, pixelInsideTest, shapeBounds, type PlacedShape, type ShapeKind } from './shapes.js';
 import type { Box, RgbImage } from './types.js';
 
@@ -25,7 +25,7 @@ export interface SceneOptions {
   withMasks?: boolean;
 }
 
-export interface SceneObject {
+interface SceneObject {
   name: ShapeKind;
   box: Box;
   difficult: boolean;
@@ -44,8 +44,8 @@ export interface Scene {
 const MIN_VISIBLE_FRACTION = 0.15;
 const MIN_VISIBLE_PIXELS = 30;
 /** `difficult`: less than this much of the shape visible, or the box's long side under DIFFICULT_SIZE. */
-export const DIFFICULT_VISIBLE_FRACTION = 0.4;
-export const DIFFICULT_SIZE = 16;
+const DIFFICULT_VISIBLE_FRACTION = 0.4;
+const DIFFICULT_SIZE = 16;
 
 type RGB = [number, number, number];
 const randColor = (rng: Rng): RGB => [rng.int(0, 256), rng.int(0, 256), rng.int(0, 256)];

@@ -9,8 +9,8 @@ import { renderScene, type SceneOptions } from './synth-scene.js';
 import { writeClassesFile, writeImageSet, writeVocAnnotation } from './voc.js';
 import { join } from 'node:path';
 
-export { renderScene, type Scene, type SceneObject, type SceneOptions } from './synth-scene.js';
-export { DEFAULT_SHAPE_CLASSES, SHAPE_KINDS, type ShapeKind } from './shapes.js';
+export { renderScene } from './synth-scene.js';
+export { DEFAULT_SHAPE_CLASSES } from './shapes.js';
 
 export interface SynthOptions extends Omit<SceneOptions, 'withMasks' | 'plain'> {
   outDir: string;
@@ -39,7 +39,7 @@ export function imageRng(seed: number, index: number): Rng {
   return new Rng(((seed >>> 0) ^ Math.imul(index + 1, 0x9e3779b1)) >>> 0);
 }
 
-export const imageId = (index: number) => String(index + 1).padStart(6, '0');
+const imageId = (index: number) => String(index + 1).padStart(6, '0');
 
 /** Deterministic split of ids into test / val / train (each sorted); both trainval and test non-empty from 2 images on. */
 export function splitIds(ids: string[], seed: number, testFraction = 0.5, valFraction = 0.25): SynthSummary['splits'] {

@@ -112,21 +112,6 @@ export function flipFloatImage(img: FloatImage): FloatImage {
   return { width: W, height: H, data: out };
 }
 
-/** Boxes of a flipped image (pixel-inclusive): x1' = W-1-x2, x2' = W-1-x1. */
-export function flipBoxes(boxes: readonly Box[], width: number): Box[] {
-  return boxes.map(([x1, y1, x2, y2]) => [width - 1 - x2, y1, width - 1 - x1, y2]);
-}
-
-/** flipBoxes on a flat array of 4-tuples (e.g. tensor data or a proposals file). */
-export function flipBoxesFlat(boxes: ArrayLike<number>, width: number): Float32Array {
-  const out = new Float32Array(boxes.length);
-  for (let i = 0; i < boxes.length; i += 4) {
-    out[i] = width - 1 - boxes[i + 2]; out[i + 1] = boxes[i + 1];
-    out[i + 2] = width - 1 - boxes[i]; out[i + 3] = boxes[i + 3];
-  }
-  return out;
-}
-
 /** Multiply box coordinates by the image scale (what the original does to RoIs and ground truth). */
 export function scaleBoxes(boxes: readonly Box[], scale: number): Box[] {
   return boxes.map((b) => b.map((v) => v * scale) as Box);

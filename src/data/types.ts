@@ -43,3 +43,18 @@ export function createRgbImage(width: number, height: number, fill: [number, num
   if (fill[0] || fill[1] || fill[2]) for (let i = 0; i < data.length; i += 3) { data[i] = fill[0]; data[i + 1] = fill[1]; data[i + 2] = fill[2]; }
   return { width, height, data };
 }
+
+/** One image of a VOC-format dataset on disk (read by ./voc.ts): its annotation and image path. */
+export interface VocRecord extends VocAnnotation {
+  /** Absolute or root-relative path of the image file. */
+  imagePath: string;
+}
+
+export interface VocDataset {
+  root: string;
+  split: string;
+  /** Object classes, without background (the detector puts background at index 0 itself). */
+  classes: string[];
+  records: VocRecord[];
+  warnings: string[];
+}

@@ -15,22 +15,10 @@ import { join } from 'node:path';
 import { readBytes, writeFileMkdir, writeImageFile } from './fs.js';
 import { decodeImageSync } from './image-node.js';
 import { readImageSize } from './image.js';
-import type { RgbImage, VocAnnotation } from './types.js';
+import type { RgbImage, VocAnnotation, VocDataset, VocRecord } from './types.js';
 import { parseVocXml, sanitizeBoxes, writeVocXml } from './voc-xml.js';
 
-export interface VocRecord extends VocAnnotation {
-  /** Absolute or root-relative path of the image file. */
-  imagePath: string;
-}
-
-export interface VocDataset {
-  root: string;
-  split: string;
-  /** Object classes, without background (the detector puts background at index 0 itself). */
-  classes: string[];
-  records: VocRecord[];
-  warnings: string[];
-}
+export type { VocDataset, VocRecord } from './types.js';
 
 export interface ReadVocOptions {
   /** ImageSets/Main/<split>.txt; default 'trainval'. */
@@ -127,7 +115,11 @@ export function readVoc(root: string, options: ReadVocOptions = {}): VocDataset 
   const known = new Set(classes);
   const dropped = new Map<string, number>();
   for (const r of records) {
-    r.objects = r.objects.filter((o) => known.has(o.name) || (dropped.set(o.name, (dropped.get(o.name) ?? 0) + 1), false));
+    r.objects = r.objects.filter((o) => {
+      if (known.has(o.name)) return true;
+      dropped.set(o.name, (dropped.get(o.name) ?? 0) + 1);
+      return false;
+    });
   }
   for (const [name, n] of dropped) warnings.push(`${n} object(s) of class '${name}' not in the class list, dropped`);
   for (const r of records) if (r.objects.length === 0) warnings.push(`${r.id}: no objects, image kept as background only`);
@@ -145,7 +137,7 @@ export function writeVocAnnotation(root: string, ann: VocAnnotation, folder = 'V
 }
 
 /** Writes JPEGImages/<filename> (format from the extension: .png lossless, .jpg at `quality`). */
-export function writeVocImage(root: string, filename: string, image: RgbImage, quality = 90): void {
+function writeVocImage(root: string, filename: string, image: RgbImage, quality = 90): void {
   writeImageFile(join(root, 'JPEGImages', filename), image, quality);
 }
 

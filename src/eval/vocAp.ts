@@ -4,6 +4,7 @@
 // (by default) with a not-yet-matched box is a true positive, with an already-matched one a false
 // positive, with a "difficult" one ignored (neither). AP is the 11-point interpolated precision
 // (VOC2007, thresholds exactly k/10) or the area under the monotone precision envelope (VOC2010+).
+import { boxPairIou } from '../data/boxes.js';
 
 export type ImageId = number | string;
 
@@ -54,15 +55,6 @@ export interface VocApResult {
 }
 
 function fail(msg: string): never { throw new Error(`vocAp: ${msg}`); }
-
-function iouPlus1(a: ArrayLike<number>, i: number, b: ArrayLike<number>, j: number): number {
-  const iw = Math.min(a[i * 4 + 2], b[j * 4 + 2]) - Math.max(a[i * 4], b[j * 4]) + 1;
-  const ih = Math.min(a[i * 4 + 3], b[j * 4 + 3]) - Math.max(a[i * 4 + 1], b[j * 4 + 1]) + 1;
-  const inter = Math.max(iw, 0) * Math.max(ih, 0);
-  const areaA = (a[i * 4 + 2] - a[i * 4] + 1) * (a[i * 4 + 3] - a[i * 4 + 1] + 1);
-  const areaB = (b[j * 4 + 2] - b[j * 4] + 1) * (b[j * 4 + 3] - b[j * 4 + 1] + 1);
-  return inter / (areaA + areaB - inter);
-}
 
 /** 11-point interpolated AP: mean over t of the best precision at recall >= t (0 if none). */
 export function ap11Point(recall: ArrayLike<number>, precision: ArrayLike<number>, thresholds: 'exact' | 'numpy_arange' = 'exact'): number {
@@ -120,7 +112,7 @@ export function vocAp(detections: VocDetections, groundTruth: VocGroundTruth, op
     const gts = gtByImage.get(detections.imageIds[d]) ?? [];
     let best = -Infinity, jmax = -1;
     for (const j of gts) {
-      const o = iouPlus1(detections.boxes, d, groundTruth.boxes, j);
+      const o = boxPairIou(detections.boxes, d, groundTruth.boxes, j);
       if (o > best) { best = o; jmax = j; }
     }
     const hit = jmax >= 0 && (opts.strictIou ? best > thr : best >= thr);

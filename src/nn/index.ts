@@ -1,7 +1,8 @@
 export { Module, type Parameter, type ParamOptions } from './module.js';
 export { Conv2d, Linear, ReLU, MaxPool2d, Dropout, Flatten, Sequential, type LayerInit } from './layers.js';
 export { gaussian, kaiming, zerosInit, initTensor, type Init } from './init.js';
-export { SGD, type SGDOptions, type SGDState } from './optim.js';
+export { SGD, type SGDOptions } from './optim.js';
+export type { Optimizer, OptimizerState, StateBuffer } from './optimizer.js';
 export { Adam, type AdamOptions } from './adam.js';
 export { stepLr, type StepSchedule } from './schedule.js';
 export { encodeSafetensors, decodeSafetensors, type NamedArray } from './safetensors.js';

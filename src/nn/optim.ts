@@ -1,34 +1,19 @@
 // SGD with momentum and weight decay, Caffe's form (as the original Fast R-CNN trained):
 //   v ← μ·v + lr·lrMult·(g + wd·decayMult·w);   w ← w − v
 // Per-parameter multipliers come from the module (the paper: biases at 2× LR).
-import { engine } from '../tensor/engine.js';
 import { add, mul, sub } from '../ops/elementwise.js';
+import { engine } from '../tensor/engine.js';
 import type { Tensor } from '../tensor/tensor.js';
 import type { Parameter } from './module.js';
+import { type Optimizer, type OptimizerState, checkUniqueNames, loadBuffer, restoreBuffers, saveBuffer, updateEach, zeroGrads } from './optimizer.js';
 
 export interface SGDOptions { lr: number; momentum?: number; weightDecay?: number }
 
-export interface SGDState { step: number; lr: number; velocity: Record<string, { shape: number[]; data: number[] | Float32Array }> }
-
-/** Optimizer state is keyed by parameter name, so names must be unique. */
-export function checkUniqueNames(optimizer: string, params: Parameter[]): void {
-  const names = new Set<string>();
-  for (const p of params) {
-    if (names.has(p.name)) throw new Error(`${optimizer}: duplicate parameter name '${p.name}'`);
-    names.add(p.name);
-  }
-}
-
-/** Drops every parameter's .grad (shared by the optimizers). */
-export function zeroGrads(params: Parameter[]): void {
-  for (const p of params) if (p.tensor.grad) { p.tensor.grad.dispose(); p.tensor.grad = null; }
-}
-
-export class SGD {
+export class SGD implements Optimizer {
   lr: number;
   readonly momentum: number;
   readonly weightDecay: number;
-  step = 0;
+  steps = 0;
   private velocity = new Map<string, Tensor>();
 
   constructor(readonly params: Parameter[], opts: SGDOptions) {
@@ -39,47 +24,36 @@ export class SGD {
     checkUniqueNames('SGD', params);
   }
 
-  /** One update from the parameters' `.grad`s (parameters without a grad are left alone). */
-  update(): void {
-    engine.noGrad(() => {
-      for (const p of this.params) {
-        const g = p.tensor.grad;
-        if (!g) continue;
-        engine.tidy(() => {
-          const w = p.tensor;
-          const lr = this.lr * p.lrMult, wd = this.weightDecay * p.decayMult;
-          const step = wd ? add(g, mul(w, wd)) : g;
-          let v = this.velocity.get(p.name);
-          const nv = v ? add(mul(v, this.momentum), mul(step, lr)) : mul(step, lr);
-          if (v) v.assign(nv); else { v = engine.keep(nv); this.velocity.set(p.name, v); }
-          w.assign(sub(w, v));
-        });
-      }
+  step(): void {
+    updateEach(this.params, this.lr, this.weightDecay, (p, g, lr, wd) => {
+      const w = p.tensor;
+      const step = wd ? add(g, mul(w, wd)) : g;
+      let v = this.velocity.get(p.name);
+      const nv = v ? add(mul(v, this.momentum), mul(step, lr)) : mul(step, lr);
+      if (v) v.assign(nv); else { v = engine.keep(nv); this.velocity.set(p.name, v); }
+      w.assign(sub(w, v));
     });
-    this.step++;
+    this.steps++;
   }
+
+  /** @deprecated The README's name for step(), kept for code written against it. */
+  update(): void { this.step(); }
 
   zeroGrad(): void { zeroGrads(this.params); }
 
-  /** Momentum buffers and counters, for checkpoints. */
-  getState(): SGDState {
-    const velocity: SGDState['velocity'] = {};
-    for (const [n, v] of this.velocity) velocity[n] = { shape: v.shape, data: v.dataSync() as Float32Array };
-    return { step: this.step, lr: this.lr, velocity };
+  /** Momentum buffers (by parameter name) and counters, for checkpoints. */
+  getState(): OptimizerState {
+    const buffers: OptimizerState['buffers'] = {};
+    for (const [n, v] of this.velocity) buffers[n] = saveBuffer(v);
+    return { step: this.steps, lr: this.lr, buffers };
   }
 
-  setState(s: SGDState): void {
-    this.step = s.step;
-    this.lr = s.lr;
-    for (const v of this.velocity.values()) v.dispose();
-    this.velocity.clear();
-    const byName = new Map(this.params.map((p) => [p.name, p]));
-    for (const [n, v] of Object.entries(s.velocity)) {
+  setState(s: OptimizerState): void {
+    ({ steps: this.steps, lr: this.lr } = restoreBuffers(this.params, s, () => this.dispose(), (n, v, byName) => {
       const p = byName.get(n);
       if (!p) throw new Error(`SGD.setState: velocity for unknown parameter '${n}'`);
-      if (p.tensor.size !== v.data.length) throw new Error(`SGD.setState: velocity '${n}' has ${v.data.length} values, parameter has ${p.tensor.size}`);
-      this.velocity.set(n, engine.keep(engine.makeTensor(Float32Array.from(v.data), p.tensor.shape, 'float32')));
-    }
+      this.velocity.set(n, loadBuffer(`SGD.setState: velocity '${n}'`, p, v));
+    }));
   }
 
   dispose(): void {
@@ -87,4 +61,3 @@ export class SGD {
     this.velocity.clear();
   }
 }
-

@@ -3,7 +3,7 @@ import { LogSoftmax, Softmax } from '../core/kernels.js';
 import { engine } from '../tensor/engine.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { shapeStr } from '../core/types.js';
-import { Rng } from '../util/random.js';
+import type { Rng } from '../util/random.js';
 import { oneHot } from './creation.js';
 import { mean, sum } from './reduce.js';
 import { mul, neg } from './elementwise.js';

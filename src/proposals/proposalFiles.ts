@@ -30,7 +30,7 @@ export function parseProposals(text: string, source = 'proposals'): ProposalReco
 }
 
 /** Validates an already-parsed proposals object. */
-export function proposalsFromJson(obj: unknown, source = 'proposals'): ProposalRecord {
+function proposalsFromJson(obj: unknown, source = 'proposals'): ProposalRecord {
   if (typeof obj !== 'object' || obj === null || Array.isArray(obj)) throw new Error(`${source}: expected a JSON object with "image_id" and "boxes"`);
   const o = obj as Record<string, unknown>;
   const id = o.image_id;
@@ -81,8 +81,8 @@ function checkRecord(rec: ProposalRecord, where: string): void {
 }
 
 /** An image id must be usable as a file name: non-empty, no path separators, not '.' or '..'. */
-export function checkImageId(id: string): void {
-  if (typeof id !== 'string' || id === '' || id === '.' || id === '..' || /[\/\\\0]/.test(id)) {
+function checkImageId(id: string): void {
+  if (typeof id !== 'string' || id === '' || id === '.' || id === '..' || /[/\\\0]/.test(id)) {
     throw new Error(`proposal files: image id ${JSON.stringify(id)} cannot be a file name`);
   }
 }
@@ -90,7 +90,7 @@ export function checkImageId(id: string): void {
 /** `<dir>/<imageId>.json` */
 export function proposalPath(dir: string, imageId: string): string {
   checkImageId(imageId);
-  return `${dir.replace(/[\/\\]+$/, '') || '/'}/${imageId}.json`;
+  return `${dir.replace(/[/\\]+$/, '') || '/'}/${imageId}.json`;
 }
 
 type NodeFs = typeof import('node:fs');

@@ -1,20 +1,9 @@
 // How well a set of proposals covers the ground truth: recall at IoU thresholds (a ground-truth box is
 // recalled when some proposal overlaps it with IoU >= t), the paper's average best overlap (ABO), and
 // the mean number of boxes per image. Boxes are VOC pixel-inclusive (x1, y1, x2, y2): areas use +1.
+import { boxPairIou } from '../data/boxes.js';
 
-/** IoU of box i of `a` and box j of `b` (flat [n*4] arrays), with +1 areas. */
-export function boxIoU(a: ArrayLike<number>, i: number, b: ArrayLike<number>, j: number): number {
-  const iw = Math.min(a[4 * i + 2], b[4 * j + 2]) - Math.max(a[4 * i], b[4 * j]) + 1;
-  if (iw <= 0) return 0;
-  const ih = Math.min(a[4 * i + 3], b[4 * j + 3]) - Math.max(a[4 * i + 1], b[4 * j + 1]) + 1;
-  if (ih <= 0) return 0;
-  const inter = iw * ih;
-  const areaA = (a[4 * i + 2] - a[4 * i] + 1) * (a[4 * i + 3] - a[4 * i + 1] + 1);
-  const areaB = (b[4 * j + 2] - b[4 * j] + 1) * (b[4 * j + 3] - b[4 * j + 1] + 1);
-  return inter / (areaA + areaB - inter);
-}
-
-/** For each ground-truth box, its best IoU with any proposal (0 when there are none). */
+/** For each ground-truth box, its best IoU with any proposal (0 when there are none; no IoU below 0 counts). */
 export function bestOverlaps(proposals: ArrayLike<number>, gt: ArrayLike<number>): Float64Array {
   checkFlat(proposals, 'proposals');
   checkFlat(gt, 'ground truth');
@@ -22,7 +11,7 @@ export function bestOverlaps(proposals: ArrayLike<number>, gt: ArrayLike<number>
   const best = new Float64Array(ng);
   for (let g = 0; g < ng; g++) {
     let m = 0;
-    for (let p = 0; p < np; p++) { const o = boxIoU(gt, g, proposals, p); if (o > m) m = o; }
+    for (let p = 0; p < np; p++) { const o = boxPairIou(gt, g, proposals, p); if (o > m) m = o; }
     best[g] = m;
   }
   return best;

@@ -34,6 +34,9 @@ export interface SelectiveSearchOptions {
   similarities?: SimilaritySet[];
 }
 
+/** The options the detector's steps use (the paper's "fast" mode, at most 2000 boxes per image). */
+export const DEFAULT_SS_OPTIONS: SelectiveSearchOptions = { mode: 'fast', maxBoxes: 2000 };
+
 /** The strategies a call will run, resolved from the mode and the overrides. */
 export interface SelectiveSearchPlan {
   colorSpaces: ColorSpace[];
@@ -66,7 +69,7 @@ export function planFor(options: SelectiveSearchOptions = {}): SelectiveSearchPl
   return plan;
 }
 
-export function similarityFlags(set: SimilaritySet): number {
+function similarityFlags(set: SimilaritySet): number {
   let f = 0;
   for (const ch of set.toUpperCase()) {
     const bit = ch === 'C' ? USE_COLOR : ch === 'T' ? USE_TEXTURE : ch === 'S' ? USE_SIZE : ch === 'F' ? USE_FILL : -1;
@@ -86,7 +89,7 @@ export interface SegmentationRun {
 }
 
 /** Validates an image and returns its channel count (3 or 4). */
-export function imageChannels(image: RgbImage): number {
+function imageChannels(image: RgbImage): number {
   const { width: w, height: h, data } = image;
   if (!Number.isInteger(w) || !Number.isInteger(h) || w < 1 || h < 1) {
     throw new Error(`selectiveSearch: image size must be positive integers, got ${w}x${h}`);

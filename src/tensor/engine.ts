@@ -35,7 +35,7 @@ export interface MemoryInfo {
 }
 
 /** The backend that runs kernels other backends lack (RoI pooling, NMS, SVD on WebGL). */
-export const FALLBACK_BACKEND = 'wasm';
+const FALLBACK_BACKEND = 'wasm';
 
 class Engine {
   private factories = new Map<string, { factory: BackendFactory; priority: number }>();
@@ -212,4 +212,3 @@ function collectTensors(x: unknown, out: Set<Tensor>, depth = 0): void {
 }
 
 export const engine = new Engine();
-export type { Engine };

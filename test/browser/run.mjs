@@ -153,7 +153,7 @@ const browser = await chromium.launch({
   executablePath: chromiumPath, headless: true,
   args: ['--no-sandbox', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'],
 });
-let totals = { passed: 0, failed: 0, skipped: 0 };
+const totals = { passed: 0, failed: 0, skipped: 0 };
 const failures = [];
 let status = 0;
 const timer = setTimeout(() => {
@@ -175,6 +175,7 @@ try {
       totals.failed++;
       console.log(`${r.name.padEnd(40)} LOAD ERROR`);
     }
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: strips the ANSI colour codes of uvu's error text
     if (r.error) failures.push(`--- ${r.name}\n${String(r.error).replace(/\x1b\[[0-9;]*m/g, '')}`);
   });
   await page.goto(`http://127.0.0.1:${port}/`);

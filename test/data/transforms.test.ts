@@ -3,8 +3,9 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { Rng } from '../../src/util/random.js';
+import { flipBoxes, flipBoxesFlat } from '../../src/data/boxes.js';
 import {
-  computeScale, flipBoxes, flipBoxesFlat, flipFloatImage, flipImage, prepareImage, resizeBilinear,
+  computeScale, flipFloatImage, flipImage, prepareImage, resizeBilinear,
   resizeBilinearFloat, resizeToShortSide, scaledSize, toFloatCHW,
 } from '../../src/data/transforms.js';
 import type { Box, RgbImage } from '../../src/data/types.js';

@@ -1,6 +1,6 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { boxIou, clipBoxes, decodeBoxes, encodeBoxes } from '../../src/detection/kernels/boxes.js';
+import { boxIou, clipBoxes, decodeBoxes, encodeBoxes } from '../../src/detection/model/wasm/boxes.js';
 import { expectClose, fixtureCases, toF32, toF64 } from '../helpers/fixtures.js';
 import { Rng } from '../../src/util/random.js';
 

@@ -2,8 +2,8 @@
 // (stride × pool), clamps at both ends, the pyramid and crops follow, and open values are filled in.
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { MAX_TEST_SIDE, MAX_TRAIN_SIDE, MIN_SIDE, chooseScales, datasetStats, resolveScales } from '../../src/detection/dataScales.js';
-import { presetConfig } from '../../src/detection/presets.js';
+import { MAX_TEST_SIDE, MAX_TRAIN_SIDE, MIN_SIDE, chooseScales, datasetStats, resolveScales } from '../../src/detection/model/dataScales.js';
+import { presetConfig } from '../../src/detection/model/presets.js';
 
 const test = suite('detection: scales from the data');
 const model = presetConfig('default').model; // stride 8, 4x4 pooling: r = 32 px

@@ -4,7 +4,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { synthesize } from '../../src/data/synth.js';
-import { type FastRcnnConfig, baseConfig } from '../../src/detection/config.js';
+import { type FastRcnnConfig, baseConfig } from '../../src/detection/model/config.js';
 
 export function tempDir(prefix: string): string {
   return mkdtempSync(join(tmpdir(), `fastrcnn-${prefix}-`));

@@ -4,9 +4,9 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import '../helpers/backend.js';
-import { baseConfig } from '../../src/detection/config.js';
-import { createModel } from '../../src/detection/model.js';
-import { modelFromBytes, modelToBytes } from '../../src/detection/modelFile.js';
+import { baseConfig } from '../../src/detection/model/config.js';
+import { createModel } from '../../src/detection/model/fastRcnn.js';
+import { modelFromBytes, modelToBytes } from '../../src/detection/model/modelFile.js';
 import { decodeSafetensors, encodeSafetensors } from '../../src/nn/safetensors.js';
 
 const test = suite('detection: model file compatibility');

@@ -1,6 +1,6 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { batchedNms, nms } from '../../src/detection/kernels/nms.js';
+import { batchedNms, nms } from '../../src/detection/model/wasm/nms.js';
 import { fixtureCases, toF32 } from '../helpers/fixtures.js';
 import { nmsRef } from '../reference/nms.js';
 import { Rng } from '../../src/util/random.js';

@@ -5,9 +5,10 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import '../../src/index.js';
-import { baseConfig } from '../../src/detection/config.js';
-import { imageBlob, minibatchParts, roidbEntry } from '../../src/detection/minibatch.js';
-import { sampleCropArrays } from '../../src/detection/pretrain.js';
+import { baseConfig } from '../../src/detection/model/config.js';
+import { imageBlob } from '../../src/detection/model/input.js';
+import { minibatchParts, roidbEntry } from '../../src/detection/training/minibatch.js';
+import { sampleCropArrays } from '../../src/detection/training/pretrain.js';
 import { permuteChannelPlanes } from '../../src/data/transforms.js';
 import { createRgbImage } from '../../src/data/types.js';
 import { Rng } from '../../src/util/random.js';

@@ -7,9 +7,9 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import '../../src/index.js';
 import '../helpers/backend.js';
-import { trainDetector } from '../../src/detection/train.js';
+import { trainDetector } from '../../src/app/train.js';
 import { decodeSafetensors } from '../../src/nn/safetensors.js';
-import { parseLossCsv } from '../../src/detection/lossPlot.js';
+import { parseLossCsv } from '../../src/detection/training/lossPlot.js';
 import { rejects } from '../helpers/rejects.js';
 import { tempDir, tinyConfig, tinyDataset } from './helpers.js';
 

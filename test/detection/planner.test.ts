@@ -2,9 +2,9 @@
 // budget when the measured step costs differ from the probe, and the LR step at its planned fraction.
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { BudgetPlanner, ITERATION_RULE, MIN_ITERATIONS, iterationsForDataset, keepPassedSteps, parseDuration, planToBudget } from '../../src/detection/planner.js';
-import { learningRate } from '../../src/detection/trainer.js';
-import { baseConfig } from '../../src/detection/config.js';
+import { BudgetPlanner, ITERATION_RULE, MIN_ITERATIONS, iterationsForDataset, keepPassedSteps, parseDuration, planToBudget } from '../../src/detection/training/planner.js';
+import { learningRate } from '../../src/detection/training/trainer.js';
+import { baseConfig } from '../../src/detection/model/config.js';
 
 const test = suite('detection: time planner');
 

@@ -2,8 +2,8 @@
 // key by key (the table below is copied from those files, not from our code); `shapes` is the demo's.
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { PRESET_NAMES, presetConfig } from '../../src/detection/presets.js';
-import { unresolvedKeys, validateConfig } from '../../src/detection/config.js';
+import { PRESET_NAMES, presetConfig } from '../../src/detection/model/presets.js';
+import { unresolvedKeys, validateConfig } from '../../src/detection/model/config.js';
 
 const test = suite('detection: presets');
 

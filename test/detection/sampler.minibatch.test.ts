@@ -5,8 +5,8 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import '../../src/index.js';
-import { baseConfig } from '../../src/detection/config.js';
-import { minibatchParts, roidbEntry } from '../../src/detection/minibatch.js';
+import { baseConfig } from '../../src/detection/model/config.js';
+import { minibatchParts, roidbEntry } from '../../src/detection/training/minibatch.js';
 import { createRgbImage, type RgbImage } from '../../src/data/types.js';
 import { Rng } from '../../src/util/random.js';
 

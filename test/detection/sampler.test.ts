@@ -3,9 +3,9 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import '../../src/index.js';
-import { baseConfig } from '../../src/detection/config.js';
-import { roidbEntry } from '../../src/detection/minibatch.js';
-import { fgRoisPerImage, sampleRois, type SamplerConfig } from '../../src/detection/sampleRois.js';
+import { baseConfig } from '../../src/detection/model/config.js';
+import { roidbEntry } from '../../src/detection/training/minibatch.js';
+import { fgRoisPerImage, sampleRois, type SamplerConfig } from '../../src/detection/model/sampleRois.js';
 import { Rng } from '../../src/util/random.js';
 
 const test = suite('detection: sampleRois');

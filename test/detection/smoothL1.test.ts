@@ -4,7 +4,7 @@ import * as assert from 'uvu/assert';
 // numpy fixtures and the float64 reference.
 import { smoothL1Backward, smoothL1Forward } from '../helpers/detectionOps.js';
 import * as fr from '../../src/index.js';
-import { expectClose, fixtureCases, toF32, toF64 } from '../helpers/fixtures.js';
+import { expectClose, fixtureCases, toF64 } from '../helpers/fixtures.js';
 import { smoothL1GradRef, smoothL1Ref } from '../reference/smoothL1.js';
 import { Rng } from '../../src/util/random.js';
 

@@ -1,6 +1,6 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { truncatedSvd } from '../../src/detection/kernels/svd.js';
+import { truncatedSvd } from '../../src/detection/model/wasm/svd.js';
 import { fixtureCases, toF64 } from '../helpers/fixtures.js';
 import { Rng } from '../../src/util/random.js';
 

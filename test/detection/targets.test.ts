@@ -5,10 +5,10 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import * as fr from '../../src/index.js';
 import '../helpers/backend.js';
-import { computeBboxStats, computeTargets, fixedBboxStats, foldBboxStats, normalizeTargets, unnormalizeDeltas } from '../../src/detection/targets.js';
-import { baseConfig } from '../../src/detection/config.js';
-import { createModel } from '../../src/detection/model.js';
-import { modelFromBytes, modelToBytes } from '../../src/detection/modelFile.js';
+import { computeBboxStats, computeTargets, fixedBboxStats, foldBboxStats, normalizeTargets, unnormalizeDeltas } from '../../src/detection/model/targets.js';
+import { baseConfig } from '../../src/detection/model/config.js';
+import { createModel } from '../../src/detection/model/fastRcnn.js';
+import { modelFromBytes, modelToBytes } from '../../src/detection/model/modelFile.js';
 
 const test = suite('detection: targets, normalization, folding');
 

@@ -7,8 +7,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import '../../src/index.js';
 import '../helpers/backend.js';
-import { trainDetector } from '../../src/detection/train.js';
-import { testStep } from '../../src/detection/pipeline.js';
+import { trainDetector } from '../../src/app/train.js';
+import { testStep } from '../../src/app/pipeline.js';
 import { tempDir, tinyConfig, tinyDataset } from './helpers.js';
 
 const test = suite('detection: testing on two threads');

@@ -9,9 +9,9 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import '../../src/index.js';
 import '../helpers/backend.js';
-import { createModel } from '../../src/detection/model.js';
-import { trainDetector } from '../../src/detection/train.js';
-import { parseLossCsv } from '../../src/detection/lossPlot.js';
+import { createModel } from '../../src/detection/model/fastRcnn.js';
+import { trainDetector } from '../../src/app/train.js';
+import { parseLossCsv } from '../../src/detection/training/lossPlot.js';
 import { tempDir, tinyConfig, tinyDataset } from './helpers.js';
 
 const test = suite('detection: training on two threads');

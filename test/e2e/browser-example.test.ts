@@ -11,7 +11,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import * as fr from '../../src/node.js';
+import * as fr from '../../src/index.node.js';
 
 const test = suite('e2e: browser example');
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');

@@ -4,7 +4,7 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
-export const fixtureDir = new URL('../fixtures/reference/', import.meta.url);
+const fixtureDir = new URL('../fixtures/reference/', import.meta.url);
 
 export interface FixtureTensor { shape: number[]; data: (number | null)[] }
 export interface FixtureCase {
@@ -67,9 +67,6 @@ export function toI32(t: FixtureTensor | (number | null)[]): Int32Array {
   }
   return out;
 }
-
-/** Shape of a fixture tensor. */
-export function shapeOf(t: FixtureTensor): number[] { return t.shape.slice(); }
 
 // ---------------------------------------------------------------------------------------------
 // Comparisons against fixture values (NaN equals NaN). They throw with the first mismatch.

@@ -4,7 +4,7 @@
 import { Rng, tensor, mul, reshape, sum, tidy, valueAndGrads, type Tensor } from '../../src/index.js';
 import { assertClose, maxAbs } from './close.js';
 
-export interface GradcheckInput { shape: number[]; data?: ArrayLike<number>; differentiable?: boolean; dtype?: 'float32' | 'int32' }
+interface GradcheckInput { shape: number[]; data?: ArrayLike<number>; differentiable?: boolean; dtype?: 'float32' | 'int32' }
 
 export interface GradcheckCase {
   inputs: GradcheckInput[];

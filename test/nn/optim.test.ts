@@ -22,10 +22,10 @@ function engineParams(): fr.Parameter[] {
   return init.map((p) => ({ name: p.name, tensor: fr.tensor(Float32Array.from(p.w), [p.w.length]), lrMult: p.lrMult, decayMult: p.decayMult }));
 }
 
-function run(opt: { update(): void }, params: fr.Parameter[], from: number, to: number): void {
+function run(opt: fr.Optimizer, params: fr.Parameter[], from: number, to: number): void {
   for (let k = from; k < to; k++) {
     params.forEach((p, i) => { p.tensor.grad?.dispose(); p.tensor.grad = fr.tensor(Float32Array.from(grads[k][i]), p.tensor.shape); });
-    opt.update();
+    opt.step();
   }
 }
 
@@ -77,7 +77,7 @@ for (const kind of ['sgd', 'adam'] as const) {
     const ps2 = ps.map((p) => ({ ...p, tensor: fr.tensor(p.tensor.dataSync() as Float32Array, p.tensor.shape) }));
     const opt2 = make[kind](ps2);
     opt2.setState(state);
-    assert.is(opt2.step, 3);
+    assert.is(opt2.steps, 3);
     run(opt2, ps2, 3, 6);
     close(ps2, ref[kind](6), `${kind} resumed`);
     for (const o of [opt, opt2]) o.dispose();
@@ -90,7 +90,7 @@ test('adam: bad settings and unknown state entries are errors', () => {
   assert.throws(() => new fr.Adam(ps, { lr: 0 }), /lr must be > 0/);
   assert.throws(() => new fr.Adam(ps, { lr: 1, beta2: 1 }), /betas/);
   const opt = new fr.Adam(ps, { lr: 0.1 });
-  assert.throws(() => opt.setState({ step: 1, lr: 0.1, velocity: { 'm:nope': { shape: [1], data: [0] } } }), /m:nope/);
+  assert.throws(() => opt.setState({ step: 1, lr: 0.1, buffers: { 'm:nope': { shape: [1], data: [0] } } }), /m:nope/);
   opt.dispose(); ps.forEach((p) => p.tensor.dispose());
 });
 

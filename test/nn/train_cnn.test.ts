@@ -50,7 +50,7 @@ test('≥ 95% held-out accuracy within 400 steps of 32 images', () => {
     const b = batch(32, rng);
     const loss = fr.tidy(() => fr.softmaxCrossEntropy(net.forward(b.x), b.y));
     loss.backward();
-    opt.update(); opt.zeroGrad();
+    opt.step(); opt.zeroGrad();
     loss.dispose(); b.x.dispose(); b.y.dispose();
     if (steps % 50 === 49) {
       net.eval();

@@ -4,8 +4,8 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import * as fr from '../../src/index.js';
-import { ChannelNorm, FastRCNN } from '../../src/detection/model.js';
-import { baseConfig } from '../../src/detection/config.js';
+import { ChannelNorm, FastRCNN } from '../../src/detection/model/fastRcnn.js';
+import { baseConfig } from '../../src/detection/model/config.js';
 import { BACKEND, tol } from '../helpers/backend.js';
 import { assertClose, maxAbs } from '../helpers/close.js';
 import { gradcheck } from '../helpers/gradcheck.js';

@@ -1,14 +1,15 @@
 // Recall metrics on hand-computed cases (+1 pixel areas).
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { bestOverlaps, boxIoU, datasetRecall } from '../../src/proposals/recall.js';
+import { boxPairIou } from '../../src/data/boxes.js';
+import { bestOverlaps, datasetRecall } from '../../src/proposals/recall.js';
 
 test('IoU uses +1 areas', () => {
   // 10x10 boxes overlapping in a 5x10 strip: 50 / (100 + 100 - 50)
-  assert.ok(Math.abs(boxIoU([0, 0, 9, 9], 0, [5, 0, 14, 9], 0) - 50 / 150) < 1e-12);
-  assert.is(boxIoU([0, 0, 0, 0], 0, [0, 0, 0, 0], 0), 1); // a single pixel has area 1
-  assert.is(boxIoU([0, 0, 4, 4], 0, [5, 0, 9, 4], 0), 0); // touching, not overlapping
-  assert.ok(Math.abs(boxIoU([0, 0, 4, 4], 0, [4, 4, 8, 8], 0) - 1 / 49) < 1e-12); // one shared pixel
+  assert.ok(Math.abs(boxPairIou([0, 0, 9, 9], 0, [5, 0, 14, 9], 0) - 50 / 150) < 1e-12);
+  assert.is(boxPairIou([0, 0, 0, 0], 0, [0, 0, 0, 0], 0), 1); // a single pixel has area 1
+  assert.is(boxPairIou([0, 0, 4, 4], 0, [5, 0, 9, 4], 0), 0); // touching, not overlapping
+  assert.ok(Math.abs(boxPairIou([0, 0, 4, 4], 0, [4, 4, 8, 8], 0) - 1 / 49) < 1e-12); // one shared pixel
 });
 
 test('best overlaps and dataset recall at 0.5 / 0.7, ABO, boxes per image', () => {

@@ -2,7 +2,7 @@
 // and frees, returning plain copies.
 import type { WasmModule } from '../../src/backends/wasm/loader.js';
 
-export function withBuffers<T>(m: WasmModule, sizes: number[], fn: (...ptrs: number[]) => T): T {
+function withBuffers<T>(m: WasmModule, sizes: number[], fn: (...ptrs: number[]) => T): T {
   const ptrs = sizes.map((s) => m.alloc(s));
   try { return fn(...ptrs); } finally { for (const p of ptrs) m.free(p); }
 }

@@ -4,7 +4,7 @@
 
 export interface NmsRefOptions { plus1: boolean; ge: boolean; float32?: boolean }
 
-export function iouRef(a: ArrayLike<number>, i: number, b: ArrayLike<number>, j: number, plus1: boolean, float32 = false): number {
+function iouRef(a: ArrayLike<number>, i: number, b: ArrayLike<number>, j: number, plus1: boolean, float32 = false): number {
   const off = plus1 ? 1 : 0;
   const ax1 = a[i * 4], ay1 = a[i * 4 + 1], ax2 = a[i * 4 + 2], ay2 = a[i * 4 + 3];
   const bx1 = b[j * 4], by1 = b[j * 4 + 1], bx2 = b[j * 4 + 2], by2 = b[j * 4 + 3];

@@ -18,7 +18,7 @@ function bcIndex(idx: number[], shape: number[], outRank: number): number {
   return off;
 }
 
-export function bcShape(a: number[], b: number[]): number[] {
+function bcShape(a: number[], b: number[]): number[] {
   const n = Math.max(a.length, b.length);
   return Array.from({ length: n }, (_, i) => {
     const da = a[a.length - n + i] ?? 1, db = b[b.length - n + i] ?? 1;

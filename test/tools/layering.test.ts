@@ -1,5 +1,6 @@
-// The layering check (.dependency-cruiser.cjs, run by `npm test`) fails on a deliberately wrong
-// import: a tiny tree in a temporary directory where src/tensor/ imports src/ops/.
+// The layering check (.dependency-cruiser.cjs, run by `npm test`) fails on deliberately wrong imports
+// in a tiny tree in a temporary directory: src/tensor/ importing src/ops/, and the detector's model
+// importing the Node application (which the browser entry then reaches).
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { spawnSync } from 'node:child_process';
@@ -26,6 +27,17 @@ function cruise(files: Record<string, string>): { status: number | null; out: st
     rmSync(dir, { recursive: true, force: true });
   }
 }
+
+test('the detector model may not import the Node application; the browser entry may not reach it through others', () => {
+  const wrong = cruise({
+    'src/detection/model/detect.ts': "import { run } from '../../app/pipeline.js';\nexport const detect = run;\n",
+    'src/app/pipeline.ts': "import { readFileSync } from 'node:fs';\nexport const run = readFileSync;\n",
+    'src/index.ts': "export * from './detection/model/detect.js';\n",
+  });
+  assert.is.not(wrong.status, 0, wrong.out);
+  assert.match(wrong.out, /layer-model-imports-no-higher-layer: src\/detection\/model\/detect\.ts → src\/app\/pipeline\.ts/);
+  assert.match(wrong.out, /browser-entry-reaches-no-node-module: src\/index\.ts → src\/app\/pipeline\.ts\s+src\/detection\/model\/detect\.ts →/);
+});
 
 test('an import that points up a layer fails the check and names the rule; the same import downwards passes', () => {
   const wrong = cruise({

@@ -7,9 +7,9 @@ import * as assert from 'uvu/assert';
 import * as fr from '../../src/index.js';
 import { BACKEND } from '../helpers/backend.js';
 import { assertClose, maxAbs } from '../helpers/close.js';
-import { baseConfig } from '../../src/detection/config.js';
-import { createModel } from '../../src/detection/model.js';
-import { fastRcnnLoss } from '../../src/detection/loss.js';
+import { baseConfig } from '../../src/detection/model/config.js';
+import { createModel } from '../../src/detection/model/fastRcnn.js';
+import { fastRcnnLoss } from '../../src/detection/model/loss.js';
 
 const test = suite('webgl: a Fast R-CNN training step');
 

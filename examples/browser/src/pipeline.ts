@@ -36,7 +36,7 @@ const convClock = new WeakMap<FastRCNN, { ms: number }>();
  * in the first RoI pooling, which runs on WASM and would otherwise wait for them.
  */
 function convTimer(model: FastRCNN): { ms: number } {
-  let clock = convClock.get(model);
+  const clock = convClock.get(model);
   if (clock) return clock;
   const c = { ms: 0 };
   const forward = model.forward.bind(model);

@@ -64,7 +64,7 @@ export class WasmBackend implements Backend {
     });
   }
 
-  write(values: TypedArray, shape: number[], dtype: DType): DataId {
+  write(values: TypedArray, _shape: number[], dtype: DType): DataId {
     const d = this.allocData(values.length, dtype);
     if (dtype === 'int32') this.m.i32(d.ptr, values.length).set(values);
     else this.m.f32(d.ptr, values.length).set(values);

@@ -11,7 +11,7 @@ import { type Defines, ProgramCache } from './program_cache.js';
 import { type Tex, TexturePool } from './texture_pool.js';
 
 /** Largest int32 magnitude stored exactly (as a float32 value). */
-export const MAX_EXACT_INT = 2 ** 24;
+const MAX_EXACT_INT = 2 ** 24;
 
 export class GLData implements DataId {
   readonly backendName = 'webgl';
@@ -40,7 +40,7 @@ export interface Draw {
 const LAYER = {} as WebGLTexture;
 
 /** Work per draw (fragments × cost): about 50 ms of SwiftShader, nothing on a GPU; keeps draws short. */
-export const DRAW_BUDGET = 1 << 23;
+const DRAW_BUDGET = 1 << 23;
 
 export class WebGLBackend implements Backend {
   readonly name = 'webgl';
@@ -113,7 +113,7 @@ export class WebGLBackend implements Backend {
   temp2D(width: number, height: number, layers = 0): Tex { return this.pool.acquire2D(width, height, layers); }
   releaseTemp(t: Tex): void { this.pool.release(t); }
 
-  write(values: TypedArray, shape: number[], dtype: DType): DataId {
+  write(values: TypedArray, _shape: number[], dtype: DType): DataId {
     this.check('write');
     const d = this.allocData(values.length, dtype);
     if (!d.tex) return d;

@@ -7,7 +7,7 @@
 // Kernels that need alignment (matmul, conv) repack their operands themselves.
 
 /** Widest texture row, in texels (log2). */
-export const MAX_WIDTH_LOG2 = 13;
+const MAX_WIDTH_LOG2 = 13;
 
 export interface Layout {
   /** Texels holding the values (ceil(elements / 4), at least 1). */

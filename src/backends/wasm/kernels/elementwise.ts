@@ -34,7 +34,7 @@ for (const name of UNARY_KERNELS) {
 }
 
 /** Runs a binary op with broadcasting; shapes are collapsed to as few dims as the kernel needs. */
-export function binary(be: WasmBackend, op: number, a: TensorInfo, b: TensorInfo, name: string): TensorInfo {
+function binary(be: WasmBackend, op: number, a: TensorInfo, b: TensorInfo, name: string): TensorInfo {
   const shape = broadcastShapes(a.shape, b.shape, name);
   const y = be.out(shape);
   if (sizeOf(shape) === 0) return y;

@@ -91,8 +91,8 @@ function convPacked(be: WebGLBackend, X: Packed, Wt: { tex: Tex; out: number; ma
   return y;
 }
 
-export function conv2dForward(be: WebGLBackend, x: TensorInfo, w: TensorInfo, bias: TensorInfo | undefined, stride: number[], pad: number[]): TensorInfo {
-  const [N, C, H, W] = x.shape, [OC, , KH, KW] = w.shape;
+function conv2dForward(be: WebGLBackend, x: TensorInfo, w: TensorInfo, bias: TensorInfo | undefined, stride: number[], pad: number[]): TensorInfo {
+  const [N, C] = x.shape, [OC, , KH, KW] = w.shape;
   const [OH, OW] = convOutHW(x.shape, [KH, KW], stride, pad);
   if (N * OC * OH * OW === 0) return be.out([N, OC, OH, OW]);
   if (C === 0) return bias ? elementwise(be, [N, OC, OH, OW], 'float32', 'A', [{ t: bias, strides: [0, 1, 0, 0] }]) : elementwise(be, [N, OC, OH, OW], 'float32', 'vec4(0.0)', []);
@@ -105,7 +105,7 @@ export function conv2dForward(be: WebGLBackend, x: TensorInfo, w: TensorInfo, bi
 }
 
 /** dx [N, C, H, W]: the stride-1 correlation of dy spread out by the stride with the flipped, transposed filter. */
-export function conv2dGradInput(be: WebGLBackend, dy: TensorInfo, w: TensorInfo, inputShape: number[], stride: number[], pad: number[]): TensorInfo {
+function conv2dGradInput(be: WebGLBackend, dy: TensorInfo, w: TensorInfo, inputShape: number[], stride: number[], pad: number[]): TensorInfo {
   const [N, C, H, W] = inputShape, [OC, , KH, KW] = w.shape;
   if (N * C * H * W === 0) return be.out(inputShape.slice());
   if (OC === 0 || sizeOf(dy.shape) === 0) return elementwise(be, inputShape.slice(), 'float32', 'vec4(0.0)', []);
@@ -117,7 +117,7 @@ export function conv2dGradInput(be: WebGLBackend, dy: TensorInfo, w: TensorInfo,
   return dx;
 }
 
-export function conv2dGradFilter(be: WebGLBackend, x: TensorInfo, dy: TensorInfo, filterShape: number[], stride: number[], pad: number[]): TensorInfo {
+function conv2dGradFilter(be: WebGLBackend, x: TensorInfo, dy: TensorInfo, filterShape: number[], stride: number[], pad: number[]): TensorInfo {
   const [N, C, , ] = x.shape, [OC, , KH, KW] = filterShape, [, , OH, OW] = dy.shape;
   if (sizeOf(filterShape) === 0) return be.out(filterShape.slice());
   if (N * OH * OW === 0) return elementwise(be, filterShape.slice(), 'float32', 'vec4(0.0)', []);

@@ -12,7 +12,7 @@ import { broadcastShapes, broadcastStrides, collapseDims } from '../../../core/b
 import { type DType, sizeOf, stridesOf } from '../../../core/types.js';
 import type { WebGLBackend } from '../backend.js';
 
-export const MODE = { SAME: 0, VEC: 1, SPLAT: 2, GEN: 3, CONST: 4 } as const;
+const MODE = { SAME: 0, VEC: 1, SPLAT: 2, GEN: 3, CONST: 4 } as const;
 
 /** An input read with element strides given per output dim, from an element offset. */
 export interface Operand { t: TensorInfo; strides: number[]; offset?: number }
@@ -58,7 +58,7 @@ export function elementwise(be: WebGLBackend, outShape: number[], dtype: DType, 
 }
 
 /** Reads `x` as `outShape` with broadcasting. */
-export function bcast(x: TensorInfo, outShape: number[]): Operand {
+function bcast(x: TensorInfo, outShape: number[]): Operand {
   return { t: x, strides: broadcastStrides(x.shape, outShape) };
 }
 

@@ -20,7 +20,7 @@ function chunkOf(r: number): number {
 }
 
 /** x [outer, r, inner] -> [outer, inner] (as a flat tensor of `outShape`). `shift` (inner == 1): exp(x - shift[o]). */
-export function reduceRun(be: WebGLBackend, x: TensorInfo, outer: number, r: number, inner: number, op: ReduceOp,
+function reduceRun(be: WebGLBackend, x: TensorInfo, outer: number, r: number, inner: number, op: ReduceOp,
   outShape: number[], shift?: TensorInfo): TensorInfo {
   if (r === 0 || outer * inner === 0) return elementwise(be, outShape, 'float32', INIT[op], []);
   let cur = x, curR = r, first = true;

@@ -1,0 +1,378 @@
+// `fastrcnn train` as a library call (Node): read the split, decode the images, load or compute the
+// proposals (on worker threads), choose the scales the config leaves to the data, plan the iterations
+// (dataset-size rule or a time budget, re-planned from measured step times), then run the Trainer with
+// a progress bar (loss terms, s/iter, ETA), the loss as CSV and an SVG plot, validation mAP on a
+// held-out split with the best model kept, atomic checkpoints (weights, momentum, iteration,
+// generator states, data order) every snapshotIters / snapshotSeconds, on SIGINT/SIGTERM and at the
+// end, --resume from the checkpoint, and a clear stop on a NaN/Inf loss that keeps the last good
+// checkpoint. The model file is written at the end with the target normalization folded into bbox_pred.
+import { appendFileSync, existsSync, readFileSync, statSync } from 'node:fs';
+import { dirname, join, basename, extname } from 'node:path';
+import type { RgbImage } from '../data/types.js';
+import type { VocRecord } from '../data/voc.js';
+import { decodeSafetensors } from '../nn/safetensors.js';
+import { type FastRcnnConfig, baseConfig, unresolvedKeys, validateConfig } from '../detection/model/config.js';
+import { datasetStats, resolveScales } from '../detection/model/dataScales.js';
+import { DEFAULT_SS_OPTIONS, decodeImages, defaultProposalsDir, proposalsFor, readSplit } from './dataset.js';
+import { atomicWrite, readFileChecked, saveModel } from './files.js';
+import { LOSS_CSV_HEADER, lossCsvRow, lossSvg, parseLossCsv } from '../detection/training/lossPlot.js';
+import { buildRoidb, type RoidbEntry } from '../detection/training/minibatch.js';
+import { type FastRCNN, createModel } from '../detection/model/fastRcnn.js';
+import { modelToBytes } from '../detection/model/modelFile.js';
+import { computeProposalsParallel, defaultWorkers } from './threads/parallel.js';
+import { BudgetPlanner, ITERATION_RULE, MIN_ITERATIONS, iterationsForDataset, remainingSeconds } from '../detection/training/planner.js';
+import { type IterationLog, NonFiniteLossError, Trainer } from '../detection/training/trainer.js';
+import { GradientWorker } from './threads/gradWorker.js';
+import { holdOut, overlap } from '../detection/training/validation.js';
+import { validate } from './validation.js';
+
+export interface TrainOptions {
+  /** VOC directory. */
+  data: string;
+  /** Image set (default 'trainval'). */
+  split?: string;
+  /** Model file to write. */
+  out: string;
+  config?: FastRcnnConfig;
+  /** Class list (default: the dataset's classes.txt or the sorted names in its annotations). */
+  classes?: string[];
+  /** Proposals cache (default <data>/proposals); missing files are computed. */
+  proposalsDir?: string;
+  /** Checkpoint file (default <out>.ckpt). */
+  checkpoint?: string;
+  /** Continue from the checkpoint (an error when there is none). */
+  resume?: boolean;
+  /** Stop after this many iterations in this call, writing a checkpoint (tests, time-sliced runs). */
+  stopAfter?: number;
+  /** Where messages go (default console.log); null silences. */
+  log?: ((msg: string) => void) | null;
+  /** Progress display: 'bar' (TTY), 'lines' (a line every ~5%), 'none'. Default: bar on a TTY, else lines. */
+  progress?: 'bar' | 'lines' | 'none';
+  /**
+   * Threads computing gradients, computing missing proposals and validating (1 or 2; default 2 where
+   * the machine has 2 or more cores). Each mini-batch image (or half of the crops) goes to one
+   * thread. Results are deterministic for a given count.
+   */
+  workers?: number;
+  /**
+   * Seconds the whole call may take (reading the data and proposals, training, validation, writing):
+   * pre-training steps and Fast R-CNN iterations are planned to fit and re-planned as the run measures
+   * itself. Replaces train.iterations. On --resume: the time for this call (default: what the
+   * interrupted run had left).
+   */
+  timeBudget?: number;
+  /** Validation split, or 'auto' to hold out part of the training split (seeded by train.seed). */
+  valSplit?: string;
+  /** Validate every this many Fast R-CNN iterations (default: at 20, 40, 60, 80 and 100% of the run), and at the end. */
+  valEvery?: number;
+  /** Preset name recorded in the model file. */
+  preset?: string;
+  /**
+   * Stop cleanly on SIGINT/SIGTERM: finish the step, write the checkpoint, return interrupted (the
+   * CLI). Default false (a library caller handles its own signals; see also `shouldStop`).
+   */
+  handleSignals?: boolean;
+  /** Polled after every step; true stops the run as a signal would (checkpoint written). */
+  shouldStop?: () => boolean;
+}
+
+export interface TrainResult {
+  model: FastRCNN;
+  config: FastRcnnConfig;
+  /** Written model file, or null when stopped early (stopAfter). */
+  modelPath: string | null;
+  checkpoint: string;
+  lossCsv: string;
+  lossSvg: string;
+  iterations: number;
+  seconds: number;
+  /** Mean seconds per iteration over this call. */
+  secondsPerIter: number;
+  last: IterationLog | null;
+  warnings: string[];
+  /** True when a signal or shouldStop ended the run early (a checkpoint was written). */
+  interrupted: boolean;
+  /** Validation results, in order, and the best model's file (null without validation). */
+  validation: { iteration: number; map07: number }[];
+  bestPath: string | null;
+  /** Pre-training steps and Fast R-CNN iterations as finally planned. */
+  plan: { pretrain: number; iterations: number };
+}
+
+/** Paths derived from the model path: <stem>.ckpt, <stem>.loss.csv, <stem>.loss.svg, <stem>.best<ext>. */
+export function trainPaths(out: string, checkpoint?: string): { checkpoint: string; csv: string; svg: string; best: string } {
+  const stem = join(dirname(out), basename(out, extname(out)));
+  return { checkpoint: checkpoint ?? `${stem}.ckpt`, csv: `${stem}.loss.csv`, svg: `${stem}.loss.svg`, best: `${stem}.best${extname(out) || '.safetensors'}` };
+}
+
+export function fmtTime(s: number): string {
+  if (!Number.isFinite(s)) return '--:--';
+  s = Math.max(0, Math.round(s));
+  const h = Math.floor(s / 3600), m = Math.floor((s % 3600) / 60), ss = s % 60;
+  return `${h ? `${h}:${String(m).padStart(2, '0')}` : m}:${String(ss).padStart(2, '0')}`;
+}
+
+/** One progress line: bar, iteration, loss terms, accuracy, LR, s/iter and ETA (seconds left). */
+export function progressLine(l: IterationLog, total: number, secPerIter: number, width = 24, eta = (total - l.iteration - 1) * secPerIter): string {
+  const done = l.iteration + 1, f = done / total, fill = Math.round(f * width);
+  const bar = '='.repeat(Math.max(0, fill - 1)) + (fill ? '>' : '') + ' '.repeat(width - fill);
+  return `[${bar}] ${done}/${total}${l.phase === 'pretrain' ? ' pretrain' : ''} loss ${l.loss.toFixed(3)} (cls ${l.lossCls.toFixed(3)} loc ${l.lossLoc.toFixed(3)}) ` +
+    `acc fg ${(l.fgAcc * 100).toFixed(0)}% bg ${(l.bgAcc * 100).toFixed(0)}% lr ${l.lr.toPrecision(2)} ` +
+    `${secPerIter.toFixed(2)} s/it ETA ${fmtTime(eta)}`;
+}
+
+
+type Log = (msg: string) => void;
+
+/** Records of the training and validation parts (a named split, or `auto` held out of the training split). */
+function splitRecords(opts: TrainOptions, split: string, classes: string[] | undefined, seed: number, log: Log) {
+  const ds = readSplit(opts.data, split, classes);
+  let train = ds.records, val: VocRecord[] = [];
+  const warnings = [...ds.warnings];
+  if (opts.valSplit === 'auto') {
+    ({ train, val } = holdOut(ds.records, seed));
+    log(`train: --val-split auto holds out ${val.length} of the ${ds.records.length} '${split}' images for validation (seed ${seed}; they are not trained on)`);
+  } else if (opts.valSplit) {
+    if (opts.valSplit === split) throw new Error(`--val-split ${opts.valSplit} is the training split; name another split or use auto`);
+    const v = readSplit(opts.data, opts.valSplit, ds.classes);
+    const both = overlap(train, v.records);
+    if (both.length) throw new Error(`--val-split ${opts.valSplit} shares ${both.length} image(s) with '${split}' (e.g. ${both.slice(0, 3).join(', ')}); validation images must not be trained on`);
+    val = v.records;
+    warnings.push(...v.warnings.map((w) => `${opts.valSplit}: ${w}`));
+  }
+  return { classes: ds.classes, train, val, warnings };
+}
+
+/** The checkpoint's config and the run state stored beside it (plan, budget, best validation). */
+function readCheckpointMeta(path: string): { config: FastRcnnConfig; run: RunMeta } {
+  const { metadata } = decodeSafetensors(readFileChecked(path, 'checkpoint'), path);
+  if (metadata.format !== 'fastrcnn-checkpoint') throw new Error(`${path}: not a training checkpoint (format '${metadata.format ?? 'none'}')`);
+  const config = validateConfig(JSON.parse(metadata.config));
+  const run = metadata.run ? (JSON.parse(metadata.run) as RunMeta) : { spent: 0, budget: 0, best: -1, valSplit: null };
+  return { config, run };
+}
+
+interface RunMeta {
+  /** Seconds spent training in earlier calls, and the total budget (0 = none). */
+  spent: number;
+  budget: number;
+  /** Best validation mAP so far (-1 = none) and the validation split it was measured on. */
+  best: number;
+  valSplit: string | null;
+}
+
+export async function trainDetector(opts: TrainOptions): Promise<TrainResult> {
+  const t0 = performance.now();
+  const elapsed = () => (performance.now() - t0) / 1000;
+  const log: Log = opts.log === null ? () => {} : opts.log ?? ((m: string) => console.log(m));
+  const split = opts.split ?? 'trainval';
+  const paths = trainPaths(opts.out, opts.checkpoint);
+  if (opts.resume && !existsSync(paths.checkpoint)) throw new Error(`--resume: no checkpoint at ${paths.checkpoint}`);
+  if (existsSync(opts.out) && statSync(opts.out).isDirectory()) throw new Error(`--out ${opts.out} is a directory; give a model file path such as ${join(opts.out, 'model.safetensors')}`);
+  if (opts.timeBudget !== undefined && !(opts.timeBudget > 0)) throw new Error(`time budget must be > 0 seconds, got ${opts.timeBudget}`);
+  const workers = opts.workers ?? defaultWorkers(2);
+  if (!Number.isInteger(workers) || workers < 1 || workers > 2) throw new Error(`workers must be 1 or 2, got ${workers}`);
+
+  // On --resume the checkpoint's config is the run's (its scales and plan were resolved before it started).
+  let cfg = validateConfig(structuredClone(opts.config ?? baseConfig()));
+  let run: RunMeta = { spent: 0, budget: opts.timeBudget ?? 0, best: -1, valSplit: opts.valSplit ?? null };
+  if (opts.resume) {
+    const ck = readCheckpointMeta(paths.checkpoint);
+    const asked = cfg.train.iterations;
+    cfg = ck.config;
+    run = ck.run;
+    if (opts.timeBudget !== undefined) run = { ...run, spent: 0, budget: opts.timeBudget };
+    else if (asked > 0 && asked !== cfg.train.iterations && !run.budget) cfg.train.iterations = asked; // checked against the checkpoint below
+  }
+
+  const { classes, train: trainRecords, val: valRecords, warnings } = splitRecords(opts, split, opts.classes, cfg.train.seed, log);
+  const { records, images } = decodeImages(trainRecords, warnings);
+  if (!records.length) throw new Error(`no usable images in split '${split}' of ${opts.data}`);
+  const val = valRecords.length ? decodeImages(valRecords, warnings) : null;
+  const propDir = opts.proposalsDir ?? defaultProposalsDir(opts.data);
+  const tp = performance.now();
+  const all = [...records, ...(val?.records ?? [])];
+  const par = await computeProposalsParallel(all.map((r) => ({ id: r.id, imagePath: r.imagePath })), propDir, DEFAULT_SS_OPTIONS, { workers });
+  if (par.computed) log(`train: computed the proposals of ${par.computed} image(s) on ${workers} thread(s) into ${propDir}`);
+  warnings.push(...par.errors);
+  const proposals = proposalsFor(records, (r) => images.get(r.id)!, { dir: propDir }, warnings);
+  const valProposals = val ? proposalsFor(val.records, (r) => val.images.get(r.id)!, { dir: propDir }, warnings) : new Map();
+  const propSecs = (performance.now() - tp) / 1000;
+
+  // Scales from the data where the config leaves them open; the pixels an iteration costs follow.
+  const scales = resolveScales(cfg, datasetStats(records));
+  cfg = scales.config;
+  if (scales.why) log(`train: ${scales.why}`);
+
+  const roidb = buildRoidb(records, proposals, classes, cfg);
+  warnings.push(...roidb.warnings);
+  const nFg = roidb.entries.reduce((n, e) => n + e.numGt, 0);
+  log(`train: ${records.length} images of '${split}' (${roidb.entries.length} with flips), ${classes.length} classes [${classes.join(', ')}], ` +
+    `${nFg} ground-truth boxes, proposals from ${propDir} (${propSecs.toFixed(1)} s)`);
+  if (warnings.length) log(`train: ${warnings.length} warning(s):\n  ${warnings.slice(0, 10).join('\n  ')}${warnings.length > 10 ? `\n  ... ${warnings.length - 10} more` : ''}`);
+
+  // A first plan (so the trainer starts in the right phase); a budget re-plans it from measured costs.
+  const budgeted = run.budget > 0;
+  if (!opts.resume) {
+    if (cfg.train.iterations === 0) {
+      cfg.train.iterations = iterationsForDataset(records.length);
+      if (!budgeted) log(`train: ${cfg.train.iterations} Fast R-CNN iterations for ${records.length} training images (${ITERATION_RULE}; --time or --iterations to choose)`);
+    }
+    if (cfg.train.pretrain.ratio > 0) cfg.train.pretrain.iterations = Math.round(cfg.train.pretrain.ratio * cfg.train.iterations);
+  }
+  const open = unresolvedKeys(cfg);
+  if (open.length) throw new Error(`internal: ${open.join(', ')} still unresolved`);
+
+  const model = createModel(cfg, classes);
+  const parallel = workers >= 2 ? new GradientWorker(model, cfg) : null;
+  const trainer = new Trainer(model, roidb, cfg, (e: RoidbEntry): RgbImage => images.get(e.id)!, parallel);
+  let logs: IterationLog[] = [];
+  if (opts.resume) {
+    trainer.restore(readFileChecked(paths.checkpoint, 'checkpoint'), paths.checkpoint);
+    const doneT = trainer.iteration - cfg.train.pretrain.iterations;
+    if (doneT > cfg.train.iterations) {
+      trainer.dispose(); model.dispose();
+      throw new Error(`--resume: the checkpoint is at Fast R-CNN iteration ${doneT}, past the ${cfg.train.iterations} asked for; ask for at least ${doneT}`);
+    }
+    if (existsSync(paths.csv)) logs = parseLossCsv(readFileSync(paths.csv, 'utf8')).filter((l) => l.iteration < trainer.iteration);
+    log(`train: resumed from ${paths.checkpoint} at iteration ${trainer.iteration}`);
+  }
+  atomicWrite(paths.csv, [LOSS_CSV_HEADER, ...logs.map(lossCsvRow)].join('\n') + '\n');
+
+  // Seconds per step: probed now, then measured as the run goes (BudgetPlanner keeps both).
+  const probe = trainer.probe();
+  const valSet = val ? { records: val.records, image: (r: VocRecord) => val.images.get(r.id), proposals: valProposals, workers } : null;
+  const P = () => cfg.train.pretrain.iterations, T = () => cfg.train.iterations;
+  // Validation points: every valEvery iterations, or at fifths of the plan (so a plan that moves keeps
+  // five), and at the end. Their cost is measured on two images now and on each real one later.
+  const VAL_POINTS = 5;
+  let valDone = 0;
+  const valDue = (doneT: number) => (opts.valEvery ? doneT % opts.valEvery === 0 : doneT >= ((valDone + 1) / VAL_POINTS) * T());
+  const valsLeft = () => {
+    if (!valSet) return 0;
+    const doneT = Math.max(0, trainer.iteration - P());
+    return opts.valEvery ? Math.ceil((T() - doneT) / opts.valEvery) + 1 : VAL_POINTS - valDone;
+  };
+  let valSeconds = 0;
+  if (valSet) {
+    const few = { ...valSet, records: valSet.records.slice(0, 2), workers: 1 };
+    validate(model, cfg, few);
+    const s = performance.now();
+    validate(model, cfg, few);
+    valSeconds = ((performance.now() - s) / 1000 / few.records.length) * valSet.records.length / workers * 1.2 + (workers > 1 ? 0.5 : 0);
+  }
+  const reserve = () => valsLeft() * valSeconds + 1;
+  const perThread = (s: number) => s / workers * 1.15 + 0.004;
+  const planner = new BudgetPlanner(budgeted ? run.budget - run.spent : Infinity, cfg.train.pretrain.ratio,
+    { pretrain: perThread(probe.pretrain), train: perThread(probe.train) }, elapsed, reserve);
+  const cost = planner.cost;
+  const replan = (): boolean => {
+    if (!budgeted) return true;
+    const c = { pretrain: P(), iterations: T(), stepFractions: cfg.train.stepFractions };
+    if (!planner.replan(trainer.iteration, c)) return false;
+    cfg.train.pretrain.iterations = c.pretrain; cfg.train.iterations = c.iterations; cfg.train.stepFractions = c.stepFractions;
+    return true;
+  };
+  if (!replan()) {
+    const need = run.spent + planner.minimumSeconds();
+    trainer.dispose(); model.dispose();
+    throw new Error(`a time budget of ${fmtTime(run.budget)} is too small to train: reading the data took ${elapsed().toFixed(0)} s and ` +
+      `${MIN_ITERATIONS} iterations need about ${fmtTime(need)} in all on this machine; give at least --time ${Math.ceil(need / 60)}m`);
+  }
+  const eta = () => remainingSeconds({ iteration: trainer.iteration, pretrain: P(), iterations: T() }, cost) + reserve();
+  const counts = model.parameterCounts();
+  log(`train: ${P() ? `${P()} pre-training steps + ` : ''}${T()} iterations${budgeted ? ` planned for ${fmtTime(run.budget - run.spent)}` : ''}, ` +
+    `${model.numParameters().toLocaleString('en-US')} parameters (${Object.entries(counts).map(([k, v]) => `${k} ${v}`).join(', ')}), stride ${model.stride}, ` +
+    `LR ${cfg.train.lr}, ${workers} thread(s); about ${cost.pretrain.toFixed(3)} s per pre-training step and ${cost.train.toFixed(3)} s per iteration: ETA ${fmtTime(eta())}`);
+
+  const bestPath = valSet ? paths.best : null;
+  const validation: TrainResult['validation'] = [];
+  const writeCheckpoint = () => {
+    if (!trainer.parametersFinite()) throw new Error(`training diverged before iteration ${trainer.iteration}: parameters are not finite; the last good checkpoint is ${paths.checkpoint}`);
+    atomicWrite(paths.checkpoint, trainer.checkpointBytes({ run: JSON.stringify({ ...run, spent: run.spent + elapsed() }) }));
+    atomicWrite(paths.svg, lossSvg(logs));
+  };
+  const runValidation = (l: IterationLog) => {
+    const s = performance.now();
+    const table = validate(model, cfg, valSet!);
+    valSeconds = (performance.now() - s) / 1000;
+    // Points the run has passed (a plan that shrank can pass several at once) are not made up for.
+    valDone = Math.max(valDone + 1, Math.floor(((trainer.iteration - P()) * VAL_POINTS) / T()));
+    l.valMap07 = table.map07;
+    validation.push({ iteration: l.iteration, map07: table.map07 });
+    const better = table.map07 > run.best;
+    if (better) {
+      run.best = table.map07;
+      atomicWrite(bestPath!, modelToBytes(model, cfg, { trainedIterations: String(trainer.iteration), trainSplit: split, preset: opts.preset ?? '', valMap07: String(table.map07) }));
+    }
+    log(`train: validation mAP (VOC07) ${table.map07.toFixed(4)} after iteration ${trainer.iteration - P()} on ${valSet!.records.length} images (${valSeconds.toFixed(1)} s)` +
+      (better ? `, best so far: ${bestPath}` : `, best ${run.best.toFixed(4)}`));
+  };
+
+  let stopping = false;
+  const onSignal = (sig: string) => {
+    if (stopping) { log(`train: second ${sig}: exiting without a checkpoint`); process.exit(130); }
+    stopping = true;
+    log(`\ntrain: ${sig}: finishing this step and writing the checkpoint (again to exit at once)`);
+  };
+  const sigint = () => onSignal('SIGINT'), sigterm = () => onSignal('SIGTERM');
+  if (opts.handleSignals) { process.on('SIGINT', sigint); process.on('SIGTERM', sigterm); }
+
+  const mode = opts.progress ?? (opts.log === undefined && process.stderr.isTTY ? 'bar' : 'lines');
+  const start = trainer.iteration, tLoop = performance.now();
+  let last: IterationLog | null = null, ran = 0, lastSnap = performance.now(), interrupted = false;
+  let nextLine = 0;
+  try {
+    while (!trainer.done && (opts.stopAfter === undefined || ran < opts.stopAfter)) {
+      const l = trainer.step();
+      ran++;
+      last = l; logs.push(l);
+      planner.observe(l.phase, l.seconds);
+      const spi = planner.secondsPerStep(l.phase);
+      if (budgeted && (ran % 10 === 0 || trainer.iteration === P())) replan();
+      const doneT = trainer.iteration - P();
+      if (valSet && doneT > 0 && (valDue(doneT) || trainer.done)) runValidation(l);
+      appendFileSync(paths.csv, lossCsvRow(l) + '\n');
+      const total = trainer.totalIterations;
+      if (mode === 'bar') process.stderr.write(`\r${progressLine(l, total, spi, 24, eta())}\x1b[K`);
+      else if (mode === 'lines' && (elapsed() >= nextLine || trainer.done)) { log(progressLine(l, total, spi, 24, eta())); nextLine = elapsed() + Math.max(5, eta() / 20); }
+      const snap = cfg.train.snapshotIters, snapSec = cfg.train.snapshotSeconds;
+      if (!trainer.done && ((snap > 0 && trainer.iteration % snap === 0) || (snapSec > 0 && performance.now() - lastSnap >= snapSec * 1000))) {
+        writeCheckpoint(); lastSnap = performance.now();
+      }
+      if (opts.handleSignals) await new Promise((r) => setImmediate(r)); // lets a signal in
+      if (stopping || opts.shouldStop?.()) { interrupted = !trainer.done; break; }
+    }
+  } catch (e) {
+    if (mode === 'bar') process.stderr.write('\n');
+    trainer.dispose();
+    atomicWrite(paths.svg, lossSvg(logs));
+    if (e instanceof NonFiniteLossError) {
+      const have = existsSync(paths.checkpoint) ? `the last good checkpoint is ${paths.checkpoint}` : 'no checkpoint was written yet (set train.snapshotIters)';
+      throw new Error(`${e.message} Training stopped; ${have}.`);
+    }
+    throw e;
+  } finally {
+    if (opts.handleSignals) { process.off('SIGINT', sigint); process.off('SIGTERM', sigterm); }
+  }
+  if (mode === 'bar') process.stderr.write('\n');
+  writeCheckpoint();
+  const loopSecs = (performance.now() - tLoop) / 1000;
+  let modelPath: string | null = null;
+  if (trainer.done) {
+    saveModel(opts.out, model, cfg, { trainedIterations: String(trainer.iteration), trainSplit: split, preset: opts.preset ?? '' });
+    modelPath = opts.out;
+    log(`train: model written to ${opts.out} (loss curve ${paths.csv}, ${paths.svg}; checkpoint ${paths.checkpoint}` +
+      `${bestPath && existsSync(bestPath) ? `; best validation mAP ${run.best.toFixed(4)} in ${bestPath}` : ''})`);
+  } else {
+    log(`train: ${interrupted ? 'interrupted' : 'stopped'} at iteration ${trainer.iteration} of ${trainer.totalIterations}; checkpoint ${paths.checkpoint} (continue with --resume)`);
+  }
+  trainer.dispose();
+  return {
+    model, config: cfg, modelPath, checkpoint: paths.checkpoint, lossCsv: paths.csv, lossSvg: paths.svg,
+    iterations: trainer.iteration - start, seconds: elapsed(),
+    secondsPerIter: ran ? loopSecs / ran : 0, last, warnings, interrupted, validation,
+    bestPath: bestPath && existsSync(bestPath) ? bestPath : null,
+    plan: { pretrain: P(), iterations: T() },
+  };
+}

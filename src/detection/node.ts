@@ -1,9 +1,0 @@
-// Node-only detector API: files (atomic writes, model files), VOC datasets and proposal caches on
-// disk, the training command, the pipeline steps behind the CLI, results files and the demo.
-export * from './index.js';
-export * from './files.js';
-export * from './dataset.js';
-export * from './train.js';
-export * from './pipeline.js';
-export * from './resultsFiles.js';
-export * from './demo.js';
