@@ -159,7 +159,7 @@ function decodeFile(path) {
 function bilinear(img, x, y, out) {
   const W = img.width, H = img.height, d = img.data;
   let fx = x - 0.5, fy = y - 0.5;
-  fx = fx < 0 ? 0 : fx > W - 1 ? W - 1 : fx; fy = fy < 0 ? 0 : fy > H - 1 ? H - 1 : fy;
+    fx = Math.min(Math.max(fx, 0), W - 1); fy = Math.min(Math.max(fy, 0), H - 1);
   const x0 = Math.floor(fx), y0 = Math.floor(fy), x1 = Math.min(W - 1, x0 + 1), y1 = Math.min(H - 1, y0 + 1), dx = fx - x0, dy = fy - y0;
   const p00 = (y0 * W + x0) * 3, p01 = (y0 * W + x1) * 3, p10 = (y1 * W + x0) * 3, p11 = (y1 * W + x1) * 3;
   for (let c = 0; c < 3; c++) {
