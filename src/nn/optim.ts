@@ -5,9 +5,22 @@ import { add, mul, sub } from '../ops/elementwise.js';
 import { engine } from '../tensor/engine.js';
 import type { Tensor } from '../tensor/tensor.js';
 import type { Parameter } from './module.js';
-import { type Optimizer, type OptimizerState, checkUniqueNames, loadBuffer, restoreBuffers, saveBuffer, updateEach, zeroGrads } from './optimizer.js';
+import {
+  type Optimizer,
+  type OptimizerState,
+  checkUniqueNames,
+  loadBuffer,
+  restoreBuffers,
+  saveBuffer,
+  updateEach,
+  zeroGrads,
+} from './optimizer.js';
 
-export interface SGDOptions { lr: number; momentum?: number; weightDecay?: number }
+export interface SGDOptions {
+  lr: number;
+  momentum?: number;
+  weightDecay?: number;
+}
 
 export class SGD implements Optimizer {
   lr: number;
@@ -16,7 +29,10 @@ export class SGD implements Optimizer {
   steps = 0;
   private velocity = new Map<string, Tensor>();
 
-  constructor(readonly params: Parameter[], opts: SGDOptions) {
+  constructor(
+    readonly params: Parameter[],
+    opts: SGDOptions,
+  ) {
     if (!(opts.lr > 0)) throw new Error(`SGD: lr must be > 0, got ${opts.lr}`);
     this.lr = opts.lr;
     this.momentum = opts.momentum ?? 0.9;
@@ -30,16 +46,19 @@ export class SGD implements Optimizer {
       const step = wd ? add(g, mul(w, wd)) : g;
       let v = this.velocity.get(p.name);
       const nv = v ? add(mul(v, this.momentum), mul(step, lr)) : mul(step, lr);
-      if (v) v.assign(nv); else { v = engine.keep(nv); this.velocity.set(p.name, v); }
+      if (v) v.assign(nv);
+      else {
+        v = engine.keep(nv);
+        this.velocity.set(p.name, v);
+      }
       w.assign(sub(w, v));
     });
     this.steps++;
   }
 
-  /** @deprecated The README's name for step(), kept for code written against it. */
-  update(): void { this.step(); }
-
-  zeroGrad(): void { zeroGrads(this.params); }
+  zeroGrad(): void {
+    zeroGrads(this.params);
+  }
 
   /** Momentum buffers (by parameter name) and counters, for checkpoints. */
   getState(): OptimizerState {
@@ -49,11 +68,16 @@ export class SGD implements Optimizer {
   }
 
   setState(s: OptimizerState): void {
-    ({ steps: this.steps, lr: this.lr } = restoreBuffers(this.params, s, () => this.dispose(), (n, v, byName) => {
-      const p = byName.get(n);
-      if (!p) throw new Error(`SGD.setState: velocity for unknown parameter '${n}'`);
-      this.velocity.set(n, loadBuffer(`SGD.setState: velocity '${n}'`, p, v));
-    }));
+    ({ steps: this.steps, lr: this.lr } = restoreBuffers(
+      this.params,
+      s,
+      () => this.dispose(),
+      (n, v, byName) => {
+        const p = byName.get(n);
+        if (!p) throw new Error(`SGD.setState: velocity for unknown parameter '${n}'`);
+        this.velocity.set(n, loadBuffer(`SGD.setState: velocity '${n}'`, p, v));
+      },
+    ));
   }
 
   dispose(): void {
