@@ -12,13 +12,23 @@ const LAYERS = [
   ['wiring', 'ready(): backends, tape and rules wired into the engine once', '^src/ready\\.ts$'],
   ['nn', 'modules, layers, optimizers, weight files', '^src/nn/'],
   ['data', "the detector's data: images, boxes (the +1 pixel rules), VOC records, proposals, VOC AP", '^src/(data|proposals|eval)/'],
-  ['model', 'the detector as in the paper: FastRCNN, box coding, sampleRois, targets, the loss, post-processing, compression, model file, config',
-    '^src/detection/model/'],
-  ['training', 'the training step (mini-batches, hard mining, pre-training, planner, validation) and the test step (detections and mAP of a split)',
-    '^src/detection/(training|testing)/'],
+  [
+    'model',
+    'the detector as in the paper: FastRCNN, box coding, sampleRois, targets, the loss, post-processing, compression, model file, config',
+    '^src/detection/model/',
+  ],
+  [
+    'training',
+    'the training step (mini-batches, hard mining, pre-training, planner, validation) and the test step (detections and mAP of a split)',
+    '^src/detection/(training|testing)/',
+  ],
   ['entry', 'the browser-safe package entry `fastrcnn`', '^src/(index|detection/index)\\.ts$'],
   ['app', 'the Node application: datasets and files on disk, pipeline steps, train, demo, worker threads', '^src/app/'],
-  ['node-entry', 'the Node package entries: `fastrcnn/node`, and `fastrcnn` under Node (the codecs registered)', '^src/(node|index\\.node)\\.ts$'],
+  [
+    'node-entry',
+    'the Node package entries: `fastrcnn/node`, and `fastrcnn` under Node (the codecs registered)',
+    '^src/(node|index\\.node)\\.ts$',
+  ],
   ['cli', 'the command line', '^src/cli/'],
 ];
 
@@ -30,7 +40,9 @@ module.exports = {
   forbidden: [
     ...LAYERS.slice(0, -1).map(([name, comment, path], i) => ({
       name: `layer-${name}-imports-no-higher-layer`,
-      comment: `${name} (${comment}) may not import ${LAYERS.slice(i + 1).map((l) => l[0]).join(', ')}`,
+      comment: `${name} (${comment}) may not import ${LAYERS.slice(i + 1)
+        .map((l) => l[0])
+        .join(', ')}`,
       severity: 'error',
       from: { path },
       to: { path: LAYERS.slice(i + 1).map((l) => l[2]) },
@@ -47,7 +59,10 @@ module.exports = {
       comment: 'only the Node-only modules (app, cli, node entry, data disk modules) import Node built-ins or the PNG/JPEG codecs',
       severity: 'error',
       from: { path: '^src/', pathNot: NODE_ONLY },
-      to: { dependencyTypesNot: ['type-only', 'type-import'], path: '^(node:|fs$|path$|os$|url$|worker_threads$|child_process$)|node_modules/(pngjs|jpeg-js)/' },
+      to: {
+        dependencyTypesNot: ['type-only', 'type-import'],
+        path: '^(node:|fs$|path$|os$|url$|worker_threads$|child_process$)|node_modules/(pngjs|jpeg-js)/',
+      },
     },
   ],
   options: {

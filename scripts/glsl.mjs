@@ -45,7 +45,10 @@ export function resolveGlsl(glslDir, file) {
         const chain = [...stack.slice(stack.indexOf(target)), target].map(rel).join(' -> ');
         throw new Error(`${where}: #include "${name}" makes a cycle: ${chain}`);
       }
-      if (seen.has(target)) { out.push(`// #include "${name}": already inlined (source ${seen.get(target)})`); return; }
+      if (seen.has(target)) {
+        out.push(`// #include "${name}": already inlined (source ${seen.get(target)})`);
+        return;
+      }
       const k = seen.size + 1;
       seen.set(target, k);
       out.push(`// #include "${name}" (source ${k})`, `#line 1 ${k}`, ...expand(target, k, [...stack, target]), `#line ${i + 2} ${source}`);

@@ -9,28 +9,48 @@ import { buildExample, bundleIsStale, exampleDir } from '../examples/browser/bui
 const argv = process.argv.slice(2);
 const portArg = argv.indexOf('--port');
 const port = portArg >= 0 ? +argv[portArg + 1] : +(process.env.PORT ?? 8080);
-if (!Number.isInteger(port) || port < 0 || port > 65535) { console.error(`serve: bad port '${argv[portArg + 1]}'`); process.exit(2); }
+if (!Number.isInteger(port) || port < 0 || port > 65535) {
+  console.error(`serve: bad port '${argv[portArg + 1]}'`);
+  process.exit(2);
+}
 
 if (argv.includes('--rebuild') || bundleIsStale()) await buildExample();
 
 const types = {
-  '.html': 'text/html; charset=utf-8', '.js': 'text/javascript; charset=utf-8', '.map': 'application/json',
-  '.json': 'application/json', '.png': 'image/png', '.jpg': 'image/jpeg', '.md': 'text/markdown; charset=utf-8',
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.map': 'application/json',
+  '.json': 'application/json',
+  '.png': 'image/png',
+  '.jpg': 'image/jpeg',
+  '.md': 'text/markdown; charset=utf-8',
   '.safetensors': 'application/octet-stream',
 };
 const server = http.createServer((req, res) => {
   let path;
-  try { path = decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname); } catch { res.statusCode = 400; res.end(); return; }
+  try {
+    path = decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname);
+  } catch {
+    res.statusCode = 400;
+    res.end();
+    return;
+  }
   if (path.endsWith('/')) path += 'index.html';
   const file = normalize(join(exampleDir, path));
   if (!file.startsWith(exampleDir + sep) || !existsSync(file) || !statSync(file).isFile()) {
-    res.statusCode = 404; res.setHeader('content-type', 'text/plain'); res.end(`not found: ${path}`); return;
+    res.statusCode = 404;
+    res.setHeader('content-type', 'text/plain');
+    res.end(`not found: ${path}`);
+    return;
   }
   res.setHeader('content-type', types[extname(file)] ?? 'application/octet-stream');
   res.setHeader('cache-control', 'no-cache');
   res.end(req.method === 'HEAD' ? undefined : readFileSync(file));
 });
-server.on('error', (e) => { console.error(`serve: ${e.message}${e.code === 'EADDRINUSE' ? ' (try --port 0 or --port N)' : ''}`); process.exit(1); });
+server.on('error', (e) => {
+  console.error(`serve: ${e.message}${e.code === 'EADDRINUSE' ? ' (try --port 0 or --port N)' : ''}`);
+  process.exit(1);
+});
 server.listen(port, '127.0.0.1', () => {
   console.log(`serving examples/browser at http://127.0.0.1:${server.address().port}/  (Ctrl-C to stop)`);
 });

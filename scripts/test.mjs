@@ -9,7 +9,9 @@ import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const args = process.argv.slice(2);
-let passed = 0, failed = 0, skipped = 0;
+let passed = 0,
+  failed = 0,
+  skipped = 0;
 
 function run(label, cmd, argv) {
   console.log(`\n=== ${label}`);
@@ -26,26 +28,42 @@ if (!existsSync(join(root, 'src/backends/wasm/binary.generated.ts'))) {
 
 if (!args.length) {
   const tc = run('typecheck (tsc --noEmit)', join(root, 'node_modules/.bin/tsc'), ['-p', 'tsconfig.json', '--noEmit']);
-  if (tc.status === 0) passed++; else failed++;
+  if (tc.status === 0) passed++;
+  else failed++;
   const layers = run('layers (depcruise src)', join(root, 'node_modules/.bin/depcruise'), ['src', '--config', '.dependency-cruiser.cjs']);
-  if (layers.status === 0) passed++; else failed++;
+  if (layers.status === 0) passed++;
+  else failed++;
   const knip = run('dead exports, files and dependencies (knip)', join(root, 'node_modules/.bin/knip'), ['--no-progress']);
-  if (knip.status === 0) passed++; else failed++;
+  if (knip.status === 0) passed++;
+  else failed++;
   const lint = run('lint (biome lint)', join(root, 'node_modules/.bin/biome'), ['lint']);
-  if (lint.status === 0) passed++; else failed++;
+  if (lint.status === 0) passed++;
+  else failed++;
 }
 
 const node = run('node (wasm backend)', process.execPath, ['--import', 'tsx', 'test/run.ts', ...args]);
-if (node.m) { passed += +node.m[1]; failed += +node.m[2]; skipped += +(node.m[3] ?? 0); }
-else { failed++; console.log('node suite crashed before printing its summary'); }
+if (node.m) {
+  passed += +node.m[1];
+  failed += +node.m[2];
+  skipped += +(node.m[3] ?? 0);
+} else {
+  failed++;
+  console.log('node suite crashed before printing its summary');
+}
 if (node.m && node.status !== 0 && +node.m[2] === 0) failed++;
 
 const chromium = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 if (existsSync(join(root, 'test/browser/run.mjs'))) {
   if (existsSync(chromium)) {
     const br = run('browser (webgl backend, headless Chromium)', process.execPath, ['test/browser/run.mjs', ...args]);
-    if (br.m) { passed += +br.m[1]; failed += +br.m[2]; skipped += +(br.m[3] ?? 0); }
-    else { failed++; console.log('browser suite crashed before printing its summary'); }
+    if (br.m) {
+      passed += +br.m[1];
+      failed += +br.m[2];
+      skipped += +(br.m[3] ?? 0);
+    } else {
+      failed++;
+      console.log('browser suite crashed before printing its summary');
+    }
   } else {
     console.log(`\n=== browser suite NOT RUN: no Chromium at ${chromium} (apt-get install -y chromium)`);
   }

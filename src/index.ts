@@ -23,13 +23,23 @@ export { engine };
 export type { MemoryInfo } from './tensor/engine.js';
 
 /** Frees every tensor fn creates except those it returns. */
-export function tidy<T>(fn: () => T): T { return engine.tidy(fn); }
+export function tidy<T>(fn: () => T): T {
+  return engine.tidy(fn);
+}
 /** Exempts a tensor from the enclosing tidy. */
-export function keep<T extends Tensor>(t: T): T { return engine.keep(t); }
+export function keep<T extends Tensor>(t: T): T {
+  return engine.keep(t);
+}
 /** Live tensors and backend bytes. */
-export function memory() { return engine.memory(); }
-export function setBackend(name: string) { return engine.setBackend(name).name; }
-export function getBackend(): string { return engine.backendName; }
+export function memory() {
+  return engine.memory();
+}
+export function setBackend(name: string) {
+  return engine.setBackend(name).name;
+}
+export function getBackend(): string {
+  return engine.backendName;
+}
 export * from './nn/index.js';
 export * from './detection/model/boxes.js';
 export * from './detection/model/svdCompress.js';

@@ -17,9 +17,13 @@ function walk(d: string): string[] {
   });
 }
 const filters = process.argv.slice(2);
-const files = walk(dir).sort().filter((f) => !filters.length || filters.some((x) => f.includes(x)));
+const files = walk(dir)
+  .sort()
+  .filter((f) => !filters.length || filters.some((x) => f.includes(x)));
 
-let passed = 0, failed = 0, skipped = 0;
+let passed = 0,
+  failed = 0,
+  skipped = 0;
 const failures: string[] = [];
 for (let i = 0; i < files.length; i++) {
   const name = relative(dir, files[i]);
@@ -38,7 +42,9 @@ for (const group of g.UVU_QUEUE) {
   process.stdout.write(`\n${name}\n`);
   for (const runner of group) {
     const [errs, ran, skip, total] = await runner();
-    passed += ran; skipped += skip; failed += total - ran;
+    passed += ran;
+    skipped += skip;
+    failed += total - ran;
     if (errs !== true) failures.push(errs);
   }
 }

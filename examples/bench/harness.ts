@@ -38,7 +38,10 @@ export interface Timing {
 }
 
 const now = () => performance.now();
-const cpuNow = () => { const u = process.cpuUsage(); return (u.user + u.system) / 1000; };
+const cpuNow = () => {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1000;
+};
 const hasCpuClock = typeof process !== 'undefined' && typeof process.cpuUsage === 'function';
 const clockOf = (o: TimingOptions) => (o.clock === 'cpu' && hasCpuClock ? cpuNow : now);
 
@@ -51,8 +54,13 @@ function summarize(runs: number[]): Timing {
 
 function defaults(o: TimingOptions): Required<TimingOptions> {
   return {
-    warmupMs: o.warmupMs ?? 300, warmupRuns: o.warmupRuns ?? 3, runs: o.runs ?? 7, minMs: o.minMs ?? 500,
-    maxRuns: o.maxRuns ?? 50, maxMs: o.maxMs ?? 5000, clock: o.clock ?? 'wall',
+    warmupMs: o.warmupMs ?? 300,
+    warmupRuns: o.warmupRuns ?? 3,
+    runs: o.runs ?? 7,
+    minMs: o.minMs ?? 500,
+    maxRuns: o.maxRuns ?? 50,
+    maxMs: o.maxMs ?? 5000,
+    clock: o.clock ?? 'wall',
   };
 }
 
@@ -65,7 +73,8 @@ const timing = (o: Required<TimingOptions>, n: number, spent: number) =>
 
 /** Times a synchronous function (one call = one measured unit). */
 export function timeSync(fn: () => void, opts: TimingOptions = {}): Timing {
-  const o = defaults(opts), clock = clockOf(o);
+  const o = defaults(opts),
+    clock = clockOf(o);
   const w0 = now();
   for (let i = 0; warming(o, i, now() - w0); i++) fn();
   const runs: number[] = [];
@@ -80,7 +89,8 @@ export function timeSync(fn: () => void, opts: TimingOptions = {}): Timing {
 
 /** Times an async function (awaited per call: include the readback that makes GPU work finish). */
 export async function timeAsync(fn: () => Promise<unknown> | unknown, opts: TimingOptions = {}): Promise<Timing> {
-  const o = defaults(opts), clock = clockOf(o);
+  const o = defaults(opts),
+    clock = clockOf(o);
   const w0 = now();
   for (let i = 0; warming(o, i, now() - w0); i++) await fn();
   const runs: number[] = [];
@@ -100,7 +110,8 @@ export async function timeAsync(fn: () => Promise<unknown> | unknown, opts: Timi
  * when a very slow member ends the rounds early, the fast ones are topped up to `runs` calls alone.
  */
 export function timeGroup(fns: (() => void)[], opts: TimingOptions = {}): Timing[] {
-  const o = defaults(opts), clock = clockOf(o);
+  const o = defaults(opts),
+    clock = clockOf(o);
   const w0 = now();
   for (let i = 0; warming(o, i, now() - w0); i++) for (const f of fns) f();
   const runs: number[][] = fns.map(() => []);
@@ -150,9 +161,16 @@ export type Stat = 'median' | 'min';
 /** Rows printed as an aligned text table: ours, theirs, and the speed ratio (their time / ours). */
 export class BenchTable {
   readonly rows: BenchRow[] = [];
-  constructor(readonly title: string, readonly oursLabel = 'ours', readonly theirsLabel = 'TF.js wasm', readonly stat: Stat = 'median') {}
+  constructor(
+    readonly title: string,
+    readonly oursLabel = 'ours',
+    readonly theirsLabel = 'TF.js wasm',
+    readonly stat: Stat = 'median',
+  ) {}
 
-  private ms(t: Timing | null | undefined): number | null { return t ? t[this.stat] : null; }
+  private ms(t: Timing | null | undefined): number | null {
+    return t ? t[this.stat] : null;
+  }
 
   add(row: BenchRow): BenchRow {
     this.rows.push(row);
@@ -161,12 +179,16 @@ export class BenchTable {
 
   /** Their time over ours (> 1: we are faster); null when either side is missing. */
   ratio(row: BenchRow): number | null {
-    const a = this.ms(row.ours), b = this.ms(row.theirs);
+    const a = this.ms(row.ours),
+      b = this.ms(row.theirs);
     return a !== null && b !== null ? b / a : null;
   }
 
   format(): string {
-    const fmtMs = (t: Timing | null | undefined) => { const v = this.ms(t); return v === null ? 'n/a' : v.toFixed(v < 10 ? 2 : 1); };
+    const fmtMs = (t: Timing | null | undefined) => {
+      const v = this.ms(t);
+      return v === null ? 'n/a' : v.toFixed(v < 10 ? 2 : 1);
+    };
     const fmtG = (flops: number | undefined, t: Timing | null | undefined) => {
       const v = this.ms(t);
       return v === null ? 'n/a' : flops ? gflops(flops, v).toFixed(1) : '-';
@@ -174,11 +196,22 @@ export class BenchTable {
     const head = ['', `${this.oursLabel} ms`, 'GFLOP/s', `${this.theirsLabel} ms`, 'GFLOP/s', 'ratio', 'note'];
     const body = this.rows.map((r) => {
       const ratio = this.ratio(r);
-      return [r.name, fmtMs(r.ours), fmtG(r.flops, r.ours), fmtMs(r.theirs), fmtG(r.flops, r.theirs),
-        ratio === null ? 'n/a' : `${ratio.toFixed(2)}x`, r.note ?? ''];
+      return [
+        r.name,
+        fmtMs(r.ours),
+        fmtG(r.flops, r.ours),
+        fmtMs(r.theirs),
+        fmtG(r.flops, r.theirs),
+        ratio === null ? 'n/a' : `${ratio.toFixed(2)}x`,
+        r.note ?? '',
+      ];
     });
     const widths = head.map((h, i) => Math.max(h.length, ...body.map((b) => b[i].length)));
-    const line = (cells: string[]) => cells.map((c, i) => (i === 0 || i === cells.length - 1 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ').trimEnd();
+    const line = (cells: string[]) =>
+      cells
+        .map((c, i) => (i === 0 || i === cells.length - 1 ? c.padEnd(widths[i]) : c.padStart(widths[i])))
+        .join('  ')
+        .trimEnd();
     return [this.title, line(head), widths.map((w) => '-'.repeat(w)).join('  '), ...body.map(line)].join('\n');
   }
 
@@ -189,10 +222,14 @@ export class BenchTable {
   /** Plain data for JSON reports (median and best ms, GFLOP/s, ratio). */
   toJSON(): object[] {
     return this.rows.map((r) => ({
-      name: r.name, flops: r.flops ?? null,
+      name: r.name,
+      flops: r.flops ?? null,
       ours: r.ours && { medianMs: r.ours.median, minMs: r.ours.min, gflops: r.flops ? gflops(r.flops, r.ours.median) : null },
-      theirs: r.theirs ? { medianMs: r.theirs.median, minMs: r.theirs.min, gflops: r.flops ? gflops(r.flops, r.theirs.median) : null } : null,
-      ratio: this.ratio(r), note: r.note ?? null,
+      theirs: r.theirs
+        ? { medianMs: r.theirs.median, minMs: r.theirs.min, gflops: r.flops ? gflops(r.flops, r.theirs.median) : null }
+        : null,
+      ratio: this.ratio(r),
+      note: r.note ?? null,
     }));
   }
 }

@@ -9,7 +9,12 @@ const args = process.argv.slice(2);
 let failed = 0;
 for (const s of scripts) {
   console.log(`\n##### examples/bench/${s}`);
-  const r = spawnSync(process.execPath, ['--expose-gc', '--import', 'tsx', join(repoRoot, 'examples/bench', s), ...args], { stdio: 'inherit' });
-  if (r.status !== 0) { failed++; console.log(`(${s} exited with ${r.status})`); }
+  const r = spawnSync(process.execPath, ['--expose-gc', '--import', 'tsx', join(repoRoot, 'examples/bench', s), ...args], {
+    stdio: 'inherit',
+  });
+  if (r.status !== 0) {
+    failed++;
+    console.log(`(${s} exited with ${r.status})`);
+  }
 }
 process.exit(failed ? 1 : 0);

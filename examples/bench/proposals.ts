@@ -10,14 +10,23 @@ function arg(name: string, def: number): number {
   return i >= 0 ? Number(process.argv[i + 1]) : def;
 }
 
-const n = arg('n', 20), seed = arg('seed', 1);
-const sizes: [number, number][] = [[320, 240], [500, 375]];
+const n = arg('n', 20),
+  seed = arg('seed', 1);
+const sizes: [number, number][] = [
+  [320, 240],
+  [500, 375],
+];
 const modes: SelectiveSearchOptions['mode'][] = ['fast', 'single'];
 
-function median(a: number[]): number { const s = a.slice().sort((x, y) => x - y); return s[s.length >> 1]; }
+function median(a: number[]): number {
+  const s = a.slice().sort((x, y) => x - y);
+  return s[s.length >> 1];
+}
 
-console.log(`Selective Search, ${n} synthetic scenes per size (seed ${seed}); one thread; wall time per image (and the\n` +
-  `process CPU time, steadier on a shared machine) includes the WASM calls and the ranking`);
+console.log(
+  `Selective Search, ${n} synthetic scenes per size (seed ${seed}); one thread; wall time per image (and the\n` +
+    `process CPU time, steadier on a shared machine) includes the WASM calls and the ranking`,
+);
 console.log('size     mode    ms/img (median)  cpu ms/img  boxes/img  recall@0.5  recall@0.7  ABO    objects');
 for (const [w, h] of sizes) {
   const scenes = Array.from({ length: n }, (_, i) => renderScene(imageRng(seed, i), { width: w, height: h }));
@@ -36,8 +45,10 @@ for (const [w, h] of sizes) {
     const cpuMs = (cpu.user + cpu.system) / 1000 / n;
     const r = datasetRecall(items);
     const mean = times.reduce((a, b) => a + b, 0) / times.length;
-    console.log(`${`${w}x${h}`.padEnd(9)}${mode!.padEnd(8)}${mean.toFixed(1).padStart(6)} (${median(times).toFixed(1).padStart(6)})${cpuMs.toFixed(1).padStart(12)}` +
-      `${r.meanBoxesPerImage.toFixed(0).padStart(12)}${r.recall[0].toFixed(3).padStart(12)}${r.recall[1].toFixed(3).padStart(12)}` +
-      `${r.averageBestOverlap.toFixed(3).padStart(7)}${String(r.groundTruth).padStart(9)}`);
+    console.log(
+      `${`${w}x${h}`.padEnd(9)}${mode!.padEnd(8)}${mean.toFixed(1).padStart(6)} (${median(times).toFixed(1).padStart(6)})${cpuMs.toFixed(1).padStart(12)}` +
+        `${r.meanBoxesPerImage.toFixed(0).padStart(12)}${r.recall[0].toFixed(3).padStart(12)}${r.recall[1].toFixed(3).padStart(12)}` +
+        `${r.averageBestOverlap.toFixed(3).padStart(7)}${String(r.groundTruth).padStart(9)}`,
+    );
   }
 }

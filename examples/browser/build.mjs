@@ -26,14 +26,22 @@ function newestMtime(p) {
   if (!existsSync(p)) return 0;
   const s = statSync(p);
   if (!s.isDirectory()) return s.mtimeMs;
-  return Math.max(s.mtimeMs, ...readdirSync(p).filter((f) => f !== 'dist' && f !== 'node_modules').map((f) => newestMtime(join(p, f))));
+  return Math.max(
+    s.mtimeMs,
+    ...readdirSync(p)
+      .filter((f) => f !== 'dist' && f !== 'node_modules')
+      .map((f) => newestMtime(join(p, f))),
+  );
 }
 
 /** True when dist/app.js is missing or older than anything it is built from. */
 export function bundleIsStale() {
   if (!existsSync(bundlePath)) return true;
   const built = statSync(bundlePath).mtimeMs;
-  return ['src', 'glsl', 'build'].map((d) => join(root, d)).concat([exampleDir]).some((p) => newestMtime(p) > built);
+  return ['src', 'glsl', 'build']
+    .map((d) => join(root, d))
+    .concat([exampleDir])
+    .some((p) => newestMtime(p) > built);
 }
 
 /** Builds dist/app.js (the WASM binary first when it was never built). Returns the bundle's path. */
@@ -44,11 +52,23 @@ export async function buildExample({ quiet = false } = {}) {
   }
   const esbuild = await import('esbuild');
   await esbuild.build({
-    entryPoints: [join(exampleDir, 'src/main.ts')], outfile: bundlePath, bundle: true, format: 'iife', platform: 'browser',
-    target: 'es2022', minify: true, sourcemap: 'linked', logLevel: 'warning', absWorkingDir: root,
-    loader: { '.png': 'binary', '.safetensors': 'binary' }, plugins: [glslPlugin],
+    entryPoints: [join(exampleDir, 'src/main.ts')],
+    outfile: bundlePath,
+    bundle: true,
+    format: 'iife',
+    platform: 'browser',
+    target: 'es2022',
+    minify: true,
+    sourcemap: 'linked',
+    logLevel: 'warning',
+    absWorkingDir: root,
+    loader: { '.png': 'binary', '.safetensors': 'binary' },
+    plugins: [glslPlugin],
   });
-  if (!quiet) console.log(`example built in ${((Date.now() - t0) / 1000).toFixed(1)} s -> ${bundlePath} (${(statSync(bundlePath).size / 1e6).toFixed(1)} MB)`);
+  if (!quiet)
+    console.log(
+      `example built in ${((Date.now() - t0) / 1000).toFixed(1)} s -> ${bundlePath} (${(statSync(bundlePath).size / 1e6).toFixed(1)} MB)`,
+    );
   return bundlePath;
 }
 

@@ -42,5 +42,6 @@ console.log(formatApTable(t.table));
 const { model, config } = loadModel(modelPath);
 const image = readImageFile(readVoc(data, { split: 'test' }).records.find((r) => r.id === s.splits.test[0])!.imagePath);
 const { detections } = detect(model, image, selectiveSearch(image, { mode: 'fast', maxBoxes: 2000 }), config);
-for (const d of detections.filter((x) => x.score >= 0.5)) console.log(`${d.className} ${d.score.toFixed(2)} [${d.box.map((v) => v.toFixed(0)).join(', ')}]`);
+for (const d of detections.filter((x) => x.score >= 0.5))
+  console.log(`${d.className} ${d.score.toFixed(2)} [${d.box.map((v) => v.toFixed(0)).join(', ')}]`);
 model.dispose();

@@ -28,9 +28,11 @@ export function decodeImages(records: VocRecord[], warnings: string[]): { record
       const img = loadVocImage(r);
       if (img.width !== r.width || img.height !== r.height) {
         warnings.push(`${r.id}: decoded image is ${img.width}x${img.height}, header said ${r.width}x${r.height}; using the decoded size`);
-        const sx = img.width / r.width, sy = img.height / r.height;
+        const sx = img.width / r.width,
+          sy = img.height / r.height;
         for (const o of r.objects) o.box = [o.box[0] * sx, o.box[1] * sy, o.box[2] * sx, o.box[3] * sy];
-        r.width = img.width; r.height = img.height;
+        r.width = img.width;
+        r.height = img.height;
       }
       images.set(r.id, img);
       ok.push(r);
@@ -54,13 +56,23 @@ export interface ProposalOptions {
  * Proposals of each record from `<dir>/<id>.json`; missing files are computed from the image (and
  * cached) unless compute is false. A bad file is a warning and the image gets no proposals.
  */
-export function proposalsFor(records: VocRecord[], image: (r: VocRecord) => RgbImage, opts: ProposalOptions, warnings: string[]): Map<string, Float32Array> {
+export function proposalsFor(
+  records: VocRecord[],
+  image: (r: VocRecord) => RgbImage,
+  opts: ProposalOptions,
+  warnings: string[],
+): Map<string, Float32Array> {
   const out = new Map<string, Float32Array>();
   let computed = 0;
   records.forEach((r, i) => {
     try {
-      const rec = opts.compute === false ? loadProposalsIfPresent(opts.dir, r.id)
-        : cachedProposals(opts.dir, r.id, () => { computed++; return selectiveSearch(image(r), opts.ss ?? DEFAULT_SS_OPTIONS); });
+      const rec =
+        opts.compute === false
+          ? loadProposalsIfPresent(opts.dir, r.id)
+          : cachedProposals(opts.dir, r.id, () => {
+              computed++;
+              return selectiveSearch(image(r), opts.ss ?? DEFAULT_SS_OPTIONS);
+            });
       if (rec) {
         if (rec.boxes.length === 0) warnings.push(`${r.id}: no proposals`);
         out.set(r.id, rec.boxes);

@@ -65,28 +65,67 @@ export async function runDemo(o: DemoOptions = {}): Promise<DemoResult> {
   };
 
   const images = o.images ?? DEMO_IMAGES;
-  const synth = await timed('synth', () => synthesize({ outDir: data, images, seed: o.seed ?? 1, testFraction: o.testFraction ?? DEMO_TEST_FRACTION, ...DEMO_IMAGE_SIZE }));
+  const synth = await timed('synth', () =>
+    synthesize({ outDir: data, images, seed: o.seed ?? 1, testFraction: o.testFraction ?? DEMO_TEST_FRACTION, ...DEMO_IMAGE_SIZE }),
+  );
   log(`${images} images (${synth.splits.trainval.length} trainval, ${synth.splits.test.length} test), classes ${synth.classes.join(', ')}`);
   const pTrain = await timed('proposals (trainval)', () => proposalsStep({ data, split: 'trainval', log, tty: o.tty }));
   const pTest = await timed('proposals (test)', () => proposalsStep({ data, split: 'test', log, tty: o.tty }));
-  for (const [n, r] of [['trainval', pTrain], ['test', pTest]] as const) {
-    log(`proposals ${n}: recall@0.5 ${(r.recall.recall[0] * 100).toFixed(1)}%, @0.7 ${(r.recall.recall[1] * 100).toFixed(1)}%, ${r.recall.meanBoxesPerImage.toFixed(0)} boxes/image`);
+  for (const [n, r] of [
+    ['trainval', pTrain],
+    ['test', pTest],
+  ] as const) {
+    log(
+      `proposals ${n}: recall@0.5 ${(r.recall.recall[0] * 100).toFixed(1)}%, @0.7 ${(r.recall.recall[1] * 100).toFixed(1)}%, ${r.recall.meanBoxesPerImage.toFixed(0)} boxes/image`,
+    );
   }
   const modelPath = join(out, 'model.safetensors');
-  const tr = await timed('train', () => trainDetector({ data, out: modelPath, config: cfg, preset: 'shapes', log, progress: o.tty ? 'bar' : 'lines', workers: o.workers ?? defaultWorkers(2) }));
+  const tr = await timed('train', () =>
+    trainDetector({
+      data,
+      out: modelPath,
+      config: cfg,
+      preset: 'shapes',
+      log,
+      progress: o.tty ? 'bar' : 'lines',
+      workers: o.workers ?? defaultWorkers(2),
+    }),
+  );
   const results = join(out, 'results');
-  const te = await timed('test', () => testStep({ model: { model: tr.model, config: tr.config }, data, split: 'test', results, log, tty: o.tty, workers: o.workers ?? defaultWorkers(2) }));
+  const te = await timed('test', () =>
+    testStep({
+      model: { model: tr.model, config: tr.config },
+      data,
+      split: 'test',
+      results,
+      log,
+      tty: o.tty,
+      workers: o.workers ?? defaultWorkers(2),
+    }),
+  );
   const first = synth.splits.test[0];
   const imagePath = readVoc(data, { split: 'test' }).records.find((r) => r.id === first)!.imagePath;
   const picture = join(out, 'detections.png');
-  const det = await timed('detect', () => detectStep({ model: modelPath, image: imagePath, out: picture, proposals: join(data, 'proposals', `${first}.json`) }));
+  const det = await timed('detect', () =>
+    detectStep({ model: modelPath, image: imagePath, out: picture, proposals: join(data, 'proposals', `${first}.json`) }),
+  );
   tr.model.dispose();
   return {
-    table: te.table, steps, seconds: (performance.now() - t0) / 1000, secondsPerIter: tr.secondsPerIter,
+    table: te.table,
+    steps,
+    seconds: (performance.now() - t0) / 1000,
+    secondsPerIter: tr.secondsPerIter,
     recall: { trainval: pTrain.recall, test: pTest.recall },
     paths: {
-      data, model: modelPath, checkpoint: tr.checkpoint, lossCsv: tr.lossCsv, lossSvg: tr.lossSvg,
-      results: te.resultsDir, picture: det.picture, detectionsJson: det.json, image: imagePath,
+      data,
+      model: modelPath,
+      checkpoint: tr.checkpoint,
+      lossCsv: tr.lossCsv,
+      lossSvg: tr.lossSvg,
+      results: te.resultsDir,
+      picture: det.picture,
+      detectionsJson: det.json,
+      image: imagePath,
     },
   };
 }

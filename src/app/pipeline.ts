@@ -26,7 +26,9 @@ type Log = (msg: string) => void;
 
 function summarizeWarnings(log: Log, where: string, warnings: string[], max = 8): void {
   if (!warnings.length) return;
-  log(`${where}: ${warnings.length} warning(s):\n  ${warnings.slice(0, max).join('\n  ')}${warnings.length > max ? `\n  ... ${warnings.length - max} more` : ''}`);
+  log(
+    `${where}: ${warnings.length} warning(s):\n  ${warnings.slice(0, max).join('\n  ')}${warnings.length > max ? `\n  ... ${warnings.length - max} more` : ''}`,
+  );
 }
 
 /** Line-by-line progress every ~10% (or a TTY bar). */
@@ -34,7 +36,8 @@ function progressReporter(label: string, log: Log, tty = false): (done: number, 
   const t0 = performance.now();
   let nextPct = 10;
   return (done, total) => {
-    const s = (performance.now() - t0) / 1000, eta = done ? (s / done) * (total - done) : 0;
+    const s = (performance.now() - t0) / 1000,
+      eta = done ? (s / done) * (total - done) : 0;
     if (tty) {
       process.stderr.write(`\r${label}: ${done}/${total} ${s.toFixed(1)} s, ETA ${eta.toFixed(0)} s\x1b[K${done === total ? '\n' : ''}`);
       return;
@@ -60,7 +63,9 @@ function readSplitForModel(dataDir: string, split: string, model: FastRCNN, sour
   }
   const unknown = ds.classes.filter((c) => !model.classes.includes(c));
   if (unknown.length) {
-    throw new Error(`${source} was trained for classes [${model.classes.join(', ')}]; the ${split} split has objects of other classes: ${unknown.join(', ')}`);
+    throw new Error(
+      `${source} was trained for classes [${model.classes.join(', ')}]; the ${split} split has objects of other classes: ${unknown.join(', ')}`,
+    );
   }
   return { ...ds, classes: model.classes.slice() };
 }
@@ -77,7 +82,14 @@ export interface ProposalsStepOptions {
   tty?: boolean;
 }
 
-export interface ProposalsStepResult { dir: string; images: number; computed: number; seconds: number; recall: RecallReport; warnings: string[] }
+export interface ProposalsStepResult {
+  dir: string;
+  images: number;
+  computed: number;
+  seconds: number;
+  recall: RecallReport;
+  warnings: string[];
+}
 
 /**
  * Computes (on worker threads) and caches the proposals of a split, and measures their recall of the
@@ -91,15 +103,21 @@ export async function proposalsStep(o: ProposalsStepOptions): Promise<ProposalsS
   const { records, images } = decodeImages(ds.records, warnings);
   const dir = o.dir ?? defaultProposalsDir(o.data);
   const ss = o.ss ?? DEFAULT_SS_OPTIONS;
-  const par = await computeProposalsParallel(records.map((r) => ({ id: r.id, imagePath: r.imagePath })), dir, ss,
-    { workers: o.workers, onProgress: progressReporter(`proposals ${o.split}`, log, o.tty) });
+  const par = await computeProposalsParallel(
+    records.map((r) => ({ id: r.id, imagePath: r.imagePath })),
+    dir,
+    ss,
+    { workers: o.workers, onProgress: progressReporter(`proposals ${o.split}`, log, o.tty) },
+  );
   warnings.push(...par.errors);
   const computed = par.computed;
   const props = proposalsFor(records, (r) => images.get(r.id)!, { dir, ss }, warnings);
-  const recall = datasetRecall(records.map((r) => ({
-    proposals: props.get(r.id) ?? [],
-    gt: r.objects.filter((x) => !x.difficult).flatMap((x) => x.box),
-  })));
+  const recall = datasetRecall(
+    records.map((r) => ({
+      proposals: props.get(r.id) ?? [],
+      gt: r.objects.filter((x) => !x.difficult).flatMap((x) => x.box),
+    })),
+  );
   summarizeWarnings(log, 'proposals', warnings);
   return { dir, images: records.length, computed, seconds: (performance.now() - t0) / 1000, recall, warnings };
 }
@@ -120,7 +138,16 @@ export interface TestStepOptions {
   workers?: number;
 }
 
-export interface TestStepResult { table: ApTable; resultsDir: string; files: string[]; images: number; seconds: number; netSecondsPerImage: number; proposalsPerImage: number; warnings: string[] }
+export interface TestStepResult {
+  table: ApTable;
+  resultsDir: string;
+  files: string[];
+  images: number;
+  seconds: number;
+  netSecondsPerImage: number;
+  proposalsPerImage: number;
+  warnings: string[];
+}
 
 export function testStep(o: TestStepOptions): TestStepResult {
   const log = o.log ?? console.log;
@@ -135,12 +162,24 @@ export function testStep(o: TestStepOptions): TestStepResult {
   const dir = o.proposalsDir ?? defaultProposalsDir(o.data);
   const props = proposalsFor(records, (r) => images.get(r.id)!, { dir }, warnings);
   const split = splitDetector(o.workers ?? defaultWorkers(2), records.length);
-  const det = split(model, cfg, records, (r) => images.get(r.id), props, { warnings, onImage: progressReporter(`test ${o.split}`, log, o.tty) });
+  const det = split(model, cfg, records, (r) => images.get(r.id), props, {
+    warnings,
+    onImage: progressReporter(`test ${o.split}`, log, o.tty),
+  });
   const resultsDir = o.results ?? join(o.data, 'results');
   const files = writeResultsFiles(resultsDir, o.split, model.classes, det.perClass);
   const table = evaluateDetections(det.perClass, records, model.classes);
   summarizeWarnings(log, 'test', warnings);
-  return { table, resultsDir, files, images: records.length, seconds: (performance.now() - t0) / 1000, netSecondsPerImage: det.netSeconds, proposalsPerImage: det.proposalsPerImage, warnings };
+  return {
+    table,
+    resultsDir,
+    files,
+    images: records.length,
+    seconds: (performance.now() - t0) / 1000,
+    netSecondsPerImage: det.netSeconds,
+    proposalsPerImage: det.proposalsPerImage,
+    warnings,
+  };
 }
 
 /** Scores existing results files (comp4_det_<split>_<class>.txt) against a split's annotations. */
@@ -162,7 +201,13 @@ export interface DetectStepOptions {
   test?: Partial<FastRcnnConfig['test']>;
 }
 
-export interface DetectStepResult { detections: Detection[]; picture: string; json: string; numProposals: number; seconds: number }
+export interface DetectStepResult {
+  detections: Detection[];
+  picture: string;
+  json: string;
+  numProposals: number;
+  seconds: number;
+}
 
 export function detectStep(o: DetectStepOptions): DetectStepResult {
   const t0 = performance.now();
@@ -170,7 +215,11 @@ export function detectStep(o: DetectStepOptions): DetectStepResult {
   const cfg: FastRcnnConfig = { ...config, test: { ...config.test, ...(o.test ?? {}) } };
   if (!existsSync(o.image)) throw new Error(`image not found: ${o.image}`);
   let img: RgbImage;
-  try { img = readImageFile(o.image); } catch (e) { throw new Error(`${o.image}: cannot decode image (${(e as Error).message})`); }
+  try {
+    img = readImageFile(o.image);
+  } catch (e) {
+    throw new Error(`${o.image}: cannot decode image (${(e as Error).message})`);
+  }
   let proposals: Float32Array;
   if (o.proposals) proposals = loadProposalsFile(o.proposals);
   else proposals = selectiveSearch(img, DEFAULT_SS_OPTIONS);
@@ -180,12 +229,26 @@ export function detectStep(o: DetectStepOptions): DetectStepResult {
   const stem = basename(o.image, extname(o.image));
   const picture = o.out ?? `${stem}.detections.png`;
   const json = o.json ?? picture.replace(/\.(png|jpe?g)$/i, '') + '.json';
-  drawDetections(img, shown.map((d) => ({ box: d.box, label: d.className, score: d.score, classIndex: d.classIndex - 1 })));
+  drawDetections(
+    img,
+    shown.map((d) => ({ box: d.box, label: d.className, score: d.score, classIndex: d.classIndex - 1 })),
+  );
   writeImageFile(picture, img);
-  atomicWrite(json, JSON.stringify({
-    image: o.image, width: img.width, height: img.height, threshold: thr, proposals: res.numProposals,
-    detections: shown.map((d) => ({ class: d.className, score: +d.score.toFixed(4), box: d.box.map((v) => +v.toFixed(1)) })),
-  }, null, 1) + '\n');
+  atomicWrite(
+    json,
+    JSON.stringify(
+      {
+        image: o.image,
+        width: img.width,
+        height: img.height,
+        threshold: thr,
+        proposals: res.numProposals,
+        detections: shown.map((d) => ({ class: d.className, score: +d.score.toFixed(4), box: d.box.map((v) => +v.toFixed(1)) })),
+      },
+      null,
+      1,
+    ) + '\n',
+  );
   return { detections: shown, picture, json, numProposals: res.numProposals, seconds: (performance.now() - t0) / 1000 };
 }
 
@@ -194,4 +257,3 @@ function loadProposalsFile(path: string): Float32Array {
   if (!existsSync(path)) throw new Error(`proposals file not found: ${path}`);
   return parseProposals(readFileSync(path, 'utf8'), path).boxes;
 }
-

@@ -33,13 +33,18 @@ export function readResultsFiles(dir: string, split: string, classes: string[]):
     const path = join(dir, resultsFileName(split, cls));
     if (!existsSync(path)) throw new Error(`results file missing for class '${cls}': ${path}`);
     const out: ClassDetections = { imageIds: [], scores: [], boxes: [] };
-    readFileSync(path, 'utf8').split(/\r?\n/).forEach((line, i) => {
-      if (!line.trim()) return;
-      const f = line.trim().split(/\s+/);
-      const v = f.slice(1).map(Number);
-      if (f.length !== 6 || !v.every(Number.isFinite)) throw new Error(`${path}:${i + 1}: expected 'image_id score x1 y1 x2 y2', got '${line}'`);
-      out.imageIds.push(f[0]); out.scores.push(v[0]); out.boxes.push(v[1] - 1, v[2] - 1, v[3] - 1, v[4] - 1);
-    });
+    readFileSync(path, 'utf8')
+      .split(/\r?\n/)
+      .forEach((line, i) => {
+        if (!line.trim()) return;
+        const f = line.trim().split(/\s+/);
+        const v = f.slice(1).map(Number);
+        if (f.length !== 6 || !v.every(Number.isFinite))
+          throw new Error(`${path}:${i + 1}: expected 'image_id score x1 y1 x2 y2', got '${line}'`);
+        out.imageIds.push(f[0]);
+        out.scores.push(v[0]);
+        out.boxes.push(v[1] - 1, v[2] - 1, v[3] - 1, v[4] - 1);
+      });
     return out;
   });
 }

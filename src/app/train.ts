@@ -102,41 +102,63 @@ export interface TrainResult {
 /** Paths derived from the model path: <stem>.ckpt, <stem>.loss.csv, <stem>.loss.svg, <stem>.best<ext>. */
 export function trainPaths(out: string, checkpoint?: string): { checkpoint: string; csv: string; svg: string; best: string } {
   const stem = join(dirname(out), basename(out, extname(out)));
-  return { checkpoint: checkpoint ?? `${stem}.ckpt`, csv: `${stem}.loss.csv`, svg: `${stem}.loss.svg`, best: `${stem}.best${extname(out) || '.safetensors'}` };
+  return {
+    checkpoint: checkpoint ?? `${stem}.ckpt`,
+    csv: `${stem}.loss.csv`,
+    svg: `${stem}.loss.svg`,
+    best: `${stem}.best${extname(out) || '.safetensors'}`,
+  };
 }
 
 export function fmtTime(s: number): string {
   if (!Number.isFinite(s)) return '--:--';
   s = Math.max(0, Math.round(s));
-  const h = Math.floor(s / 3600), m = Math.floor((s % 3600) / 60), ss = s % 60;
+  const h = Math.floor(s / 3600),
+    m = Math.floor((s % 3600) / 60),
+    ss = s % 60;
   return `${h ? `${h}:${String(m).padStart(2, '0')}` : m}:${String(ss).padStart(2, '0')}`;
 }
 
 /** One progress line: bar, iteration, loss terms, accuracy, LR, s/iter and ETA (seconds left). */
-export function progressLine(l: IterationLog, total: number, secPerIter: number, width = 24, eta = (total - l.iteration - 1) * secPerIter): string {
-  const done = l.iteration + 1, f = done / total, fill = Math.round(f * width);
+export function progressLine(
+  l: IterationLog,
+  total: number,
+  secPerIter: number,
+  width = 24,
+  eta = (total - l.iteration - 1) * secPerIter,
+): string {
+  const done = l.iteration + 1,
+    f = done / total,
+    fill = Math.round(f * width);
   const bar = '='.repeat(Math.max(0, fill - 1)) + (fill ? '>' : '') + ' '.repeat(width - fill);
-  return `[${bar}] ${done}/${total}${l.phase === 'pretrain' ? ' pretrain' : ''} loss ${l.loss.toFixed(3)} (cls ${l.lossCls.toFixed(3)} loc ${l.lossLoc.toFixed(3)}) ` +
+  return (
+    `[${bar}] ${done}/${total}${l.phase === 'pretrain' ? ' pretrain' : ''} loss ${l.loss.toFixed(3)} (cls ${l.lossCls.toFixed(3)} loc ${l.lossLoc.toFixed(3)}) ` +
     `acc fg ${(l.fgAcc * 100).toFixed(0)}% bg ${(l.bgAcc * 100).toFixed(0)}% lr ${l.lr.toPrecision(2)} ` +
-    `${secPerIter.toFixed(2)} s/it ETA ${fmtTime(eta)}`;
+    `${secPerIter.toFixed(2)} s/it ETA ${fmtTime(eta)}`
+  );
 }
-
 
 type Log = (msg: string) => void;
 
 /** Records of the training and validation parts (a named split, or `auto` held out of the training split). */
 function splitRecords(opts: TrainOptions, split: string, classes: string[] | undefined, seed: number, log: Log) {
   const ds = readSplit(opts.data, split, classes);
-  let train = ds.records, val: VocRecord[] = [];
+  let train = ds.records,
+    val: VocRecord[] = [];
   const warnings = [...ds.warnings];
   if (opts.valSplit === 'auto') {
     ({ train, val } = holdOut(ds.records, seed));
-    log(`train: --val-split auto holds out ${val.length} of the ${ds.records.length} '${split}' images for validation (seed ${seed}; they are not trained on)`);
+    log(
+      `train: --val-split auto holds out ${val.length} of the ${ds.records.length} '${split}' images for validation (seed ${seed}; they are not trained on)`,
+    );
   } else if (opts.valSplit) {
     if (opts.valSplit === split) throw new Error(`--val-split ${opts.valSplit} is the training split; name another split or use auto`);
     const v = readSplit(opts.data, opts.valSplit, ds.classes);
     const both = overlap(train, v.records);
-    if (both.length) throw new Error(`--val-split ${opts.valSplit} shares ${both.length} image(s) with '${split}' (e.g. ${both.slice(0, 3).join(', ')}); validation images must not be trained on`);
+    if (both.length)
+      throw new Error(
+        `--val-split ${opts.valSplit} shares ${both.length} image(s) with '${split}' (e.g. ${both.slice(0, 3).join(', ')}); validation images must not be trained on`,
+      );
     val = v.records;
     warnings.push(...v.warnings.map((w) => `${opts.valSplit}: ${w}`));
   }
@@ -146,7 +168,8 @@ function splitRecords(opts: TrainOptions, split: string, classes: string[] | und
 /** The checkpoint's config and the run state stored beside it (plan, budget, best validation). */
 function readCheckpointMeta(path: string): { config: FastRcnnConfig; run: RunMeta } {
   const { metadata } = decodeSafetensors(readFileChecked(path, 'checkpoint'), path);
-  if (metadata.format !== 'fastrcnn-checkpoint') throw new Error(`${path}: not a training checkpoint (format '${metadata.format ?? 'none'}')`);
+  if (metadata.format !== 'fastrcnn-checkpoint')
+    throw new Error(`${path}: not a training checkpoint (format '${metadata.format ?? 'none'}')`);
   const config = validateConfig(JSON.parse(metadata.config));
   const run = metadata.run ? (JSON.parse(metadata.run) as RunMeta) : { spent: 0, budget: 0, best: -1, valSplit: null };
   return { config, run };
@@ -164,11 +187,12 @@ interface RunMeta {
 export async function trainDetector(opts: TrainOptions): Promise<TrainResult> {
   const t0 = performance.now();
   const elapsed = () => (performance.now() - t0) / 1000;
-  const log: Log = opts.log === null ? () => {} : opts.log ?? ((m: string) => console.log(m));
+  const log: Log = opts.log === null ? () => {} : (opts.log ?? ((m: string) => console.log(m)));
   const split = opts.split ?? 'trainval';
   const paths = trainPaths(opts.out, opts.checkpoint);
   if (opts.resume && !existsSync(paths.checkpoint)) throw new Error(`--resume: no checkpoint at ${paths.checkpoint}`);
-  if (existsSync(opts.out) && statSync(opts.out).isDirectory()) throw new Error(`--out ${opts.out} is a directory; give a model file path such as ${join(opts.out, 'model.safetensors')}`);
+  if (existsSync(opts.out) && statSync(opts.out).isDirectory())
+    throw new Error(`--out ${opts.out} is a directory; give a model file path such as ${join(opts.out, 'model.safetensors')}`);
   if (opts.timeBudget !== undefined && !(opts.timeBudget > 0)) throw new Error(`time budget must be > 0 seconds, got ${opts.timeBudget}`);
   const workers = opts.workers ?? defaultWorkers(2);
   if (!Number.isInteger(workers) || workers < 1 || workers > 2) throw new Error(`workers must be 1 or 2, got ${workers}`);
@@ -192,7 +216,12 @@ export async function trainDetector(opts: TrainOptions): Promise<TrainResult> {
   const propDir = opts.proposalsDir ?? defaultProposalsDir(opts.data);
   const tp = performance.now();
   const all = [...records, ...(val?.records ?? [])];
-  const par = await computeProposalsParallel(all.map((r) => ({ id: r.id, imagePath: r.imagePath })), propDir, DEFAULT_SS_OPTIONS, { workers });
+  const par = await computeProposalsParallel(
+    all.map((r) => ({ id: r.id, imagePath: r.imagePath })),
+    propDir,
+    DEFAULT_SS_OPTIONS,
+    { workers },
+  );
   if (par.computed) log(`train: computed the proposals of ${par.computed} image(s) on ${workers} thread(s) into ${propDir}`);
   warnings.push(...par.errors);
   const proposals = proposalsFor(records, (r) => images.get(r.id)!, { dir: propDir }, warnings);
@@ -207,16 +236,24 @@ export async function trainDetector(opts: TrainOptions): Promise<TrainResult> {
   const roidb = buildRoidb(records, proposals, classes, cfg);
   warnings.push(...roidb.warnings);
   const nFg = roidb.entries.reduce((n, e) => n + e.numGt, 0);
-  log(`train: ${records.length} images of '${split}' (${roidb.entries.length} with flips), ${classes.length} classes [${classes.join(', ')}], ` +
-    `${nFg} ground-truth boxes, proposals from ${propDir} (${propSecs.toFixed(1)} s)`);
-  if (warnings.length) log(`train: ${warnings.length} warning(s):\n  ${warnings.slice(0, 10).join('\n  ')}${warnings.length > 10 ? `\n  ... ${warnings.length - 10} more` : ''}`);
+  log(
+    `train: ${records.length} images of '${split}' (${roidb.entries.length} with flips), ${classes.length} classes [${classes.join(', ')}], ` +
+      `${nFg} ground-truth boxes, proposals from ${propDir} (${propSecs.toFixed(1)} s)`,
+  );
+  if (warnings.length)
+    log(
+      `train: ${warnings.length} warning(s):\n  ${warnings.slice(0, 10).join('\n  ')}${warnings.length > 10 ? `\n  ... ${warnings.length - 10} more` : ''}`,
+    );
 
   // A first plan (so the trainer starts in the right phase); a budget re-plans it from measured costs.
   const budgeted = run.budget > 0;
   if (!opts.resume) {
     if (cfg.train.iterations === 0) {
       cfg.train.iterations = iterationsForDataset(records.length);
-      if (!budgeted) log(`train: ${cfg.train.iterations} Fast R-CNN iterations for ${records.length} training images (${ITERATION_RULE}; --time or --iterations to choose)`);
+      if (!budgeted)
+        log(
+          `train: ${cfg.train.iterations} Fast R-CNN iterations for ${records.length} training images (${ITERATION_RULE}; --time or --iterations to choose)`,
+        );
     }
     if (cfg.train.pretrain.ratio > 0) cfg.train.pretrain.iterations = Math.round(cfg.train.pretrain.ratio * cfg.train.iterations);
   }
@@ -231,8 +268,11 @@ export async function trainDetector(opts: TrainOptions): Promise<TrainResult> {
     trainer.restore(readFileChecked(paths.checkpoint, 'checkpoint'), paths.checkpoint);
     const doneT = trainer.iteration - cfg.train.pretrain.iterations;
     if (doneT > cfg.train.iterations) {
-      trainer.dispose(); model.dispose();
-      throw new Error(`--resume: the checkpoint is at Fast R-CNN iteration ${doneT}, past the ${cfg.train.iterations} asked for; ask for at least ${doneT}`);
+      trainer.dispose();
+      model.dispose();
+      throw new Error(
+        `--resume: the checkpoint is at Fast R-CNN iteration ${doneT}, past the ${cfg.train.iterations} asked for; ask for at least ${doneT}`,
+      );
     }
     if (existsSync(paths.csv)) logs = parseLossCsv(readFileSync(paths.csv, 'utf8')).filter((l) => l.iteration < trainer.iteration);
     log(`train: resumed from ${paths.checkpoint} at iteration ${trainer.iteration}`);
@@ -242,7 +282,8 @@ export async function trainDetector(opts: TrainOptions): Promise<TrainResult> {
   // Seconds per step: probed now, then measured as the run goes (BudgetPlanner keeps both).
   const probe = trainer.probe();
   const valSet = val ? { records: val.records, image: (r: VocRecord) => val.images.get(r.id), proposals: valProposals, workers } : null;
-  const P = () => cfg.train.pretrain.iterations, T = () => cfg.train.iterations;
+  const P = () => cfg.train.pretrain.iterations,
+    T = () => cfg.train.iterations;
   // Validation points: every valEvery iterations, or at fifths of the plan (so a plan that moves keeps
   // five), and at the end. Their cost is measured on two images now and on each real one later.
   const VAL_POINTS = 5;
@@ -259,36 +300,54 @@ export async function trainDetector(opts: TrainOptions): Promise<TrainResult> {
     validate(model, cfg, few);
     const s = performance.now();
     validate(model, cfg, few);
-    valSeconds = ((performance.now() - s) / 1000 / few.records.length) * valSet.records.length / workers * 1.2 + (workers > 1 ? 0.5 : 0);
+    valSeconds =
+      ((((performance.now() - s) / 1000 / few.records.length) * valSet.records.length) / workers) * 1.2 + (workers > 1 ? 0.5 : 0);
   }
   const reserve = () => valsLeft() * valSeconds + 1;
-  const perThread = (s: number) => s / workers * 1.15 + 0.004;
-  const planner = new BudgetPlanner(budgeted ? run.budget - run.spent : Infinity, cfg.train.pretrain.ratio,
-    { pretrain: perThread(probe.pretrain), train: perThread(probe.train) }, elapsed, reserve);
+  const perThread = (s: number) => (s / workers) * 1.15 + 0.004;
+  const planner = new BudgetPlanner(
+    budgeted ? run.budget - run.spent : Infinity,
+    cfg.train.pretrain.ratio,
+    { pretrain: perThread(probe.pretrain), train: perThread(probe.train) },
+    elapsed,
+    reserve,
+  );
   const cost = planner.cost;
   const replan = (): boolean => {
     if (!budgeted) return true;
     const c = { pretrain: P(), iterations: T(), stepFractions: cfg.train.stepFractions };
     if (!planner.replan(trainer.iteration, c)) return false;
-    cfg.train.pretrain.iterations = c.pretrain; cfg.train.iterations = c.iterations; cfg.train.stepFractions = c.stepFractions;
+    cfg.train.pretrain.iterations = c.pretrain;
+    cfg.train.iterations = c.iterations;
+    cfg.train.stepFractions = c.stepFractions;
     return true;
   };
   if (!replan()) {
     const need = run.spent + planner.minimumSeconds();
-    trainer.dispose(); model.dispose();
-    throw new Error(`a time budget of ${fmtTime(run.budget)} is too small to train: reading the data took ${elapsed().toFixed(0)} s and ` +
-      `${MIN_ITERATIONS} iterations need about ${fmtTime(need)} in all on this machine; give at least --time ${Math.ceil(need / 60)}m`);
+    trainer.dispose();
+    model.dispose();
+    throw new Error(
+      `a time budget of ${fmtTime(run.budget)} is too small to train: reading the data took ${elapsed().toFixed(0)} s and ` +
+        `${MIN_ITERATIONS} iterations need about ${fmtTime(need)} in all on this machine; give at least --time ${Math.ceil(need / 60)}m`,
+    );
   }
   const eta = () => remainingSeconds({ iteration: trainer.iteration, pretrain: P(), iterations: T() }, cost) + reserve();
   const counts = model.parameterCounts();
-  log(`train: ${P() ? `${P()} pre-training steps + ` : ''}${T()} iterations${budgeted ? ` planned for ${fmtTime(run.budget - run.spent)}` : ''}, ` +
-    `${model.numParameters().toLocaleString('en-US')} parameters (${Object.entries(counts).map(([k, v]) => `${k} ${v}`).join(', ')}), stride ${model.stride}, ` +
-    `LR ${cfg.train.lr}, ${workers} thread(s); about ${cost.pretrain.toFixed(3)} s per pre-training step and ${cost.train.toFixed(3)} s per iteration: ETA ${fmtTime(eta())}`);
+  log(
+    `train: ${P() ? `${P()} pre-training steps + ` : ''}${T()} iterations${budgeted ? ` planned for ${fmtTime(run.budget - run.spent)}` : ''}, ` +
+      `${model.numParameters().toLocaleString('en-US')} parameters (${Object.entries(counts)
+        .map(([k, v]) => `${k} ${v}`)
+        .join(', ')}), stride ${model.stride}, ` +
+      `LR ${cfg.train.lr}, ${workers} thread(s); about ${cost.pretrain.toFixed(3)} s per pre-training step and ${cost.train.toFixed(3)} s per iteration: ETA ${fmtTime(eta())}`,
+  );
 
   const bestPath = valSet ? paths.best : null;
   const validation: TrainResult['validation'] = [];
   const writeCheckpoint = () => {
-    if (!trainer.parametersFinite()) throw new Error(`training diverged before iteration ${trainer.iteration}: parameters are not finite; the last good checkpoint is ${paths.checkpoint}`);
+    if (!trainer.parametersFinite())
+      throw new Error(
+        `training diverged before iteration ${trainer.iteration}: parameters are not finite; the last good checkpoint is ${paths.checkpoint}`,
+      );
     atomicWrite(paths.checkpoint, trainer.checkpointBytes({ run: JSON.stringify({ ...run, spent: run.spent + elapsed() }) }));
     atomicWrite(paths.svg, lossSvg(logs));
   };
@@ -303,30 +362,52 @@ export async function trainDetector(opts: TrainOptions): Promise<TrainResult> {
     const better = table.map07 > run.best;
     if (better) {
       run.best = table.map07;
-      atomicWrite(bestPath!, modelToBytes(model, cfg, { trainedIterations: String(trainer.iteration), trainSplit: split, preset: opts.preset ?? '', valMap07: String(table.map07) }));
+      atomicWrite(
+        bestPath!,
+        modelToBytes(model, cfg, {
+          trainedIterations: String(trainer.iteration),
+          trainSplit: split,
+          preset: opts.preset ?? '',
+          valMap07: String(table.map07),
+        }),
+      );
     }
-    log(`train: validation mAP (VOC07) ${table.map07.toFixed(4)} after iteration ${trainer.iteration - P()} on ${valSet!.records.length} images (${valSeconds.toFixed(1)} s)` +
-      (better ? `, best so far: ${bestPath}` : `, best ${run.best.toFixed(4)}`));
+    log(
+      `train: validation mAP (VOC07) ${table.map07.toFixed(4)} after iteration ${trainer.iteration - P()} on ${valSet!.records.length} images (${valSeconds.toFixed(1)} s)` +
+        (better ? `, best so far: ${bestPath}` : `, best ${run.best.toFixed(4)}`),
+    );
   };
 
   let stopping = false;
   const onSignal = (sig: string) => {
-    if (stopping) { log(`train: second ${sig}: exiting without a checkpoint`); process.exit(130); }
+    if (stopping) {
+      log(`train: second ${sig}: exiting without a checkpoint`);
+      process.exit(130);
+    }
     stopping = true;
     log(`\ntrain: ${sig}: finishing this step and writing the checkpoint (again to exit at once)`);
   };
-  const sigint = () => onSignal('SIGINT'), sigterm = () => onSignal('SIGTERM');
-  if (opts.handleSignals) { process.on('SIGINT', sigint); process.on('SIGTERM', sigterm); }
+  const sigint = () => onSignal('SIGINT'),
+    sigterm = () => onSignal('SIGTERM');
+  if (opts.handleSignals) {
+    process.on('SIGINT', sigint);
+    process.on('SIGTERM', sigterm);
+  }
 
   const mode = opts.progress ?? (opts.log === undefined && process.stderr.isTTY ? 'bar' : 'lines');
-  const start = trainer.iteration, tLoop = performance.now();
-  let last: IterationLog | null = null, ran = 0, lastSnap = performance.now(), interrupted = false;
+  const start = trainer.iteration,
+    tLoop = performance.now();
+  let last: IterationLog | null = null,
+    ran = 0,
+    lastSnap = performance.now(),
+    interrupted = false;
   let nextLine = 0;
   try {
     while (!trainer.done && (opts.stopAfter === undefined || ran < opts.stopAfter)) {
       const l = trainer.step();
       ran++;
-      last = l; logs.push(l);
+      last = l;
+      logs.push(l);
       planner.observe(l.phase, l.seconds);
       const spi = planner.secondsPerStep(l.phase);
       if (budgeted && (ran % 10 === 0 || trainer.iteration === P())) replan();
@@ -335,25 +416,41 @@ export async function trainDetector(opts: TrainOptions): Promise<TrainResult> {
       appendFileSync(paths.csv, lossCsvRow(l) + '\n');
       const total = trainer.totalIterations;
       if (mode === 'bar') process.stderr.write(`\r${progressLine(l, total, spi, 24, eta())}\x1b[K`);
-      else if (mode === 'lines' && (elapsed() >= nextLine || trainer.done)) { log(progressLine(l, total, spi, 24, eta())); nextLine = elapsed() + Math.max(5, eta() / 20); }
-      const snap = cfg.train.snapshotIters, snapSec = cfg.train.snapshotSeconds;
-      if (!trainer.done && ((snap > 0 && trainer.iteration % snap === 0) || (snapSec > 0 && performance.now() - lastSnap >= snapSec * 1000))) {
-        writeCheckpoint(); lastSnap = performance.now();
+      else if (mode === 'lines' && (elapsed() >= nextLine || trainer.done)) {
+        log(progressLine(l, total, spi, 24, eta()));
+        nextLine = elapsed() + Math.max(5, eta() / 20);
+      }
+      const snap = cfg.train.snapshotIters,
+        snapSec = cfg.train.snapshotSeconds;
+      if (
+        !trainer.done &&
+        ((snap > 0 && trainer.iteration % snap === 0) || (snapSec > 0 && performance.now() - lastSnap >= snapSec * 1000))
+      ) {
+        writeCheckpoint();
+        lastSnap = performance.now();
       }
       if (opts.handleSignals) await new Promise((r) => setImmediate(r)); // lets a signal in
-      if (stopping || opts.shouldStop?.()) { interrupted = !trainer.done; break; }
+      if (stopping || opts.shouldStop?.()) {
+        interrupted = !trainer.done;
+        break;
+      }
     }
   } catch (e) {
     if (mode === 'bar') process.stderr.write('\n');
     trainer.dispose();
     atomicWrite(paths.svg, lossSvg(logs));
     if (e instanceof NonFiniteLossError) {
-      const have = existsSync(paths.checkpoint) ? `the last good checkpoint is ${paths.checkpoint}` : 'no checkpoint was written yet (set train.snapshotIters)';
+      const have = existsSync(paths.checkpoint)
+        ? `the last good checkpoint is ${paths.checkpoint}`
+        : 'no checkpoint was written yet (set train.snapshotIters)';
       throw new Error(`${e.message} Training stopped; ${have}.`);
     }
     throw e;
   } finally {
-    if (opts.handleSignals) { process.off('SIGINT', sigint); process.off('SIGTERM', sigterm); }
+    if (opts.handleSignals) {
+      process.off('SIGINT', sigint);
+      process.off('SIGTERM', sigterm);
+    }
   }
   if (mode === 'bar') process.stderr.write('\n');
   writeCheckpoint();
@@ -362,16 +459,30 @@ export async function trainDetector(opts: TrainOptions): Promise<TrainResult> {
   if (trainer.done) {
     saveModel(opts.out, model, cfg, { trainedIterations: String(trainer.iteration), trainSplit: split, preset: opts.preset ?? '' });
     modelPath = opts.out;
-    log(`train: model written to ${opts.out} (loss curve ${paths.csv}, ${paths.svg}; checkpoint ${paths.checkpoint}` +
-      `${bestPath && existsSync(bestPath) ? `; best validation mAP ${run.best.toFixed(4)} in ${bestPath}` : ''})`);
+    log(
+      `train: model written to ${opts.out} (loss curve ${paths.csv}, ${paths.svg}; checkpoint ${paths.checkpoint}` +
+        `${bestPath && existsSync(bestPath) ? `; best validation mAP ${run.best.toFixed(4)} in ${bestPath}` : ''})`,
+    );
   } else {
-    log(`train: ${interrupted ? 'interrupted' : 'stopped'} at iteration ${trainer.iteration} of ${trainer.totalIterations}; checkpoint ${paths.checkpoint} (continue with --resume)`);
+    log(
+      `train: ${interrupted ? 'interrupted' : 'stopped'} at iteration ${trainer.iteration} of ${trainer.totalIterations}; checkpoint ${paths.checkpoint} (continue with --resume)`,
+    );
   }
   trainer.dispose();
   return {
-    model, config: cfg, modelPath, checkpoint: paths.checkpoint, lossCsv: paths.csv, lossSvg: paths.svg,
-    iterations: trainer.iteration - start, seconds: elapsed(),
-    secondsPerIter: ran ? loopSecs / ran : 0, last, warnings, interrupted, validation,
+    model,
+    config: cfg,
+    modelPath,
+    checkpoint: paths.checkpoint,
+    lossCsv: paths.csv,
+    lossSvg: paths.svg,
+    iterations: trainer.iteration - start,
+    seconds: elapsed(),
+    secondsPerIter: ran ? loopSecs / ran : 0,
+    last,
+    warnings,
+    interrupted,
+    validation,
     bestPath: bestPath && existsSync(bestPath) ? bestPath : null,
     plan: { pretrain: P(), iterations: T() },
   };

@@ -4,7 +4,10 @@ import { engine } from '../tensor/engine.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { tape } from './tape.js';
 
-export interface ValueAndGrads { value: Tensor; grads: Tensor[] }
+export interface ValueAndGrads {
+  value: Tensor;
+  grads: Tensor[];
+}
 
 /** Returns f's (scalar) value and its gradients with respect to each argument. */
 export function valueAndGrads(f: (...xs: Tensor[]) => Tensor): (...xs: Tensor[]) => ValueAndGrads {
@@ -14,7 +17,11 @@ export function valueAndGrads(f: (...xs: Tensor[]) => Tensor): (...xs: Tensor[])
     const prev = engine.gradEnabled;
     engine.gradEnabled = true;
     try {
-      const leaves = xs.map((x) => { const l = engine.share(x); l.requiresGrad = true; return l; });
+      const leaves = xs.map((x) => {
+        const l = engine.share(x);
+        l.requiresGrad = true;
+        return l;
+      });
       const value = f(...leaves);
       const grads = tape.gradients(value, undefined, leaves);
       const out = leaves.map((l) => {
@@ -34,18 +41,31 @@ export function valueAndGrads(f: (...xs: Tensor[]) => Tensor): (...xs: Tensor[])
 
 export function valueAndGrad(f: (x: Tensor) => Tensor): (x: Tensor) => { value: Tensor; grad: Tensor } {
   const vg = valueAndGrads(f);
-  return (x) => { const { value, grads } = vg(x); return { value, grad: grads[0] }; };
+  return (x) => {
+    const { value, grads } = vg(x);
+    return { value, grad: grads[0] };
+  };
 }
 
 /** The gradient of scalar f at x. */
 export function grad(f: (x: Tensor) => Tensor): (x: Tensor) => Tensor {
   const vg = valueAndGrad(f);
-  return (x) => { const { value, grad: g } = vg(x); value.dispose(); return g; };
+  return (x) => {
+    const { value, grad: g } = vg(x);
+    value.dispose();
+    return g;
+  };
 }
 
 export function grads(f: (...xs: Tensor[]) => Tensor): (...xs: Tensor[]) => Tensor[] {
   const vg = valueAndGrads(f);
-  return (...xs) => { const { value, grads: g } = vg(...xs); value.dispose(); return g; };
+  return (...xs) => {
+    const { value, grads: g } = vg(...xs);
+    value.dispose();
+    return g;
+  };
 }
 
-export function noGrad<T>(fn: () => T): T { return engine.noGrad(fn); }
+export function noGrad<T>(fn: () => T): T {
+  return engine.noGrad(fn);
+}

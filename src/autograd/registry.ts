@@ -11,11 +11,18 @@ interface Saved<K extends KernelName = KernelName> {
   outputs: KernelOutputs<K, Tensor>;
   needs?: boolean[];
 }
-export type GradFunc<K extends KernelName = KernelName> =
-  (dys: (Tensor | null)[], saved: Saved<K>, attrs: KernelAttrs<K>) => (Tensor | null)[];
+export type GradFunc<K extends KernelName = KernelName> = (
+  dys: (Tensor | null)[],
+  saved: Saved<K>,
+  attrs: KernelAttrs<K>,
+) => (Tensor | null)[];
 
 /** A rule as the tape holds it, its kernel's types erased. */
-export type AnyGradFunc = (dys: (Tensor | null)[], saved: { inputs: Tensor[]; outputs: Tensor[]; needs?: boolean[] }, attrs: object) => (Tensor | null)[];
+export type AnyGradFunc = (
+  dys: (Tensor | null)[],
+  saved: { inputs: Tensor[]; outputs: Tensor[]; needs?: boolean[] },
+  attrs: object,
+) => (Tensor | null)[];
 
 const rules = new Map<KernelName, AnyGradFunc>();
 

@@ -45,15 +45,22 @@ class Tape implements GradientTape {
   private entries: Entry[] = [];
   private leaves = new Map<number, Tensor>();
 
-  get length(): number { return this.entries.length; }
+  get length(): number {
+    return this.entries.length;
+  }
 
   record(kernel: KernelName, inputs: Tensor[], outputs: Tensor[], attrs: object): void {
     const rule = getGradient(kernel);
     if (!rule) return;
-    for (const o of outputs) { o.requiresGrad = o.dtype === 'float32'; o.fromOp = true; }
+    for (const o of outputs) {
+      o.requiresGrad = o.dtype === 'float32';
+      o.fromOp = true;
+    }
     for (const t of inputs) if (t.requiresGrad && t.isLeaf) this.leaves.set(t.id, t);
     this.entries.push({
-      kernel, rule, attrs,
+      kernel,
+      rule,
+      attrs,
       inputIds: inputs.map((t) => t.id),
       outputIds: outputs.map((t) => t.id),
       needs: inputs.map((t) => t.requiresGrad),
@@ -74,9 +81,15 @@ class Tape implements GradientTape {
 
   /** Swaps in an empty tape, returning a function that restores the previous one. */
   isolate(): () => void {
-    const entries = this.entries, leaves = this.leaves;
-    this.entries = []; this.leaves = new Map();
-    return () => { this.clear(); this.entries = entries; this.leaves = leaves; };
+    const entries = this.entries,
+      leaves = this.leaves;
+    this.entries = [];
+    this.leaves = new Map();
+    return () => {
+      this.clear();
+      this.entries = entries;
+      this.leaves = leaves;
+    };
   }
 
   /** loss.backward(): accumulates into `.grad` of every leaf that requires grad, then clears the tape. */
@@ -95,7 +108,9 @@ class Tape implements GradientTape {
    */
   gradients(root: Tensor, dy: Tensor | undefined, targets: Tensor[]): Map<number, Tensor> {
     if (!root.requiresGrad) {
-      throw new Error('backward: the tensor does not require grad (no input with requiresGrad reached it, or it was computed under noGrad)');
+      throw new Error(
+        'backward: the tensor does not require grad (no input with requiresGrad reached it, or it was computed under noGrad)',
+      );
     }
     if (!dy && root.size !== 1) {
       throw new Error(`backward: tensor of shape ${shapeStr(root.shape)} is not a scalar; pass dy of the same shape`);
@@ -105,44 +120,46 @@ class Tape implements GradientTape {
     }
     const wanted = new Set(targets.map((t) => t.id));
     const result = new Map<number, Tensor>();
-    engine.noGrad(() => engine.tidy(() => {
-      const grads = new Map<number, Tensor>();
-      grads.set(root.id, dy ? engine.share(dy) : ones(root.shape));
-      for (let i = this.entries.length - 1; i >= 0; i--) {
-        const e = this.entries[i];
-        const dys = e.outputIds.map((id) => grads.get(id) ?? null);
-        if (dys.every((d) => d === null)) continue;
-        const inGrads = e.rule(dys, e.saved, e.attrs);
-        for (let j = 0; j < e.inputIds.length; j++) {
-          const g = inGrads[j];
-          if (!e.needs[j] || !g) continue;
-          const want = e.inputShapes[j];
-          if (!sameShape(g.shape, want)) {
-            throw new Error(`gradient of ${e.kernel}: input ${j} got ${shapeStr(g.shape)}, expected ${shapeStr(want)}`);
+    engine.noGrad(() =>
+      engine.tidy(() => {
+        const grads = new Map<number, Tensor>();
+        grads.set(root.id, dy ? engine.share(dy) : ones(root.shape));
+        for (let i = this.entries.length - 1; i >= 0; i--) {
+          const e = this.entries[i];
+          const dys = e.outputIds.map((id) => grads.get(id) ?? null);
+          if (dys.every((d) => d === null)) continue;
+          const inGrads = e.rule(dys, e.saved, e.attrs);
+          for (let j = 0; j < e.inputIds.length; j++) {
+            const g = inGrads[j];
+            if (!e.needs[j] || !g) continue;
+            const want = e.inputShapes[j];
+            if (!sameShape(g.shape, want)) {
+              throw new Error(`gradient of ${e.kernel}: input ${j} got ${shapeStr(g.shape)}, expected ${shapeStr(want)}`);
+            }
+            const id = e.inputIds[j];
+            const prev = grads.get(id);
+            grads.set(id, prev ? add(prev, g) : g);
           }
-          const id = e.inputIds[j];
-          const prev = grads.get(id);
-          grads.set(id, prev ? add(prev, g) : g);
+          // Output gradients are done with: free them early unless still referenced.
+          for (const id of e.outputIds) {
+            const g = grads.get(id);
+            grads.delete(id);
+            if (g && !wanted.has(id) && !inGrads.includes(g) && ![...grads.values()].includes(g)) g.dispose();
+            else if (g && wanted.has(id)) grads.set(id, g);
+          }
         }
-        // Output gradients are done with: free them early unless still referenced.
-        for (const id of e.outputIds) {
+        for (const id of wanted) {
           const g = grads.get(id);
-          grads.delete(id);
-          if (g && !wanted.has(id) && !inGrads.includes(g) && ![...grads.values()].includes(g)) g.dispose();
-          else if (g && wanted.has(id)) grads.set(id, g);
+          if (g) result.set(id, engine.keep(g === dy ? engine.share(g) : g));
         }
-      }
-      for (const id of wanted) {
-        const g = grads.get(id);
-        if (g) result.set(id, engine.keep(g === dy ? engine.share(g) : g));
-      }
-      // A tensor kept for two targets must be two tensors (each caller disposes its own).
-      const seen = new Set<Tensor>();
-      for (const [id, g] of result) {
-        if (seen.has(g)) result.set(id, engine.keep(engine.share(g)));
-        seen.add(g);
-      }
-    }));
+        // A tensor kept for two targets must be two tensors (each caller disposes its own).
+        const seen = new Set<Tensor>();
+        for (const [id, g] of result) {
+          if (seen.has(g)) result.set(id, engine.keep(engine.share(g)));
+          seen.add(g);
+        }
+      }),
+    );
     return result;
   }
 }

@@ -7,7 +7,10 @@ const byBackend = new Map<string, Map<KernelName, AnyKernelFunc>>();
 
 export function kernelsFor(backendName: string): Map<KernelName, AnyKernelFunc> {
   let m = byBackend.get(backendName);
-  if (!m) { m = new Map(); byBackend.set(backendName, m); }
+  if (!m) {
+    m = new Map();
+    byBackend.set(backendName, m);
+  }
   return m;
 }
 

@@ -13,7 +13,10 @@ export interface Parsed {
 }
 
 export class UsageError extends Error {
-  constructor(message: string) { super(message); this.name = 'UsageError'; }
+  constructor(message: string) {
+    super(message);
+    this.name = 'UsageError';
+  }
 }
 
 export function parseArgs(argv: string[], spec: Record<string, FlagSpec>, command: string): Parsed {
@@ -21,11 +24,19 @@ export function parseArgs(argv: string[], spec: Record<string, FlagSpec>, comman
   const positionals: string[] = [];
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
-    if (!a.startsWith('--')) { positionals.push(a); continue; }
+    if (!a.startsWith('--')) {
+      positionals.push(a);
+      continue;
+    }
     const eq = a.indexOf('=');
     const name = a.slice(2, eq > 0 ? eq : undefined);
     const s = spec[name];
-    if (!s) throw new UsageError(`${command}: unknown option --${name} (options: ${Object.keys(spec).map((k) => `--${k}`).join(', ')})`);
+    if (!s)
+      throw new UsageError(
+        `${command}: unknown option --${name} (options: ${Object.keys(spec)
+          .map((k) => `--${k}`)
+          .join(', ')})`,
+      );
     if (s.type === 'boolean') {
       if (eq > 0) throw new UsageError(`${command}: --${name} takes no value`);
       flags[name] = true;
@@ -59,7 +70,9 @@ export function num(p: Parsed, name: string, command: string, opts: { integer?: 
   if (v === undefined) return undefined;
   const x = Number(v);
   if (!Number.isFinite(x) || (opts.integer && !Number.isInteger(x)) || (opts.min !== undefined && x < opts.min)) {
-    throw new UsageError(`${command}: --${name} must be ${opts.integer ? 'an integer' : 'a number'}${opts.min !== undefined ? ` >= ${opts.min}` : ''}, got '${v}'`);
+    throw new UsageError(
+      `${command}: --${name} must be ${opts.integer ? 'an integer' : 'a number'}${opts.min !== undefined ? ` >= ${opts.min}` : ''}, got '${v}'`,
+    );
   }
   return x;
 }

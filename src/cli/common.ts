@@ -22,13 +22,22 @@ export const CONFIG_FLAGS: Record<string, FlagSpec> = {
 };
 
 /** Defaults ← --config file ← --set pairs ← command shortcuts (e.g. --iterations). */
-export function loadConfig(p: Parsed, command: string, shortcuts: Record<string, string | undefined> = {}, base: FastRcnnConfig = baseConfig()): FastRcnnConfig {
+export function loadConfig(
+  p: Parsed,
+  command: string,
+  shortcuts: Record<string, string | undefined> = {},
+  base: FastRcnnConfig = baseConfig(),
+): FastRcnnConfig {
   let cfg = base;
   const file = str(p, 'config');
   if (file) {
     if (!existsSync(file)) throw new UsageError(`${command}: config file not found: ${file}`);
     let json: unknown;
-    try { json = JSON.parse(readFileSync(file, 'utf8')); } catch (e) { throw new UsageError(`${command}: ${file} is not valid JSON (${(e as Error).message})`); }
+    try {
+      json = JSON.parse(readFileSync(file, 'utf8'));
+    } catch (e) {
+      throw new UsageError(`${command}: ${file} is not valid JSON (${(e as Error).message})`);
+    }
     cfg = validateConfig(mergeConfig(cfg, json));
   }
   const pairs: Record<string, string> = { ...setPairs(p, command) };

@@ -17,11 +17,17 @@ export const detectCommand: Command = {
   async run(argv, io) {
     const p = parseArgs(argv, this.flags, 'detect');
     const r = detectStep({
-      model: required(p, 'model', 'detect'), image: required(p, 'image', 'detect'), out: str(p, 'out'), json: str(p, 'json'),
-      proposals: str(p, 'proposals'), threshold: num(p, 'threshold', 'detect', { min: 0 }),
+      model: required(p, 'model', 'detect'),
+      image: required(p, 'image', 'detect'),
+      out: str(p, 'out'),
+      json: str(p, 'json'),
+      proposals: str(p, 'proposals'),
+      threshold: num(p, 'threshold', 'detect', { min: 0 }),
     });
     for (const d of r.detections) io.out(`${d.className.padEnd(12)} ${d.score.toFixed(3)}  [${d.box.map((v) => v.toFixed(0)).join(', ')}]`);
-    io.out(`detect: ${r.detections.length} detection(s) from ${r.numProposals} proposals in ${r.seconds.toFixed(2)} s -> ${r.picture}, ${r.json}`);
+    io.out(
+      `detect: ${r.detections.length} detection(s) from ${r.numProposals} proposals in ${r.seconds.toFixed(2)} s -> ${r.picture}, ${r.json}`,
+    );
     return 0;
   },
 };

@@ -18,7 +18,12 @@ export const evalCommand: Command = {
     const p = parseArgs(argv, this.flags, 'eval');
     const data = required(p, 'data', 'eval');
     const file = str(p, 'classes');
-    const r = evalStep({ data, split: str(p, 'split') ?? 'test', results: str(p, 'results') ?? `${data}/results`, classes: file ? readClassesFile(file) : undefined });
+    const r = evalStep({
+      data,
+      split: str(p, 'split') ?? 'test',
+      results: str(p, 'results') ?? `${data}/results`,
+      classes: file ? readClassesFile(file) : undefined,
+    });
     io.out(formatApTable(r.table));
     return 0;
   },

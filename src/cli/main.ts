@@ -6,5 +6,7 @@ import '../data/image-node.js';
 import { runCli } from './run.js';
 
 if (isMainThread) {
-  runCli(process.argv.slice(2)).then((code) => { process.exitCode = code; });
+  runCli(process.argv.slice(2)).then((code) => {
+    process.exitCode = code;
+  });
 }

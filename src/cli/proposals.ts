@@ -18,13 +18,22 @@ export const proposalsCommand: Command = {
   async run(argv, io) {
     const p = parseArgs(argv, this.flags, 'proposals');
     const mode = (str(p, 'mode') ?? 'fast') as 'fast' | 'single';
-    const r = await proposalsStep({ workers: num(p, 'workers', 'proposals', { integer: true, min: 1 }),
-      data: required(p, 'data', 'proposals'), split: str(p, 'split') ?? 'trainval', dir: str(p, 'out'),
-      ss: { mode, maxBoxes: num(p, 'max-boxes', 'proposals', { integer: true, min: 0 }) ?? 2000 }, log: io.err, tty: io.tty,
+    const r = await proposalsStep({
+      workers: num(p, 'workers', 'proposals', { integer: true, min: 1 }),
+      data: required(p, 'data', 'proposals'),
+      split: str(p, 'split') ?? 'trainval',
+      dir: str(p, 'out'),
+      ss: { mode, maxBoxes: num(p, 'max-boxes', 'proposals', { integer: true, min: 0 }) ?? 2000 },
+      log: io.err,
+      tty: io.tty,
     });
-    io.out(`proposals: ${r.images} images (${r.computed} computed, ${r.images - r.computed} cached) in ${r.seconds.toFixed(1)} s -> ${r.dir}`);
-    io.out(`  recall@0.5 ${(r.recall.recall[0] * 100).toFixed(1)}%  recall@0.7 ${(r.recall.recall[1] * 100).toFixed(1)}%  ` +
-      `ABO ${r.recall.averageBestOverlap.toFixed(3)}  boxes/image ${r.recall.meanBoxesPerImage.toFixed(0)}  (${r.recall.groundTruth} non-difficult objects)`);
+    io.out(
+      `proposals: ${r.images} images (${r.computed} computed, ${r.images - r.computed} cached) in ${r.seconds.toFixed(1)} s -> ${r.dir}`,
+    );
+    io.out(
+      `  recall@0.5 ${(r.recall.recall[0] * 100).toFixed(1)}%  recall@0.7 ${(r.recall.recall[1] * 100).toFixed(1)}%  ` +
+        `ABO ${r.recall.averageBestOverlap.toFixed(3)}  boxes/image ${r.recall.meanBoxesPerImage.toFixed(0)}  (${r.recall.groundTruth} non-difficult objects)`,
+    );
     return 0;
   },
 };

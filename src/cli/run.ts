@@ -12,26 +12,52 @@ import { synthCommand } from './synth.js';
 import { testCommand } from './test.js';
 import { trainCommand } from './train.js';
 
-const COMMANDS: Command[] = [demoCommand, synthCommand, proposalsCommand, trainCommand, detectCommand, testCommand, evalCommand, compressCommand];
+const COMMANDS: Command[] = [
+  demoCommand,
+  synthCommand,
+  proposalsCommand,
+  trainCommand,
+  detectCommand,
+  testCommand,
+  evalCommand,
+  compressCommand,
+];
 
 function help(): string {
   const w = Math.max(...COMMANDS.map((c) => c.name.length));
-  return ['fastrcnn: Fast R-CNN (Girshick, ICCV 2015) in Node, no native code', '', 'usage: fastrcnn <command> [options]   (fastrcnn <command> --help for its options)', '',
-    ...COMMANDS.map((c) => `  ${c.name.padEnd(w)}  ${c.summary}`)].join('\n');
+  return [
+    'fastrcnn: Fast R-CNN (Girshick, ICCV 2015) in Node, no native code',
+    '',
+    'usage: fastrcnn <command> [options]   (fastrcnn <command> --help for its options)',
+    '',
+    ...COMMANDS.map((c) => `  ${c.name.padEnd(w)}  ${c.summary}`),
+  ].join('\n');
 }
 
 export async function runCli(argv: string[], io: Io = nodeIo): Promise<number> {
   const [name, ...rest] = argv;
-  if (!name || name === 'help' || name === '--help' || name === '-h') { io.out(help()); return 0; }
+  if (!name || name === 'help' || name === '--help' || name === '-h') {
+    io.out(help());
+    return 0;
+  }
   const cmd = COMMANDS.find((c) => c.name === name);
-  if (!cmd) { io.err(`fastrcnn: unknown command '${name}'\n\n${help()}`); return 2; }
-  if (rest.includes('--help') || rest.includes('-h')) { io.out(usage(cmd.name, cmd.summary, cmd.flags)); return 0; }
+  if (!cmd) {
+    io.err(`fastrcnn: unknown command '${name}'\n\n${help()}`);
+    return 2;
+  }
+  if (rest.includes('--help') || rest.includes('-h')) {
+    io.out(usage(cmd.name, cmd.summary, cmd.flags));
+    return 0;
+  }
   try {
     return await cmd.run(rest, io);
   } catch (e) {
     const err = e as Error;
     // One line: the error, and where the options are listed (the message's own command prefix dropped).
-    if (err instanceof UsageError) { io.err(`fastrcnn ${name}: ${err.message.replace(`${name}: `, '')} (fastrcnn ${name} --help lists the options)`); return 2; }
+    if (err instanceof UsageError) {
+      io.err(`fastrcnn ${name}: ${err.message.replace(`${name}: `, '')} (fastrcnn ${name} --help lists the options)`);
+      return 2;
+    }
     io.err(`fastrcnn ${name}: error: ${err.message}`);
     if (process.env.FASTRCNN_DEBUG) io.err(String(err.stack));
     return 1;

@@ -24,8 +24,16 @@ export const synthCommand: Command = {
     const s = synthesize({ outDir: out, images, seed, testFraction: num(p, 'test-fraction', 'synth', { min: 0 }), format });
     io.out(`synth: ${images} images in ${((performance.now() - t0) / 1000).toFixed(1)} s -> ${out}`);
     io.out(`  classes: ${s.classes.join(', ')}`);
-    io.out(`  splits: ${Object.entries(s.splits).map(([k, v]) => `${k} ${v.length}`).join(', ')}`);
-    io.out(`  objects: ${Object.entries(s.objects).map(([k, v]) => `${k} ${v}`).join(', ')} (${s.difficult} difficult)`);
+    io.out(
+      `  splits: ${Object.entries(s.splits)
+        .map(([k, v]) => `${k} ${v.length}`)
+        .join(', ')}`,
+    );
+    io.out(
+      `  objects: ${Object.entries(s.objects)
+        .map(([k, v]) => `${k} ${v}`)
+        .join(', ')} (${s.difficult} difficult)`,
+    );
     return 0;
   },
 };

@@ -21,17 +21,26 @@ export const testCommand: Command = {
   async run(argv, io) {
     const p = parseArgs(argv, this.flags, 'test');
     const pairs = setPairs(p, 'test');
-    for (const k of Object.keys(pairs)) if (!k.startsWith('test.')) throw new Error(`test: only test.* settings can be changed here, got '${k}'`);
+    for (const k of Object.keys(pairs))
+      if (!k.startsWith('test.')) throw new Error(`test: only test.* settings can be changed here, got '${k}'`);
     const test = Object.keys(pairs).length ? applyOverrides(baseConfig(), pairs).test : undefined;
     const picked = test ? Object.fromEntries(Object.keys(pairs).map((k) => [k.slice(5), (test as any)[k.slice(5)]])) : undefined;
     const r = testStep({
-      model: required(p, 'model', 'test'), data: required(p, 'data', 'test'), split: str(p, 'split') ?? 'test',
-      results: str(p, 'results'), proposalsDir: str(p, 'proposals'), test: picked, log: io.err, tty: io.tty,
+      model: required(p, 'model', 'test'),
+      data: required(p, 'data', 'test'),
+      split: str(p, 'split') ?? 'test',
+      results: str(p, 'results'),
+      proposalsDir: str(p, 'proposals'),
+      test: picked,
+      log: io.err,
+      tty: io.tty,
       workers: num(p, 'workers', 'test', { integer: true, min: 1 }),
     });
     io.out(formatApTable(r.table));
-    io.out(`test: ${r.images} images in ${fmtSeconds(r.seconds)} (${(r.netSecondsPerImage * 1000).toFixed(0)} ms/image in the network, ` +
-      `${r.proposalsPerImage.toFixed(0)} proposals/image); results in ${r.resultsDir}`);
+    io.out(
+      `test: ${r.images} images in ${fmtSeconds(r.seconds)} (${(r.netSecondsPerImage * 1000).toFixed(0)} ms/image in the network, ` +
+        `${r.proposalsPerImage.toFixed(0)} proposals/image); results in ${r.resultsDir}`,
+    );
     return 0;
   },
 };

@@ -15,7 +15,10 @@ export const trainCommand: Command = {
     preset: { type: 'string', help: `recipe: ${PRESET_NAMES.map((n) => `${n} (${PRESETS[n].summary})`).join('; ')}. Default: default` },
     time: { type: 'string', help: 'time budget for the whole run, e.g. 90s, 10m, 1h: iterations are planned to fit' },
     split: { type: 'string', help: 'image set to train on (default trainval)' },
-    'val-split': { type: 'string', help: "validate on this image set during training (or 'auto': hold out part of the training set); writes <out stem>.best.safetensors" },
+    'val-split': {
+      type: 'string',
+      help: "validate on this image set during training (or 'auto': hold out part of the training set); writes <out stem>.best.safetensors",
+    },
     'val-every': { type: 'string', help: 'validate every N Fast R-CNN iterations (default: 5 times over the run) and at the end' },
     proposals: { type: 'string', help: 'proposals cache (default <data>/proposals)' },
     iterations: { type: 'string', help: 'Fast R-CNN iterations (shortcut for --set train.iterations=N; default: from the dataset size)' },
@@ -27,29 +30,50 @@ export const trainCommand: Command = {
   async run(argv, io) {
     const p = parseArgs(argv, this.flags, 'train');
     const preset = str(p, 'preset') ?? 'default';
-    if (!(PRESET_NAMES as readonly string[]).includes(preset)) throw new UsageError(`train: unknown preset '${preset}' (presets: ${PRESET_NAMES.join(', ')})`);
+    if (!(PRESET_NAMES as readonly string[]).includes(preset))
+      throw new UsageError(`train: unknown preset '${preset}' (presets: ${PRESET_NAMES.join(', ')})`);
     num(p, 'iterations', 'train', { integer: true, min: 1 });
     const cfg = loadConfig(p, 'train', { 'train.iterations': str(p, 'iterations') }, presetConfig(preset));
     const time = str(p, 'time');
     let timeBudget: number | undefined;
     if (time !== undefined) {
-      try { timeBudget = parseDuration(time); } catch (e) { throw new UsageError(`train: --time: ${(e as Error).message}`); }
+      try {
+        timeBudget = parseDuration(time);
+      } catch (e) {
+        throw new UsageError(`train: --time: ${(e as Error).message}`);
+      }
       if (str(p, 'iterations')) throw new UsageError('train: give --time or --iterations, not both');
     }
     const workers = num(p, 'workers', 'train', { integer: true, min: 1 });
     if (workers !== undefined && workers > 2) throw new UsageError(`train: --workers must be 1 or 2, got ${workers}`);
     const r = await trainDetector({
-      data: required(p, 'data', 'train'), out: required(p, 'out', 'train'), split: str(p, 'split'), config: cfg, preset,
-      proposalsDir: str(p, 'proposals'), resume: bool(p, 'resume'), checkpoint: str(p, 'checkpoint'), timeBudget,
-      valSplit: str(p, 'val-split'), valEvery: num(p, 'val-every', 'train', { integer: true, min: 1 }),
-      log: io.err, progress: io.tty ? 'bar' : 'lines', workers, handleSignals: true,
+      data: required(p, 'data', 'train'),
+      out: required(p, 'out', 'train'),
+      split: str(p, 'split'),
+      config: cfg,
+      preset,
+      proposalsDir: str(p, 'proposals'),
+      resume: bool(p, 'resume'),
+      checkpoint: str(p, 'checkpoint'),
+      timeBudget,
+      valSplit: str(p, 'val-split'),
+      valEvery: num(p, 'val-every', 'train', { integer: true, min: 1 }),
+      log: io.err,
+      progress: io.tty ? 'bar' : 'lines',
+      workers,
+      handleSignals: true,
     });
     const plan = `${r.plan.pretrain ? `${r.plan.pretrain} pre-training steps + ` : ''}${r.plan.iterations} iterations`;
-    io.out(`train: ${plan}${r.interrupted ? ` (interrupted after ${r.iterations} steps)` : ''} in ${fmtSeconds(r.seconds)} (${r.secondsPerIter.toFixed(3)} s/step)` +
-      (r.last ? `, last loss ${r.last.loss.toFixed(3)} (cls ${r.last.lossCls.toFixed(3)}, loc ${r.last.lossLoc.toFixed(3)})` : ''));
-    if (r.validation.length) io.out(`  validation mAP (VOC07): ${r.validation.map((v) => `${v.map07.toFixed(4)} @${v.iteration + 1}`).join(', ')}`);
-    io.out(`  model ${r.modelPath ?? '(not written: interrupted; continue with --resume)'}\n  checkpoint ${r.checkpoint}\n  loss ${r.lossCsv}, ${r.lossSvg}` +
-      (r.bestPath ? `\n  best ${r.bestPath}` : ''));
+    io.out(
+      `train: ${plan}${r.interrupted ? ` (interrupted after ${r.iterations} steps)` : ''} in ${fmtSeconds(r.seconds)} (${r.secondsPerIter.toFixed(3)} s/step)` +
+        (r.last ? `, last loss ${r.last.loss.toFixed(3)} (cls ${r.last.lossCls.toFixed(3)}, loc ${r.last.lossLoc.toFixed(3)})` : ''),
+    );
+    if (r.validation.length)
+      io.out(`  validation mAP (VOC07): ${r.validation.map((v) => `${v.map07.toFixed(4)} @${v.iteration + 1}`).join(', ')}`);
+    io.out(
+      `  model ${r.modelPath ?? '(not written: interrupted; continue with --resume)'}\n  checkpoint ${r.checkpoint}\n  loss ${r.lossCsv}, ${r.lossSvg}` +
+        (r.bestPath ? `\n  best ${r.bestPath}` : ''),
+    );
     r.model.dispose();
     return r.interrupted ? 130 : 0;
   },

@@ -5,17 +5,30 @@ import type { KernelAttrs, KernelInputs, KernelName } from './kernels.js';
 import type { DType, TypedArray } from './types.js';
 
 /** Opaque handle to backend-owned data. */
-export interface DataId { readonly backendName: string }
+export interface DataId {
+  readonly backendName: string;
+}
 
-export interface TensorInfo { dataId: DataId; shape: number[]; dtype: DType }
+export interface TensorInfo {
+  dataId: DataId;
+  shape: number[];
+  dtype: DType;
+}
 
 /** One backend's implementation of kernel K; it returns new DataIds (refcount 1) for its outputs. */
-export type KernelFunc<K extends KernelName = KernelName> =
-  (inputs: KernelInputs<K, TensorInfo>, attrs: KernelAttrs<K>, backend: Backend) => TensorInfo[];
+export type KernelFunc<K extends KernelName = KernelName> = (
+  inputs: KernelInputs<K, TensorInfo>,
+  attrs: KernelAttrs<K>,
+  backend: Backend,
+) => TensorInfo[];
 /** A kernel function as the engine holds it, its name's types erased. */
 export type AnyKernelFunc = (inputs: TensorInfo[], attrs: object, backend: Backend) => TensorInfo[];
 
-export interface BackendMemory { buffers: number; bytes: number; [key: string]: number }
+export interface BackendMemory {
+  buffers: number;
+  bytes: number;
+  [key: string]: number;
+}
 
 export interface Backend {
   readonly name: string;

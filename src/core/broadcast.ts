@@ -5,7 +5,8 @@ export function broadcastShapes(a: readonly number[], b: readonly number[], op =
   const n = Math.max(a.length, b.length);
   const out = new Array<number>(n);
   for (let i = 0; i < n; i++) {
-    const da = a[a.length - n + i] ?? 1, db = b[b.length - n + i] ?? 1;
+    const da = a[a.length - n + i] ?? 1,
+      db = b[b.length - n + i] ?? 1;
     if (da !== db && da !== 1 && db !== 1) {
       throw new Error(`${op}: shapes ${shapeStr(a)} and ${shapeStr(b)} cannot be broadcast together`);
     }
@@ -43,7 +44,9 @@ export function collapseDims(shape: number[], strides: number[][]): { shape: num
     const last = outShape.length - 1;
     if (last >= 0 && strides.every((s, k) => s[i] * shape[i] === outStrides[k][last])) {
       outShape[last] *= shape[i];
-      strides.forEach((s, k) => { outStrides[k][last] = s[i]; });
+      strides.forEach((s, k) => {
+        outStrides[k][last] = s[i];
+      });
     } else {
       outShape.push(shape[i]);
       strides.forEach((s, k) => outStrides[k].push(s[i]));

@@ -7,7 +7,11 @@ export function convOutSize(n: number, k: number, s: number, p: number): number 
 }
 
 /** [OH, OW] of an NCHW input [.., .., H, W] under a kh×kw window, stride and padding per axis. */
-export function convOutHW(inputShape: readonly number[], kernel: readonly number[], stride: readonly number[],
-  pad: readonly number[]): [number, number] {
+export function convOutHW(
+  inputShape: readonly number[],
+  kernel: readonly number[],
+  stride: readonly number[],
+  pad: readonly number[],
+): [number, number] {
   return [convOutSize(inputShape[2], kernel[0], stride[0], pad[0]), convOutSize(inputShape[3], kernel[1], stride[1], pad[1])];
 }

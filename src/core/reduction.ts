@@ -11,7 +11,10 @@ export interface ReductionRun {
   shape: number[];
 }
 
-export function reductionRuns(shape: readonly number[], axes: readonly number[]): { runs: ReductionRun[]; keptShape: number[]; finalShape: number[] } {
+export function reductionRuns(
+  shape: readonly number[],
+  axes: readonly number[],
+): { runs: ReductionRun[]; keptShape: number[]; finalShape: number[] } {
   const sorted = [...new Set(axes)].sort((a, b) => a - b);
   const runs: ReductionRun[] = [];
   let cur = shape.slice();
@@ -19,7 +22,8 @@ export function reductionRuns(shape: readonly number[], axes: readonly number[])
   while (i >= 0) {
     let j = i;
     while (j > 0 && sorted[j - 1] === sorted[j] - 1) j--;
-    const a = sorted[j], b = sorted[i];
+    const a = sorted[j],
+      b = sorted[i];
     const next = cur.map((d, k) => (k >= a && k <= b ? 1 : d));
     runs.push({ outer: sizeOf(cur.slice(0, a)), r: sizeOf(cur.slice(a, b + 1)), inner: sizeOf(cur.slice(b + 1)), shape: next });
     cur = next;

@@ -27,12 +27,20 @@ export function flipBoxes(boxes: readonly Box[], width: number): Box[] {
  * flipBoxes on a flat array of 4-tuples (e.g. tensor data or a proposals file), into `out` (a new
  * Float32Array by default; `out` may be `boxes` itself to flip in place).
  */
-export function flipBoxesFlat<T extends { [i: number]: number } = Float32Array>(boxes: ArrayLike<number>, width: number,
-  out: T = new Float32Array(boxes.length) as unknown as T): T {
+export function flipBoxesFlat<T extends { [i: number]: number } = Float32Array>(
+  boxes: ArrayLike<number>,
+  width: number,
+  out: T = new Float32Array(boxes.length) as unknown as T,
+): T {
   for (let i = 0; i < boxes.length; i += 4) {
-    const x1 = boxes[i], y1 = boxes[i + 1], x2 = boxes[i + 2], y2 = boxes[i + 3];
-    out[i] = width - 1 - x2; out[i + 1] = y1;
-    out[i + 2] = width - 1 - x1; out[i + 3] = y2;
+    const x1 = boxes[i],
+      y1 = boxes[i + 1],
+      x2 = boxes[i + 2],
+      y2 = boxes[i + 3];
+    out[i] = width - 1 - x2;
+    out[i + 1] = y1;
+    out[i + 2] = width - 1 - x1;
+    out[i + 3] = y2;
   }
   return out;
 }

@@ -8,56 +8,98 @@ type RGB = [number, number, number];
 // 5x7 glyphs, rows top to bottom, '#' = ink. Letters use capital forms (clearer at 5x7); input is
 // case-insensitive.
 const GLYPH_ROWS: Record<string, string> = {
-  a: '.###. #...# #...# ##### #...# #...# #...#', b: '####. #...# #...# ####. #...# #...# ####.',
-  c: '.###. #...# #.... #.... #.... #...# .###.', d: '###.. #..#. #...# #...# #...# #..#. ###..',
-  e: '##### #.... #.... ####. #.... #.... #####', f: '##### #.... #.... ####. #.... #.... #....',
-  g: '.###. #...# #.... #.### #...# #...# .####', h: '#...# #...# #...# ##### #...# #...# #...#',
-  i: '.###. ..#.. ..#.. ..#.. ..#.. ..#.. .###.', j: '..### ...#. ...#. ...#. ...#. #..#. .##..',
-  k: '#...# #..#. #.#.. ##... #.#.. #..#. #...#', l: '#.... #.... #.... #.... #.... #.... #####',
-  m: '#...# ##.## #.#.# #.#.# #...# #...# #...#', n: '#...# #...# ##..# #.#.# #..## #...# #...#',
-  o: '.###. #...# #...# #...# #...# #...# .###.', p: '####. #...# #...# ####. #.... #.... #....',
-  q: '.###. #...# #...# #...# #.#.# #..#. .##.#', r: '####. #...# #...# ####. #.#.. #..#. #...#',
-  s: '.#### #.... #.... .###. ....# ....# ####.', t: '##### ..#.. ..#.. ..#.. ..#.. ..#.. ..#..',
-  u: '#...# #...# #...# #...# #...# #...# .###.', v: '#...# #...# #...# #...# #...# .#.#. ..#..',
-  w: '#...# #...# #...# #.#.# #.#.# #.#.# .#.#.', x: '#...# #...# .#.#. ..#.. .#.#. #...# #...#',
-  y: '#...# #...# .#.#. ..#.. ..#.. ..#.. ..#..', z: '##### ....# ...#. ..#.. .#... #.... #####',
-  '0': '.###. #...# #..## #.#.# ##..# #...# .###.', '1': '..#.. .##.. ..#.. ..#.. ..#.. ..#.. .###.',
-  '2': '.###. #...# ....# ...#. ..#.. .#... #####', '3': '##### ...#. ..#.. ...#. ....# #...# .###.',
-  '4': '...#. ..##. .#.#. #..#. ##### ...#. ...#.', '5': '##### #.... ####. ....# ....# #...# .###.',
-  '6': '..##. .#... #.... ####. #...# #...# .###.', '7': '##### ....# ...#. ..#.. .#... .#... .#...',
-  '8': '.###. #...# #...# .###. #...# #...# .###.', '9': '.###. #...# #...# .#### ....# ...#. .##..',
-  '.': '..... ..... ..... ..... ..... .##.. .##..', '-': '..... ..... ..... ##### ..... ..... .....',
-  _: '..... ..... ..... ..... ..... ..... #####', ' ': '..... ..... ..... ..... ..... ..... .....',
+  a: '.###. #...# #...# ##### #...# #...# #...#',
+  b: '####. #...# #...# ####. #...# #...# ####.',
+  c: '.###. #...# #.... #.... #.... #...# .###.',
+  d: '###.. #..#. #...# #...# #...# #..#. ###..',
+  e: '##### #.... #.... ####. #.... #.... #####',
+  f: '##### #.... #.... ####. #.... #.... #....',
+  g: '.###. #...# #.... #.### #...# #...# .####',
+  h: '#...# #...# #...# ##### #...# #...# #...#',
+  i: '.###. ..#.. ..#.. ..#.. ..#.. ..#.. .###.',
+  j: '..### ...#. ...#. ...#. ...#. #..#. .##..',
+  k: '#...# #..#. #.#.. ##... #.#.. #..#. #...#',
+  l: '#.... #.... #.... #.... #.... #.... #####',
+  m: '#...# ##.## #.#.# #.#.# #...# #...# #...#',
+  n: '#...# #...# ##..# #.#.# #..## #...# #...#',
+  o: '.###. #...# #...# #...# #...# #...# .###.',
+  p: '####. #...# #...# ####. #.... #.... #....',
+  q: '.###. #...# #...# #...# #.#.# #..#. .##.#',
+  r: '####. #...# #...# ####. #.#.. #..#. #...#',
+  s: '.#### #.... #.... .###. ....# ....# ####.',
+  t: '##### ..#.. ..#.. ..#.. ..#.. ..#.. ..#..',
+  u: '#...# #...# #...# #...# #...# #...# .###.',
+  v: '#...# #...# #...# #...# #...# .#.#. ..#..',
+  w: '#...# #...# #...# #.#.# #.#.# #.#.# .#.#.',
+  x: '#...# #...# .#.#. ..#.. .#.#. #...# #...#',
+  y: '#...# #...# .#.#. ..#.. ..#.. ..#.. ..#..',
+  z: '##### ....# ...#. ..#.. .#... #.... #####',
+  '0': '.###. #...# #..## #.#.# ##..# #...# .###.',
+  '1': '..#.. .##.. ..#.. ..#.. ..#.. ..#.. .###.',
+  '2': '.###. #...# ....# ...#. ..#.. .#... #####',
+  '3': '##### ...#. ..#.. ...#. ....# #...# .###.',
+  '4': '...#. ..##. .#.#. #..#. ##### ...#. ...#.',
+  '5': '##### #.... ####. ....# ....# #...# .###.',
+  '6': '..##. .#... #.... ####. #...# #...# .###.',
+  '7': '##### ....# ...#. ..#.. .#... .#... .#...',
+  '8': '.###. #...# #...# .###. #...# #...# .###.',
+  '9': '.###. #...# #...# .#### ....# ...#. .##..',
+  '.': '..... ..... ..... ..... ..... .##.. .##..',
+  '-': '..... ..... ..... ##### ..... ..... .....',
+  _: '..... ..... ..... ..... ..... ..... #####',
+  ' ': '..... ..... ..... ..... ..... ..... .....',
 };
 /** Shown for characters outside the font: a hollow box. */
 const MISSING = '##### #...# #...# #...# #...# #...# #####';
 
-const GLYPH_WIDTH = 5, GLYPH_HEIGHT = 7;
+const GLYPH_WIDTH = 5,
+  GLYPH_HEIGHT = 7;
 /** 7 rows of 5-bit masks per glyph (bit 4 = leftmost column). */
 export const FONT: Record<string, number[]> = Object.fromEntries(
-  Object.entries({ ...GLYPH_ROWS, missing: MISSING }).map(([ch, s]) =>
-    [ch, s.split(' ').map((row) => [...row].reduce((m, c) => (m << 1) | (c === '#' ? 1 : 0), 0))]));
+  Object.entries({ ...GLYPH_ROWS, missing: MISSING }).map(([ch, s]) => [
+    ch,
+    s.split(' ').map((row) => [...row].reduce((m, c) => (m << 1) | (c === '#' ? 1 : 0), 0)),
+  ]),
+);
 
 const PALETTE: RGB[] = [
-  [230, 25, 75], [60, 180, 75], [255, 225, 25], [0, 130, 200], [245, 130, 48], [145, 30, 180],
-  [70, 240, 240], [240, 50, 230], [210, 245, 60], [250, 190, 212], [0, 128, 128], [170, 110, 40],
+  [230, 25, 75],
+  [60, 180, 75],
+  [255, 225, 25],
+  [0, 130, 200],
+  [245, 130, 48],
+  [145, 30, 180],
+  [70, 240, 240],
+  [240, 50, 230],
+  [210, 245, 60],
+  [250, 190, 212],
+  [0, 128, 128],
+  [170, 110, 40],
 ];
 
 /** A distinct colour per class index: a hand-picked palette, then golden-angle hues. */
 export function classColor(index: number): RGB {
   if (index >= 0 && index < PALETTE.length) return PALETTE[index];
-  const h = ((Math.abs(index) * 137.508) % 360) / 60, c = 200, x = c * (1 - Math.abs((h % 2) - 1));
+  const h = ((Math.abs(index) * 137.508) % 360) / 60,
+    c = 200,
+    x = c * (1 - Math.abs((h % 2) - 1));
   const [r, g, b] = h < 1 ? [c, x, 0] : h < 2 ? [x, c, 0] : h < 3 ? [0, c, x] : h < 4 ? [0, x, c] : h < 5 ? [x, 0, c] : [c, 0, x];
   return [Math.round(r) + 40, Math.round(g) + 40, Math.round(b) + 40];
 }
 
 function fillRect(img: RgbImage, x0: number, y0: number, x1: number, y1: number, c: RGB): void {
   const W = img.width;
-  x0 = Math.max(0, x0); y0 = Math.max(0, y0); x1 = Math.min(W - 1, x1); y1 = Math.min(img.height - 1, y1);
-  for (let y = y0; y <= y1; y++) for (let x = x0; x <= x1; x++) {
-    const i = (y * W + x) * 3;
-    img.data[i] = c[0]; img.data[i + 1] = c[1]; img.data[i + 2] = c[2];
-  }
+  x0 = Math.max(0, x0);
+  y0 = Math.max(0, y0);
+  x1 = Math.min(W - 1, x1);
+  y1 = Math.min(img.height - 1, y1);
+  for (let y = y0; y <= y1; y++)
+    for (let x = x0; x <= x1; x++) {
+      const i = (y * W + x) * 3;
+      img.data[i] = c[0];
+      img.data[i + 1] = c[1];
+      img.data[i + 2] = c[2];
+    }
 }
 
 /** Outline of a pixel-inclusive box, `lineWidth` pixels drawn inside it (rounded, clipped to the image). */
@@ -78,10 +120,12 @@ export function measureText(text: string, scale = 1): { width: number; height: n
 /** Draws `text` with its top-left corner at (x, y). */
 export function drawText(img: RgbImage, x: number, y: number, text: string, color: RGB, scale = 1): void {
   [...text.toLowerCase()].forEach((ch, k) => {
-    const rows = FONT[ch] ?? FONT.missing, gx = x + k * (GLYPH_WIDTH + 1) * scale;
+    const rows = FONT[ch] ?? FONT.missing,
+      gx = x + k * (GLYPH_WIDTH + 1) * scale;
     rows.forEach((bits, r) => {
       for (let c = 0; c < GLYPH_WIDTH; c++) {
-        if (bits & (1 << (GLYPH_WIDTH - 1 - c))) fillRect(img, gx + c * scale, y + r * scale, gx + (c + 1) * scale - 1, y + (r + 1) * scale - 1, color);
+        if (bits & (1 << (GLYPH_WIDTH - 1 - c)))
+          fillRect(img, gx + c * scale, y + r * scale, gx + (c + 1) * scale - 1, y + (r + 1) * scale - 1, color);
       }
     });
   });
@@ -97,8 +141,8 @@ export interface DrawnDetection {
 }
 
 export interface DrawOptions {
-  lineWidth?: number;  // default 2
-  fontScale?: number;  // default 1
+  lineWidth?: number; // default 2
+  fontScale?: number; // default 1
 }
 
 /**
@@ -107,8 +151,10 @@ export interface DrawOptions {
  */
 export function labelTabRect(img: RgbImage, box: Box, text: string, fontScale = 1): [number, number, number, number] {
   const { width, height } = measureText(text, fontScale);
-  const tw = width + 2, th = height + 2;
-  let x = Math.round(box[0]), y = Math.round(box[1]) - th;
+  const tw = width + 2,
+    th = height + 2;
+  let x = Math.round(box[0]),
+    y = Math.round(box[1]) - th;
   if (y < 0) y = Math.round(box[1]);
   if (x + tw > img.width) x = Math.max(0, img.width - tw);
   return [x, y, x + tw - 1, y + th - 1];
@@ -126,7 +172,8 @@ function hashIndex(s: string): number {
 
 /** Draws every detection (outline, then the label tab) into `image` in place and returns it. */
 export function drawDetections(image: RgbImage, detections: readonly DrawnDetection[], options: DrawOptions = {}): RgbImage {
-  const lw = options.lineWidth ?? 2, scale = options.fontScale ?? 1;
+  const lw = options.lineWidth ?? 2,
+    scale = options.fontScale ?? 1;
   for (const d of detections) {
     const color = classColor(d.classIndex ?? hashIndex(d.label ?? ''));
     drawBox(image, d.box, color, lw);

@@ -14,12 +14,16 @@ export interface ImageCodec {
 let registered: ImageCodec | null = null;
 
 /** Installs the codec decodeImage/encodeImage use (./image-node.js calls this when imported). */
-export function registerImageCodec(codec: ImageCodec): void { registered = codec; }
+export function registerImageCodec(codec: ImageCodec): void {
+  registered = codec;
+}
 
 function activeCodec(): ImageCodec {
   if (registered) return registered;
   if (typeof createImageBitmap === 'function' && typeof OffscreenCanvas === 'function') return browserImageCodec;
-  throw new Error("no image codec: in Node import 'fastrcnn' or 'fastrcnn/node' (they register the PNG/JPEG codec of src/data/image-node.ts) before decoding images");
+  throw new Error(
+    "no image codec: in Node import 'fastrcnn' or 'fastrcnn/node' (they register the PNG/JPEG codec of src/data/image-node.ts) before decoding images",
+  );
 }
 
 /** Decodes PNG or JPEG bytes to RGB (alpha dropped, gray and palette expanded). */
@@ -34,8 +38,18 @@ export async function encodeImage(image: RgbImage, format: ImageFormat = 'png', 
 
 /** The format from the magic bytes, or null when neither PNG nor JPEG. */
 export function sniffImageFormat(bytes: Uint8Array): ImageFormat | null {
-  if (bytes.length >= 8 && bytes[0] === 0x89 && bytes[1] === 0x50 && bytes[2] === 0x4e && bytes[3] === 0x47 &&
-      bytes[4] === 0x0d && bytes[5] === 0x0a && bytes[6] === 0x1a && bytes[7] === 0x0a) return 'png';
+  if (
+    bytes.length >= 8 &&
+    bytes[0] === 0x89 &&
+    bytes[1] === 0x50 &&
+    bytes[2] === 0x4e &&
+    bytes[3] === 0x47 &&
+    bytes[4] === 0x0d &&
+    bytes[5] === 0x0a &&
+    bytes[6] === 0x1a &&
+    bytes[7] === 0x0a
+  )
+    return 'png';
   if (bytes.length >= 3 && bytes[0] === 0xff && bytes[1] === 0xd8 && bytes[2] === 0xff) return 'jpeg';
   return null;
 }
@@ -50,7 +64,8 @@ export function readImageSize(bytes: Uint8Array): { format: ImageFormat; width: 
   if (format === 'png') {
     if (bytes.length < 24 || String.fromCharCode(bytes[12], bytes[13], bytes[14], bytes[15]) !== 'IHDR') return null;
     const u32 = (i: number) => ((bytes[i] << 24) | (bytes[i + 1] << 16) | (bytes[i + 2] << 8) | bytes[i + 3]) >>> 0;
-    const width = u32(16), height = u32(20);
+    const width = u32(16),
+      height = u32(20);
     return width > 0 && height > 0 ? { format, width, height } : null;
   }
   if (format === 'jpeg') {
@@ -58,14 +73,21 @@ export function readImageSize(bytes: Uint8Array): { format: ImageFormat; width: 
     while (i + 3 < bytes.length) {
       if (bytes[i] !== 0xff) return null;
       const marker = bytes[i + 1];
-      if (marker === 0xff) { i++; continue; } // fill byte
-      if (marker === 0x01 || (marker >= 0xd0 && marker <= 0xd7)) { i += 2; continue; } // no length field
+      if (marker === 0xff) {
+        i++;
+        continue;
+      } // fill byte
+      if (marker === 0x01 || (marker >= 0xd0 && marker <= 0xd7)) {
+        i += 2;
+        continue;
+      } // no length field
       if (marker === 0xd9 || marker === 0xda) return null; // end of image / start of scan before any SOF
       const len = u16(i + 2);
       // SOF0..SOF15 carry the frame size; C4 (DHT), C8 (JPG) and CC (DAC) share the range but do not.
       if (marker >= 0xc0 && marker <= 0xcf && marker !== 0xc4 && marker !== 0xc8 && marker !== 0xcc) {
         if (i + 8 >= bytes.length) return null;
-        const height = u16(i + 5), width = u16(i + 7);
+        const height = u16(i + 5),
+          width = u16(i + 7);
         return width > 0 && height > 0 ? { format, width, height } : null;
       }
       if (len < 2) return null;
@@ -77,15 +99,27 @@ export function readImageSize(bytes: Uint8Array): { format: ImageFormat; width: 
 
 /** RGBA (or any 4-channel) pixels to RgbImage, dropping alpha like OpenCV's IMREAD_COLOR and PIL's convert('RGB'). */
 export function rgbaToRgb(rgba: ArrayLike<number>, width: number, height: number): RgbImage {
-  const n = width * height, data = new Uint8Array(n * 3);
-  for (let i = 0, j = 0; i < n; i++, j += 4) { data[i * 3] = rgba[j]; data[i * 3 + 1] = rgba[j + 1]; data[i * 3 + 2] = rgba[j + 2]; }
+  const n = width * height,
+    data = new Uint8Array(n * 3);
+  for (let i = 0, j = 0; i < n; i++, j += 4) {
+    data[i * 3] = rgba[j];
+    data[i * 3 + 1] = rgba[j + 1];
+    data[i * 3 + 2] = rgba[j + 2];
+  }
   return { width, height, data };
 }
 
 /** RgbImage to RGBA bytes with opaque alpha (what canvases and jpeg-js want). */
 export function rgbToRgba(image: RgbImage): Uint8ClampedArray<ArrayBuffer> {
-  const n = image.width * image.height, out = new Uint8ClampedArray(n * 4), d = image.data;
-  for (let i = 0, j = 0; i < n; i++, j += 4) { out[j] = d[i * 3]; out[j + 1] = d[i * 3 + 1]; out[j + 2] = d[i * 3 + 2]; out[j + 3] = 255; }
+  const n = image.width * image.height,
+    out = new Uint8ClampedArray(n * 4),
+    d = image.data;
+  for (let i = 0, j = 0; i < n; i++, j += 4) {
+    out[j] = d[i * 3];
+    out[j + 1] = d[i * 3 + 1];
+    out[j + 2] = d[i * 3 + 2];
+    out[j + 3] = 255;
+  }
   return out;
 }
 

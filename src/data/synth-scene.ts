@@ -8,11 +8,11 @@ import { DEFAULT_SHAPE_CLASSES, pixelInsideTest, shapeBounds, type PlacedShape, 
 import type { Box, RgbImage } from './types.js';
 
 export interface SceneOptions {
-  width?: number;                  // default 320
-  height?: number;                 // default 240
-  classes?: readonly ShapeKind[];  // default DEFAULT_SHAPE_CLASSES
-  minObjects?: number;             // default 1
-  maxObjects?: number;             // default 6
+  width?: number; // default 320
+  height?: number; // default 240
+  classes?: readonly ShapeKind[]; // default DEFAULT_SHAPE_CLASSES
+  minObjects?: number; // default 1
+  maxObjects?: number; // default 6
   /** Smallest object extent in pixels (default 12). */
   minSize?: number;
   /** Largest object extent as a fraction of the short side (default 0.9). */
@@ -57,23 +57,41 @@ interface Style {
   color2: RGB;
   kind: 'solid' | 'shaded' | 'stripes';
   outline: number; // outline width in pixels, 0 = none
-  dirX: number; dirY: number; period: number;
+  dirX: number;
+  dirY: number;
+  period: number;
 }
 
-interface Placed { shape: PlacedShape; inside: (x: number, y: number) => boolean; style: Style; full: number; kind: ShapeKind }
+interface Placed {
+  shape: PlacedShape;
+  inside: (x: number, y: number) => boolean;
+  style: Style;
+  full: number;
+  kind: ShapeKind;
+}
 
 // ---------------------------------------------------------------- background
 
 /** Smooth value noise in [0, 1]: random lattice, bilinear, smoothstep. */
 function valueNoise(rng: Rng, W: number, H: number, cell: number): Float32Array {
-  const gw = Math.ceil(W / cell) + 2, gh = Math.ceil(H / cell) + 2;
+  const gw = Math.ceil(W / cell) + 2,
+    gh = Math.ceil(H / cell) + 2;
   const g = Float32Array.from({ length: gw * gh }, () => rng.next());
   const out = new Float32Array(W * H);
   for (let y = 0; y < H; y++) {
-    const fy = y / cell, iy = Math.floor(fy); let ty = fy - iy; ty = ty * ty * (3 - 2 * ty);
+    const fy = y / cell,
+      iy = Math.floor(fy);
+    let ty = fy - iy;
+    ty = ty * ty * (3 - 2 * ty);
     for (let x = 0; x < W; x++) {
-      const fx = x / cell, ix = Math.floor(fx); let tx = fx - ix; tx = tx * tx * (3 - 2 * tx);
-      const a = g[iy * gw + ix], b = g[iy * gw + ix + 1], c = g[(iy + 1) * gw + ix], d = g[(iy + 1) * gw + ix + 1];
+      const fx = x / cell,
+        ix = Math.floor(fx);
+      let tx = fx - ix;
+      tx = tx * tx * (3 - 2 * tx);
+      const a = g[iy * gw + ix],
+        b = g[iy * gw + ix + 1],
+        c = g[(iy + 1) * gw + ix],
+        d = g[(iy + 1) * gw + ix + 1];
       out[y * W + x] = (a + (b - a) * tx) * (1 - ty) + (c + (d - c) * tx) * ty;
     }
   }
@@ -83,23 +101,33 @@ function valueNoise(rng: Rng, W: number, H: number, cell: number): Float32Array 
 /** A [0, 1] pattern field of a random kind: gradient, value noise, stripes or checker. */
 function patternField(rng: Rng, W: number, H: number): Float32Array {
   const kind = rng.int(0, 4);
-  const a = rng.uniform(0, Math.PI), c = Math.cos(a), s = Math.sin(a);
+  const a = rng.uniform(0, Math.PI),
+    c = Math.cos(a),
+    s = Math.sin(a);
   const out = new Float32Array(W * H);
   if (kind === 1) {
-    const n1 = valueNoise(rng, W, H, rng.uniform(12, 64)), n2 = valueNoise(rng, W, H, rng.uniform(3, 10));
+    const n1 = valueNoise(rng, W, H, rng.uniform(12, 64)),
+      n2 = valueNoise(rng, W, H, rng.uniform(3, 10));
     for (let i = 0; i < out.length; i++) out[i] = 0.75 * n1[i] + 0.25 * n2[i];
     return out;
   }
-  const period = rng.uniform(6, 48), phase = rng.uniform(0, 2 * Math.PI), hard = rng.next() < 0.5;
+  const period = rng.uniform(6, 48),
+    phase = rng.uniform(0, 2 * Math.PI),
+    hard = rng.next() < 0.5;
   const diag = Math.hypot(W, H);
-  for (let y = 0; y < H; y++) for (let x = 0; x < W; x++) {
-    const p = x * c + y * s, q = -x * s + y * c;
-    let t: number;
-    if (kind === 0) t = (p + diag) / (2 * diag) * 2 - 0.5; // gradient
-    else if (kind === 2) { t = 0.5 + 0.5 * Math.sin((2 * Math.PI * p) / period + phase); if (hard) t = t > 0.5 ? 1 : 0; }
-    else t = (Math.floor(p / period) + Math.floor(q / period)) & 1;
-    out[y * W + x] = Math.min(1, Math.max(0, t));
-  }
+  for (let y = 0; y < H; y++)
+    for (let x = 0; x < W; x++) {
+      const p = x * c + y * s,
+        q = -x * s + y * c;
+      let t: number;
+      if (kind === 0)
+        t = ((p + diag) / (2 * diag)) * 2 - 0.5; // gradient
+      else if (kind === 2) {
+        t = 0.5 + 0.5 * Math.sin((2 * Math.PI * p) / period + phase);
+        if (hard) t = t > 0.5 ? 1 : 0;
+      } else t = (Math.floor(p / period) + Math.floor(q / period)) & 1;
+      out[y * W + x] = Math.min(1, Math.max(0, t));
+    }
   return out;
 }
 
@@ -107,12 +135,15 @@ function background(rng: Rng, W: number, H: number): Float32Array {
   const img = new Float32Array(W * H * 3);
   const layers = rng.next() < 0.6 ? 2 : 1;
   for (let l = 0; l < layers; l++) {
-    const t = patternField(rng, W, H), c1 = randColor(rng), c2 = randColor(rng);
+    const t = patternField(rng, W, H),
+      c1 = randColor(rng),
+      c2 = randColor(rng);
     const alpha = l === 0 ? 1 : rng.uniform(0.25, 0.5);
-    for (let i = 0; i < W * H; i++) for (let k = 0; k < 3; k++) {
-      const v = c1[k] + (c2[k] - c1[k]) * t[i];
-      img[i * 3 + k] = img[i * 3 + k] * (1 - alpha) + v * alpha;
-    }
+    for (let i = 0; i < W * H; i++)
+      for (let k = 0; k < 3; k++) {
+        const v = c1[k] + (c2[k] - c1[k]) * t[i];
+        img[i * 3 + k] = img[i * 3 + k] * (1 - alpha) + v * alpha;
+      }
   }
   return img;
 }
@@ -121,25 +152,38 @@ function background(rng: Rng, W: number, H: number): Float32Array {
 function strokePolyline(pts: number[][], width: number, W: number, H: number, set: (i: number) => void): void {
   const r = width / 2;
   for (let s = 0; s + 1 < pts.length; s++) {
-    const [ax, ay] = pts[s], [bx, by] = pts[s + 1];
-    const x0 = Math.max(0, Math.floor(Math.min(ax, bx) - r - 1)), x1 = Math.min(W - 1, Math.ceil(Math.max(ax, bx) + r + 1));
-    const y0 = Math.max(0, Math.floor(Math.min(ay, by) - r - 1)), y1 = Math.min(H - 1, Math.ceil(Math.max(ay, by) + r + 1));
-    const dx = bx - ax, dy = by - ay, len2 = dx * dx + dy * dy || 1;
-    for (let y = y0; y <= y1; y++) for (let x = x0; x <= x1; x++) {
-      const px = x + 0.5 - ax, py = y + 0.5 - ay;
-      const t = Math.min(1, Math.max(0, (px * dx + py * dy) / len2));
-      const ex = px - t * dx, ey = py - t * dy;
-      if (ex * ex + ey * ey <= r * r) set(y * W + x);
-    }
+    const [ax, ay] = pts[s],
+      [bx, by] = pts[s + 1];
+    const x0 = Math.max(0, Math.floor(Math.min(ax, bx) - r - 1)),
+      x1 = Math.min(W - 1, Math.ceil(Math.max(ax, bx) + r + 1));
+    const y0 = Math.max(0, Math.floor(Math.min(ay, by) - r - 1)),
+      y1 = Math.min(H - 1, Math.ceil(Math.max(ay, by) + r + 1));
+    const dx = bx - ax,
+      dy = by - ay,
+      len2 = dx * dx + dy * dy || 1;
+    for (let y = y0; y <= y1; y++)
+      for (let x = x0; x <= x1; x++) {
+        const px = x + 0.5 - ax,
+          py = y + 0.5 - ay;
+        const t = Math.min(1, Math.max(0, (px * dx + py * dy) / len2));
+        const ex = px - t * dx,
+          ey = py - t * dy;
+        if (ex * ex + ey * ey <= r * r) set(y * W + x);
+      }
   }
 }
 
 function randomPolyline(rng: Rng, W: number, H: number): number[][] {
-  const n = rng.int(2, 6), step = rng.uniform(15, 90);
-  let x = rng.uniform(0, W), y = rng.uniform(0, H), a = rng.uniform(0, 2 * Math.PI);
+  const n = rng.int(2, 6),
+    step = rng.uniform(15, 90);
+  let x = rng.uniform(0, W),
+    y = rng.uniform(0, H),
+    a = rng.uniform(0, 2 * Math.PI);
   const pts = [[x, y]];
   for (let i = 1; i < n; i++) {
-    a += rng.uniform(-1.2, 1.2); x += step * Math.cos(a); y += step * Math.sin(a);
+    a += rng.uniform(-1.2, 1.2);
+    x += step * Math.cos(a);
+    y += step * Math.sin(a);
     pts.push([x, y]);
   }
   return pts;
@@ -147,9 +191,13 @@ function randomPolyline(rng: Rng, W: number, H: number): number[][] {
 
 /** Irregular filled blob (jagged star-convex polygon): clutter that is not any class's shape. */
 function paintBlob(rng: Rng, img: Float32Array, W: number, H: number): void {
-  const n = rng.int(6, 11), R = rng.uniform(6, 40), cx = rng.uniform(0, W), cy = rng.uniform(0, H);
+  const n = rng.int(6, 11),
+    R = rng.uniform(6, 40),
+    cx = rng.uniform(0, W),
+    cy = rng.uniform(0, H);
   const poly = Array.from({ length: n }, (_, k) => {
-    const a = (2 * Math.PI * (k + rng.uniform(-0.3, 0.3))) / n, r = R * rng.uniform(0.35, 1);
+    const a = (2 * Math.PI * (k + rng.uniform(-0.3, 0.3))) / n,
+      r = R * rng.uniform(0.35, 1);
     return [cx + r * Math.cos(a), cy + r * Math.sin(a)];
   });
   const col = randColor(rng);
@@ -157,8 +205,11 @@ function paintBlob(rng: Rng, img: Float32Array, W: number, H: number): void {
     for (let x = Math.max(0, Math.floor(cx - R)); x <= Math.min(W - 1, Math.ceil(cx + R)); x++) {
       let inside = false;
       for (let i = 0, j = n - 1; i < n; j = i++) {
-        const [xi, yi] = poly[i], [xj, yj] = poly[j], v = y + 0.5, u = x + 0.5;
-        if ((yi > v) !== (yj > v) && u < ((xj - xi) * (v - yi)) / (yj - yi) + xi) inside = !inside;
+        const [xi, yi] = poly[i],
+          [xj, yj] = poly[j],
+          v = y + 0.5,
+          u = x + 0.5;
+        if (yi > v !== yj > v && u < ((xj - xi) * (v - yi)) / (yj - yi) + xi) inside = !inside;
       }
       if (inside) for (let k = 0; k < 3; k++) img[(y * W + x) * 3 + k] = col[k];
     }
@@ -171,7 +222,11 @@ function clutter(rng: Rng, img: Float32Array, W: number, H: number): void {
   const strokes = rng.int(2, 11);
   for (let s = 0; s < strokes; s++) {
     const col = randColor(rng);
-    strokePolyline(randomPolyline(rng, W, H), rng.uniform(1, 4), W, H, (i) => { img[i * 3] = col[0]; img[i * 3 + 1] = col[1]; img[i * 3 + 2] = col[2]; });
+    strokePolyline(randomPolyline(rng, W, H), rng.uniform(1, 4), W, H, (i) => {
+      img[i * 3] = col[0];
+      img[i * 3 + 1] = col[1];
+      img[i * 3 + 2] = col[2];
+    });
   }
 }
 
@@ -182,7 +237,8 @@ function sampleShape(rng: Rng, kind: ShapeKind, W: number, H: number, minSize: n
   const radius = size / 2;
   // Centres keep a quarter of the extent inside the image, so truncation is common but not the rule.
   const m = inside ? radius * 1.15 : size / 4;
-  const cx = W > 2 * m ? rng.uniform(m, W - m) : W / 2, cy = H > 2 * m ? rng.uniform(m, H - m) : H / 2;
+  const cx = W > 2 * m ? rng.uniform(m, W - m) : W / 2,
+    cy = H > 2 * m ? rng.uniform(m, H - m) : H / 2;
   const aspect = kind === 'circle' || kind === 'ring' ? rng.uniform(0.85, 1) : rng.uniform(0.75, 1);
   return { kind, cx, cy, radius, angle: rng.uniform(0, 2 * Math.PI), aspect, inner: rng.uniform(0.45, 0.65) };
 }
@@ -200,12 +256,14 @@ function sampleStyle(rng: Rng, bgMean: RGB, size: number, plain: boolean): Style
 }
 
 function meanColor(img: Float32Array, W: number, H: number, s: PlacedShape): RGB {
-  const b = shapeBounds(s), m: RGB = [0, 0, 0];
+  const b = shapeBounds(s),
+    m: RGB = [0, 0, 0];
   let n = 0;
-  for (let y = Math.max(0, b.y0); y <= Math.min(H - 1, b.y1); y += 2) for (let x = Math.max(0, b.x0); x <= Math.min(W - 1, b.x1); x += 2) {
-    for (let k = 0; k < 3; k++) m[k] += img[(y * W + x) * 3 + k];
-    n++;
-  }
+  for (let y = Math.max(0, b.y0); y <= Math.min(H - 1, b.y1); y += 2)
+    for (let x = Math.max(0, b.x0); x <= Math.min(W - 1, b.x1); x += 2) {
+      for (let k = 0; k < 3; k++) m[k] += img[(y * W + x) * 3 + k];
+      n++;
+    }
   return n ? (m.map((v) => v / n) as RGB) : [128, 128, 128];
 }
 
@@ -215,17 +273,19 @@ function rasterize(objs: Placed[], owner: Int16Array, W: number, H: number): voi
   objs.forEach((o, k) => {
     const b = shapeBounds(o.shape);
     let full = 0;
-    for (let y = b.y0; y <= b.y1; y++) for (let x = b.x0; x <= b.x1; x++) {
-      if (!o.inside(x, y)) continue;
-      full++;
-      if (x >= 0 && y >= 0 && x < W && y < H) owner[y * W + x] = k;
-    }
+    for (let y = b.y0; y <= b.y1; y++)
+      for (let x = b.x0; x <= b.x1; x++) {
+        if (!o.inside(x, y)) continue;
+        full++;
+        if (x >= 0 && y >= 0 && x < W && y < H) owner[y * W + x] = k;
+      }
     o.full = full;
   });
 }
 
 function objectColor(o: Placed, x: number, y: number): RGB {
-  const st = o.style, s = o.shape;
+  const st = o.style,
+    s = o.shape;
   if (st.outline) {
     const w = st.outline;
     if (!o.inside(x - w, y) || !o.inside(x + w, y) || !o.inside(x, y - w) || !o.inside(x, y + w)) return st.color2;
@@ -238,9 +298,11 @@ function objectColor(o: Placed, x: number, y: number): RGB {
 }
 
 export function renderScene(rng: Rng, opts: SceneOptions = {}): Scene {
-  const W = opts.width ?? 320, H = opts.height ?? 240;
+  const W = opts.width ?? 320,
+    H = opts.height ?? 240;
   const classes = opts.classes ?? DEFAULT_SHAPE_CLASSES;
-  const minSize = opts.minSize ?? 12, maxSize = (opts.maxSizeFraction ?? 0.9) * Math.min(W, H);
+  const minSize = opts.minSize ?? 12,
+    maxSize = (opts.maxSizeFraction ?? 0.9) * Math.min(W, H);
   const plain = opts.plain ?? false;
   const img = background(rng, W, H);
   if (!plain) clutter(rng, img, W, H);
@@ -256,13 +318,17 @@ export function renderScene(rng: Rng, opts: SceneOptions = {}): Scene {
 
   // Thin strokes in front of the objects occlude them too (owner -2).
   const front: { pts: number[][]; width: number; color: RGB }[] = [];
-  if (!plain) for (let n = rng.next() < 0.4 ? rng.int(1, 3) : 0; n > 0; n--) {
-    front.push({ pts: randomPolyline(rng, W, H), width: rng.uniform(1, 2.5), color: randColor(rng) });
-  }
+  if (!plain)
+    for (let n = rng.next() < 0.4 ? rng.int(1, 3) : 0; n > 0; n--) {
+      front.push({ pts: randomPolyline(rng, W, H), width: rng.uniform(1, 2.5), color: randColor(rng) });
+    }
   const owner = new Int16Array(W * H);
   const visible = (): Int32Array => {
     rasterize(objs, owner, W, H);
-    for (const f of front) strokePolyline(f.pts, f.width, W, H, (i) => { owner[i] = -2; });
+    for (const f of front)
+      strokePolyline(f.pts, f.width, W, H, (i) => {
+        owner[i] = -2;
+      });
     const vis = new Int32Array(objs.length);
     for (let i = 0; i < owner.length; i++) if (owner[i] >= 0) vis[owner[i]]++;
     return vis;
@@ -278,38 +344,63 @@ export function renderScene(rng: Rng, opts: SceneOptions = {}): Scene {
   }
 
   // Paint the owner map, then the front strokes, then sensor noise.
-  for (let y = 0; y < H; y++) for (let x = 0; x < W; x++) {
-    const k = owner[y * W + x];
-    if (k < 0) continue;
-    const c = objectColor(objs[k], x, y), i = (y * W + x) * 3;
-    img[i] = c[0]; img[i + 1] = c[1]; img[i + 2] = c[2];
-  }
-  for (const f of front) strokePolyline(f.pts, f.width, W, H, (i) => { img[i * 3] = f.color[0]; img[i * 3 + 1] = f.color[1]; img[i * 3 + 2] = f.color[2]; });
+  for (let y = 0; y < H; y++)
+    for (let x = 0; x < W; x++) {
+      const k = owner[y * W + x];
+      if (k < 0) continue;
+      const c = objectColor(objs[k], x, y),
+        i = (y * W + x) * 3;
+      img[i] = c[0];
+      img[i + 1] = c[1];
+      img[i + 2] = c[2];
+    }
+  for (const f of front)
+    strokePolyline(f.pts, f.width, W, H, (i) => {
+      img[i * 3] = f.color[0];
+      img[i * 3 + 1] = f.color[1];
+      img[i * 3 + 2] = f.color[2];
+    });
   const sigma = plain ? 0 : rng.uniform(0, opts.noise ?? 6);
   const data = new Uint8Array(W * H * 3);
   // Near-Gaussian noise from the sum of the four bytes of one draw (Irwin-Hall, std 147.8): no log/cos per pixel.
   const k = sigma / 147.8;
   for (let i = 0; i < data.length; i++) {
     let v = img[i];
-    if (sigma > 0) { const u = rng.nextU32(); v += ((u & 255) + ((u >>> 8) & 255) + ((u >>> 16) & 255) + (u >>> 24) - 510) * k; }
+    if (sigma > 0) {
+      const u = rng.nextU32();
+      v += ((u & 255) + ((u >>> 8) & 255) + ((u >>> 16) & 255) + (u >>> 24) - 510) * k;
+    }
     data[i] = Math.min(255, Math.max(0, Math.round(v)));
   }
 
   // Tight boxes from the visible pixels.
   const bx = objs.map(() => [W, H, -1, -1]);
-  for (let y = 0; y < H; y++) for (let x = 0; x < W; x++) {
-    const k = owner[y * W + x];
-    if (k < 0) continue;
-    const b = bx[k];
-    if (x < b[0]) b[0] = x; if (y < b[1]) b[1] = y; if (x > b[2]) b[2] = x; if (y > b[3]) b[3] = y;
-  }
+  for (let y = 0; y < H; y++)
+    for (let x = 0; x < W; x++) {
+      const k = owner[y * W + x];
+      if (k < 0) continue;
+      const b = bx[k];
+      if (x < b[0]) b[0] = x;
+      if (y < b[1]) b[1] = y;
+      if (x > b[2]) b[2] = x;
+      if (y > b[3]) b[3] = y;
+    }
   const objects: SceneObject[] = objs.map((o, k) => {
-    const box = bx[k] as Box, fraction = vis[k] / o.full;
-    const inImage = (() => { const b = shapeBounds(o.shape); return b.x0 >= 0 && b.y0 >= 0 && b.x1 < W && b.y1 < H; })();
+    const box = bx[k] as Box,
+      fraction = vis[k] / o.full;
+    const inImage = (() => {
+      const b = shapeBounds(o.shape);
+      return b.x0 >= 0 && b.y0 >= 0 && b.x1 < W && b.y1 < H;
+    })();
     const truncated = !inImage && touchesOutside(o, W, H);
     const longSide = Math.max(box[2] - box[0] + 1, box[3] - box[1] + 1);
-    return { name: o.kind, box, truncated, visibleFraction: fraction,
-      difficult: fraction < DIFFICULT_VISIBLE_FRACTION || longSide < DIFFICULT_SIZE };
+    return {
+      name: o.kind,
+      box,
+      truncated,
+      visibleFraction: fraction,
+      difficult: fraction < DIFFICULT_VISIBLE_FRACTION || longSide < DIFFICULT_SIZE,
+    };
   });
   const scene: Scene = { image: { width: W, height: H, data }, objects };
   if (opts.withMasks) {
@@ -322,8 +413,9 @@ export function renderScene(rng: Rng, opts: SceneOptions = {}): Scene {
 /** Does any pixel of the shape fall outside the image (i.e. the object is cut by the border)? */
 function touchesOutside(o: Placed, W: number, H: number): boolean {
   const b = shapeBounds(o.shape);
-  for (let y = b.y0; y <= b.y1; y++) for (let x = b.x0; x <= b.x1; x++) {
-    if ((x < 0 || y < 0 || x >= W || y >= H) && o.inside(x, y)) return true;
-  }
+  for (let y = b.y0; y <= b.y1; y++)
+    for (let x = b.x0; x <= b.x1; x++) {
+      if ((x < 0 || y < 0 || x >= W || y >= H) && o.inside(x, y)) return true;
+    }
   return false;
 }

@@ -48,14 +48,18 @@ export function splitIds(ids: string[], seed: number, testFraction = 0.5, valFra
   let nTest = Math.round(n * testFraction);
   if (n >= 2) nTest = Math.min(n - 1, Math.max(1, nTest));
   const nVal = Math.min(n - nTest, Math.round(n * valFraction));
-  const test = order.slice(0, nTest).sort(), val = order.slice(nTest, nTest + nVal).sort(), train = order.slice(nTest + nVal).sort();
+  const test = order.slice(0, nTest).sort(),
+    val = order.slice(nTest, nTest + nVal).sort(),
+    train = order.slice(nTest + nVal).sort();
   return { train, val, trainval: [...train, ...val].sort(), test };
 }
 
 export function synthesize(opts: SynthOptions, onProgress?: (done: number, total: number) => void): SynthSummary {
   const { outDir, images, seed } = opts;
   if (!(images >= 1)) throw new Error('synthesize: images must be >= 1');
-  const format = opts.format ?? 'png', ext = format === 'png' ? 'png' : 'jpg', quality = opts.quality ?? 90;
+  const format = opts.format ?? 'png',
+    ext = format === 'png' ? 'png' : 'jpg',
+    quality = opts.quality ?? 90;
   const classes = [...(opts.classes ?? DEFAULT_SHAPE_CLASSES)];
   const objects: Record<string, number> = Object.fromEntries(classes.map((c) => [c, 0]));
   let difficult = 0;
@@ -64,11 +68,22 @@ export function synthesize(opts: SynthOptions, onProgress?: (done: number, total
     const id = imageId(i);
     const scene = renderScene(imageRng(seed, i), { ...opts, classes: opts.classes ?? DEFAULT_SHAPE_CLASSES });
     writeFileMkdir(join(outDir, 'JPEGImages', `${id}.${ext}`), encodeImageSync(scene.image, format, quality));
-    writeVocAnnotation(outDir, {
-      id, filename: `${id}.${ext}`, width: scene.image.width, height: scene.image.height, depth: 3,
-      objects: scene.objects.map(({ name, box, difficult, truncated }) => ({ name, box, difficult, truncated })),
-    }, 'synthetic');
-    for (const o of scene.objects) { objects[o.name]++; if (o.difficult) difficult++; }
+    writeVocAnnotation(
+      outDir,
+      {
+        id,
+        filename: `${id}.${ext}`,
+        width: scene.image.width,
+        height: scene.image.height,
+        depth: 3,
+        objects: scene.objects.map(({ name, box, difficult, truncated }) => ({ name, box, difficult, truncated })),
+      },
+      'synthetic',
+    );
+    for (const o of scene.objects) {
+      objects[o.name]++;
+      if (o.difficult) difficult++;
+    }
     ids.push(id);
     onProgress?.(i + 1, images);
   }

@@ -40,7 +40,12 @@ export interface VocAnnotation {
 
 export function createRgbImage(width: number, height: number, fill: [number, number, number] = [0, 0, 0]): RgbImage {
   const data = new Uint8Array(width * height * 3);
-  if (fill[0] || fill[1] || fill[2]) for (let i = 0; i < data.length; i += 3) { data[i] = fill[0]; data[i + 1] = fill[1]; data[i + 2] = fill[2]; }
+  if (fill[0] || fill[1] || fill[2])
+    for (let i = 0; i < data.length; i += 3) {
+      data[i] = fill[0];
+      data[i + 1] = fill[1];
+      data[i + 2] = fill[2];
+    }
   return { width, height, data };
 }
 

@@ -39,7 +39,10 @@ export function parseVocXml(xml: string, id: string): { annotation: VocAnnotatio
   asArray(ann.object).forEach((o, k) => {
     const obj = (o ?? {}) as Node;
     const name = text(obj.name);
-    if (!name) { warnings.push(`${id}: object ${k} has no <name>, dropped`); return; }
+    if (!name) {
+      warnings.push(`${id}: object ${k} has no <name>, dropped`);
+      return;
+    }
     const bb = first(obj.bndbox) as Node | undefined;
     const c = bb && typeof bb === 'object' ? [num(bb.xmin), num(bb.ymin), num(bb.xmax), num(bb.ymax)] : [];
     if (c.length !== 4 || c.some((x) => x === undefined)) {
@@ -70,7 +73,10 @@ export function sanitizeBoxes(ann: VocAnnotation, width: number, height: number)
   for (const o of ann.objects) {
     let [x1, y1, x2, y2] = o.box;
     const tag = `${ann.id}: ${o.name} [${o.box.map((v) => v + 1).join(',')}] (1-based)`;
-    if (![x1, y1, x2, y2].every(Number.isFinite)) { warnings.push(`${tag} not finite, dropped`); continue; }
+    if (![x1, y1, x2, y2].every(Number.isFinite)) {
+      warnings.push(`${tag} not finite, dropped`);
+      continue;
+    }
     if (x1 > x2 || y1 > y2) {
       warnings.push(`${tag} inverted, coordinates swapped`);
       if (x1 > x2) [x1, x2] = [x2, x1];
@@ -82,8 +88,10 @@ export function sanitizeBoxes(ann: VocAnnotation, width: number, height: number)
     }
     if (x1 < 0 || y1 < 0 || x2 > width - 1 || y2 > height - 1) {
       warnings.push(`${tag} crosses the ${width}x${height} image border, clipped`);
-      x1 = Math.max(0, x1); y1 = Math.max(0, y1);
-      x2 = Math.min(width - 1, x2); y2 = Math.min(height - 1, y2);
+      x1 = Math.max(0, x1);
+      y1 = Math.max(0, y1);
+      x2 = Math.min(width - 1, x2);
+      y2 = Math.min(height - 1, y2);
     }
     kept.push({ ...o, box: [x1, y1, x2, y2] });
   }
@@ -97,15 +105,35 @@ const fmt = (v: number) => (Number.isInteger(v) ? String(v) : String(Math.round(
 
 /** Writes a VOC2007-style annotation (tabs, 1-based boxes); parseVocXml(writeVocXml(a)) gives a back. */
 export function writeVocXml(ann: VocAnnotation, folder = 'VOC'): string {
-  const L: string[] = ['<annotation>', `\t<folder>${escapeXml(folder)}</folder>`, `\t<filename>${escapeXml(ann.filename)}</filename>`,
-    '\t<source>', '\t\t<database>fastrcnn</database>', '\t</source>',
-    '\t<size>', `\t\t<width>${ann.width}</width>`, `\t\t<height>${ann.height}</height>`, `\t\t<depth>${ann.depth}</depth>`, '\t</size>',
-    '\t<segmented>0</segmented>'];
+  const L: string[] = [
+    '<annotation>',
+    `\t<folder>${escapeXml(folder)}</folder>`,
+    `\t<filename>${escapeXml(ann.filename)}</filename>`,
+    '\t<source>',
+    '\t\t<database>fastrcnn</database>',
+    '\t</source>',
+    '\t<size>',
+    `\t\t<width>${ann.width}</width>`,
+    `\t\t<height>${ann.height}</height>`,
+    `\t\t<depth>${ann.depth}</depth>`,
+    '\t</size>',
+    '\t<segmented>0</segmented>',
+  ];
   for (const o of ann.objects) {
-    L.push('\t<object>', `\t\t<name>${escapeXml(o.name)}</name>`, '\t\t<pose>Unspecified</pose>',
-      `\t\t<truncated>${o.truncated ? 1 : 0}</truncated>`, `\t\t<difficult>${o.difficult ? 1 : 0}</difficult>`, '\t\t<bndbox>',
-      `\t\t\t<xmin>${fmt(o.box[0] + 1)}</xmin>`, `\t\t\t<ymin>${fmt(o.box[1] + 1)}</ymin>`,
-      `\t\t\t<xmax>${fmt(o.box[2] + 1)}</xmax>`, `\t\t\t<ymax>${fmt(o.box[3] + 1)}</ymax>`, '\t\t</bndbox>', '\t</object>');
+    L.push(
+      '\t<object>',
+      `\t\t<name>${escapeXml(o.name)}</name>`,
+      '\t\t<pose>Unspecified</pose>',
+      `\t\t<truncated>${o.truncated ? 1 : 0}</truncated>`,
+      `\t\t<difficult>${o.difficult ? 1 : 0}</difficult>`,
+      '\t\t<bndbox>',
+      `\t\t\t<xmin>${fmt(o.box[0] + 1)}</xmin>`,
+      `\t\t\t<ymin>${fmt(o.box[1] + 1)}</ymin>`,
+      `\t\t\t<xmax>${fmt(o.box[2] + 1)}</xmax>`,
+      `\t\t\t<ymax>${fmt(o.box[3] + 1)}</ymax>`,
+      '\t\t</bndbox>',
+      '\t</object>',
+    );
   }
   L.push('</annotation>', '');
   return L.join('\n');

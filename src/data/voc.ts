@@ -35,7 +35,10 @@ const IMAGE_EXTS = ['.jpg', '.png', '.jpeg', '.JPG', '.PNG', '.JPEG'];
 
 /** Non-empty lines, trimmed, '#' comments skipped. */
 function lines(text: string): string[] {
-  return text.split(/\r?\n/).map((l) => l.trim()).filter((l) => l !== '' && !l.startsWith('#'));
+  return text
+    .split(/\r?\n/)
+    .map((l) => l.trim())
+    .filter((l) => l !== '' && !l.startsWith('#'));
 }
 
 /** Reads a class list file (one name per line). */
@@ -59,7 +62,10 @@ export function readSplitIds(root: string, split: string): string[] {
 function findImage(root: string, ann: VocAnnotation): string | null {
   const dir = join(root, 'JPEGImages');
   const candidates = [...(ann.filename ? [ann.filename] : []), ...IMAGE_EXTS.map((e) => ann.id + e)];
-  for (const c of candidates) { const p = join(dir, c); if (existsSync(p)) return p; }
+  for (const c of candidates) {
+    const p = join(dir, c);
+    if (existsSync(p)) return p;
+  }
   return null;
 }
 
@@ -72,10 +78,16 @@ export function readVoc(root: string, options: ReadVocOptions = {}): VocDataset 
   const seen = new Set<string>();
   const records: VocRecord[] = [];
   for (const id of ids) {
-    if (seen.has(id)) { warnings.push(`${id}: listed twice in ${split}, duplicate ignored`); continue; }
+    if (seen.has(id)) {
+      warnings.push(`${id}: listed twice in ${split}, duplicate ignored`);
+      continue;
+    }
     seen.add(id);
     const xmlPath = join(root, 'Annotations', `${id}.xml`);
-    if (!existsSync(xmlPath)) { warnings.push(`${id}: annotation missing (${xmlPath}), image skipped`); continue; }
+    if (!existsSync(xmlPath)) {
+      warnings.push(`${id}: annotation missing (${xmlPath}), image skipped`);
+      continue;
+    }
     let ann: VocAnnotation;
     try {
       const parsed = parseVocXml(new TextDecoder().decode(readBytes(xmlPath)), id);
@@ -86,22 +98,36 @@ export function readVoc(root: string, options: ReadVocOptions = {}): VocDataset 
       continue;
     }
     const imagePath = findImage(root, ann);
-    if (!imagePath) { warnings.push(`${id}: image file missing in ${join(root, 'JPEGImages')}, image skipped`); continue; }
+    if (!imagePath) {
+      warnings.push(`${id}: image file missing in ${join(root, 'JPEGImages')}, image skipped`);
+      continue;
+    }
     let size: { width: number; height: number } | null = null;
     if (check !== 'none') {
       try {
         const bytes = readBytes(imagePath);
         size = check === 'decode' ? decodeImageSync(bytes) : readImageSize(bytes);
-      } catch { size = null; }
-      if (!size) { warnings.push(`${id}: image unreadable or corrupt (${imagePath}), image skipped`); continue; }
+      } catch {
+        size = null;
+      }
+      if (!size) {
+        warnings.push(`${id}: image unreadable or corrupt (${imagePath}), image skipped`);
+        continue;
+      }
       if (size.width !== ann.width || size.height !== ann.height) {
         if (ann.width > 0 && ann.height > 0) {
-          warnings.push(`${id}: annotation size ${ann.width}x${ann.height} differs from image ${size.width}x${size.height}; using the image's`);
+          warnings.push(
+            `${id}: annotation size ${ann.width}x${ann.height} differs from image ${size.width}x${size.height}; using the image's`,
+          );
         }
-        ann.width = size.width; ann.height = size.height;
+        ann.width = size.width;
+        ann.height = size.height;
       }
     }
-    if (!(ann.width > 0 && ann.height > 0)) { warnings.push(`${id}: no image size known, image skipped`); continue; }
+    if (!(ann.width > 0 && ann.height > 0)) {
+      warnings.push(`${id}: no image size known, image skipped`);
+      continue;
+    }
     warnings.push(...sanitizeBoxes(ann, ann.width, ann.height));
     records.push({ ...ann, imagePath });
   }
@@ -154,8 +180,13 @@ export function writeClassesFile(root: string, classes: string[]): void {
  * Writes a whole dataset: every image (as ann.filename, e.g. "000001.png") and annotation, the
  * image sets, and classes.txt. readVoc(root, { split }) reads it back.
  */
-export function writeVoc(root: string, items: { annotation: VocAnnotation; image: RgbImage }[],
-                         splits: Record<string, string[]>, classes?: string[], quality = 90): void {
+export function writeVoc(
+  root: string,
+  items: { annotation: VocAnnotation; image: RgbImage }[],
+  splits: Record<string, string[]>,
+  classes?: string[],
+  quality = 90,
+): void {
   for (const { annotation, image } of items) {
     if (!annotation.filename) throw new Error(`${annotation.id}: annotation.filename is required to write the image`);
     writeVocImage(root, annotation.filename, image, quality);

@@ -54,7 +54,9 @@ export interface VocApResult {
   precision: Float64Array;
 }
 
-function fail(msg: string): never { throw new Error(`vocAp: ${msg}`); }
+function fail(msg: string): never {
+  throw new Error(`vocAp: ${msg}`);
+}
 
 /** 11-point interpolated AP: mean over t of the best precision at recall >= t (0 if none). */
 export function ap11Point(recall: ArrayLike<number>, precision: ArrayLike<number>, thresholds: 'exact' | 'numpy_arange' = 'exact'): number {
@@ -71,9 +73,13 @@ export function ap11Point(recall: ArrayLike<number>, precision: ArrayLike<number
 /** All-point AP: area under the precision envelope (max precision at any higher recall). */
 export function apAllPoint(recall: ArrayLike<number>, precision: ArrayLike<number>): number {
   const n = recall.length;
-  const mrec = new Float64Array(n + 2), mpre = new Float64Array(n + 2);
+  const mrec = new Float64Array(n + 2),
+    mpre = new Float64Array(n + 2);
   mrec[n + 1] = 1;
-  for (let i = 0; i < n; i++) { mrec[i + 1] = recall[i]; mpre[i + 1] = Number.isNaN(precision[i]) ? 0 : precision[i]; }
+  for (let i = 0; i < n; i++) {
+    mrec[i + 1] = recall[i];
+    mpre[i + 1] = Number.isNaN(precision[i]) ? 0 : precision[i];
+  }
   for (let i = n; i >= 0; i--) mpre[i] = Math.max(mpre[i], mpre[i + 1]);
   let ap = 0;
   for (let i = 0; i <= n; i++) if (mrec[i + 1] !== mrec[i]) ap += (mrec[i + 1] - mrec[i]) * mpre[i + 1];
@@ -89,7 +95,8 @@ export function vocAp(detections: VocDetections, groundTruth: VocGroundTruth, op
   if (detections.boxes.length !== 4 * n) fail(`detections: boxes must be [${n}, 4], got ${detections.boxes.length} values`);
   const m = groundTruth.imageIds.length;
   if (groundTruth.boxes.length !== 4 * m) fail(`groundTruth: boxes must be [${m}, 4], got ${groundTruth.boxes.length} values`);
-  if (groundTruth.difficult && groundTruth.difficult.length !== m) fail(`groundTruth: ${groundTruth.difficult.length} difficult flags for ${m} boxes`);
+  if (groundTruth.difficult && groundTruth.difficult.length !== m)
+    fail(`groundTruth: ${groundTruth.difficult.length} difficult flags for ${m} boxes`);
   for (let i = 0; i < n; i++) if (Number.isNaN(detections.scores[i])) fail(`detections: score ${i} is NaN`);
 
   // Ground truth per image.
@@ -98,37 +105,50 @@ export function vocAp(detections: VocDetections, groundTruth: VocGroundTruth, op
   for (let j = 0; j < m; j++) {
     const id = groundTruth.imageIds[j];
     let list = gtByImage.get(id);
-    if (!list) { list = []; gtByImage.set(id, list); }
+    if (!list) {
+      list = [];
+      gtByImage.set(id, list);
+    }
     list.push(j);
     if (!groundTruth.difficult?.[j]) npos++;
   }
   const matched = new Uint8Array(m);
 
   const order = Int32Array.from({ length: n }, (_, i) => i).sort((a, b) => detections.scores[b] - detections.scores[a] || a - b);
-  const labels = new Int8Array(n), recall = new Float64Array(n), precision = new Float64Array(n);
-  let tp = 0, fp = 0;
+  const labels = new Int8Array(n),
+    recall = new Float64Array(n),
+    precision = new Float64Array(n);
+  let tp = 0,
+    fp = 0;
   for (let r = 0; r < n; r++) {
     const d = order[r];
     const gts = gtByImage.get(detections.imageIds[d]) ?? [];
-    let best = -Infinity, jmax = -1;
+    let best = -Infinity,
+      jmax = -1;
     for (const j of gts) {
       const o = boxPairIou(detections.boxes, d, groundTruth.boxes, j);
-      if (o > best) { best = o; jmax = j; }
+      if (o > best) {
+        best = o;
+        jmax = j;
+      }
     }
     const hit = jmax >= 0 && (opts.strictIou ? best > thr : best >= thr);
     let label: number;
     if (!hit) label = -1;
     else if (groundTruth.difficult?.[jmax]) label = 0;
-    else if (!matched[jmax]) { matched[jmax] = 1; label = 1; }
-    else label = -1;
+    else if (!matched[jmax]) {
+      matched[jmax] = 1;
+      label = 1;
+    } else label = -1;
     labels[r] = label;
-    if (label === 1) tp++; else if (label === -1) fp++;
+    if (label === 1) tp++;
+    else if (label === -1) fp++;
     recall[r] = tp / npos;
     precision[r] = tp / (tp + fp);
   }
   const ap07 = ap11Point(recall, precision, opts.elevenPointThresholds);
   const apAll = apAllPoint(recall, precision);
-  return { ap: opts.use07Metric ?? true ? ap07 : apAll, ap07, apAllPoint: apAll, npos, order, labels, recall, precision };
+  return { ap: (opts.use07Metric ?? true) ? ap07 : apAll, ap07, apAllPoint: apAll, npos, order, labels, recall, precision };
 }
 
 export interface VocMapResult {
@@ -139,7 +159,10 @@ export interface VocMapResult {
 }
 
 /** mAP: the mean of vocAp over classes, each with its own detections and ground truth. */
-export function vocMap(classes: readonly { detections: VocDetections; groundTruth: VocGroundTruth }[], opts: VocApOptions = {}): VocMapResult {
+export function vocMap(
+  classes: readonly { detections: VocDetections; groundTruth: VocGroundTruth }[],
+  opts: VocApOptions = {},
+): VocMapResult {
   if (classes.length === 0) fail('vocMap needs at least one class');
   const perClass = classes.map((c) => vocAp(c.detections, c.groundTruth, opts));
   const aps = perClass.map((r) => r.ap);

@@ -1,6 +1,27 @@
 // Gradient rules of the elementwise kernels (written with ops, so they run on any backend).
 import { broadcastedAxes } from '../core/broadcast.js';
-import { Abs, Add, Affine, Cast, Div, Exp, Log, Maximum, Minimum, Mul, Neg, PowScalar, Reciprocal, Relu, Sign, Sqrt, Square, Step, Sub, Where } from '../core/kernels.js';
+import {
+  Abs,
+  Add,
+  Affine,
+  Cast,
+  Div,
+  Exp,
+  Log,
+  Maximum,
+  Minimum,
+  Mul,
+  Neg,
+  PowScalar,
+  Reciprocal,
+  Relu,
+  Sign,
+  Sqrt,
+  Square,
+  Step,
+  Sub,
+  Where,
+} from '../core/kernels.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { affine, div, greaterEqual, lessEqualMask, mul, neg, pow, reshape, sign, step, sum, where, zerosLike } from './ops.js';
 import { registerGradient } from '../autograd/registry.js';
@@ -39,8 +60,7 @@ export function registerElementwiseGradients(): void {
   registerGradient(Reciprocal, ([dy], { inputs: [x] }) => [neg(div(dy!, mul(x, x)))]);
   registerGradient(Relu, ([dy], { inputs: [x] }) => [mul(dy!, step(x))]);
   registerGradient(Affine, ([dy], _s, { scale }) => [affine(dy!, scale)]);
-  registerGradient(PowScalar, ([dy], { inputs: [x] }, { exponent }) =>
-    [mul(dy!, affine(pow(x, exponent - 1), exponent))]);
+  registerGradient(PowScalar, ([dy], { inputs: [x] }, { exponent }) => [mul(dy!, affine(pow(x, exponent - 1), exponent))]);
   registerGradient(Step, ([dy]) => [zerosLike(dy!)]);
   registerGradient(Sign, ([dy]) => [zerosLike(dy!)]);
   registerGradient(Where, ([dy], { inputs: [c, a, b] }) => [

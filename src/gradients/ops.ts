@@ -14,4 +14,9 @@ import { greater } from '../ops/elementwise.js';
 import { affine } from '../ops/elementwise.js';
 import type { Tensor } from '../tensor/tensor.js';
 /** 1 where a <= b (ties to a) else 0. */
-export function lessEqualMask(a: Tensor, b: Tensor): Tensor { const g = greater(a, b); const m = affine(g, -1, 1); g.dispose(); return m; }
+export function lessEqualMask(a: Tensor, b: Tensor): Tensor {
+  const g = greater(a, b);
+  const m = affine(g, -1, 1);
+  g.dispose();
+  return m;
+}

@@ -12,19 +12,32 @@ function expand(dy: Tensor, x: Tensor, axes: number[]): Tensor {
 }
 
 // Max/Min: the gradient goes to every element equal to the extremum (ties share it fully).
-const extremum: GradFunc<typeof Max | typeof Min> = ([dy], { inputs: [x], outputs: [y] }, { axes }) =>
-  [mul(expand(dy!, x, axes), equal(x, expand(y, x, axes)))];
+const extremum: GradFunc<typeof Max | typeof Min> = ([dy], { inputs: [x], outputs: [y] }, { axes }) => [
+  mul(expand(dy!, x, axes), equal(x, expand(y, x, axes))),
+];
 
 export function registerShapeGradients(): void {
   registerGradient(Reshape, ([dy], { inputs: [x] }) => [reshape(dy!, x.shape)]);
   registerGradient(Transpose, ([dy], _s, { perm }) => {
     const inv = new Array<number>(perm.length);
-    perm.forEach((p, i) => { inv[p] = i; });
+    perm.forEach((p, i) => {
+      inv[p] = i;
+    });
     return [transpose(dy!, inv)];
   });
-  registerGradient(Slice, ([dy], { inputs: [x] }, { begin, size }) =>
-    [pad(dy!, x.shape.map((d, i) => [begin[i], d - begin[i] - size[i]] as [number, number]))]);
-  registerGradient(Pad, ([dy], { inputs: [x] }, { paddings }) => [slice(dy!, paddings.map((p) => p[0]), x.shape)]);
+  registerGradient(Slice, ([dy], { inputs: [x] }, { begin, size }) => [
+    pad(
+      dy!,
+      x.shape.map((d, i) => [begin[i], d - begin[i] - size[i]] as [number, number]),
+    ),
+  ]);
+  registerGradient(Pad, ([dy], { inputs: [x] }, { paddings }) => [
+    slice(
+      dy!,
+      paddings.map((p) => p[0]),
+      x.shape,
+    ),
+  ]);
   registerGradient(BroadcastTo, ([dy], { inputs: [x] }) => [unbroadcast(dy!, x.shape)]);
   registerGradient(Concat, ([dy], { inputs }, { axis }) => {
     let off = 0;

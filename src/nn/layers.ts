@@ -26,13 +26,24 @@ const defaultBias: ParamOptions = { lrMult: 2, decayMult: 1 };
 export class Conv2d extends Module {
   weight: Tensor;
   bias: Tensor | null;
-  constructor(readonly inChannels: number, readonly outChannels: number, readonly kernelSize: number,
-              readonly opts: { stride?: number; padding?: number } & LayerInit = {}) {
+  constructor(
+    readonly inChannels: number,
+    readonly outChannels: number,
+    readonly kernelSize: number,
+    readonly opts: { stride?: number; padding?: number } & LayerInit = {},
+  ) {
     super();
     const rng = opts.rng ?? new Rng(0);
     const fanIn = inChannels * kernelSize * kernelSize;
-    this.weight = this.param('weight', initTensor(opts.weightInit ?? gaussian(0.01), [outChannels, inChannels, kernelSize, kernelSize], fanIn, rng), opts.weight);
-    this.bias = opts.bias === false ? null : this.param('bias', initTensor(opts.biasInit ?? zerosInit, [outChannels], fanIn, rng), { ...defaultBias, ...opts.biasParam });
+    this.weight = this.param(
+      'weight',
+      initTensor(opts.weightInit ?? gaussian(0.01), [outChannels, inChannels, kernelSize, kernelSize], fanIn, rng),
+      opts.weight,
+    );
+    this.bias =
+      opts.bias === false
+        ? null
+        : this.param('bias', initTensor(opts.biasInit ?? zerosInit, [outChannels], fanIn, rng), { ...defaultBias, ...opts.biasParam });
   }
   forward(x: Tensor): Tensor {
     return conv2d(x, this.weight, this.bias, { stride: this.opts.stride ?? 1, padding: this.opts.padding ?? 0 });
@@ -42,11 +53,22 @@ export class Conv2d extends Module {
 export class Linear extends Module {
   weight: Tensor; // [out, in], as torch
   bias: Tensor | null;
-  constructor(readonly inFeatures: number, readonly outFeatures: number, opts: LayerInit = {}) {
+  constructor(
+    readonly inFeatures: number,
+    readonly outFeatures: number,
+    opts: LayerInit = {},
+  ) {
     super();
     const rng = opts.rng ?? new Rng(0);
-    this.weight = this.param('weight', initTensor(opts.weightInit ?? gaussian(0.01), [outFeatures, inFeatures], inFeatures, rng), opts.weight);
-    this.bias = opts.bias === false ? null : this.param('bias', initTensor(opts.biasInit ?? zerosInit, [outFeatures], inFeatures, rng), { ...defaultBias, ...opts.biasParam });
+    this.weight = this.param(
+      'weight',
+      initTensor(opts.weightInit ?? gaussian(0.01), [outFeatures, inFeatures], inFeatures, rng),
+      opts.weight,
+    );
+    this.bias =
+      opts.bias === false
+        ? null
+        : this.param('bias', initTensor(opts.biasInit ?? zerosInit, [outFeatures], inFeatures, rng), { ...defaultBias, ...opts.biasParam });
   }
   forward(x: Tensor): Tensor {
     if (x.rank !== 2 || x.shape[1] !== this.inFeatures) {
@@ -61,21 +83,40 @@ export class Linear extends Module {
 }
 
 export class ReLU extends Module {
-  forward(x: Tensor): Tensor { return relu(x); }
+  forward(x: Tensor): Tensor {
+    return relu(x);
+  }
 }
 
 export class MaxPool2d extends Module {
-  constructor(readonly kernelSize: number, readonly stride = kernelSize, readonly padding = 0) { super(); }
-  forward(x: Tensor): Tensor { return maxPool2d(x, this.kernelSize, { stride: this.stride, padding: this.padding }); }
+  constructor(
+    readonly kernelSize: number,
+    readonly stride = kernelSize,
+    readonly padding = 0,
+  ) {
+    super();
+  }
+  forward(x: Tensor): Tensor {
+    return maxPool2d(x, this.kernelSize, { stride: this.stride, padding: this.padding });
+  }
 }
 
 export class Dropout extends Module {
-  constructor(readonly p = 0.5, readonly rng: Rng = new Rng(0)) { super(); }
-  forward(x: Tensor): Tensor { return dropout(x, this.p, this.rng, this.training); }
+  constructor(
+    readonly p = 0.5,
+    readonly rng: Rng = new Rng(0),
+  ) {
+    super();
+  }
+  forward(x: Tensor): Tensor {
+    return dropout(x, this.p, this.rng, this.training);
+  }
 }
 
 export class Flatten extends Module {
-  forward(x: Tensor): Tensor { return flatten(x); }
+  forward(x: Tensor): Tensor {
+    return flatten(x);
+  }
 }
 
 export class Sequential extends Module {

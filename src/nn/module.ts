@@ -13,7 +13,12 @@ export interface ParamOptions {
   trainable?: boolean;
 }
 
-export interface Parameter { name: string; tensor: Tensor; lrMult: number; decayMult: number }
+export interface Parameter {
+  name: string;
+  tensor: Tensor;
+  lrMult: number;
+  decayMult: number;
+}
 
 export abstract class Module {
   training = true;
@@ -54,7 +59,10 @@ export abstract class Module {
 
   /** Freezes or unfreezes every parameter of this module (e.g. conv layers below the paper's conv3_1). */
   setTrainable(trainable: boolean): void {
-    for (const p of this.params.values()) { p.trainable = trainable; p.tensor.requiresGrad = trainable; }
+    for (const p of this.params.values()) {
+      p.trainable = trainable;
+      p.tensor.requiresGrad = trainable;
+    }
     for (const c of this.children.values()) c.setTrainable(trainable);
   }
 
@@ -63,7 +71,9 @@ export abstract class Module {
     for (const c of this.children.values()) c.train(on);
     return this;
   }
-  eval(): this { return this.train(false); }
+  eval(): this {
+    return this.train(false);
+  }
 
   /** name -> tensor (shared, not copied). */
   stateDict(): Map<string, Tensor> {
@@ -77,13 +87,17 @@ export abstract class Module {
     const names = new Set(own.map((p) => p.name));
     const unexpected = [...state.keys()].filter((k) => !names.has(k));
     if (strict && (missing.length || unexpected.length)) {
-      throw new Error(`loadStateDict: ${missing.length ? `missing ${missing.join(', ')}` : ''}${missing.length && unexpected.length ? '; ' : ''}${unexpected.length ? `unexpected ${unexpected.join(', ')}` : ''}`);
+      throw new Error(
+        `loadStateDict: ${missing.length ? `missing ${missing.join(', ')}` : ''}${missing.length && unexpected.length ? '; ' : ''}${unexpected.length ? `unexpected ${unexpected.join(', ')}` : ''}`,
+      );
     }
     for (const p of own) {
       const s = state.get(p.name);
       if (!s) continue;
       if (!sameShape(s.shape, p.tensor.shape)) {
-        throw new Error(`loadStateDict: '${p.name}' has shape ${shapeStr(s.shape)} in the file but ${shapeStr(p.tensor.shape)} in the model`);
+        throw new Error(
+          `loadStateDict: '${p.name}' has shape ${shapeStr(s.shape)} in the file but ${shapeStr(p.tensor.shape)} in the model`,
+        );
       }
       const t = engine.makeTensor(s.data, s.shape, 'float32');
       p.tensor.assign(t);
@@ -91,10 +105,16 @@ export abstract class Module {
     }
   }
 
-  numParameters(): number { return this.namedParameters().reduce((n, p) => n + p.tensor.size, 0); }
+  numParameters(): number {
+    return this.namedParameters().reduce((n, p) => n + p.tensor.size, 0);
+  }
 
   zeroGrad(): void {
-    for (const p of this.namedParameters()) if (p.tensor.grad) { p.tensor.grad.dispose(); p.tensor.grad = null; }
+    for (const p of this.namedParameters())
+      if (p.tensor.grad) {
+        p.tensor.grad.dispose();
+        p.tensor.grad = null;
+      }
   }
 
   dispose(): void {

@@ -7,13 +7,20 @@ import type { Tensor } from '../tensor/tensor.js';
 import type { Parameter } from './module.js';
 
 /** One saved buffer (a momentum, a moment) with its shape. */
-export interface StateBuffer { shape: number[]; data: number[] | Float32Array }
+export interface StateBuffer {
+  shape: number[];
+  data: number[] | Float32Array;
+}
 
 /**
  * What an optimizer saves for a checkpoint: the number of steps taken, the current learning rate and
  * its per-parameter buffers by key (SGD: the parameter's name → momentum; Adam: `m:<name>`, `v:<name>`).
  */
-export interface OptimizerState { step: number; lr: number; buffers: Record<string, StateBuffer> }
+export interface OptimizerState {
+  step: number;
+  lr: number;
+  buffers: Record<string, StateBuffer>;
+}
 
 export interface Optimizer {
   readonly params: Parameter[];
@@ -42,14 +49,23 @@ export function checkUniqueNames(optimizer: string, params: Parameter[]): void {
 
 /** Drops every parameter's .grad (shared by the optimizers). */
 export function zeroGrads(params: Parameter[]): void {
-  for (const p of params) if (p.tensor.grad) { p.tensor.grad.dispose(); p.tensor.grad = null; }
+  for (const p of params)
+    if (p.tensor.grad) {
+      p.tensor.grad.dispose();
+      p.tensor.grad = null;
+    }
 }
 
 /**
  * Runs `update` for each parameter that has a grad, without recording gradients and inside its own
  * tidy, with the parameter's learning rate and weight decay (base values times its multipliers).
  */
-export function updateEach(params: Parameter[], lr: number, weightDecay: number, update: (p: Parameter, g: Tensor, lr: number, wd: number) => void): void {
+export function updateEach(
+  params: Parameter[],
+  lr: number,
+  weightDecay: number,
+  update: (p: Parameter, g: Tensor, lr: number, wd: number) => void,
+): void {
   engine.noGrad(() => {
     for (const p of params) {
       const g = p.tensor.grad;
@@ -63,8 +79,12 @@ export function updateEach(params: Parameter[], lr: number, weightDecay: number,
  * The part of setState both optimizers share: frees the current buffers (`dispose`), then hands each
  * saved buffer to `load` with its key and the parameters by name; returns the counters to set.
  */
-export function restoreBuffers(params: Parameter[], s: OptimizerState, dispose: () => void,
-  load: (key: string, b: StateBuffer, byName: Map<string, Parameter>) => void): { steps: number; lr: number } {
+export function restoreBuffers(
+  params: Parameter[],
+  s: OptimizerState,
+  dispose: () => void,
+  load: (key: string, b: StateBuffer, byName: Map<string, Parameter>) => void,
+): { steps: number; lr: number } {
   dispose();
   const byName = new Map(params.map((p) => [p.name, p]));
   for (const [key, b] of Object.entries(s.buffers)) load(key, b, byName);

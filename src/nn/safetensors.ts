@@ -3,7 +3,10 @@
 // little-endian bytes. Everything is validated before use: a corrupt or truncated file gives a clear
 // error, never a wrong tensor.
 
-export interface NamedArray { shape: number[]; data: Float32Array | Int32Array }
+export interface NamedArray {
+  shape: number[];
+  data: Float32Array | Int32Array;
+}
 const MAX_HEADER = 100 * 1024 * 1024;
 const DTYPES = { F32: 4, I32: 4 } as const;
 
@@ -36,44 +39,68 @@ export function encodeSafetensors(tensors: Map<string, NamedArray>, metadata: Re
 
 const littleEndian = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
 
-export interface DecodedSafetensors { tensors: Map<string, NamedArray>; metadata: Record<string, string> }
+export interface DecodedSafetensors {
+  tensors: Map<string, NamedArray>;
+  metadata: Record<string, string>;
+}
 
 export function decodeSafetensors(bytes: Uint8Array, source = 'weights'): DecodedSafetensors {
-  const fail = (msg: string): never => { throw new Error(`${source}: not a valid safetensors file: ${msg}`); };
+  const fail = (msg: string): never => {
+    throw new Error(`${source}: not a valid safetensors file: ${msg}`);
+  };
   if (bytes.length < 8) fail(`${bytes.length} bytes is too short for the header length`);
   const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const lo = dv.getUint32(0, true), hi = dv.getUint32(4, true);
+  const lo = dv.getUint32(0, true),
+    hi = dv.getUint32(4, true);
   if (hi !== 0 || lo > MAX_HEADER) fail(`header length ${hi * 2 ** 32 + lo} exceeds ${MAX_HEADER} bytes`);
   if (8 + lo > bytes.length) fail(`header length ${lo} runs past the end of the file (${bytes.length} bytes; truncated?)`);
   let header: Record<string, any>;
-  try { header = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes.subarray(8, 8 + lo))); }
-  catch (e) { return fail(`header is not valid JSON (${(e as Error).message})`); }
+  try {
+    header = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes.subarray(8, 8 + lo)));
+  } catch (e) {
+    return fail(`header is not valid JSON (${(e as Error).message})`);
+  }
   if (!header || typeof header !== 'object' || Array.isArray(header)) fail('header is not a JSON object');
-  const dataStart = 8 + lo, dataLen = bytes.length - dataStart;
+  const dataStart = 8 + lo,
+    dataLen = bytes.length - dataStart;
   const tensors = new Map<string, NamedArray>();
   let metadata: Record<string, string> = {};
   const spans: [number, number, string][] = [];
   for (const [name, info] of Object.entries(header)) {
-    if (name === '__metadata__') { metadata = info; continue; }
+    if (name === '__metadata__') {
+      metadata = info;
+      continue;
+    }
     if (!info || typeof info !== 'object') fail(`entry '${name}' is not an object`);
     const size = DTYPES[info.dtype as keyof typeof DTYPES];
     if (!size) fail(`tensor '${name}' has unsupported dtype ${JSON.stringify(info.dtype)} (F32 and I32 are supported)`);
-    if (!Array.isArray(info.shape) || info.shape.some((d: unknown) => !Number.isInteger(d) || (d as number) < 0)) fail(`tensor '${name}' has an invalid shape ${JSON.stringify(info.shape)}`);
+    if (!Array.isArray(info.shape) || info.shape.some((d: unknown) => !Number.isInteger(d) || (d as number) < 0))
+      fail(`tensor '${name}' has an invalid shape ${JSON.stringify(info.shape)}`);
     const off = info.data_offsets;
-    if (!Array.isArray(off) || off.length !== 2 || !off.every((v: unknown) => Number.isInteger(v) && (v as number) >= 0) || off[1] < off[0]) {
+    if (
+      !Array.isArray(off) ||
+      off.length !== 2 ||
+      !off.every((v: unknown) => Number.isInteger(v) && (v as number) >= 0) ||
+      off[1] < off[0]
+    ) {
       fail(`tensor '${name}' has invalid data_offsets ${JSON.stringify(off)}`);
     }
     if (off[1] > dataLen) fail(`tensor '${name}' data [${off[0]}, ${off[1]}) lies outside the ${dataLen} data bytes (truncated file?)`);
     const n = info.shape.reduce((a: number, b: number) => a * b, 1);
-    if (off[1] - off[0] !== n * size) fail(`tensor '${name}' of shape [${info.shape}] needs ${n * size} bytes, its offsets span ${off[1] - off[0]}`);
+    if (off[1] - off[0] !== n * size)
+      fail(`tensor '${name}' of shape [${info.shape}] needs ${n * size} bytes, its offsets span ${off[1] - off[0]}`);
     spans.push([off[0], off[1], name]);
     // a fresh copy: Node Buffer.slice would return a view into a shared pool
     const copy = new Uint8Array(bytes.subarray(dataStart + off[0], dataStart + off[1]));
     const data = info.dtype === 'I32' ? new Int32Array(copy.buffer, 0, n) : new Float32Array(copy.buffer, 0, n);
-    if (!littleEndian) { const v = new DataView(copy.buffer); for (let i = 0; i < n; i++) (data as Float32Array)[i] = info.dtype === 'I32' ? v.getInt32(4 * i, true) : v.getFloat32(4 * i, true); }
+    if (!littleEndian) {
+      const v = new DataView(copy.buffer);
+      for (let i = 0; i < n; i++) (data as Float32Array)[i] = info.dtype === 'I32' ? v.getInt32(4 * i, true) : v.getFloat32(4 * i, true);
+    }
     tensors.set(name, { shape: info.shape.slice(), data });
   }
   spans.sort((a, b) => a[0] - b[0]);
-  for (let i = 1; i < spans.length; i++) if (spans[i][0] < spans[i - 1][1]) fail(`tensors '${spans[i - 1][2]}' and '${spans[i][2]}' overlap`);
+  for (let i = 1; i < spans.length; i++)
+    if (spans[i][0] < spans[i - 1][1]) fail(`tensors '${spans[i - 1][2]}' and '${spans[i][2]}' overlap`);
   return { tensors, metadata };
 }

@@ -2,7 +2,11 @@
 import type { Module } from './module.js';
 import { type DecodedSafetensors, decodeSafetensors, encodeSafetensors, type NamedArray } from './safetensors.js';
 
-export function moduleToSafetensors(m: Module, metadata: Record<string, string> = {}, extra: Map<string, NamedArray> = new Map()): Uint8Array {
+export function moduleToSafetensors(
+  m: Module,
+  metadata: Record<string, string> = {},
+  extra: Map<string, NamedArray> = new Map(),
+): Uint8Array {
   const t = new Map<string, NamedArray>();
   for (const p of m.namedParameters()) t.set(p.name, { shape: p.tensor.shape, data: p.tensor.dataSync() as Float32Array });
   for (const [k, v] of extra) t.set(k, v);
@@ -19,7 +23,10 @@ export function loadModuleWeights(m: Module, bytes: Uint8Array, source = 'weight
     if (!(v.data instanceof Float32Array)) throw new Error(`${source}: parameter '${k}' must be F32`);
     own.set(k, v as { shape: number[]; data: Float32Array });
   }
-  try { m.loadStateDict(own, strict); }
-  catch (e) { throw new Error(`${source}: ${(e as Error).message}`); }
+  try {
+    m.loadStateDict(own, strict);
+  } catch (e) {
+    throw new Error(`${source}: ${(e as Error).message}`);
+  }
   return d;
 }

@@ -5,7 +5,10 @@ import { type DType, type NestedArray, type TypedArray, arrayFor, assertShape, s
 import { Rng } from '../util/random.js';
 
 function flatten(v: NestedArray, out: number[], shape: number[], depth: number): void {
-  if (typeof v === 'number') { out.push(v); return; }
+  if (typeof v === 'number') {
+    out.push(v);
+    return;
+  }
   if (shape.length <= depth) shape.push(v.length);
   else if (shape[depth] !== v.length) throw new Error('tensor: ragged nested array');
   for (const x of v) flatten(x, out, shape, depth + 1);
@@ -16,7 +19,8 @@ export function tensor(values: NestedArray | TypedArray | number[], shape?: numb
   let flat: ArrayLike<number>;
   let inferred: number[] = [];
   if (values instanceof Float32Array || values instanceof Int32Array) {
-    flat = values; inferred = [values.length];
+    flat = values;
+    inferred = [values.length];
     dtype ??= values instanceof Int32Array ? 'int32' : 'float32';
   } else if (typeof values === 'number') {
     flat = [values];
@@ -33,7 +37,9 @@ export function tensor(values: NestedArray | TypedArray | number[], shape?: numb
   return engine.makeTensor(data, s, dtype);
 }
 
-export function scalar(v: number, dtype: DType = 'float32'): Tensor { return tensor(v, [], dtype); }
+export function scalar(v: number, dtype: DType = 'float32'): Tensor {
+  return tensor(v, [], dtype);
+}
 
 export function fill(shape: number[], value: number, dtype: DType = 'float32'): Tensor {
   assertShape(shape, 'fill');
@@ -42,12 +48,23 @@ export function fill(shape: number[], value: number, dtype: DType = 'float32'): 
   return engine.makeTensor(d, shape, dtype);
 }
 
-export function zeros(shape: number[], dtype: DType = 'float32'): Tensor { return fill(shape, 0, dtype); }
-export function ones(shape: number[], dtype: DType = 'float32'): Tensor { return fill(shape, 1, dtype); }
-export function zerosLike(t: Tensor): Tensor { return zeros(t.shape, t.dtype); }
+export function zeros(shape: number[], dtype: DType = 'float32'): Tensor {
+  return fill(shape, 0, dtype);
+}
+export function ones(shape: number[], dtype: DType = 'float32'): Tensor {
+  return fill(shape, 1, dtype);
+}
+export function zerosLike(t: Tensor): Tensor {
+  return zeros(t.shape, t.dtype);
+}
 
-export interface RandomOptions { rng?: Rng; seed?: number }
-function rngOf(o: RandomOptions): Rng { return o.rng ?? new Rng(o.seed ?? 0); }
+export interface RandomOptions {
+  rng?: Rng;
+  seed?: number;
+}
+function rngOf(o: RandomOptions): Rng {
+  return o.rng ?? new Rng(o.seed ?? 0);
+}
 
 export function randomNormal(shape: number[], mean = 0, std = 1, opts: RandomOptions = {}): Tensor {
   assertShape(shape, 'randomNormal');

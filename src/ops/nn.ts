@@ -11,13 +11,15 @@ import { checkDtype, checkRank, checkTensor } from './util.js';
 
 /** Softmax along the last axis. */
 export function softmax(x: Tensor): Tensor {
-  checkTensor('softmax', 'x', x); checkDtype('softmax', 'x', x, 'float32');
+  checkTensor('softmax', 'x', x);
+  checkDtype('softmax', 'x', x, 'float32');
   return engine.runKernel(Softmax, [x])[0];
 }
 
 /** log(softmax(x)) along the last axis, computed stably. */
 export function logSoftmax(x: Tensor): Tensor {
-  checkTensor('logSoftmax', 'x', x); checkDtype('logSoftmax', 'x', x, 'float32');
+  checkTensor('logSoftmax', 'x', x);
+  checkDtype('logSoftmax', 'x', x, 'float32');
   return engine.runKernel(LogSoftmax, [x])[0];
 }
 
@@ -26,8 +28,10 @@ export type Reduction = 'none' | 'sum' | 'mean';
 /** Cross-entropy of softmax(logits[R,K]) against int labels[R] in [0, K). */
 export function softmaxCrossEntropy(logits: Tensor, labels: Tensor, reduction: Reduction = 'mean'): Tensor {
   const op = 'softmaxCrossEntropy';
-  checkTensor(op, 'logits', logits); checkTensor(op, 'labels', labels);
-  checkRank(op, 'logits', logits, 2); checkDtype(op, 'labels', labels, 'int32');
+  checkTensor(op, 'logits', logits);
+  checkTensor(op, 'labels', labels);
+  checkRank(op, 'logits', logits, 2);
+  checkDtype(op, 'labels', labels, 'int32');
   if (labels.rank !== 1 || labels.shape[0] !== logits.shape[0]) {
     throw new Error(`${op}: labels ${shapeStr(labels.shape)} must be [${logits.shape[0]}] for logits ${shapeStr(logits.shape)}`);
   }

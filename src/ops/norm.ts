@@ -22,11 +22,18 @@ export interface InstanceNormOptions {
  */
 export function instanceNorm(x: Tensor, gamma: Tensor, beta: Tensor, opts: InstanceNormOptions = {}): Tensor {
   const op = 'instanceNorm';
-  checkTensor(op, 'x', x); checkTensor(op, 'gamma', gamma); checkTensor(op, 'beta', beta);
-  checkDtype(op, 'x', x, 'float32'); checkDtype(op, 'gamma', gamma, 'float32'); checkDtype(op, 'beta', beta, 'float32');
+  checkTensor(op, 'x', x);
+  checkTensor(op, 'gamma', gamma);
+  checkTensor(op, 'beta', beta);
+  checkDtype(op, 'x', x, 'float32');
+  checkDtype(op, 'gamma', gamma, 'float32');
+  checkDtype(op, 'beta', beta, 'float32');
   checkRank(op, 'x', x, 4);
   const C = x.shape[1];
-  for (const [name, t] of [['gamma', gamma], ['beta', beta]] as const) {
+  for (const [name, t] of [
+    ['gamma', gamma],
+    ['beta', beta],
+  ] as const) {
     if (t.rank !== 1 || t.shape[0] !== C) {
       throw new Error(`${op}: '${name}' must be [${C}] for x ${shapeStr(x.shape)}, got ${shapeStr(t.shape)}`);
     }
@@ -35,7 +42,8 @@ export function instanceNorm(x: Tensor, gamma: Tensor, beta: Tensor, opts: Insta
   if (typeof eps !== 'number' || !(Number.isFinite(eps) && eps > 0)) throw new Error(`${op}: eps must be finite and > 0, got ${eps}`);
   if (!engine.hasKernel(InstanceNorm)) return composed(x, gamma, beta, eps);
   const [y, m, inv] = engine.runKernel(InstanceNorm, [x, gamma, beta], { eps });
-  m.dispose(); inv.dispose(); // the tape keeps its own references for the backward
+  m.dispose();
+  inv.dispose(); // the tape keeps its own references for the backward
   return y;
 }
 
@@ -45,8 +53,11 @@ export function instanceNorm(x: Tensor, gamma: Tensor, beta: Tensor, opts: Insta
  */
 export function instanceNormGrad(dy: Tensor, x: Tensor, gamma: Tensor, mean: Tensor, invStd: Tensor, needDx: boolean): Tensor[] {
   const op = 'instanceNormGrad';
-  checkTensor(op, 'dy', dy); checkTensor(op, 'x', x); checkTensor(op, 'gamma', gamma);
-  checkTensor(op, 'mean', mean); checkTensor(op, 'invStd', invStd);
+  checkTensor(op, 'dy', dy);
+  checkTensor(op, 'x', x);
+  checkTensor(op, 'gamma', gamma);
+  checkTensor(op, 'mean', mean);
+  checkTensor(op, 'invStd', invStd);
   return engine.runKernel(InstanceNormGrad, [dy, x, gamma, mean, invStd], { needDx });
 }
 

@@ -17,7 +17,9 @@ function reduce(kernel: typeof Sum | typeof Max | typeof Min, op: string, x: Ten
   return engine.runKernel(kernel, [x], { axes: axesOf(op, x, axis), keepDims })[0];
 }
 
-export function sum(x: Tensor, axis?: number | number[], keepDims = false): Tensor { return reduce(Sum, 'sum', x, axis, keepDims); }
+export function sum(x: Tensor, axis?: number | number[], keepDims = false): Tensor {
+  return reduce(Sum, 'sum', x, axis, keepDims);
+}
 export function max(x: Tensor, axis?: number | number[], keepDims = false): Tensor {
   if (x.size === 0) throw new Error('max: empty tensor');
   return reduce(Max, 'max', x, axis, keepDims);

@@ -13,8 +13,11 @@ export interface RoiPoolOptions {
 }
 
 function checkRois(op: string, x: Tensor, rois: Tensor, opts: RoiPoolOptions): [number, number] {
-  checkTensor(op, 'x', x); checkTensor(op, 'rois', rois);
-  checkRank(op, 'x', x, 4); checkDtype(op, 'x', x, 'float32'); checkDtype(op, 'rois', rois, 'float32');
+  checkTensor(op, 'x', x);
+  checkTensor(op, 'rois', rois);
+  checkRank(op, 'x', x, 4);
+  checkDtype(op, 'x', x, 'float32');
+  checkDtype(op, 'rois', rois, 'float32');
   if (rois.rank !== 2 || rois.shape[1] !== 5) {
     throw new Error(`${op}: rois must be [R,5] = (batchIndex, x1, y1, x2, y2), got ${shapeStr(rois.shape)}`);
   }
@@ -29,9 +32,11 @@ function checkRois(op: string, x: Tensor, rois: Tensor, opts: RoiPoolOptions): [
   const N = x.shape[0];
   for (let i = 0; i < rois.shape[0]; i++) {
     const b = r[i * 5];
-    if (!Number.isInteger(b) || b < 0 || b >= N) throw new Error(`${op}: RoI ${i} has batch index ${b}, outside [0, ${N}) for x ${shapeStr(x.shape)}`);
+    if (!Number.isInteger(b) || b < 0 || b >= N)
+      throw new Error(`${op}: RoI ${i} has batch index ${b}, outside [0, ${N}) for x ${shapeStr(x.shape)}`);
     for (let k = 1; k < 5; k++) {
-      if (!Number.isFinite(r[i * 5 + k])) throw new Error(`${op}: RoI ${i} has a non-finite coordinate (${Array.from(r.subarray(i * 5, i * 5 + 5)).join(', ')})`);
+      if (!Number.isFinite(r[i * 5 + k]))
+        throw new Error(`${op}: RoI ${i} has a non-finite coordinate (${Array.from(r.subarray(i * 5, i * 5 + 5)).join(', ')})`);
     }
   }
   return [os[0], os[1]];
@@ -73,7 +78,9 @@ export function roiAlign(x: Tensor, rois: Tensor, opts: RoiAlignOptions): Tensor
 /** The gradient of roiPool: dy [R,C,ph,pw] routed through the argmax switches into dx of `inputShape` (paper eq. 4). */
 export function roiPoolGrad(dy: Tensor, argmax: Tensor, rois: Tensor, inputShape: number[]): Tensor {
   const op = 'roiPoolGrad';
-  checkTensor(op, 'dy', dy); checkTensor(op, 'argmax', argmax); checkTensor(op, 'rois', rois);
+  checkTensor(op, 'dy', dy);
+  checkTensor(op, 'argmax', argmax);
+  checkTensor(op, 'rois', rois);
   checkDtype(op, 'argmax', argmax, 'int32');
   return engine.runKernel(RoiPoolGrad, [dy, argmax, rois], { inputShape })[0];
 }
@@ -81,6 +88,7 @@ export function roiPoolGrad(dy: Tensor, argmax: Tensor, rois: Tensor, inputShape
 /** The gradient of roiAlign: dy [R,C,ph,pw] spread back bilinearly into dx of `inputShape`. */
 export function roiAlignGrad(dy: Tensor, rois: Tensor, inputShape: number[], attrs: RoiAlignAttrs): Tensor {
   const op = 'roiAlignGrad';
-  checkTensor(op, 'dy', dy); checkTensor(op, 'rois', rois);
+  checkTensor(op, 'dy', dy);
+  checkTensor(op, 'rois', rois);
   return engine.runKernel(RoiAlignGrad, [dy, rois], { ...attrs, inputShape })[0];
 }

@@ -25,7 +25,9 @@ export function reshape(x: Tensor, shape: number[]): Tensor {
 }
 
 /** Collapses all dims after the first: [N, ...] -> [N, prod(...)]. */
-export function flatten(x: Tensor): Tensor { return reshape(x, [x.shape[0], -1]); }
+export function flatten(x: Tensor): Tensor {
+  return reshape(x, [x.shape[0], -1]);
+}
 
 export function transpose(x: Tensor, perm?: number[]): Tensor {
   checkTensor('transpose', 'x', x);
@@ -80,7 +82,8 @@ export function gather(x: Tensor, indices: Tensor | number[]): Tensor {
   if (x.rank < 1) throw new Error('gather: x must have rank >= 1');
   const v = idx.dataSync();
   for (let i = 0; i < v.length; i++) {
-    if (v[i] < 0 || v[i] >= x.shape[0]) throw new Error(`gather: index ${v[i]} at ${i} is outside [0, ${x.shape[0]}) for ${shapeStr(x.shape)}`);
+    if (v[i] < 0 || v[i] >= x.shape[0])
+      throw new Error(`gather: index ${v[i]} at ${i} is outside [0, ${x.shape[0]}) for ${shapeStr(x.shape)}`);
   }
   const [flat] = engine.runKernel(GatherRows, [x, idx]);
   if (idx !== indices) idx.dispose();
@@ -95,7 +98,8 @@ export function gather(x: Tensor, indices: Tensor | number[]): Tensor {
  * int32, m of them in [0, numRows), as gather checked them).
  */
 export function scatterAddRows(x: Tensor, indices: Tensor, numRows: number): Tensor {
-  checkTensor('scatterAddRows', 'x', x); checkTensor('scatterAddRows', 'indices', indices);
+  checkTensor('scatterAddRows', 'x', x);
+  checkTensor('scatterAddRows', 'indices', indices);
   checkDtype('scatterAddRows', 'indices', indices, 'int32');
   if (indices.size !== x.shape[0]) {
     throw new Error(`scatterAddRows: indices ${shapeStr(indices.shape)} must hold ${x.shape[0]} rows for x ${shapeStr(x.shape)}`);

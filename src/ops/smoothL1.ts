@@ -7,13 +7,18 @@ import { mean, sum } from './reduce.js';
 import type { Reduction } from './nn.js';
 import { checkDtype, checkTensor } from './util.js';
 
-export interface SmoothL1Options { beta?: number; reduction?: Reduction }
+export interface SmoothL1Options {
+  beta?: number;
+  reduction?: Reduction;
+}
 
 /** 0.5·d²/β where |d| < β, else |d| − 0.5·β, with d = input − target (β = 0 is plain L1). */
 export function smoothL1(input: Tensor, target: Tensor, opts: SmoothL1Options = {}): Tensor {
   const op = 'smoothL1';
-  checkTensor(op, 'input', input); checkTensor(op, 'target', target);
-  checkDtype(op, 'input', input, 'float32'); checkDtype(op, 'target', target, 'float32');
+  checkTensor(op, 'input', input);
+  checkTensor(op, 'target', target);
+  checkDtype(op, 'input', input, 'float32');
+  checkDtype(op, 'target', target, 'float32');
   if (!sameShape(input.shape, target.shape)) {
     throw new Error(`${op}: input ${shapeStr(input.shape)} and target ${shapeStr(target.shape)} differ in shape`);
   }
@@ -31,6 +36,8 @@ export function smoothL1(input: Tensor, target: Tensor, opts: SmoothL1Options = 
 /** The input gradient of the elementwise smooth-L1 for upstream dy (the target's is its negation). */
 export function smoothL1Grad(dy: Tensor, input: Tensor, target: Tensor, beta: number): Tensor {
   const op = 'smoothL1Grad';
-  checkTensor(op, 'dy', dy); checkTensor(op, 'input', input); checkTensor(op, 'target', target);
+  checkTensor(op, 'dy', dy);
+  checkTensor(op, 'input', input);
+  checkTensor(op, 'target', target);
   return engine.runKernel(SmoothL1Grad, [dy, input, target], { beta })[0];
 }

@@ -25,6 +25,7 @@ export function normAxis(op: string, axis: number, rank: number): number {
 
 export function pair(v: number | [number, number] | number[], op: string, what: string): [number, number] {
   const p = typeof v === 'number' ? [v, v] : v;
-  if (p.length !== 2 || !p.every((x) => Number.isInteger(x) && x >= 0)) throw new Error(`${op}: ${what} must be a non-negative integer or a pair, got ${JSON.stringify(v)}`);
+  if (p.length !== 2 || !p.every((x) => Number.isInteger(x) && x >= 0))
+    throw new Error(`${op}: ${what} must be a non-negative integer or a pair, got ${JSON.stringify(v)}`);
   return [p[0], p[1]];
 }

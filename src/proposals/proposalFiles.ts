@@ -25,13 +25,18 @@ export function serializeProposals(rec: ProposalRecord): string {
 /** Parses and validates a proposals file's text. `source` names it in error messages. */
 export function parseProposals(text: string, source = 'proposals'): ProposalRecord {
   let obj: unknown;
-  try { obj = JSON.parse(text); } catch (e) { throw new Error(`${source}: not valid JSON (${(e as Error).message})`); }
+  try {
+    obj = JSON.parse(text);
+  } catch (e) {
+    throw new Error(`${source}: not valid JSON (${(e as Error).message})`);
+  }
   return proposalsFromJson(obj, source);
 }
 
 /** Validates an already-parsed proposals object. */
 function proposalsFromJson(obj: unknown, source = 'proposals'): ProposalRecord {
-  if (typeof obj !== 'object' || obj === null || Array.isArray(obj)) throw new Error(`${source}: expected a JSON object with "image_id" and "boxes"`);
+  if (typeof obj !== 'object' || obj === null || Array.isArray(obj))
+    throw new Error(`${source}: expected a JSON object with "image_id" and "boxes"`);
   const o = obj as Record<string, unknown>;
   const id = o.image_id;
   if (typeof id !== 'string' && !(typeof id === 'number' && Number.isInteger(id))) {
@@ -44,10 +49,13 @@ function proposalsFromJson(obj: unknown, source = 'proposals'): ProposalRecord {
   for (let i = 0; i < n; i++) {
     const b = o.boxes[i];
     if (!Array.isArray(b) || b.length !== 4) {
-      throw new Error(`${source}: boxes[${i}] must be [x1, y1, x2, y2] (4 numbers), got ${Array.isArray(b) ? `${b.length} values` : describe(b)}`);
+      throw new Error(
+        `${source}: boxes[${i}] must be [x1, y1, x2, y2] (4 numbers), got ${Array.isArray(b) ? `${b.length} values` : describe(b)}`,
+      );
     }
     for (let c = 0; c < 4; c++) {
-      if (typeof b[c] !== 'number' || !Number.isFinite(b[c])) throw new Error(`${source}: boxes[${i}][${c}] is ${describe(b[c])}, not a finite number`);
+      if (typeof b[c] !== 'number' || !Number.isFinite(b[c]))
+        throw new Error(`${source}: boxes[${i}][${c}] is ${describe(b[c])}, not a finite number`);
       boxes[4 * i + c] = b[c];
     }
     if (b[2] < b[0] || b[3] < b[1]) throw new Error(`${source}: boxes[${i}] = [${b.join(', ')}] has x2 < x1 or y2 < y1`);
@@ -116,8 +124,11 @@ export function saveProposals(dir: string, rec: ProposalRecord): string {
 export function loadProposals(dir: string, imageId: string): ProposalRecord {
   const path = proposalPath(dir, imageId);
   let text: string;
-  try { text = nodeFs().readFileSync(path, 'utf8'); }
-  catch (e) { throw new Error(`${path}: cannot read proposals (${(e as Error).message})`); }
+  try {
+    text = nodeFs().readFileSync(path, 'utf8');
+  } catch (e) {
+    throw new Error(`${path}: cannot read proposals (${(e as Error).message})`);
+  }
   const rec = parseProposals(text, path);
   if (rec.imageId !== imageId) throw new Error(`${path}: image_id is "${rec.imageId}", expected "${imageId}"`);
   return rec;
@@ -132,7 +143,11 @@ export function loadProposalsIfPresent(dir: string, imageId: string): ProposalRe
 export function listProposalIds(dir: string): string[] {
   const fs = nodeFs();
   if (!fs.existsSync(dir)) return [];
-  return fs.readdirSync(dir).filter((f) => f.endsWith('.json')).map((f) => f.slice(0, -5)).sort();
+  return fs
+    .readdirSync(dir)
+    .filter((f) => f.endsWith('.json'))
+    .map((f) => f.slice(0, -5))
+    .sort();
 }
 
 /** Loads `<dir>/<imageId>.json` if present, else computes the boxes, saves and returns them. */

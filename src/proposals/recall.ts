@@ -7,11 +7,15 @@ import { boxPairIou } from '../data/boxes.js';
 export function bestOverlaps(proposals: ArrayLike<number>, gt: ArrayLike<number>): Float64Array {
   checkFlat(proposals, 'proposals');
   checkFlat(gt, 'ground truth');
-  const np = proposals.length / 4, ng = gt.length / 4;
+  const np = proposals.length / 4,
+    ng = gt.length / 4;
   const best = new Float64Array(ng);
   for (let g = 0; g < ng; g++) {
     let m = 0;
-    for (let p = 0; p < np; p++) { const o = boxPairIou(gt, g, proposals, p); if (o > m) m = o; }
+    for (let p = 0; p < np; p++) {
+      const o = boxPairIou(gt, g, proposals, p);
+      if (o > m) m = o;
+    }
     best[g] = m;
   }
   return best;
@@ -42,7 +46,9 @@ export interface RecallReport {
  */
 export function datasetRecall(images: RecallImage[], thresholds: number[] = [0.5, 0.7], maxBoxes?: number): RecallReport {
   const hits = thresholds.map(() => 0);
-  let gtCount = 0, boxes = 0, overlapSum = 0;
+  let gtCount = 0,
+    boxes = 0,
+    overlapSum = 0;
   for (const im of images) {
     let props = im.proposals;
     if (maxBoxes !== undefined && props.length > 4 * maxBoxes) props = Array.prototype.slice.call(props, 0, 4 * maxBoxes);
@@ -51,7 +57,9 @@ export function datasetRecall(images: RecallImage[], thresholds: number[] = [0.5
     gtCount += best.length;
     for (const o of best) {
       overlapSum += o;
-      thresholds.forEach((t, k) => { if (o >= t) hits[k]++; });
+      thresholds.forEach((t, k) => {
+        if (o >= t) hits[k]++;
+      });
     }
   }
   return {

@@ -47,7 +47,10 @@ export interface SelectiveSearchPlan {
 }
 
 const SPACE_CODE: Record<ColorSpace, number> = { rgb: 0, hsv: 1, lab: 2 };
-const USE_COLOR = 1, USE_TEXTURE = 2, USE_SIZE = 4, USE_FILL = 8;
+const USE_COLOR = 1,
+  USE_TEXTURE = 2,
+  USE_SIZE = 4,
+  USE_FILL = 8;
 
 export function planFor(options: SelectiveSearchOptions = {}): SelectiveSearchPlan {
   const mode = options.mode ?? 'fast';
@@ -102,13 +105,19 @@ function imageChannels(image: RgbImage): number {
 /** Runs every strategy of the plan on the image and returns each segmentation's regions and hierarchies. */
 export function runGroupings(image: RgbImage, plan: SelectiveSearchPlan, m: WasmModule = loadWasm()): SegmentationRun[] {
   const channels = imageChannels(image);
-  const w = image.width, h = image.height, n = w * h;
+  const w = image.width,
+    h = image.height,
+    n = w * h;
   const ex = m.exports;
   const flagsList = plan.similarities.map(similarityFlags);
   const anyColour = flagsList.some((f) => f & USE_COLOR);
   const anyTexture = flagsList.some((f) => f & USE_TEXTURE);
   const held: number[] = [];
-  const alloc = (bytes: number) => { const p = m.alloc(bytes); held.push(p); return p; };
+  const alloc = (bytes: number) => {
+    const p = m.alloc(bytes);
+    held.push(p);
+    return p;
+  };
   const runs: SegmentationRun[] = [];
   try {
     const rgb = alloc(3 * n);
@@ -117,8 +126,10 @@ export function runGroupings(image: RgbImage, plan: SelectiveSearchPlan, m: Wasm
     const small = alloc(1024);
     const smooth = alloc(12 * n);
     const maxEdges = ex.ssMaxEdges(w, h) as number;
-    const ew = alloc(4 * maxEdges), ei = alloc(4 * maxEdges);
-    const lo = alloc(4 * maxEdges), hi = alloc(4 * maxEdges); // radix sort temps, then neighbour pairs
+    const ew = alloc(4 * maxEdges),
+      ei = alloc(4 * maxEdges);
+    const lo = alloc(4 * maxEdges),
+      hi = alloc(4 * maxEdges); // radix sort temps, then neighbour pairs
     const bucket = alloc(4 * maxEdges);
     const counts = alloc(2048 * 4);
     const uf = alloc(Math.max(ex.ssSegmentWorkBytes(n) as number, 8 * (n + 1))); // then adjacency scratch
@@ -136,9 +147,14 @@ export function runGroupings(image: RgbImage, plan: SelectiveSearchPlan, m: Wasm
         const R = ex.ssSegmentGraph(n, w, ew, ei, edges, k, minRegion, uf, labels) as number;
         const E = ex.ssAdjacency(labels, w, h, R, lo, hi, bucket, uf, uf + 4 * (R + 1)) as number;
         const local: number[] = [];
-        const la = (bytes: number) => { const p = m.alloc(bytes); local.push(p); return p; };
+        const la = (bytes: number) => {
+          const p = m.alloc(bytes);
+          local.push(p);
+          return p;
+        };
         try {
-          const sizes = la(8 * R), boxes = la(32 * R);
+          const sizes = la(8 * R),
+            boxes = la(32 * R);
           const colour = anyColour ? la(2 * R * 76 * 4) : 0;
           const texture = anyTexture ? la(2 * R * 240 * 4) : 0;
           const work = la(ex.ssGroupWorkBytes(R, E) as number);
@@ -163,8 +179,15 @@ export function runGroupings(image: RgbImage, plan: SelectiveSearchPlan, m: Wasm
 }
 
 function writeRgb(dst: Uint8Array, src: Uint8Array, channels: number): void {
-  if (channels === 3) { dst.set(src); return; }
-  for (let i = 0, j = 0; j < dst.length; i += 4, j += 3) { dst[j] = src[i]; dst[j + 1] = src[i + 1]; dst[j + 2] = src[i + 2]; }
+  if (channels === 3) {
+    dst.set(src);
+    return;
+  }
+  for (let i = 0, j = 0; j < dst.length; i += 4, j += 3) {
+    dst[j] = src[i];
+    dst[j + 1] = src[i + 1];
+    dst[j + 2] = src[i + 2];
+  }
 }
 
 /**
@@ -201,7 +224,10 @@ export function rankRegions(runs: SegmentationRun[], rng: Rng, minSize = 0, maxB
   const out: number[] = [];
   const cap = maxBoxes > 0 ? maxBoxes : Infinity;
   for (const k of order) {
-    const x1 = src[4 * k], y1 = src[4 * k + 1], x2 = src[4 * k + 2], y2 = src[4 * k + 3];
+    const x1 = src[4 * k],
+      y1 = src[4 * k + 1],
+      x2 = src[4 * k + 2],
+      y2 = src[4 * k + 3];
     if (x2 - x1 + 1 < minSize || y2 - y1 + 1 < minSize) continue;
     const key = `${x1},${y1},${x2},${y2}`;
     if (seen.has(key)) continue;

@@ -47,8 +47,13 @@ class Engine {
 
   constructor() {
     setEngineHooks({
-      track: (t) => { const s = this.scopes[this.scopes.length - 1]; if (s) s.add(t); },
-      untrack: (t) => { for (let i = this.scopes.length - 1; i >= 0; i--) if (this.scopes[i].delete(t)) break; },
+      track: (t) => {
+        const s = this.scopes[this.scopes.length - 1];
+        if (s) s.add(t);
+      },
+      untrack: (t) => {
+        for (let i = this.scopes.length - 1; i >= 0; i--) if (this.scopes[i].delete(t)) break;
+      },
       backward: (t, dy) => this.tape.backward(t, dy),
     });
   }
@@ -59,7 +64,9 @@ class Engine {
     return this.installedTape;
   }
 
-  setTape(tape: GradientTape): void { this.installedTape = tape; }
+  setTape(tape: GradientTape): void {
+    this.installedTape = tape;
+  }
 
   registerBackend(name: string, factory: BackendFactory, priority = 1): void {
     this.factories.set(name, { factory, priority });
@@ -83,13 +90,19 @@ class Engine {
 
   get backend(): Backend {
     if (!this.active) {
-      const entries = [...this.factories.entries()].map(([name, f]) => ({ name, priority: f.priority, make: () => this.findBackend(name) }));
+      const entries = [...this.factories.entries()].map(([name, f]) => ({
+        name,
+        priority: f.priority,
+        make: () => this.findBackend(name),
+      }));
       this.active = pickAutoBackend(entries);
     }
     return this.active;
   }
 
-  get backendName(): string { return this.backend.name; }
+  get backendName(): string {
+    return this.backend.name;
+  }
 
   // ---- tensors -------------------------------------------------------------------------------
 
@@ -120,11 +133,12 @@ class Engine {
   // ---- kernels -------------------------------------------------------------------------------
 
   /** Whether the active backend runs kernel `name` itself (rather than falling back to WASM). */
-  hasKernel(name: KernelName): boolean { return this.backend.kernels.has(name); }
+  hasKernel(name: KernelName): boolean {
+    return this.backend.kernels.has(name);
+  }
 
   /** Runs kernel `name` (inputs and attrs as in src/core/kernels.ts) and records it for autograd. */
-  runKernel<K extends KernelName>(name: K, inputList: KernelInputs<K, Tensor>,
-    ...[attrs = {}]: AttrsArg<K>): KernelOutputs<K, Tensor> {
+  runKernel<K extends KernelName>(name: K, inputList: KernelInputs<K, Tensor>, ...[attrs = {}]: AttrsArg<K>): KernelOutputs<K, Tensor> {
     const inputs = inputList as unknown as Tensor[];
     for (const t of inputs) t.assertAlive(name);
     let backend = this.backend;
@@ -175,7 +189,11 @@ class Engine {
   noGrad<T>(fn: () => T): T {
     const prev = this.gradEnabled;
     this.gradEnabled = false;
-    try { return fn(); } finally { this.gradEnabled = prev; }
+    try {
+      return fn();
+    } finally {
+      this.gradEnabled = prev;
+    }
   }
 
   memory(): MemoryInfo {
@@ -195,19 +213,33 @@ export function pickAutoBackend(entries: { name: string; priority: number; make:
   for (const e of [...entries].sort((a, b) => b.priority - a.priority)) {
     try {
       const b = e.make();
-      if (b.preferredForAuto === false) { fallback ??= b; continue; }
+      if (b.preferredForAuto === false) {
+        fallback ??= b;
+        continue;
+      }
       return b;
-    } catch (err) { errors.push(`${e.name}: ${(err as Error).message}`); }
+    } catch (err) {
+      errors.push(`${e.name}: ${(err as Error).message}`);
+    }
   }
   if (fallback) return fallback;
   throw new Error(`no backend could be initialized (${errors.join('; ') || 'none registered'})`);
 }
 
 function collectTensors(x: unknown, out: Set<Tensor>, depth = 0): void {
-  if (x instanceof Tensor) { out.add(x); return; }
+  if (x instanceof Tensor) {
+    out.add(x);
+    return;
+  }
   if (depth > 4 || x === null || typeof x !== 'object') return;
-  if (Array.isArray(x)) { for (const v of x) collectTensors(v, out, depth + 1); return; }
-  if (x instanceof Map) { for (const v of x.values()) collectTensors(v, out, depth + 1); return; }
+  if (Array.isArray(x)) {
+    for (const v of x) collectTensors(v, out, depth + 1);
+    return;
+  }
+  if (x instanceof Map) {
+    for (const v of x.values()) collectTensors(v, out, depth + 1);
+    return;
+  }
   if (Object.getPrototypeOf(x) === Object.prototype) for (const v of Object.values(x as object)) collectTensors(v, out, depth + 1);
 }
 

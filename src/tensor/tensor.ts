@@ -11,7 +11,9 @@ export interface EngineHooks {
   backward(t: Tensor, dy?: Tensor): void;
 }
 let hooks: EngineHooks | null = null;
-export function setEngineHooks(h: EngineHooks): void { hooks = h; }
+export function setEngineHooks(h: EngineHooks): void {
+  hooks = h;
+}
 
 let nextId = 0;
 
@@ -42,9 +44,15 @@ export class Tensor {
     if (track) hooks?.track(this);
   }
 
-  get rank(): number { return this.shape.length; }
-  get isDisposed(): boolean { return this.disposed; }
-  get isLeaf(): boolean { return !this.fromOp; }
+  get rank(): number {
+    return this.shape.length;
+  }
+  get isDisposed(): boolean {
+    return this.disposed;
+  }
+  get isLeaf(): boolean {
+    return !this.fromOp;
+  }
 
   /** Throws if the tensor was disposed; ops call this on every input. */
   assertAlive(where: string): void {
@@ -109,7 +117,10 @@ export class Tensor {
     liveTensors--;
     this.backend.decRef(this.dataId);
     hooks?.untrack(this);
-    if (this.grad) { this.grad.dispose(); this.grad = null; }
+    if (this.grad) {
+      this.grad.dispose();
+      this.grad = null;
+    }
   }
 
   toString(): string {
@@ -119,4 +130,6 @@ export class Tensor {
 }
 
 let liveTensors = 0;
-export function numLiveTensors(): number { return liveTensors; }
+export function numLiveTensors(): number {
+  return liveTensors;
+}

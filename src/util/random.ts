@@ -27,17 +27,26 @@ export class Rng {
     const s = this.s;
     const result = Math.imul(rotl(Math.imul(s[1], 5) >>> 0, 7), 9) >>> 0;
     const t = (s[1] << 9) >>> 0;
-    s[2] ^= s[0]; s[3] ^= s[1]; s[1] ^= s[2]; s[0] ^= s[3];
+    s[2] ^= s[0];
+    s[3] ^= s[1];
+    s[1] ^= s[2];
+    s[0] ^= s[3];
     s[2] ^= t;
     s[3] = rotl(s[3], 11);
     return result;
   }
 
   /** Uniform in [0, 1). */
-  next(): number { return this.nextU32() / 4294967296; }
-  uniform(lo = 0, hi = 1): number { return lo + (hi - lo) * this.next(); }
+  next(): number {
+    return this.nextU32() / 4294967296;
+  }
+  uniform(lo = 0, hi = 1): number {
+    return lo + (hi - lo) * this.next();
+  }
   /** Integer in [lo, hi). */
-  int(lo: number, hi: number): number { return lo + Math.floor(this.next() * (hi - lo)); }
+  int(lo: number, hi: number): number {
+    return lo + Math.floor(this.next() * (hi - lo));
+  }
   /** Standard normal (Box–Muller; one value per call keeps the state simple). */
   normal(mean = 0, std = 1): number {
     let u = this.next();
@@ -46,19 +55,37 @@ export class Rng {
   }
   /** Fisher–Yates shuffle in place. */
   shuffle<T>(a: T[]): T[] {
-    for (let i = a.length - 1; i > 0; i--) { const j = this.int(0, i + 1); const t = a[i]; a[i] = a[j]; a[j] = t; }
+    for (let i = a.length - 1; i > 0; i--) {
+      const j = this.int(0, i + 1);
+      const t = a[i];
+      a[i] = a[j];
+      a[j] = t;
+    }
     return a;
   }
   /** k distinct indices from [0, n) (k <= n), in random order. */
   choice(n: number, k: number): number[] {
     const idx = Array.from({ length: n }, (_, i) => i);
-    for (let i = 0; i < k; i++) { const j = this.int(i, n); const t = idx[i]; idx[i] = idx[j]; idx[j] = t; }
+    for (let i = 0; i < k; i++) {
+      const j = this.int(i, n);
+      const t = idx[i];
+      idx[i] = idx[j];
+      idx[j] = t;
+    }
     return idx.slice(0, k);
   }
-  getState(): number[] { return Array.from(this.s); }
-  setState(state: ArrayLike<number>): void { for (let i = 0; i < 4; i++) this.s[i] = state[i] >>> 0; }
+  getState(): number[] {
+    return Array.from(this.s);
+  }
+  setState(state: ArrayLike<number>): void {
+    for (let i = 0; i < 4; i++) this.s[i] = state[i] >>> 0;
+  }
   /** An independent child stream (for workers, dropout, flips) derived from this one. */
-  fork(): Rng { return new Rng(this.nextU32() ^ 0x5bd1e995); }
+  fork(): Rng {
+    return new Rng(this.nextU32() ^ 0x5bd1e995);
+  }
 }
 
-function rotl(x: number, k: number): number { return ((x << k) | (x >>> (32 - k))) >>> 0; }
+function rotl(x: number, k: number): number {
+  return ((x << k) | (x >>> (32 - k))) >>> 0;
+}

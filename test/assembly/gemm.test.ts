@@ -18,57 +18,93 @@ function randoms(rng: Rng, n: number): Float32Array {
   return a;
 }
 
-interface Case { M: number; N: number; K: number; transA: boolean; transB: boolean; accumulate: boolean; pad?: number }
+interface Case {
+  M: number;
+  N: number;
+  K: number;
+  transA: boolean;
+  transB: boolean;
+  accumulate: boolean;
+  pad?: number;
+}
 
 // Runs one gemm in WASM memory with padded leading dimensions, an unaligned scratch pointer and a
 // sentinel-filled tail on C's rows and on the scratch, and checks values and that nothing else moved.
 function check(rng: Rng, { M, N, K, transA, transB, accumulate, pad = 0 }: Case): void {
-  const lda = (transA ? M : K) + pad, ldb = (transB ? K : N) + pad, ldc = N + pad;
-  const a = randoms(rng, (transA ? K : M) * lda), b = randoms(rng, (transB ? N : K) * ldb);
+  const lda = (transA ? M : K) + pad,
+    ldb = (transB ? K : N) + pad,
+    ldc = N + pad;
+  const a = randoms(rng, (transA ? K : M) * lda),
+    b = randoms(rng, (transB ? N : K) * ldb);
   const c0 = randoms(rng, M * ldc);
   for (let i = 0; i < M; i++) for (let j = N; j < ldc; j++) c0[i * ldc + j] = SENTINEL;
   const scratchBytes = e.gemmScratchBytes(M, N, K);
   assert.ok(scratchBytes > 0, 'scratch size');
-  const pa = m.alloc(a.length * 4), pb = m.alloc(b.length * 4), pc = m.alloc(c0.length * 4);
+  const pa = m.alloc(a.length * 4),
+    pb = m.alloc(b.length * 4),
+    pc = m.alloc(c0.length * 4);
   const ps = m.alloc(scratchBytes + 4 + 64);
-  m.f32(pa, a.length).set(a); m.f32(pb, b.length).set(b); m.f32(pc, c0.length).set(c0);
+  m.f32(pa, a.length).set(a);
+  m.f32(pb, b.length).set(b);
+  m.f32(pc, c0.length).set(c0);
   m.f32(ps + 4 + scratchBytes, 16).fill(SENTINEL);
   e.gemm(M, N, K, pa, lda, transA ? 1 : 0, pb, ldb, transB ? 1 : 0, pc, ldc, accumulate ? 1 : 0, ps + 4);
   const c = m.f32(pc, c0.length).slice();
   const tail = m.f32(ps + 4 + scratchBytes, 16).slice();
-  m.free(pa); m.free(pb); m.free(pc); m.free(ps);
+  m.free(pa);
+  m.free(pb);
+  m.free(pc);
+  m.free(ps);
 
   const ref = gemmRef(M, N, K, a, lda, transA, b, ldb, transB);
-  const got = new Float64Array(M * N), want = new Float64Array(M * N);
-  for (let i = 0; i < M; i++) for (let j = 0; j < N; j++) {
-    got[i * N + j] = c[i * ldc + j];
-    want[i * N + j] = ref[i * N + j] + (accumulate ? c0[i * ldc + j] : 0);
-    for (let q = N; q < ldc; q++) if (c[i * ldc + q] !== SENTINEL) assert.unreachable(`C padding column ${q} of row ${i} was written`);
-  }
+  const got = new Float64Array(M * N),
+    want = new Float64Array(M * N);
+  for (let i = 0; i < M; i++)
+    for (let j = 0; j < N; j++) {
+      got[i * N + j] = c[i * ldc + j];
+      want[i * N + j] = ref[i * N + j] + (accumulate ? c0[i * ldc + j] : 0);
+      for (let q = N; q < ldc; q++) if (c[i * ldc + q] !== SENTINEL) assert.unreachable(`C padding column ${q} of row ${i} was written`);
+    }
   const what = `gemm M=${M} N=${N} K=${K} tA=${+transA} tB=${+transB} acc=${+accumulate} pad=${pad}`;
   assertClose(got, want, 1e-4, 1e-5 * Math.sqrt(K), what);
   for (const v of tail) if (v !== SENTINEL) assert.unreachable(`${what}: wrote past gemmScratchBytes`);
 }
 
 const SIZES = [1, 3, 5, 7, 8, 9, 17, 33, 64, 100];
-const TRANS: [boolean, boolean][] = [[false, false], [true, false], [false, true], [true, true]];
+const TRANS: [boolean, boolean][] = [
+  [false, false],
+  [true, false],
+  [false, true],
+  [true, true],
+];
 
 test(`all size mixes in {${SIZES}}, four transpose combinations (${m.relaxed ? 'relaxed' : 'plain'} SIMD build)`, () => {
   const rng = new Rng(1);
   let n = 0;
-  for (const M of SIZES) for (const N of SIZES) for (const K of SIZES) {
-    const [transA, transB] = TRANS[n % 4];
-    // every triple once per transpose combination would be 4000 runs; rotate instead, and cover
-    // all four combinations on a diagonal subset below
-    check(rng, { M, N, K, transA, transB, accumulate: n % 3 === 0, pad: n % 5 === 0 ? 3 : 0 });
-    n++;
-  }
+  for (const M of SIZES)
+    for (const N of SIZES)
+      for (const K of SIZES) {
+        const [transA, transB] = TRANS[n % 4];
+        // every triple once per transpose combination would be 4000 runs; rotate instead, and cover
+        // all four combinations on a diagonal subset below
+        check(rng, { M, N, K, transA, transB, accumulate: n % 3 === 0, pad: n % 5 === 0 ? 3 : 0 });
+        n++;
+      }
 });
 
 test('every transpose combination on odd sizes, with and without accumulate', () => {
   const rng = new Rng(2);
   for (const [transA, transB] of TRANS) {
-    for (const [M, N, K] of [[1, 1, 1], [3, 5, 7], [7, 9, 5], [9, 17, 33], [33, 7, 100], [100, 64, 9], [17, 100, 3], [64, 64, 64]]) {
+    for (const [M, N, K] of [
+      [1, 1, 1],
+      [3, 5, 7],
+      [7, 9, 5],
+      [9, 17, 33],
+      [33, 7, 100],
+      [100, 64, 9],
+      [17, 100, 3],
+      [64, 64, 64],
+    ]) {
       for (const accumulate of [false, true]) check(rng, { M, N, K, transA, transB, accumulate, pad: 2 });
     }
   }
@@ -76,16 +112,28 @@ test('every transpose combination on odd sizes, with and without accumulate', ()
 
 test('sizes that cross the K, M and N cache blocks', () => {
   const rng = new Rng(3);
-  const cases: [number, number, number][] = [[5, 9, 600], [257, 70, 513], [130, 33, 257], [3, 4100, 5], [131, 4103, 2]];
-  for (const [M, N, K] of cases) for (const [transA, transB] of TRANS) {
-    check(rng, { M, N, K, transA, transB, accumulate: transA, pad: 1 });
-  }
+  const cases: [number, number, number][] = [
+    [5, 9, 600],
+    [257, 70, 513],
+    [130, 33, 257],
+    [3, 4100, 5],
+    [131, 4103, 2],
+  ];
+  for (const [M, N, K] of cases)
+    for (const [transA, transB] of TRANS) {
+      check(rng, { M, N, K, transA, transB, accumulate: transA, pad: 1 });
+    }
 });
 
 test('accumulate=1 adds into C, 0 overwrites whatever C held', () => {
   // a hand-checkable case: [1 2; 3 4]·[5 6; 7 8] = [19 22; 43 50]
-  const a = m.alloc(16), b = m.alloc(16), c = m.alloc(16), s = m.alloc(e.gemmScratchBytes(2, 2, 2));
-  m.f32(a, 4).set([1, 2, 3, 4]); m.f32(b, 4).set([5, 6, 7, 8]); m.f32(c, 4).set([NaN, 1e30, -1, 7]);
+  const a = m.alloc(16),
+    b = m.alloc(16),
+    c = m.alloc(16),
+    s = m.alloc(e.gemmScratchBytes(2, 2, 2));
+  m.f32(a, 4).set([1, 2, 3, 4]);
+  m.f32(b, 4).set([5, 6, 7, 8]);
+  m.f32(c, 4).set([NaN, 1e30, -1, 7]);
   e.gemm(2, 2, 2, a, 2, 0, b, 2, 0, c, 2, 0, s);
   assert.equal(Array.from(m.f32(c, 4)), [19, 22, 43, 50]);
   e.gemm(2, 2, 2, a, 2, 0, b, 2, 0, c, 2, 1, s);
@@ -93,7 +141,10 @@ test('accumulate=1 adds into C, 0 overwrites whatever C held', () => {
   // transposed A: op(A) = [1 3; 2 4]
   e.gemm(2, 2, 2, a, 2, 1, b, 2, 0, c, 2, 0, s);
   assert.equal(Array.from(m.f32(c, 4)), [26, 30, 38, 44]);
-  m.free(a); m.free(b); m.free(c); m.free(s);
+  m.free(a);
+  m.free(b);
+  m.free(c);
+  m.free(s);
 });
 
 test.run();

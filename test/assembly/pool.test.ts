@@ -12,27 +12,61 @@ const e = m.exports;
 const GUARD = 8;
 const SENTINEL = 31337;
 
-function shape(N: number, C: number, H: number, W: number, KH: number, KW: number,
-               strideH: number, strideW: number, padH: number, padW: number): PoolShape {
+function shape(
+  N: number,
+  C: number,
+  H: number,
+  W: number,
+  KH: number,
+  KW: number,
+  strideH: number,
+  strideW: number,
+  padH: number,
+  padW: number,
+): PoolShape {
   return { N, C, H, W, KH, KW, strideH, strideW, padH, padW };
 }
 const label = (s: PoolShape) => `N${s.N} C${s.C} ${s.H}x${s.W} k${s.KH}x${s.KW} s${s.strideH},${s.strideW} p${s.padH},${s.padW}`;
 
-interface Pooled { y: Float32Array; argmax: Int32Array; dx: Float32Array }
+interface Pooled {
+  y: Float32Array;
+  argmax: Int32Array;
+  dx: Float32Array;
+}
 
 // Forward then backward in WASM memory; outputs start as garbage and every buffer has a guard tail.
 function run(s: PoolShape, x: Float32Array, dy: Float32Array): Pooled {
   const [OH, OW] = poolOutSize(s);
-  const n = s.N * s.C * OH * OW, nx = x.length;
-  const px = m.alloc((nx + GUARD) * 4), py = m.alloc((n + GUARD) * 4), pa = m.alloc((n + GUARD) * 4);
-  const pdy = m.alloc((n + GUARD) * 4), pdx = m.alloc((nx + GUARD) * 4);
-  m.f32(px, nx).set(x); m.f32(pdy, n).set(dy);
-  m.f32(py, n).fill(NaN); m.i32(pa, n).fill(-99); m.f32(pdx, nx).fill(NaN);
-  for (const [p, len] of [[px, nx], [py, n], [pa, n], [pdy, n], [pdx, nx]]) m.f32(p + len * 4, GUARD).fill(SENTINEL);
+  const n = s.N * s.C * OH * OW,
+    nx = x.length;
+  const px = m.alloc((nx + GUARD) * 4),
+    py = m.alloc((n + GUARD) * 4),
+    pa = m.alloc((n + GUARD) * 4);
+  const pdy = m.alloc((n + GUARD) * 4),
+    pdx = m.alloc((nx + GUARD) * 4);
+  m.f32(px, nx).set(x);
+  m.f32(pdy, n).set(dy);
+  m.f32(py, n).fill(NaN);
+  m.i32(pa, n).fill(-99);
+  m.f32(pdx, nx).fill(NaN);
+  for (const [p, len] of [
+    [px, nx],
+    [py, n],
+    [pa, n],
+    [pdy, n],
+    [pdx, nx],
+  ])
+    m.f32(p + len * 4, GUARD).fill(SENTINEL);
   e.maxPool2dForward(px, s.N, s.C, s.H, s.W, s.KH, s.KW, s.strideH, s.strideW, s.padH, s.padW, OH, OW, py, pa);
   e.maxPool2dBackward(pdy, pa, s.N, s.C, s.H, s.W, OH, OW, pdx);
   const r = { y: m.f32(py, n).slice(), argmax: m.i32(pa, n).slice(), dx: m.f32(pdx, nx).slice() };
-  for (const [p, len] of [[px, nx], [py, n], [pa, n], [pdy, n], [pdx, nx]]) {
+  for (const [p, len] of [
+    [px, nx],
+    [py, n],
+    [pa, n],
+    [pdy, n],
+    [pdx, nx],
+  ]) {
     for (const v of m.f32(p + len * 4, GUARD)) if (v !== SENTINEL) assert.unreachable(`${label(s)}: wrote past a buffer`);
   }
   for (const p of [px, py, pa, pdy, pdx]) m.free(p);
@@ -50,20 +84,20 @@ function check(s: PoolShape, x: Float32Array, dy: Float32Array): Pooled {
 }
 
 const SHAPES: PoolShape[] = [
-  shape(2, 3, 8, 8, 2, 2, 2, 2, 0, 0),   // the usual 2×2 / 2
-  shape(1, 2, 7, 9, 2, 2, 2, 2, 0, 0),   // odd sizes: last row/column dropped
-  shape(1, 3, 9, 7, 3, 3, 2, 2, 1, 1),   // 3×3 / 2 pad 1: overlapping windows, padded borders
-  shape(2, 2, 6, 5, 3, 3, 1, 1, 1, 1),   // stride 1: each input in up to 9 windows
-  shape(1, 1, 5, 6, 3, 2, 1, 3, 0, 1),   // anisotropic, stride > kernel along w
-  shape(1, 2, 3, 4, 1, 1, 1, 1, 1, 1),   // padding ≥ kernel: border windows are empty (-1, 0)
-  shape(1, 1, 4, 4, 4, 4, 1, 1, 0, 0),   // one window: output 1×1
-  shape(1, 1, 3, 3, 5, 5, 1, 1, 2, 2),   // kernel larger than the input
+  shape(2, 3, 8, 8, 2, 2, 2, 2, 0, 0), // the usual 2×2 / 2
+  shape(1, 2, 7, 9, 2, 2, 2, 2, 0, 0), // odd sizes: last row/column dropped
+  shape(1, 3, 9, 7, 3, 3, 2, 2, 1, 1), // 3×3 / 2 pad 1: overlapping windows, padded borders
+  shape(2, 2, 6, 5, 3, 3, 1, 1, 1, 1), // stride 1: each input in up to 9 windows
+  shape(1, 1, 5, 6, 3, 2, 1, 3, 0, 1), // anisotropic, stride > kernel along w
+  shape(1, 2, 3, 4, 1, 1, 1, 1, 1, 1), // padding ≥ kernel: border windows are empty (-1, 0)
+  shape(1, 1, 4, 4, 4, 4, 1, 1, 0, 0), // one window: output 1×1
+  shape(1, 1, 3, 3, 5, 5, 1, 1, 2, 2), // kernel larger than the input
   // wide rows: the 4-outputs-at-once SIMD path (strideW 1 or 2) next to scalar borders
   shape(2, 3, 10, 16, 2, 2, 2, 2, 0, 0),
   shape(1, 2, 13, 21, 3, 3, 2, 2, 1, 1),
   shape(1, 2, 9, 14, 3, 3, 1, 1, 1, 1),
   shape(1, 1, 12, 30, 3, 2, 1, 2, 0, 1),
-  shape(1, 1, 7, 19, 2, 3, 2, 3, 1, 1),  // strideW 3: scalar only
+  shape(1, 1, 7, 19, 2, 3, 2, 3, 1, 1), // strideW 3: scalar only
 ];
 
 test('random data: y, argmax and dx match the reference', () => {
@@ -82,7 +116,11 @@ test('ties: the first maximum in row-major window order wins', () => {
     const [OH, OW] = poolOutSize(s);
     // few distinct values: most windows hold ties
     const x = Float32Array.from({ length: s.N * s.C * s.H * s.W }, () => rng.int(0, 3));
-    check(s, x, Float32Array.from({ length: s.N * s.C * OH * OW }, () => rng.uniform(-1, 1)));
+    check(
+      s,
+      x,
+      Float32Array.from({ length: s.N * s.C * OH * OW }, () => rng.uniform(-1, 1)),
+    );
   }
   // all equal: every window picks its top-left valid element
   const s = shape(1, 1, 4, 4, 2, 2, 2, 2, 0, 0);
@@ -117,7 +155,11 @@ test('NaN and -Infinity sprinkled in random data', () => {
       const u = rng.next();
       return u < 0.1 ? NaN : u < 0.3 ? -Infinity : rng.int(-2, 2);
     });
-    check(s, x, Float32Array.from({ length: s.N * s.C * OH * OW }, () => rng.uniform(-1, 1)));
+    check(
+      s,
+      x,
+      Float32Array.from({ length: s.N * s.C * OH * OW }, () => rng.uniform(-1, 1)),
+    );
   }
 });
 

@@ -11,8 +11,32 @@ test('highest priority that initializes; software WebGL yields to WASM; errors r
   assert.is(pickAutoBackend([wasm, { name: 'webgl', priority: 2, make: () => fake('webgl') }]).name, 'webgl');
   assert.is(pickAutoBackend([wasm, { name: 'webgl', priority: 2, make: () => fake('webgl', false) }]).name, 'wasm');
   assert.is(pickAutoBackend([{ name: 'webgl', priority: 2, make: () => fake('webgl', false) }]).name, 'webgl');
-  assert.is(pickAutoBackend([wasm, { name: 'webgl', priority: 2, make: () => { throw new Error('no WebGL2'); } }]).name, 'wasm');
-  assert.throws(() => pickAutoBackend([{ name: 'webgl', priority: 2, make: () => { throw new Error('no WebGL2'); } }]), /no backend could be initialized \(webgl: no WebGL2\)/);
+  assert.is(
+    pickAutoBackend([
+      wasm,
+      {
+        name: 'webgl',
+        priority: 2,
+        make: () => {
+          throw new Error('no WebGL2');
+        },
+      },
+    ]).name,
+    'wasm',
+  );
+  assert.throws(
+    () =>
+      pickAutoBackend([
+        {
+          name: 'webgl',
+          priority: 2,
+          make: () => {
+            throw new Error('no WebGL2');
+          },
+        },
+      ]),
+    /no backend could be initialized \(webgl: no WebGL2\)/,
+  );
 });
 
 test.run();

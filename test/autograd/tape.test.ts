@@ -7,7 +7,8 @@ import { assertClose } from '../helpers/close.js';
 const test = suite('autograd: tape, scopes, memory');
 
 test('backward fills .grad of leaves and accumulates across calls', () => {
-  const w = fr.tensor([1, 2, 3]); w.requiresGrad = true;
+  const w = fr.tensor([1, 2, 3]);
+  w.requiresGrad = true;
   const x = fr.tensor([4, 5, 6]);
   const loss = fr.sum(fr.mul(fr.mul(w, w), x)); // d/dw = 2 w x
   loss.backward();
@@ -19,13 +20,15 @@ test('backward fills .grad of leaves and accumulates across calls', () => {
 });
 
 test('a tensor used twice gets both contributions (x*x, x+x)', () => {
-  const x = fr.tensor([3]); x.requiresGrad = true;
+  const x = fr.tensor([3]);
+  x.requiresGrad = true;
   fr.sum(fr.add(fr.mul(x, x), fr.add(x, x))).backward();
   assert.equal(Array.from(x.grad!.dataSync()), [8]); // 2x + 2
 });
 
 test('noGrad records nothing; grad of a non-requiring tensor is an error', () => {
-  const w = fr.tensor([1, 2]); w.requiresGrad = true;
+  const w = fr.tensor([1, 2]);
+  w.requiresGrad = true;
   const y = fr.noGrad(() => fr.sum(fr.mul(w, w)));
   assert.is(y.requiresGrad, false);
   assert.is(fr.engine.tape.length, 0);
@@ -36,7 +39,8 @@ test('noGrad records nothing; grad of a non-requiring tensor is an error', () =>
 });
 
 test('grad / valueAndGrads do not touch .grad or a running tape', () => {
-  const p = fr.tensor([2]); p.requiresGrad = true;
+  const p = fr.tensor([2]);
+  p.requiresGrad = true;
   const pending = fr.mul(p, p); // recorded on the main tape
   const g = fr.grad((x) => fr.sum(fr.exp(x)))(fr.tensor([0, 1]));
   assertClose(g.dataSync(), [1, Math.E], 1e-6);
@@ -51,9 +55,13 @@ test('grad / valueAndGrads do not touch .grad or a running tape', () => {
 test('rules skip gradients no input needs (conv1 computes no image gradient)', () => {
   const calls: string[] = [];
   const orig = fr.engine.runKernel.bind(fr.engine);
-  (fr.engine as any).runKernel = (name: string, ins: fr.Tensor[], attrs?: any) => { calls.push(name); return (orig as any)(name, ins, attrs); };
+  (fr.engine as any).runKernel = (name: string, ins: fr.Tensor[], attrs?: any) => {
+    calls.push(name);
+    return (orig as any)(name, ins, attrs);
+  };
   try {
-    const w = fr.randomNormal([2, 3, 3, 3], 0, 1, { seed: 1 }); w.requiresGrad = true;
+    const w = fr.randomNormal([2, 3, 3, 3], 0, 1, { seed: 1 });
+    w.requiresGrad = true;
     const x = fr.randomNormal([1, 3, 5, 5], 0, 1, { seed: 2 });
     fr.sum(fr.conv2d(x, w, null, { padding: 1 })).backward();
     assert.ok(calls.includes('Conv2DBackpropFilter'));
@@ -81,32 +89,51 @@ test('tidy frees everything but the result; keep survives; nested scopes', () =>
   assert.is(after.numTensors - before.numTensors, 3);
   assert.is(out.r.item(), 20);
   assert.is(kept.dataSync()[9], 3);
-  out.r.dispose(); out.list[0].dispose(); kept.dispose();
+  out.r.dispose();
+  out.list[0].dispose();
+  kept.dispose();
   assert.is(fr.memory().numTensors, before.numTensors);
   assert.is(fr.memory().numBytes, before.numBytes);
 });
 
 test('memory is flat over a 200-step training loop (tensors and WASM bytes)', () => {
   const rng = new fr.Rng(5);
-  const w = fr.keep(fr.randomNormal([8, 4], 0, 0.1, { rng })); w.requiresGrad = true;
-  const b = fr.keep(fr.zeros([4])); b.requiresGrad = true;
+  const w = fr.keep(fr.randomNormal([8, 4], 0, 0.1, { rng }));
+  w.requiresGrad = true;
+  const b = fr.keep(fr.zeros([4]));
+  b.requiresGrad = true;
   const x = fr.randomNormal([16, 8], 0, 1, { rng });
-  const labels = fr.tensor(Int32Array.from({ length: 16 }, (_, i) => i % 4), [16]);
+  const labels = fr.tensor(
+    Int32Array.from({ length: 16 }, (_, i) => i % 4),
+    [16],
+  );
   let snap: ReturnType<typeof fr.memory> | null = null;
   let heap = 0;
   for (let step = 0; step < 200; step++) {
     const loss = fr.tidy(() => {
       const h = fr.relu(fr.add(fr.mul(fr.sum(fr.reshape(x, [16, 8, 1]), 2), 1), 0));
-      const logits = fr.add(fr.gather(fr.transpose(fr.concat([fr.slice(w, [0, 0], [8, 4]), fr.zeros([0, 4])], 0), [1, 0]), [0, 1, 2, 3]), 0);
+      const logits = fr.add(
+        fr.gather(fr.transpose(fr.concat([fr.slice(w, [0, 0], [8, 4]), fr.zeros([0, 4])], 0), [1, 0]), [0, 1, 2, 3]),
+        0,
+      );
       const z = fr.add(fr.sum(fr.mul(fr.reshape(h, [16, 1, 8]), fr.reshape(logits, [1, 4, 8])), 2), b);
       return fr.softmaxCrossEntropy(fr.maximum(z, fr.tensor(-50)), labels);
     });
     loss.backward();
     fr.noGrad(() => {
-      for (const p of [w, b]) { const nv = fr.tidy(() => fr.sub(p, fr.mul(p.grad!, 0.1))); p.assign(nv); nv.dispose(); p.grad!.dispose(); p.grad = null; }
+      for (const p of [w, b]) {
+        const nv = fr.tidy(() => fr.sub(p, fr.mul(p.grad!, 0.1)));
+        p.assign(nv);
+        nv.dispose();
+        p.grad!.dispose();
+        p.grad = null;
+      }
     });
     loss.dispose();
-    if (step === 10) { snap = fr.memory(); heap = snap.details.heapBytes; }
+    if (step === 10) {
+      snap = fr.memory();
+      heap = snap.details.heapBytes;
+    }
     if (step > 10) {
       const m = fr.memory();
       assert.is(m.numTensors, snap!.numTensors, `tensors at step ${step}`);
@@ -116,7 +143,10 @@ test('memory is flat over a 200-step training loop (tensors and WASM bytes)', ()
     }
   }
   assert.is(fr.engine.tape.length, 0);
-  w.dispose(); b.dispose(); x.dispose(); labels.dispose();
+  w.dispose();
+  b.dispose();
+  x.dispose();
+  labels.dispose();
 });
 
 test.run();

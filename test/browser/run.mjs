@@ -20,14 +20,18 @@ const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
 function walk(d) {
   if (!existsSync(d)) return [];
-  return readdirSync(d).sort().flatMap((f) => {
-    const p = join(d, f);
-    return statSync(p).isDirectory() ? walk(p) : f.endsWith('.test.ts') ? [p] : [];
-  });
+  return readdirSync(d)
+    .sort()
+    .flatMap((f) => {
+      const p = join(d, f);
+      return statSync(p).isDirectory() ? walk(p) : f.endsWith('.test.ts') ? [p] : [];
+    });
 }
 
 const filters = process.argv.slice(2);
-const candidates = DIRS.flatMap((d) => walk(join(testDir, d))).filter((f) => !filters.length || filters.some((x) => relative(testDir, f).includes(x)));
+const candidates = DIRS.flatMap((d) => walk(join(testDir, d))).filter(
+  (f) => !filters.length || filters.some((x) => relative(testDir, f).includes(x)),
+);
 // ---- bundle ------------------------------------------------------------------------------------
 const shims = {
   fs: `
@@ -70,18 +74,39 @@ const esbuild = await import('esbuild');
 const t0 = Date.now();
 // A test file that imports Node-only modules (node:path, pngjs, ...) does not bundle for the browser:
 // it is left out and named.
-const bundles = await Promise.all(candidates.map((f) => esbuild.build({
-  entryPoints: [f], bundle: true, write: false, format: 'esm', platform: 'browser', logLevel: 'silent',
-  plugins: [shimPlugin], absWorkingDir: root,
-}).then(() => true, () => false)));
+const bundles = await Promise.all(
+  candidates.map((f) =>
+    esbuild
+      .build({
+        entryPoints: [f],
+        bundle: true,
+        write: false,
+        format: 'esm',
+        platform: 'browser',
+        logLevel: 'silent',
+        plugins: [shimPlugin],
+        absWorkingDir: root,
+      })
+      .then(
+        () => true,
+        () => false,
+      ),
+  ),
+);
 const files = candidates.filter((_, i) => bundles[i]);
 const nodeOnly = candidates.filter((_, i) => !bundles[i]).map((f) => relative(testDir, f));
 if (nodeOnly.length) console.log(`not run in the browser (they import Node-only modules): ${nodeOnly.join(', ')}`);
-if (!files.length) { console.log('no browser test files match'); console.log('\nbrowser: 0 passed, 0 failed, 0 skipped'); process.exit(0); }
+if (!files.length) {
+  console.log('no browser test files match');
+  console.log('\nbrowser: 0 passed, 0 failed, 0 skipped');
+  process.exit(0);
+}
 const out = mkdtempSync(join(tmpdir(), 'fastrcnn-browser-'));
 const names = files.map((f) => relative(testDir, f));
 const entry = join(out, 'entry.js');
-writeFileSync(entry, `
+writeFileSync(
+  entry,
+  `
 globalThis.FASTRCNN_TEST_BACKEND = 'webgl';
 globalThis.UVU_DEFER = 1;
 globalThis.UVU_QUEUE = [];
@@ -110,18 +135,35 @@ window.__runTests = async () => {
   }
   return { passed, failed, skipped };
 };
-`);
+`,
+);
 
 try {
   await esbuild.build({
-    entryPoints: [entry], bundle: true, format: 'esm', platform: 'browser', splitting: true, outdir: join(out, 'bundle'),
-    target: 'es2022', logLevel: 'error', plugins: [shimPlugin], absWorkingDir: root, nodePaths: [join(root, 'node_modules')],
+    entryPoints: [entry],
+    bundle: true,
+    format: 'esm',
+    platform: 'browser',
+    splitting: true,
+    outdir: join(out, 'bundle'),
+    target: 'es2022',
+    logLevel: 'error',
+    plugins: [shimPlugin],
+    absWorkingDir: root,
+    nodePaths: [join(root, 'node_modules')],
     define: { 'process.env.NODE_ENV': '"test"' },
   });
   // the library inside a worker (test/browser/worker.test.ts loads /bundle/worker.js)
   await esbuild.build({
-    entryPoints: [join(testDir, 'browser/worker.ts')], bundle: true, format: 'esm', platform: 'browser', outfile: join(out, 'bundle/worker.js'),
-    target: 'es2022', logLevel: 'error', plugins: [shimPlugin], absWorkingDir: root,
+    entryPoints: [join(testDir, 'browser/worker.ts')],
+    bundle: true,
+    format: 'esm',
+    platform: 'browser',
+    outfile: join(out, 'bundle/worker.js'),
+    target: 'es2022',
+    logLevel: 'error',
+    plugins: [shimPlugin],
+    absWorkingDir: root,
   });
 } catch (e) {
   console.log(`bundling failed: ${e.message}`);
@@ -136,11 +178,23 @@ const types = { '.js': 'text/javascript', '.html': 'text/html', '.json': 'applic
 const server = http.createServer((req, res) => {
   const url = decodeURIComponent(new URL(req.url, 'http://x').pathname);
   let file = null;
-  if (url === '/favicon.ico') { res.statusCode = 204; res.end(); return; }
-  if (url === '/') { res.setHeader('content-type', 'text/html'); res.end('<!doctype html><meta charset="utf-8"><title>fastrcnn tests</title><script type="module" src="/bundle/entry.js"></script>'); return; }
+  if (url === '/favicon.ico') {
+    res.statusCode = 204;
+    res.end();
+    return;
+  }
+  if (url === '/') {
+    res.setHeader('content-type', 'text/html');
+    res.end('<!doctype html><meta charset="utf-8"><title>fastrcnn tests</title><script type="module" src="/bundle/entry.js"></script>');
+    return;
+  }
   if (url.startsWith('/bundle/')) file = join(out, url);
   else if (url.startsWith('/fixtures/reference/')) file = join(fixtureDir, url.slice('/fixtures/reference/'.length));
-  if (!file || file.includes('..') || !existsSync(file) || !statSync(file).isFile()) { res.statusCode = 404; res.end('not found'); return; }
+  if (!file || file.includes('..') || !existsSync(file) || !statSync(file).isFile()) {
+    res.statusCode = 404;
+    res.end('not found');
+    return;
+  }
   res.setHeader('content-type', types[extname(file)] ?? 'application/octet-stream');
   res.end(req.method === 'HEAD' ? undefined : readFileSync(file));
 });
@@ -150,8 +204,16 @@ const port = server.address().port;
 // ---- run ---------------------------------------------------------------------------------------
 const { chromium } = await import('playwright-core');
 const browser = await chromium.launch({
-  executablePath: chromiumPath, headless: true,
-  args: ['--no-sandbox', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'],
+  executablePath: chromiumPath,
+  headless: true,
+  args: [
+    '--no-sandbox',
+    '--disable-background-networking',
+    '--disable-component-update',
+    '--disable-sync',
+    '--no-first-run',
+    '--disable-quic',
+  ],
 });
 const totals = { passed: 0, failed: 0, skipped: 0 };
 const failures = [];
@@ -166,10 +228,14 @@ try {
   const page = await browser.newPage();
   const pageErrors = [];
   page.on('pageerror', (e) => pageErrors.push(String(e.stack ?? e)));
-  page.on('console', (m) => { if (m.type() === 'error' && !/GPU stall due to ReadPixels/.test(m.text())) pageErrors.push(m.text()); });
+  page.on('console', (m) => {
+    if (m.type() === 'error' && !/GPU stall due to ReadPixels/.test(m.text())) pageErrors.push(m.text());
+  });
   await page.exposeFunction('__report', (r) => {
     if ('passed' in r) {
-      totals.passed += r.passed; totals.failed += r.total - r.passed; totals.skipped += r.skipped;
+      totals.passed += r.passed;
+      totals.failed += r.total - r.passed;
+      totals.skipped += r.skipped;
       console.log(`${r.name.padEnd(40)} ${r.passed}/${r.total}${r.skipped ? ` (${r.skipped} skipped)` : ''}  ${(r.ms / 1000).toFixed(1)}s`);
     } else {
       totals.failed++;

@@ -31,18 +31,23 @@ test('wasm backend: a matmul in the page matches the float64 loop', () => {
 });
 
 test('a kernel WebGL lacks (RoI pooling) runs on wasm with the data moved across', () => {
-  const x = fr.tensor(Float32Array.from({ length: 2 * 8 * 8 }, (_, i) => (i * 7) % 13), [1, 2, 8, 8]);
+  const x = fr.tensor(
+    Float32Array.from({ length: 2 * 8 * 8 }, (_, i) => (i * 7) % 13),
+    [1, 2, 8, 8],
+  );
   const rois = fr.tensor([[0, 0, 0, 7, 7]]);
   const y = roiPool(fr.relu(x), rois, { outputSize: [2, 2], spatialScale: 1 });
   assert.equal(y.shape, [1, 2, 2, 2]);
   const v = y.dataSync();
   // each output is the max of a 4x4 quadrant of one channel plane
   const xv = x.dataSync();
-  for (let c = 0; c < 2; c++) for (let i = 0; i < 2; i++) for (let j = 0; j < 2; j++) {
-    let m = -Infinity;
-    for (let h = i * 4; h < i * 4 + 4; h++) for (let w = j * 4; w < j * 4 + 4; w++) m = Math.max(m, xv[c * 64 + h * 8 + w]);
-    assert.is(v[c * 4 + i * 2 + j], m);
-  }
+  for (let c = 0; c < 2; c++)
+    for (let i = 0; i < 2; i++)
+      for (let j = 0; j < 2; j++) {
+        let m = -Infinity;
+        for (let h = i * 4; h < i * 4 + 4; h++) for (let w = j * 4; w < j * 4 + 4; w++) m = Math.max(m, xv[c * 64 + h * 8 + w]);
+        assert.is(v[c * 4 + i * 2 + j], m);
+      }
 });
 
 test.run();

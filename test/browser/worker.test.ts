@@ -20,7 +20,9 @@ test('a matmul in a worker runs on webgl and matches float64', async () => {
     assert.is(r.error, undefined, r.error);
     assert.is(r.backend, 'webgl');
     assertClose(r.values, matmulRef(Float64Array.from(a), [n, n], Float64Array.from(b), [n, n]), 1e-5, 1e-6);
-  } finally { w.terminate(); }
+  } finally {
+    w.terminate();
+  }
 });
 
 test.run();

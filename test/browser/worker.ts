@@ -7,7 +7,11 @@ self.onmessage = (e: MessageEvent<{ a: number[]; b: number[]; n: number }>) => {
     const { a, b, n } = e.data;
     fr.setBackend('webgl');
     const y = fr.matMul(fr.tensor(a, [n, n]), fr.tensor(b, [n, n]));
-    (self as any).postMessage({ backend: y.backend.name, values: Array.from(y.dataSync()), software: fr.memory().details.softwareRenderer });
+    (self as any).postMessage({
+      backend: y.backend.name,
+      values: Array.from(y.dataSync()),
+      software: fr.memory().details.softwareRenderer,
+    });
   } catch (err) {
     (self as any).postMessage({ error: String((err as Error).stack ?? err) });
   }

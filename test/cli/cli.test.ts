@@ -13,8 +13,17 @@ import { tempDir } from '../detection/helpers.js';
 const test = suite('cli');
 
 async function cli(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '', err = '';
-  const code = await runCli(argv, { out: (s) => { out += s + '\n'; }, err: (s) => { err += s + '\n'; }, tty: false });
+  let out = '',
+    err = '';
+  const code = await runCli(argv, {
+    out: (s) => {
+      out += s + '\n';
+    },
+    err: (s) => {
+      err += s + '\n';
+    },
+    tty: false,
+  });
   return { code, out, err };
 }
 
@@ -22,16 +31,20 @@ const root = tempDir('cli');
 const data = join(root, 'data');
 const model = join(root, 'model.safetensors');
 const tinyJson = join(root, 'tiny.json');
-writeFileSync(tinyJson, JSON.stringify({
-  model: { backbone: { stages: [[4], [8]] }, fc: [16, 16], roiPoolSize: [3, 3] },
-  train: { scales: [72], batchSize: 32, warmupIters: 2, maxProposals: 200 },
-  test: { scales: [72], maxProposals: 200 },
-}));
+writeFileSync(
+  tinyJson,
+  JSON.stringify({
+    model: { backbone: { stages: [[4], [8]] }, fc: [16, 16], roiPoolSize: [3, 3] },
+    train: { scales: [72], batchSize: 32, warmupIters: 2, maxProposals: 200 },
+    test: { scales: [72], maxProposals: 200 },
+  }),
+);
 
 test('help and usage errors', async () => {
   const h = await cli('--help');
   assert.is(h.code, 0);
-  for (const c of ['demo', 'synth', 'proposals', 'train', 'detect', 'test', 'eval', 'compress']) assert.match(h.out, new RegExp(`\\b${c}\\b`));
+  for (const c of ['demo', 'synth', 'proposals', 'train', 'detect', 'test', 'eval', 'compress'])
+    assert.match(h.out, new RegExp(`\\b${c}\\b`));
   const u = await cli('frobnicate');
   assert.is(u.code, 2);
   assert.match(u.err, /unknown command 'frobnicate'/);
@@ -54,7 +67,19 @@ test('synth -> proposals -> train -> test -> eval -> detect -> compress', async 
   const p = await cli('proposals', '--data', data, '--split', 'trainval');
   assert.is(p.code, 0, p.err);
   assert.match(p.out, /recall@0\.5 \d+\.\d%/);
-  const t = await cli('train', '--data', data, '--out', model, '--config', tinyJson, '--set', 'train.iterations=4', '--set', 'train.seed=9');
+  const t = await cli(
+    'train',
+    '--data',
+    data,
+    '--out',
+    model,
+    '--config',
+    tinyJson,
+    '--set',
+    'train.iterations=4',
+    '--set',
+    'train.seed=9',
+  );
   assert.is(t.code, 0, t.err);
   assert.match(t.out, /4 iterations/);
   for (const f of ['model.safetensors', 'model.ckpt', 'model.loss.csv', 'model.loss.svg']) assert.ok(existsSync(join(root, f)), f);
@@ -75,7 +100,17 @@ test('synth -> proposals -> train -> test -> eval -> detect -> compress', async 
   const c = await cli('compress', '--model', model, '--fc6', '4', '--fc7', '4', '--out', join(root, 'small.safetensors'), '--rois', '50');
   assert.is(c.code, 0, c.err);
   assert.match(c.out, /parameters\s+fc6 [\d,]+ -> [\d,]+/);
-  const te2 = await cli('test', '--model', join(root, 'small.safetensors'), '--data', data, '--split', 'test', '--results', join(root, 'results2'));
+  const te2 = await cli(
+    'test',
+    '--model',
+    join(root, 'small.safetensors'),
+    '--data',
+    data,
+    '--split',
+    'test',
+    '--results',
+    join(root, 'results2'),
+  );
   assert.is(te2.code, 0, te2.err);
 });
 

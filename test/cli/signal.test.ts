@@ -16,10 +16,18 @@ const root = fileURLToPath(new URL('../..', import.meta.url));
 const silent = { out: () => {}, err: () => {}, tty: false };
 
 function trainProcess(args: string[]) {
-  const child = spawn(process.execPath, ['--import', 'tsx', join(root, 'src/cli/main.ts'), 'train', ...args], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
-  let err = '', out = '';
-  child.stderr.on('data', (b) => { err += b; });
-  child.stdout.on('data', (b) => { out += b; });
+  const child = spawn(process.execPath, ['--import', 'tsx', join(root, 'src/cli/main.ts'), 'train', ...args], {
+    cwd: root,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let err = '',
+    out = '';
+  child.stderr.on('data', (b) => {
+    err += b;
+  });
+  child.stdout.on('data', (b) => {
+    out += b;
+  });
   const exit = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
   return { child, exit, text: () => ({ out, err }) };
 }
@@ -28,11 +36,14 @@ test('SIGINT mid-run: checkpoint, exit 130, and --resume gives the uninterrupted
   const data = tinyDataset(8, 41);
   const dir = tempDir('sig');
   const tiny = join(dir, 'tiny.json');
-  writeFileSync(tiny, JSON.stringify({
-    model: { backbone: { stages: [[4], [8]] }, fc: [16, 16], roiPoolSize: [3, 3] },
-    train: { scales: [72], batchSize: 32, warmupIters: 2, maxProposals: 200, hardMining: { candidates: 32 }, pretrain: { batch: 8 } },
-    test: { scales: [72], maxProposals: 200 },
-  }));
+  writeFileSync(
+    tiny,
+    JSON.stringify({
+      model: { backbone: { stages: [[4], [8]] }, fc: [16, 16], roiPoolSize: [3, 3] },
+      train: { scales: [72], batchSize: 32, warmupIters: 2, maxProposals: 200, hardMining: { candidates: 32 }, pretrain: { batch: 8 } },
+      test: { scales: [72], maxProposals: 200 },
+    }),
+  );
   const common = ['--data', data, '--config', tiny, '--iterations', '300', '--workers', '1'];
   // The uninterrupted run (in this process; same code path as the CLI).
   assert.is(await runCli(['train', ...common, '--out', join(dir, 'a.safetensors')], silent), 0);
@@ -57,7 +68,10 @@ test('SIGINT mid-run: checkpoint, exit 130, and --resume gives the uninterrupted
   assert.ok(done > 50 && done < 420, `${done} steps before the signal`);
 
   assert.is(await runCli(['train', ...common, '--out', join(dir, 'b.safetensors'), '--resume'], silent), 0);
-  assert.ok(readFileSync(join(dir, 'a.safetensors')).equals(readFileSync(join(dir, 'b.safetensors'))), 'resumed model differs from the uninterrupted one');
+  assert.ok(
+    readFileSync(join(dir, 'a.safetensors')).equals(readFileSync(join(dir, 'b.safetensors'))),
+    'resumed model differs from the uninterrupted one',
+  );
 });
 
 test.run();

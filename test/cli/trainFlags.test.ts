@@ -9,8 +9,17 @@ import { runCli } from '../../src/cli/run.js';
 const test = suite('cli: train flags');
 
 async function cli(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '', err = '';
-  const code = await runCli(argv, { out: (s) => { out += s + '\n'; }, err: (s) => { err += s + '\n'; }, tty: false });
+  let out = '',
+    err = '';
+  const code = await runCli(argv, {
+    out: (s) => {
+      out += s + '\n';
+    },
+    err: (s) => {
+      err += s + '\n';
+    },
+    tty: false,
+  });
   return { code, out, err };
 }
 

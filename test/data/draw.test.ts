@@ -12,7 +12,8 @@ const noise = (seed: number, w: number, h: number): RgbImage => {
 };
 
 test('changes only pixels inside the boxes and the label tabs', () => {
-  const img = noise(1, 120, 90), before = img.data.slice();
+  const img = noise(1, 120, 90),
+    before = img.data.slice();
   const dets = [
     { box: [30, 40, 80, 70] as Box, label: 'circle', score: 0.93, classIndex: 0 },
     { box: [0, 0, 20.4, 15.6] as Box, label: 'star', score: 0.5, classIndex: 3 }, // tab must go inside (top edge)
@@ -20,12 +21,23 @@ test('changes only pixels inside the boxes and the label tabs', () => {
   ];
   drawDetections(img, dets);
   const allowed = new Uint8Array(120 * 90);
-  const mark = (r: number[]) => { for (let y = Math.max(0, r[1]); y <= Math.min(89, r[3]); y++) for (let x = Math.max(0, r[0]); x <= Math.min(119, r[2]); x++) allowed[y * 120 + x] = 1; };
-  for (const d of dets) { mark(d.box.map(Math.round)); mark(labelTabRect(img, d.box, labelText(d))); }
-  let changed = 0, stray = 0;
+  const mark = (r: number[]) => {
+    for (let y = Math.max(0, r[1]); y <= Math.min(89, r[3]); y++)
+      for (let x = Math.max(0, r[0]); x <= Math.min(119, r[2]); x++) allowed[y * 120 + x] = 1;
+  };
+  for (const d of dets) {
+    mark(d.box.map(Math.round));
+    mark(labelTabRect(img, d.box, labelText(d)));
+  }
+  let changed = 0,
+    stray = 0;
   for (let p = 0; p < 120 * 90; p++) {
-    const diff = img.data[p * 3] !== before[p * 3] || img.data[p * 3 + 1] !== before[p * 3 + 1] || img.data[p * 3 + 2] !== before[p * 3 + 2];
-    if (diff) { changed++; if (!allowed[p]) stray++; }
+    const diff =
+      img.data[p * 3] !== before[p * 3] || img.data[p * 3 + 1] !== before[p * 3 + 1] || img.data[p * 3 + 2] !== before[p * 3 + 2];
+    if (diff) {
+      changed++;
+      if (!allowed[p]) stray++;
+    }
   }
   assert.is(stray, 0);
   assert.ok(changed > 200);
@@ -33,8 +45,10 @@ test('changes only pixels inside the boxes and the label tabs', () => {
   for (let y = 42; y <= 68; y++) for (let x = 32; x <= 78; x++) assert.is(img.data[(y * 120 + x) * 3], before[(y * 120 + x) * 3]);
   // The 2 px outline of box 0 is the class colour all round.
   const c = classColor(0);
-  for (let x = 30; x <= 80; x++) for (const y of [40, 41, 69, 70]) assert.equal([...img.data.subarray((y * 120 + x) * 3, (y * 120 + x) * 3 + 3)], c);
-  for (let y = 40; y <= 70; y++) for (const x of [30, 31, 79, 80]) assert.equal([...img.data.subarray((y * 120 + x) * 3, (y * 120 + x) * 3 + 3)], c);
+  for (let x = 30; x <= 80; x++)
+    for (const y of [40, 41, 69, 70]) assert.equal([...img.data.subarray((y * 120 + x) * 3, (y * 120 + x) * 3 + 3)], c);
+  for (let y = 40; y <= 70; y++)
+    for (const x of [30, 31, 79, 80]) assert.equal([...img.data.subarray((y * 120 + x) * 3, (y * 120 + x) * 3 + 3)], c);
   // Tab placement: above box 0, inside box 1 (top edge), inside the image for box 2.
   const t0 = labelTabRect(img, dets[0].box, 'circle 0.93');
   assert.equal(t0, [30, 40 - 9, 30 + measureText('circle 0.93').width + 1, 39]);
@@ -69,11 +83,18 @@ test('drawText puts known glyphs at the expected pixels, scaled', () => {
   const expected = new Set<string>();
   for (let x = 1; x <= 5; x++) expected.add(`${x},5`); // '-' : row 3 full
   for (let x = 7; x <= 11; x++) expected.add(`${x},8`); // '_' : row 6 full
-  for (const [x, y] of [[14, 7], [15, 7], [14, 8], [15, 8]]) expected.add(`${x},${y}`); // '.' : 2x2 at columns 1-2, rows 5-6
+  for (const [x, y] of [
+    [14, 7],
+    [15, 7],
+    [14, 8],
+    [15, 8],
+  ])
+    expected.add(`${x},${y}`); // '.' : 2x2 at columns 1-2, rows 5-6
   assert.equal([...on].sort(), [...expected].sort());
   const big: RgbImage = { width: 12, height: 16, data: new Uint8Array(12 * 16 * 3) };
   drawText(big, 0, 0, '-', [9, 9, 9], 2);
-  let n = 0; for (let i = 0; i < big.data.length; i += 3) if (big.data[i]) n++;
+  let n = 0;
+  for (let i = 0; i < big.data.length; i += 3) if (big.data[i]) n++;
   assert.is(n, 5 * 2 * 2);
   assert.equal(measureText('ab', 2), { width: 22, height: 14 });
 });

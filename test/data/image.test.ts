@@ -9,16 +9,20 @@ import type { RgbImage } from '../../src/data/types.js';
 
 function testImage(w: number, h: number): RgbImage {
   const data = new Uint8Array(w * h * 3);
-  for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) {
-    const i = (y * w + x) * 3;
-    data[i] = (x * 255) / (w - 1); data[i + 1] = (y * 255) / (h - 1); data[i + 2] = 128 + 100 * Math.sin((x + y) / 9);
-  }
+  for (let y = 0; y < h; y++)
+    for (let x = 0; x < w; x++) {
+      const i = (y * w + x) * 3;
+      data[i] = (x * 255) / (w - 1);
+      data[i + 1] = (y * 255) / (h - 1);
+      data[i + 2] = 128 + 100 * Math.sin((x + y) / 9);
+    }
   return { width: w, height: h, data };
 }
 
 test('PNG encode/decode round trip is exact, header size readable', () => {
   const img = testImage(37, 23);
-  img.data[5] = 0; img.data[6] = 255; // extremes survive
+  img.data[5] = 0;
+  img.data[6] = 255; // extremes survive
   const bytes = encodePng(img);
   assert.is(sniffImageFormat(bytes), 'png');
   assert.equal(readImageSize(bytes), { format: 'png', width: 37, height: 23 });
@@ -35,8 +39,13 @@ test('JPEG encode/decode round trip is close at quality 90', () => {
   assert.equal(readImageSize(bytes), { format: 'jpeg', width: 64, height: 48 });
   const back = decodeImageSync(bytes);
   assert.equal([back.width, back.height], [64, 48]);
-  let sum = 0, max = 0;
-  for (let i = 0; i < img.data.length; i++) { const e = Math.abs(img.data[i] - back.data[i]); sum += e; max = Math.max(max, e); }
+  let sum = 0,
+    max = 0;
+  for (let i = 0; i < img.data.length; i++) {
+    const e = Math.abs(img.data[i] - back.data[i]);
+    sum += e;
+    max = Math.max(max, e);
+  }
   assert.ok(sum / img.data.length < 2.5, `mean abs error ${sum / img.data.length}`);
   assert.ok(max < 40, `max abs error ${max}`);
 });
@@ -56,10 +65,19 @@ test('garbage is rejected, header reader returns null', () => {
 });
 
 // --- hand-built PNGs (oracle: the PNG specification, not pngjs) ---
-const crcTable = Array.from({ length: 256 }, (_, n) => { let c = n; for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1; return c >>> 0; });
-function crc32(b: Uint8Array): number { let c = 0xffffffff; for (const x of b) c = crcTable[(c ^ x) & 255] ^ (c >>> 8); return (c ^ 0xffffffff) >>> 0; }
+const crcTable = Array.from({ length: 256 }, (_, n) => {
+  let c = n;
+  for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
+  return c >>> 0;
+});
+function crc32(b: Uint8Array): number {
+  let c = 0xffffffff;
+  for (const x of b) c = crcTable[(c ^ x) & 255] ^ (c >>> 8);
+  return (c ^ 0xffffffff) >>> 0;
+}
 function chunk(type: string, data: Uint8Array): Uint8Array {
-  const out = new Uint8Array(12 + data.length), dv = new DataView(out.buffer);
+  const out = new Uint8Array(12 + data.length),
+    dv = new DataView(out.buffer);
   dv.setUint32(0, data.length);
   for (let i = 0; i < 4; i++) out[4 + i] = type.charCodeAt(i);
   out.set(data, 8);
@@ -68,23 +86,47 @@ function chunk(type: string, data: Uint8Array): Uint8Array {
 }
 /** rows: raw scanline bytes (already packed for the bit depth), filter 0 prepended here. */
 function buildPng(w: number, h: number, bitDepth: number, colorType: number, rows: number[][], extra: Uint8Array[] = []): Uint8Array {
-  const ihdr = new Uint8Array(13), dv = new DataView(ihdr.buffer);
-  dv.setUint32(0, w); dv.setUint32(4, h); ihdr[8] = bitDepth; ihdr[9] = colorType;
+  const ihdr = new Uint8Array(13),
+    dv = new DataView(ihdr.buffer);
+  dv.setUint32(0, w);
+  dv.setUint32(4, h);
+  ihdr[8] = bitDepth;
+  ihdr[9] = colorType;
   const raw = Uint8Array.from(rows.flatMap((r) => [0, ...r]));
-  const parts = [new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), chunk('IHDR', ihdr), ...extra,
-    chunk('IDAT', new Uint8Array(deflateSync(raw))), chunk('IEND', new Uint8Array(0))];
+  const parts = [
+    new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+    chunk('IHDR', ihdr),
+    ...extra,
+    chunk('IDAT', new Uint8Array(deflateSync(raw))),
+    chunk('IEND', new Uint8Array(0)),
+  ];
   const out = new Uint8Array(parts.reduce((s, p) => s + p.length, 0));
-  let o = 0; for (const p of parts) { out.set(p, o); o += p.length; }
+  let o = 0;
+  for (const p of parts) {
+    out.set(p, o);
+    o += p.length;
+  }
   return out;
 }
 
 test('PNG palette (4-bit, with tRNS) decodes to palette RGB, alpha dropped', () => {
-  const pal = [[255, 0, 0], [0, 255, 0], [0, 0, 255], [10, 20, 30]];
-  const idx = [[0, 1, 2], [3, 2, 1]]; // 3x2 image, 4-bit indices packed two per byte
+  const pal = [
+    [255, 0, 0],
+    [0, 255, 0],
+    [0, 0, 255],
+    [10, 20, 30],
+  ];
+  const idx = [
+    [0, 1, 2],
+    [3, 2, 1],
+  ]; // 3x2 image, 4-bit indices packed two per byte
   const rows = idx.map((r) => [(r[0] << 4) | r[1], r[2] << 4]);
   const png = buildPng(3, 2, 4, 3, rows, [chunk('PLTE', Uint8Array.from(pal.flat())), chunk('tRNS', new Uint8Array([0, 128]))]);
   const img = decodePng(png);
-  assert.equal([...img.data], idx.flat().flatMap((i) => pal[i]));
+  assert.equal(
+    [...img.data],
+    idx.flat().flatMap((i) => pal[i]),
+  );
 });
 
 test('PNG gray 8-bit and gray+alpha expand to R=G=B', () => {
@@ -100,7 +142,10 @@ test('PNG RGBA drops alpha; 16-bit RGB rescales to 8-bit', () => {
   const v16 = [0, 65535, 257 * 100]; // 16-bit samples -> round(v * 255 / 65535)
   const row = v16.flatMap((v) => [v >> 8, v & 255]);
   const rgb16 = decodePng(buildPng(1, 1, 16, 2, [row]));
-  assert.equal([...rgb16.data], v16.map((v) => Math.round((v * 255) / 65535)));
+  assert.equal(
+    [...rgb16.data],
+    v16.map((v) => Math.round((v * 255) / 65535)),
+  );
 });
 
 test.run();

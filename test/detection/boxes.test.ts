@@ -12,7 +12,8 @@ test('fixtures: box_iou, continuous and legacy +1 (NaN for 0/0)', () => {
   const cases = fixtureCases('box_iou');
   assert.is(cases.length, 5);
   for (const c of cases) {
-    const b1 = toF32(c.input.boxes1), b2 = toF32(c.input.boxes2);
+    const b1 = toF32(c.input.boxes1),
+      b2 = toF32(c.input.boxes2);
     // The fixture's float64 boxes are not all float32-representable; feeding float32 boxes moves
     // IoU by ~1e-7 relative, inside the tolerance.
     expectClose(boxIou(b1, b2, { coding: 'continuous' }), toF64(c.expected.iou), TOL, `${c.id} iou`);
@@ -28,16 +29,23 @@ const bt = fixtureCases('bbox_transform', 'bbox_transform');
 test('fixtures: encode, every variant', () => {
   assert.is(bt.length, 3);
   for (const c of bt) {
-    const p = toF32(c.input.proposals), g = toF32(c.input.gt_boxes);
+    const p = toF32(c.input.proposals),
+      g = toF32(c.input.gt_boxes);
     expectClose(encodeBoxes(p, g), toF64(c.expected.encode_legacy_plus1), TOL, `${c.id} encode default (legacy_plus1)`);
     expectClose(encodeBoxes(p, g, { coding: 'continuous' }), toF64(c.expected.encode_continuous), TOL, `${c.id} encode_continuous`);
-    expectClose(encodeBoxes(p, g, { coding: 'continuous', stds: [0.1, 0.1, 0.2, 0.2] }), toF64(c.expected.encode_continuous_w10_10_5_5), TOL, `${c.id} w10_10_5_5`);
+    expectClose(
+      encodeBoxes(p, g, { coding: 'continuous', stds: [0.1, 0.1, 0.2, 0.2] }),
+      toF64(c.expected.encode_continuous_w10_10_5_5),
+      TOL,
+      `${c.id} w10_10_5_5`,
+    );
   }
 });
 
 test('fixtures: decode, every variant (deltas rounded to float32: tolerance scaled by box size)', () => {
   for (const c of bt) {
-    const p = toF32(c.input.proposals), d = toF32(c.input.deltas);
+    const p = toF32(c.input.proposals),
+      d = toF32(c.input.deltas);
     // A float32 delta is off by up to 2^-24·|delta|, which moves a coordinate by that times the box
     // size (·exp(dw) for the width terms): atol = 1e-6 × the largest coordinate.
     const check = (got: Float32Array, key: string) => {
@@ -56,11 +64,14 @@ test('fixtures: decode, every variant (deltas rounded to float32: tolerance scal
 test('decode is the exact inverse of encode (legacy_plus1 consistent, with target normalization)', () => {
   const rng = new Rng(1);
   const n = 200;
-  const p = new Float32Array(n * 4), g = new Float32Array(n * 4);
+  const p = new Float32Array(n * 4),
+    g = new Float32Array(n * 4);
   for (let i = 0; i < n; i++) {
-    const x = rng.int(0, 500), y = rng.int(0, 400);
+    const x = rng.int(0, 500),
+      y = rng.int(0, 400);
     p.set([x, y, x + rng.int(0, 200), y + rng.int(0, 200)], i * 4);
-    const gx = x + rng.int(-20, 20), gy = y + rng.int(-20, 20);
+    const gx = x + rng.int(-20, 20),
+      gy = y + rng.int(-20, 20);
     g.set([gx, gy, gx + rng.int(0, 200), gy + rng.int(0, 200)], i * 4);
   }
   const opts = { means: [0, 0, 0, 0], stds: [0.1, 0.1, 0.2, 0.2] };
@@ -75,16 +86,19 @@ test('decode with k boxes per proposal ([n, 4k], one per class)', () => {
   const p = Float32Array.from([10, 10, 29, 39, 0, 0, 9, 9]);
   const d = Float32Array.from([0, 0, 0, 0, 0.1, -0.2, 0.3, 0, 1, 1, 0, 0, 0, 0, -0.5, 0.5]);
   const all = decodeBoxes(p, d);
-  for (let i = 0; i < 2; i++) for (let k = 0; k < 2; k++) {
-    const one = decodeBoxes(p.subarray(i * 4, i * 4 + 4), d.subarray(i * 8 + k * 4, i * 8 + k * 4 + 4));
-    expectClose(all.subarray(i * 8 + k * 4, i * 8 + k * 4 + 4), one, {}, `box ${i} class ${k}`);
-  }
+  for (let i = 0; i < 2; i++)
+    for (let k = 0; k < 2; k++) {
+      const one = decodeBoxes(p.subarray(i * 4, i * 4 + 4), d.subarray(i * 8 + k * 4, i * 8 + k * 4 + 4));
+      expectClose(all.subarray(i * 8 + k * 4, i * 8 + k * 4 + 4), one, {}, `box ${i} class ${k}`);
+    }
   expectClose(all.subarray(0, 4), [10, 10, 29, 39], {}, 'zero delta gives the proposal back');
 });
 
 test('fixtures: clip_boxes, three modes', () => {
   const c = fixtureCases('bbox_transform', 'clip_boxes')[0];
-  const b = toF32(c.input.boxes), H = c.input.image_height, W = c.input.image_width;
+  const b = toF32(c.input.boxes),
+    H = c.input.image_height,
+    W = c.input.image_width;
   expectClose(clipBoxes(b, H, W), toF64(c.expected.clip_legacy), {}, 'default legacy');
   expectClose(clipBoxes(b, H, W, 'legacy'), toF64(c.expected.clip_legacy), {}, 'clip_legacy');
   expectClose(clipBoxes(b, H, W, 'one_sided'), toF64(c.expected.clip_fast_rcnn_2015_one_sided), {}, 'one_sided');

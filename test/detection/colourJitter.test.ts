@@ -12,18 +12,36 @@ import { createRgbImage } from '../../src/data/types.js';
 import { Rng } from '../../src/util/random.js';
 
 const test = suite('detection: colour jitter');
-const W = 64, H = 48;
+const W = 64,
+  H = 48;
 const img = createRgbImage(W, H, [40, 90, 200]);
 for (let y = 10; y < 30; y++) for (let x = 8; x < 28; x++) img.data.set([250, 10, 120], (y * W + x) * 3);
 for (let x = 0; x < W; x++) img.data.set([x * 4, 255 - x * 3, 60], (40 * W + x) * 3);
-const rec = { id: 'a', imagePath: '', width: W, height: H, objects: [{ name: 'square', box: [8, 10, 27, 29] as [number, number, number, number], difficult: false }] };
+const rec = {
+  id: 'a',
+  imagePath: '',
+  width: W,
+  height: H,
+  objects: [{ name: 'square', box: [8, 10, 27, 29] as [number, number, number, number], difficult: false }],
+};
 const proposals = [8, 10, 27, 29, 6, 8, 30, 31, 30, 5, 60, 40, 0, 0, 20, 20, 35, 20, 63, 47];
 
 /** Least-squares gain and bias of got ≈ g·ref + b over one plane, in float64, and the worst residual. */
 function fit(got: Float32Array, ref: Float32Array, o: number, n: number) {
-  let sx = 0, sy = 0, sxx = 0, sxy = 0;
-  for (let i = 0; i < n; i++) { const x = ref[o + i], y = got[o + i]; sx += x; sy += y; sxx += x * x; sxy += x * y; }
-  const g = (n * sxy - sx * sy) / (n * sxx - sx * sx), b = (sy - g * sx) / n;
+  let sx = 0,
+    sy = 0,
+    sxx = 0,
+    sxy = 0;
+  for (let i = 0; i < n; i++) {
+    const x = ref[o + i],
+      y = got[o + i];
+    sx += x;
+    sy += y;
+    sxx += x * x;
+    sxy += x * y;
+  }
+  const g = (n * sxy - sx * sy) / (n * sxx - sx * sx),
+    b = (sy - g * sx) / n;
   let r = 0;
   for (let i = 0; i < n; i++) r = Math.max(r, Math.abs(got[o + i] - (g * ref[o + i] + b)));
   return { g, b, r };
@@ -31,13 +49,19 @@ function fit(got: Float32Array, ref: Float32Array, o: number, n: number) {
 
 test('Fast R-CNN images: each plane an affine map of the plain input, within the ranges; RoIs kept', () => {
   const cfg = baseConfig();
-  cfg.train.scales = [48]; cfg.train.batchSize = 8; cfg.train.imsPerBatch = 1;
+  cfg.train.scales = [48];
+  cfg.train.batchSize = 8;
+  cfg.train.imsPerBatch = 1;
   const entry = roidbEntry(rec, proposals, ['square'], cfg, false);
   const ref = imageBlob(img, 48, cfg.train.maxSize, cfg, false).data;
-  const j = 0.3, on = structuredClone(cfg); on.train.colourJitter = j;
-  const gains: number[] = [], biases: number[] = [];
+  const j = 0.3,
+    on = structuredClone(cfg);
+  on.train.colourJitter = j;
+  const gains: number[] = [],
+    biases: number[] = [];
   for (let s = 0; s < 30; s++) {
-    const a = minibatchParts([entry], cfg, new Rng(s), () => img)[0], b = minibatchParts([entry], on, new Rng(s), () => img)[0];
+    const a = minibatchParts([entry], cfg, new Rng(s), () => img)[0],
+      b = minibatchParts([entry], on, new Rng(s), () => img)[0];
     assert.equal(Array.from(a.images), Array.from(ref), 'off: the plain input');
     assert.equal(Array.from(b.rois), Array.from(a.rois));
     assert.equal(Array.from(b.labels), Array.from(a.labels));
@@ -48,7 +72,8 @@ test('Fast R-CNN images: each plane an affine map of the plain input, within the
       assert.ok(Math.abs(x.b) <= j + 1e-6, `bias ${x.b}`);
     }
     assert.ok(Math.abs(f[0].b - f[1].b) < 1e-4 && Math.abs(f[1].b - f[2].b) < 1e-4, 'one brightness shift for all planes');
-    gains.push(...f.map((x) => x.g)); biases.push(f[0].b);
+    gains.push(...f.map((x) => x.g));
+    biases.push(f[0].b);
   }
   assert.ok(Math.max(...gains) - Math.min(...gains) > 0.3, 'gains vary');
   assert.ok(Math.max(...biases) - Math.min(...biases) > 0.2, 'shifts vary');
@@ -56,14 +81,19 @@ test('Fast R-CNN images: each plane an affine map of the plain input, within the
 
 test('pre-training crops are jittered too; the option is validated', () => {
   const cfg = baseConfig();
-  cfg.train.scales = [48]; cfg.train.pretrain.batch = 4; cfg.train.pretrain.cropSize = 16;
+  cfg.train.scales = [48];
+  cfg.train.pretrain.batch = 4;
+  cfg.train.pretrain.cropSize = 16;
   const entry = roidbEntry(rec, proposals, ['square'], cfg, false);
-  const on = structuredClone(cfg); on.train.colourJitter = 0.2;
-  const a = sampleCropArrays([entry], cfg, new Rng(3), () => img), b = sampleCropArrays([entry], on, new Rng(3), () => img);
+  const on = structuredClone(cfg);
+  on.train.colourJitter = 0.2;
+  const a = sampleCropArrays([entry], cfg, new Rng(3), () => img),
+    b = sampleCropArrays([entry], on, new Rng(3), () => img);
   const n = 16 * 16;
   const f = fit(b.images, a.images, 0, n);
   assert.ok(f.r < 1e-4 && Math.abs(f.g - 1) + Math.abs(f.b) > 1e-3, JSON.stringify(f));
-  const bad = structuredClone(cfg); bad.train.colourJitter = 1.5;
+  const bad = structuredClone(cfg);
+  bad.train.colourJitter = 1.5;
   assert.throws(() => validateConfig(bad), /train.colourJitter/);
 });
 

@@ -2,7 +2,14 @@
 // (stride × pool), clamps at both ends, the pyramid and crops follow, and open values are filled in.
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { MAX_TEST_SIDE, MAX_TRAIN_SIDE, MIN_SIDE, chooseScales, datasetStats, resolveScales } from '../../src/detection/model/dataScales.js';
+import {
+  MAX_TEST_SIDE,
+  MAX_TRAIN_SIDE,
+  MIN_SIDE,
+  chooseScales,
+  datasetStats,
+  resolveScales,
+} from '../../src/detection/model/dataScales.js';
 import { presetConfig } from '../../src/detection/model/presets.js';
 
 const test = suite('detection: scales from the data');
@@ -10,12 +17,17 @@ const model = presetConfig('default').model; // stride 8, 4x4 pooling: r = 32 px
 
 /** n images of w×h, each with one square object of side `obj(i)`. */
 function records(n: number, w: number, h: number, obj: (i: number) => number) {
-  return Array.from({ length: n }, (_, i) => ({ width: w, height: h, objects: [{ box: [0, 0, obj(i) - 1, obj(i) - 1] as [number, number, number, number] }] }));
+  return Array.from({ length: n }, (_, i) => ({
+    width: w,
+    height: h,
+    objects: [{ box: [0, 0, obj(i) - 1, obj(i) - 1] as [number, number, number, number] }],
+  }));
 }
 
 test('statistics: sides and sqrt(w·h) object sizes with the +1 rule', () => {
   const s = datasetStats(records(11, 300, 200, (i) => 10 + 10 * i));
-  assert.is(s.images, 11); assert.is(s.objects, 11);
+  assert.is(s.images, 11);
+  assert.is(s.objects, 11);
   assert.equal([s.shortSide.p50, s.longSide.p50], [200, 300]);
   assert.equal([s.objectSize.min, s.objectSize.p10, s.objectSize.p50, s.objectSize.p90, s.objectSize.max], [10, 20, 60, 100, 110]);
 });
@@ -42,7 +54,8 @@ test('clamps: at most 2x upsampling, short side within [MIN_SIDE, MAX_TRAIN_SIDE
 test('resolveScales fills only what the config leaves open, and nothing without objects', () => {
   const stats = datasetStats(records(20, 330, 250, () => 64));
   const cfg = presetConfig('default');
-  cfg.test.scales = []; cfg.train.scales = [];
+  cfg.test.scales = [];
+  cfg.train.scales = [];
   cfg.train.pretrain.cropSize = 48;
   const r = resolveScales(cfg, stats).config;
   assert.equal([r.train.scales, r.test.scales, r.test.pyramidArea, r.train.pretrain.cropSize], [[128], [128, 192, 256], 32, 48]);

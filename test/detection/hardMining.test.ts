@@ -17,31 +17,49 @@ import { tinyConfig } from './helpers.js';
 const test = suite('detection: online hard example mining');
 
 function refLoss(z: number[], d: number[], t: number[], u: number, lambda: number): number {
-  const e = z.map(Math.exp), p = e[u] / e.reduce((a, b) => a + b, 0);
+  const e = z.map(Math.exp),
+    p = e[u] / e.reduce((a, b) => a + b, 0);
   let l = -Math.log(p);
-  if (u > 0) for (let j = 0; j < 4; j++) { const a = Math.abs(d[4 * u + j] - t[j]), m = Math.min(a, 1); l += lambda * (0.5 * m * m + (a - m)); }
+  if (u > 0)
+    for (let j = 0; j < 4; j++) {
+      const a = Math.abs(d[4 * u + j] - t[j]),
+        m = Math.min(a, 1);
+      l += lambda * (0.5 * m * m + (a - m));
+    }
   return l;
 }
 
 test('roiLosses = cross-entropy + lambda x smooth-L1 of the true class (float64 loop)', () => {
-  const rng = new Rng(3), R = 30, K1 = 4, lambda = 0.7;
+  const rng = new Rng(3),
+    R = 30,
+    K1 = 4,
+    lambda = 0.7;
   const z = Float32Array.from({ length: R * K1 }, () => rng.uniform(-3, 3));
   const d = Float32Array.from({ length: R * 4 * K1 }, () => rng.uniform(-2.5, 2.5));
   const t = Float32Array.from({ length: R * 4 }, () => rng.uniform(-2, 2));
   const labels = Int32Array.from({ length: R }, (_, i) => i % K1);
   const got = roiLosses(z, d, labels, t, K1, lambda);
   for (let i = 0; i < R; i++) {
-    const want = refLoss(Array.from(z.subarray(i * K1, i * K1 + K1)), Array.from(d.subarray(i * 4 * K1, (i + 1) * 4 * K1)), Array.from(t.subarray(4 * i, 4 * i + 4)), labels[i], lambda);
+    const want = refLoss(
+      Array.from(z.subarray(i * K1, i * K1 + K1)),
+      Array.from(d.subarray(i * 4 * K1, (i + 1) * 4 * K1)),
+      Array.from(t.subarray(4 * i, 4 * i + 4)),
+      labels[i],
+      lambda,
+    );
     assert.ok(Math.abs(got[i] - want) < 1e-9 * Math.max(1, want), `RoI ${i}: ${got[i]} vs ${want}`);
   }
 });
 
 test('selectHardRois without NMS = the highest losses; with NMS a near copy of a harder RoI gives way', () => {
-  const rng = new Rng(5), R = 50;
+  const rng = new Rng(5),
+    R = 50;
   const losses = Float64Array.from({ length: R }, () => rng.uniform(0, 5));
   const rois = new Float32Array(5 * R);
   for (let i = 0; i < R; i++) rois.set([0, 10 * i, 0, 10 * i + 8, 8], 5 * i); // disjoint boxes
-  const want = Array.from({ length: R }, (_, i) => i).sort((a, b) => losses[b] - losses[a]).slice(0, 12);
+  const want = Array.from({ length: R }, (_, i) => i)
+    .sort((a, b) => losses[b] - losses[a])
+    .slice(0, 12);
   assert.equal(selectHardRois(losses, rois, 12, 1), want);
   assert.equal(selectHardRois(losses, rois, 12, 0.7), want, 'disjoint boxes: NMS removes nothing');
   assert.equal(selectHardRois(losses, rois, 60, 0.7).length, R);
@@ -59,34 +77,63 @@ test('selectHardRois without NMS = the highest losses; with NMS a near copy of a
 test('a mined part trains exactly on its hardest RoIs (loss, labels and gradients of that subset)', () => {
   const cfg = tinyConfig();
   cfg.model.dropout = 0; // the same outputs in both passes
-  const rng = new Rng(9), R = 24, keep = 8, K1 = 4, H = 40, W = 48;
+  const rng = new Rng(9),
+    R = 24,
+    keep = 8,
+    K1 = 4,
+    H = 40,
+    W = 48;
   const images = Float32Array.from({ length: 3 * H * W }, () => rng.uniform(-1, 1));
   const rois = new Float32Array(5 * R);
-  for (let i = 0; i < R; i++) { const x = rng.uniform(0, 30), y = rng.uniform(0, 22); rois.set([0, x, y, x + rng.uniform(6, 17), y + rng.uniform(6, 17)], 5 * i); }
+  for (let i = 0; i < R; i++) {
+    const x = rng.uniform(0, 30),
+      y = rng.uniform(0, 22);
+    rois.set([0, x, y, x + rng.uniform(6, 17), y + rng.uniform(6, 17)], 5 * i);
+  }
   const labels = Int32Array.from({ length: R }, (_, i) => (i % 3 === 0 ? 1 + (i % (K1 - 1)) : 0));
   const targets = Float32Array.from({ length: 4 * R }, () => rng.uniform(-1, 1));
   const part: BatchPart = { images, shape: [1, 3, H, W], rois, labels, targets, hard: { keep, nms: 1 } };
   const gradsOf = (p: BatchPart) => {
     const model = createModel(cfg, ['a', 'b', 'c']);
     const w = model.clsScore.weight; // larger logits, so the losses spread out
-    w.assign(engine.makeTensor(Float32Array.from(w.dataSync() as Float32Array, (v) => v * 200), w.shape.slice(), 'float32'));
+    w.assign(
+      engine.makeTensor(
+        Float32Array.from(w.dataSync() as Float32Array, (v) => v * 200),
+        w.shape.slice(),
+        'float32',
+      ),
+    );
     model.train();
     const r = partGradients(model, p, 1);
     const g = model.namedParameters().map((q) => Float32Array.from(q.tensor.grad!.dataSync() as Float32Array));
     // Expected selection from the model's own head outputs on all candidates (no gradients).
-    const out = engine.noGrad(() => engine.tidy(() => {
-      const o = model.head(model.pool(model.forward(engine.makeTensor(images, [1, 3, H, W], 'float32')), engine.makeTensor(rois, [R, 5], 'float32')));
-      return [Float32Array.from(o.clsScore.dataSync() as Float32Array), Float32Array.from(o.bboxPred.dataSync() as Float32Array)];
-    }));
+    const out = engine.noGrad(() =>
+      engine.tidy(() => {
+        const o = model.head(
+          model.pool(model.forward(engine.makeTensor(images, [1, 3, H, W], 'float32')), engine.makeTensor(rois, [R, 5], 'float32')),
+        );
+        return [Float32Array.from(o.clsScore.dataSync() as Float32Array), Float32Array.from(o.bboxPred.dataSync() as Float32Array)];
+      }),
+    );
     model.dispose();
     return { r, g, cs: out[0], bp: out[1] };
   };
   const mined = gradsOf(part);
-  const losses = Array.from({ length: R }, (_, i) => refLoss(Array.from(mined.cs.subarray(i * K1, (i + 1) * K1)), Array.from(mined.bp.subarray(i * 4 * K1, (i + 1) * 4 * K1)), Array.from(targets.subarray(4 * i, 4 * i + 4)), labels[i], 1));
-  const order = Array.from({ length: R }, (_, i) => i).sort((a, b) => losses[b] - losses[a]), sel = order.slice(0, keep);
+  const losses = Array.from({ length: R }, (_, i) =>
+    refLoss(
+      Array.from(mined.cs.subarray(i * K1, (i + 1) * K1)),
+      Array.from(mined.bp.subarray(i * 4 * K1, (i + 1) * 4 * K1)),
+      Array.from(targets.subarray(4 * i, 4 * i + 4)),
+      labels[i],
+      1,
+    ),
+  );
+  const order = Array.from({ length: R }, (_, i) => i).sort((a, b) => losses[b] - losses[a]),
+    sel = order.slice(0, keep);
   assert.ok(losses[order[keep - 1]] - losses[order[keep]] > 1e-3, 'the cut between kept and dropped RoIs must be clear');
   const sub: BatchPart = {
-    images, shape: [1, 3, H, W],
+    images,
+    shape: [1, 3, H, W],
     rois: Float32Array.from(sel.flatMap((i) => Array.from(rois.subarray(5 * i, 5 * i + 5)))),
     labels: Int32Array.from(sel.map((i) => labels[i])),
     targets: Float32Array.from(sel.flatMap((i) => Array.from(targets.subarray(4 * i, 4 * i + 4)))),
@@ -97,8 +144,14 @@ test('a mined part trains exactly on its hardest RoIs (loss, labels and gradient
   const expectSum = sel.reduce((a, i) => a + losses[i], 0);
   assert.ok(Math.abs(mined.r.lossSum - expectSum) < 1e-3 * expectSum, `loss sum ${mined.r.lossSum} vs ${expectSum}`);
   assert.ok(Math.abs(mined.r.lossSum - plain.r.lossSum) < 1e-5 * expectSum);
-  let maxd = 0, maxg = 0;
-  mined.g.forEach((g, k) => g.forEach((v, j) => { maxd = Math.max(maxd, Math.abs(v - plain.g[k][j])); maxg = Math.max(maxg, Math.abs(v)); }));
+  let maxd = 0,
+    maxg = 0;
+  mined.g.forEach((g, k) =>
+    g.forEach((v, j) => {
+      maxd = Math.max(maxd, Math.abs(v - plain.g[k][j]));
+      maxg = Math.max(maxg, Math.abs(v));
+    }),
+  );
   assert.ok(maxg > 0 && maxd <= 1e-5 * maxg, `gradients differ by ${maxd} (max ${maxg})`);
 });
 

@@ -40,16 +40,23 @@ test('unknown train.* and test.* keys are ignored; weights and known test settin
   assert.is(config.test.nms, 0.4);
   assert.equal(config.model.backbone.stages, [[4], [8]]);
   assert.not.ok('futureOption' in config.test);
-  const a = model.fc6 as any, b = loaded.fc6 as any;
+  const a = model.fc6 as any,
+    b = loaded.fc6 as any;
   assert.equal(Array.from(b.weight.dataSync()), Array.from(a.weight.dataSync()));
-  model.dispose(); loaded.dispose();
+  model.dispose();
+  loaded.dispose();
 });
 
 test('an unknown key in the network shape is still an error naming it', () => {
   const cfg = smallConfig();
   const model = createModel(cfg, ['a']);
-  const bytes = withStoredConfig(modelToBytes(model, cfg), (c) => { c.model.attention = 1; });
-  assert.throws(() => modelFromBytes(bytes, { source: 'm.safetensors' }), (e: Error) => /m\.safetensors: bad metadata.*model\.attention/.test(e.message));
+  const bytes = withStoredConfig(modelToBytes(model, cfg), (c) => {
+    c.model.attention = 1;
+  });
+  assert.throws(
+    () => modelFromBytes(bytes, { source: 'm.safetensors' }),
+    (e: Error) => /m\.safetensors: bad metadata.*model\.attention/.test(e.message),
+  );
   model.dispose();
 });
 

@@ -12,7 +12,9 @@ test('fixtures: every nms case, every keep list', () => {
   assert.is(cases.length, 21);
   let f32 = 0;
   for (const c of cases) {
-    const b = toF32(c.input.boxes), s = toF32(c.input.scores), thr = c.input.iou_threshold;
+    const b = toF32(c.input.boxes),
+      s = toF32(c.input.scores),
+      thr = c.input.iou_threshold;
     same(nms(b, s, thr), c.expected.keep_legacy_plus1_ge, `${c.id} default (legacy_plus1, >=)`);
     same(nms(b, s, thr, { coding: 'legacy_plus1', rule: 'ge' }), c.expected.keep_legacy_plus1_ge, `${c.id} keep_legacy_plus1_ge`);
     same(nms(b, s, thr, { coding: 'legacy_plus1', rule: 'gt' }), c.expected.keep_legacy_plus1_gt, `${c.id} keep_legacy_plus1_gt`);
@@ -29,10 +31,16 @@ test('fixtures: every batched_nms case (keep order exact; torchvision order as a
   const cases = fixtureCases('batched_nms');
   assert.is(cases.length, 6);
   for (const c of cases) {
-    const b = toF32(c.input.boxes), s = toF32(c.input.scores), ids = c.input.idxs.data as number[];
+    const b = toF32(c.input.boxes),
+      s = toF32(c.input.scores),
+      ids = c.input.idxs.data as number[];
     const got = batchedNms(b, s, ids, c.input.iou_threshold, { coding: 'continuous', rule: 'gt' });
     same(got, c.expected.keep, `${c.id} keep`);
-    assert.equal(Array.from(got).sort((x, y) => x - y), [...c.expected.keep_torchvision].sort((x: number, y: number) => x - y), `${c.id} keep_torchvision set`);
+    assert.equal(
+      Array.from(got).sort((x, y) => x - y),
+      [...c.expected.keep_torchvision].sort((x: number, y: number) => x - y),
+      `${c.id} keep_torchvision set`,
+    );
   }
 });
 
@@ -40,7 +48,8 @@ function randomBoxes(rng: Rng, n: number, span: number, minSize: number, maxSize
   const b = new Float32Array(n * 4);
   const r = (lo: number, hi: number) => (integer ? rng.int(lo, hi) : rng.uniform(lo, hi));
   for (let i = 0; i < n; i++) {
-    const x = r(0, span), y = r(0, span);
+    const x = r(0, span),
+      y = r(0, span);
     b.set([x, y, x + r(minSize, maxSize), y + r(minSize, maxSize)], i * 4);
   }
   return b;
@@ -51,7 +60,10 @@ test('20000 random boxes: equals the O(n²) reference in all modes', () => {
   const n = 20000;
   const boxes = randomBoxes(rng, n, 1000, 20, 250, false);
   const scores = Float32Array.from({ length: n }, () => rng.next());
-  for (const [coding, rule, thr] of [['legacy_plus1', 'ge', 0.3], ['continuous', 'gt', 0.5]] as const) {
+  for (const [coding, rule, thr] of [
+    ['legacy_plus1', 'ge', 0.3],
+    ['continuous', 'gt', 0.5],
+  ] as const) {
     const got = nms(boxes, scores, thr, { coding, rule });
     const ref = nmsRef(boxes, scores, thr, { plus1: coding === 'legacy_plus1', ge: rule === 'ge' });
     assert.ok(ref.length > 1000 && ref.length < n - 1000, `a non-trivial case (${ref.length} kept)`);
@@ -68,9 +80,16 @@ test('integer boxes with many IoUs exactly at the threshold, score ties, float32
     const boxes = randomBoxes(rng, n, 40, 0, 8, true);
     const scores = Float32Array.from({ length: n }, () => rng.int(0, 20) / 20);
     for (const thr of [0.5, 1 / 3, 0.25]) {
-      for (const opts of [{ plus1: true, ge: true }, { plus1: false, ge: false }, { plus1: false, ge: true }, { plus1: false, ge: false, float32: true }]) {
+      for (const opts of [
+        { plus1: true, ge: true },
+        { plus1: false, ge: false },
+        { plus1: false, ge: true },
+        { plus1: false, ge: false, float32: true },
+      ]) {
         const got = nms(boxes, scores, thr, {
-          coding: opts.plus1 ? 'legacy_plus1' : 'continuous', rule: opts.ge ? 'ge' : 'gt', precision: opts.float32 ? 'float32' : 'float64',
+          coding: opts.plus1 ? 'legacy_plus1' : 'continuous',
+          rule: opts.ge ? 'ge' : 'gt',
+          precision: opts.float32 ? 'float32' : 'float64',
         });
         same(got, nmsRef(boxes, scores, thr, opts), `trial ${trial} thr ${thr} ${JSON.stringify(opts)}`);
       }
@@ -102,7 +121,11 @@ test('edge cases: empty, duplicates, zero-area, inverted boxes, equal scores, ma
   const sc = [0.9, 0.8, 0.7, 0.6];
   for (const coding of ['legacy_plus1', 'continuous'] as const) {
     for (const rule of ['ge', 'gt'] as const) {
-      same(nms(inv, sc, 0.5, { coding, rule }), nmsRef(inv, sc, 0.5, { plus1: coding === 'legacy_plus1', ge: rule === 'ge' }), `inverted ${coding} ${rule}`);
+      same(
+        nms(inv, sc, 0.5, { coding, rule }),
+        nmsRef(inv, sc, 0.5, { plus1: coding === 'legacy_plus1', ge: rule === 'ge' }),
+        `inverted ${coding} ${rule}`,
+      );
     }
   }
   same(nms(dup, [0.5, 0.5, 0.5], 0), [0], 'threshold 0 with >=: every overlapping box goes');
@@ -125,7 +148,10 @@ test('mixed degenerate, NaN and huge boxes: pruned and unpruned passes equal the
   huge.set([-1e20, -1e20, 1e20, 1e20], 4 * 5);
   for (const boxes of [base, huge]) {
     for (const thr of [0.5, 0.2]) {
-      for (const o of [{ plus1: true, ge: true }, { plus1: false, ge: false }]) {
+      for (const o of [
+        { plus1: true, ge: true },
+        { plus1: false, ge: false },
+      ]) {
         const got = nms(boxes, scores, thr, { coding: o.plus1 ? 'legacy_plus1' : 'continuous', rule: o.ge ? 'ge' : 'gt' });
         same(got, nmsRef(boxes, scores, thr, o), `${boxes === huge ? 'huge' : 'base'} thr ${thr} ${JSON.stringify(o)}`);
       }
@@ -138,16 +164,24 @@ test('the centre window is tight: suppressors at the edge of the bound are found
   // wb = wa/t·… extremes): nested boxes of width ratio t give IoU_x = t exactly.
   const rng = new Rng(77);
   for (const thr of [0.3, 0.5, 0.7, 0.9]) {
-    const boxes: number[] = [], scores: number[] = [];
+    const boxes: number[] = [],
+      scores: number[] = [];
     for (let i = 0; i < 300; i++) {
-      const x = rng.uniform(0, 1000), y = rng.uniform(0, 1000), w = rng.uniform(5, 200), h = rng.uniform(5, 200);
+      const x = rng.uniform(0, 1000),
+        y = rng.uniform(0, 1000),
+        w = rng.uniform(5, 200),
+        h = rng.uniform(5, 200);
       const w2 = w * thr * rng.uniform(1, 1.0001); // small box inside, touching one side
       const left = rng.next() < 0.5;
       boxes.push(x, y, x + w, y + h);
       boxes.push(left ? x : x + w - w2, y, left ? x + w2 : x + w, y + h);
       scores.push(0.5 + rng.next() * 0.5, rng.next() * 0.5);
     }
-    for (const o of [{ plus1: false, ge: true }, { plus1: false, ge: false }, { plus1: true, ge: true }]) {
+    for (const o of [
+      { plus1: false, ge: true },
+      { plus1: false, ge: false },
+      { plus1: true, ge: true },
+    ]) {
       const got = nms(Float32Array.from(boxes), scores, thr, { coding: o.plus1 ? 'legacy_plus1' : 'continuous', rule: o.ge ? 'ge' : 'gt' });
       const ref = nmsRef(Float32Array.from(boxes), scores, thr, o);
       assert.ok(ref.length < 600, 'some are suppressed');

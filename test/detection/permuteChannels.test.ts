@@ -15,15 +15,24 @@ import { Rng } from '../../src/util/random.js';
 
 const test = suite('detection: channel-order augmentation');
 
-const W = 64, H = 48;
+const W = 64,
+  H = 48;
 const img = createRgbImage(W, H, [40, 90, 200]);
 for (let y = 10; y < 30; y++) for (let x = 8; x < 28; x++) img.data.set([250, 10, 120], (y * W + x) * 3);
-const rec = { id: 'a', imagePath: '', width: W, height: H, objects: [{ name: 'square', box: [8, 10, 27, 29] as [number, number, number, number], difficult: false }] };
+const rec = {
+  id: 'a',
+  imagePath: '',
+  width: W,
+  height: H,
+  objects: [{ name: 'square', box: [8, 10, 27, 29] as [number, number, number, number], difficult: false }],
+};
 const proposals = [8, 10, 27, 29, 6, 8, 30, 31, 30, 5, 60, 40, 0, 0, 20, 20, 35, 20, 63, 47];
 
 /** Which plane of `ref` each plane of `got` equals (exactly), or -1. */
 function planeOrder(got: Float32Array, ref: Float32Array, at: number, plane: number): number[] {
-  return [0, 1, 2].map((k) => [0, 1, 2].find((j) => got.subarray(at + k * plane, at + (k + 1) * plane).every((v, i) => v === ref[at + j * plane + i])) ?? -1);
+  return [0, 1, 2].map(
+    (k) => [0, 1, 2].find((j) => got.subarray(at + k * plane, at + (k + 1) * plane).every((v, i) => v === ref[at + j * plane + i])) ?? -1,
+  );
 }
 
 test('permuteChannelPlanes moves whole planes; a bad order is an error', () => {
@@ -36,13 +45,16 @@ test('permuteChannelPlanes moves whole planes; a bad order is an error', () => {
 test('Fast R-CNN images: the planes of imageBlob in a random order (all six), RoIs and labels kept', () => {
   const cfg = baseConfig();
   cfg.train.scales = [48];
-  cfg.train.batchSize = 8; cfg.train.imsPerBatch = 1;
+  cfg.train.batchSize = 8;
+  cfg.train.imsPerBatch = 1;
   const entry = roidbEntry(rec, proposals, ['square'], cfg, false);
   const ref = imageBlob(img, 48, cfg.train.maxSize, cfg, false).data;
-  const on = structuredClone(cfg); on.train.permuteChannels = true;
+  const on = structuredClone(cfg);
+  on.train.permuteChannels = true;
   const seen = new Set<string>();
   for (let s = 0; s < 40; s++) {
-    const a = minibatchParts([entry], cfg, new Rng(s), () => img)[0], b = minibatchParts([entry], on, new Rng(s), () => img)[0];
+    const a = minibatchParts([entry], cfg, new Rng(s), () => img)[0],
+      b = minibatchParts([entry], on, new Rng(s), () => img)[0];
     assert.equal(Array.from(a.images), Array.from(ref), 'off: the plain input');
     assert.equal(Array.from(b.rois), Array.from(a.rois));
     assert.equal(Array.from(b.labels), Array.from(a.labels));
@@ -57,7 +69,8 @@ test('pre-training crops: each crop its own order, the same regions', () => {
   const cfg = baseConfig();
   cfg.train.pretrain = { ...cfg.train.pretrain, batch: 24, cropSize: 16, bgFraction: 0.5 };
   const entry = roidbEntry(rec, proposals, ['square'], cfg, false);
-  const on = structuredClone(cfg); on.train.permuteChannels = true;
+  const on = structuredClone(cfg);
+  on.train.permuteChannels = true;
   const a = sampleCropArrays([entry], cfg, new Rng(4), () => img);
   const b = sampleCropArrays([entry], on, new Rng(4), () => img);
   // The first crop is drawn before any order: same region; its planes are a permutation.

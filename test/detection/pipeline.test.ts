@@ -29,7 +29,8 @@ function shortConfig(): FastRcnnConfig {
   c.model.backbone.stages = [[16], [32], [64], [64]];
   c.model.fc = [128, 128];
   c.model.dropout = 0;
-  c.train.scales = [120]; c.test.scales = [120];
+  c.train.scales = [120];
+  c.test.scales = [120];
   c.train.iterations = 250;
   c.train.warmupIters = 25;
   c.train.bgThreshLo = 0;
@@ -44,17 +45,28 @@ test('synth -> proposals -> train -> test reaches the mAP floor; saved model = u
   const t0 = performance.now();
   const root = tempDir('pipeline');
   const data = join(root, 'data');
-  synthesize({ outDir: data, images: 90, seed: 17, width: 160, height: 120, classes: ['circle', 'cross'], testFraction: 0.3, format: 'png' });
+  synthesize({
+    outDir: data,
+    images: 90,
+    seed: 17,
+    width: 160,
+    height: 120,
+    classes: ['circle', 'cross'],
+    testFraction: 0.3,
+    format: 'png',
+  });
   for (const split of ['trainval', 'test']) await proposalsStep({ data, split, workers: 2, log: () => {} });
   const tProps = performance.now();
   const cfg = shortConfig();
   const out = join(root, 'model.safetensors');
-  const r = (await trainDetector({ data, out, config: cfg, log: null, progress: 'none', workers: 1 }));
+  const r = await trainDetector({ data, out, config: cfg, log: null, progress: 'none', workers: 1 });
   const tTrain = performance.now();
   const res = testStep({ model: { model: r.model, config: r.config }, data, split: 'test', results: join(root, 'results'), log: () => {} });
   const secs = (performance.now() - t0) / 1000;
-  console.log(`\n    short pipeline: mAP07 ${res.table.map07.toFixed(3)} (VOC10 ${res.table.mapAll.toFixed(3)}) in ${secs.toFixed(1)} s ` +
-    `(proposals ${((tProps - t0) / 1000).toFixed(1)} s, training ${((tTrain - tProps) / 1000).toFixed(1)} s at ${r.secondsPerIter.toFixed(3)} s/iter)`);
+  console.log(
+    `\n    short pipeline: mAP07 ${res.table.map07.toFixed(3)} (VOC10 ${res.table.mapAll.toFixed(3)}) in ${secs.toFixed(1)} s ` +
+      `(proposals ${((tProps - t0) / 1000).toFixed(1)} s, training ${((tTrain - tProps) / 1000).toFixed(1)} s at ${r.secondsPerIter.toFixed(3)} s/iter)`,
+  );
   assert.ok(res.table.map07 >= 0.15, `mAP ${res.table.map07}`);
 
   // The untrained network of the same shape is far below the floor.
@@ -72,15 +84,21 @@ test('synth -> proposals -> train -> test reaches the mAP floor; saved model = u
     const img = loadVocImage(rec);
     const props = loadProposals(join(data, 'proposals'), rec.id).boxes;
     // Every RoI's scores and class-specific boxes (before thresholds, so no tie can flip a decision).
-    const a = imDetect(r.model, img, props, r.config), b = imDetect(loaded, img, props, r.config);
+    const a = imDetect(r.model, img, props, r.config),
+      b = imDetect(loaded, img, props, r.config);
     assert.is(b.scores.length, a.scores.length);
-    let ds = 0, db = 0;
+    let ds = 0,
+      db = 0;
     for (let i = 0; i < a.scores.length; i++) ds = Math.max(ds, Math.abs(a.scores[i] - b.scores[i]));
     for (let i = 0; i < a.boxes.length; i++) db = Math.max(db, Math.abs(a.boxes[i] - b.boxes[i]));
     assert.ok(ds < 1e-5 && db < 1e-2, `${rec.id}: scores differ by ${ds}, boxes by ${db} px`);
-    assert.equal(detect(loaded, img, props, r.config).detections.map((d) => d.className), detect(r.model, img, props, r.config).detections.map((d) => d.className));
+    assert.equal(
+      detect(loaded, img, props, r.config).detections.map((d) => d.className),
+      detect(r.model, img, props, r.config).detections.map((d) => d.className),
+    );
   }
-  loaded.dispose(); r.model.dispose();
+  loaded.dispose();
+  r.model.dispose();
 });
 
 test.run();

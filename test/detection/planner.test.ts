@@ -2,7 +2,15 @@
 // budget when the measured step costs differ from the probe, and the LR step at its planned fraction.
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { BudgetPlanner, ITERATION_RULE, MIN_ITERATIONS, iterationsForDataset, keepPassedSteps, parseDuration, planToBudget } from '../../src/detection/training/planner.js';
+import {
+  BudgetPlanner,
+  ITERATION_RULE,
+  MIN_ITERATIONS,
+  iterationsForDataset,
+  keepPassedSteps,
+  parseDuration,
+  planToBudget,
+} from '../../src/detection/training/planner.js';
 import { learningRate } from '../../src/detection/training/trainer.js';
 import { baseConfig } from '../../src/detection/model/config.js';
 
@@ -16,7 +24,8 @@ test('durations: seconds, minutes, hours and mixes; nonsense is an error that sh
   assert.is(parseDuration('1.5h'), 5400);
   assert.is(parseDuration('2min'), 120);
   assert.is(parseDuration('45'), 45);
-  for (const bad of ['', 'ten minutes', '10x', '-5m', '0s', 'm', '10m junk']) assert.throws(() => parseDuration(bad), /cannot read the time .*90s, 10m, 1h/);
+  for (const bad of ['', 'ten minutes', '10x', '-5m', '0s', 'm', '10m junk'])
+    assert.throws(() => parseDuration(bad), /cannot read the time .*90s, 10m, 1h/);
 });
 
 test('iterations from the dataset size follow the documented rule', () => {
@@ -52,13 +61,22 @@ test('keepPassedSteps keeps a passed LR step at its iteration and moves the ones
 /** Simulates a run on a fake clock: steps cost `actual` seconds while the probe said `probe`. */
 function simulate(budget: number, probe: { pretrain: number; train: number }, actual: (phase: 'pretrain' | 'train', i: number) => number) {
   let now = 5; // reading the data took 5 s
-  const planner = new BudgetPlanner(budget, 0.4, probe, () => now, () => 1);
+  const planner = new BudgetPlanner(
+    budget,
+    0.4,
+    probe,
+    () => now,
+    () => 1,
+  );
   const c = { pretrain: 0, iterations: 0, stepFractions: [0.7] };
   assert.ok(planner.replan(0, c));
   const firstPlan = { ...c };
   const cfg = baseConfig().train;
-  cfg.lr = 0.02; cfg.warmupIters = 0;
-  let i = 0, stepAt = -1, prevLr = Infinity;
+  cfg.lr = 0.02;
+  cfg.warmupIters = 0;
+  let i = 0,
+    stepAt = -1,
+    prevLr = Infinity;
   while (i < c.pretrain + c.iterations) {
     const phase = i < c.pretrain ? 'pretrain' : 'train';
     const s = actual(phase, i);
@@ -77,21 +95,31 @@ function simulate(budget: number, probe: { pretrain: number; train: number }, ac
 
 test('runs whose steps cost more or less than the probe said end within 10% of the budget, LR step at 70%', () => {
   for (const [probe, actual, ratioHolds] of [
-    [{ pretrain: 0.04, train: 0.07 }, () => 1, true],         // steps ~20% slower than probed
-    [{ pretrain: 0.05, train: 0.08 }, () => 0.6, true],       // 40% faster
-    [{ pretrain: 0.05, train: 0.03 }, () => 1.6, false],      // train steps 4x the probe's
+    [{ pretrain: 0.04, train: 0.07 }, () => 1, true], // steps ~20% slower than probed
+    [{ pretrain: 0.05, train: 0.08 }, () => 0.6, true], // 40% faster
+    [{ pretrain: 0.05, train: 0.03 }, () => 1.6, false], // train steps 4x the probe's
   ] as const) {
     const r = simulate(600, probe, (phase, i) => (phase === 'pretrain' ? 0.05 : 0.08) * actual() * (i < 4 ? 3 : 1));
     assert.ok(Math.abs(r.end - 600) <= 60, `ended at ${r.end.toFixed(1)} s of 600`);
     assert.ok(r.stepAt >= 0, 'the LR stepped');
     assert.ok(Math.abs(r.stepAt - 0.7 * r.c.iterations) <= 0.03 * r.c.iterations, `LR step at ${r.stepAt} of ${r.c.iterations}`);
     // Pre-training is fixed when it ends, from the train-step cost believed then (the probe's here).
-    if (ratioHolds) assert.ok(r.c.pretrain >= 0.2 * r.c.iterations && r.c.pretrain <= 0.6 * r.c.iterations, `pre-training ${r.c.pretrain} of ${r.c.iterations}`);
+    if (ratioHolds)
+      assert.ok(
+        r.c.pretrain >= 0.2 * r.c.iterations && r.c.pretrain <= 0.6 * r.c.iterations,
+        `pre-training ${r.c.pretrain} of ${r.c.iterations}`,
+      );
   }
 });
 
 test('a budget too small for the minimum plan is refused, and the minimum is said', () => {
-  const planner = new BudgetPlanner(20, 0.4, { pretrain: 0.05, train: 0.1 }, () => 5, () => 1);
+  const planner = new BudgetPlanner(
+    20,
+    0.4,
+    { pretrain: 0.05, train: 0.1 },
+    () => 5,
+    () => 1,
+  );
   const c = { pretrain: 0, iterations: 0, stepFractions: [0.7] };
   assert.not.ok(planner.replan(0, c));
   assert.ok(planner.minimumSeconds() > 20 && planner.minimumSeconds() < 40, String(planner.minimumSeconds()));

@@ -56,7 +56,13 @@ test('paper: the original lib/fast_rcnn/config.py and solver.prototxt values', (
 
 test('default: what train uses with no flags; scales and iterations left to the data', () => {
   const c = presetConfig('default');
-  assert.equal(unresolvedKeys(c).sort(), ['test.pyramidArea', 'test.scales', 'train.iterations', 'train.pretrain.cropSize', 'train.scales']);
+  assert.equal(unresolvedKeys(c).sort(), [
+    'test.pyramidArea',
+    'test.scales',
+    'train.iterations',
+    'train.pretrain.cropSize',
+    'train.scales',
+  ]);
   assert.is(c.train.permuteChannels, false, 'colour carries meaning in real photos');
   assert.is(c.model.backbone.norm, 'instance');
   assert.ok(c.train.hardMining.candidates > 0);
@@ -66,8 +72,10 @@ test('default: what train uses with no flags; scales and iterations left to the 
 test("shapes: the demo's fixed recipe", () => {
   const c = presetConfig('shapes');
   assert.equal(unresolvedKeys(c), []);
-  assert.equal([c.train.scales, c.test.scales, c.test.pyramidArea, c.train.pretrain.cropSize, c.train.iterations, c.train.pretrain.iterations],
-    [[120], [120, 180, 240], 32, 36, 3700, 1500]);
+  assert.equal(
+    [c.train.scales, c.test.scales, c.test.pyramidArea, c.train.pretrain.cropSize, c.train.iterations, c.train.pretrain.iterations],
+    [[120], [120, 180, 240], 32, 36, 3700, 1500],
+  );
   assert.is(c.train.permuteChannels, true);
 });
 

@@ -10,7 +10,8 @@ const test = suite('detection: public box and SVD API');
 
 test('boxIou / nms / batchedNms with tensors and arrays agree with the fixtures', () => {
   const c = fixtureCases('box_iou')[0];
-  const a = fr.tensor(toF32(c.input.boxes1), c.input.boxes1.shape), b = fr.tensor(toF32(c.input.boxes2), c.input.boxes2.shape);
+  const a = fr.tensor(toF32(c.input.boxes1), c.input.boxes1.shape),
+    b = fr.tensor(toF32(c.input.boxes2), c.input.boxes2.shape);
   const iou = fr.boxIou(a, b) as fr.Tensor;
   assert.equal(iou.shape, [a.shape[0], b.shape[0]]);
   assertClose(iou.dataSync(), toF32(c.expected.iou_legacy_plus1), 1e-6, 1e-7, 'iou');
@@ -24,7 +25,14 @@ test('boxIou / nms / batchedNms with tensors and arrays agree with the fixtures'
 });
 
 test('encode/decode round trip on tensors; clip keeps shape', () => {
-  const p = fr.tensor([[10, 10, 50, 40], [0, 0, 9, 9]]), g = fr.tensor([[12, 8, 60, 44], [1, 2, 7, 9]]);
+  const p = fr.tensor([
+      [10, 10, 50, 40],
+      [0, 0, 9, 9],
+    ]),
+    g = fr.tensor([
+      [12, 8, 60, 44],
+      [1, 2, 7, 9],
+    ]);
   const d = fr.encodeBoxes(p, g) as fr.Tensor;
   assert.equal(d.shape, [2, 4]);
   assertClose((fr.decodeBoxes(p, d) as fr.Tensor).dataSync(), g.dataSync(), 1e-5, 1e-4);

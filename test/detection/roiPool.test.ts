@@ -27,8 +27,12 @@ test('fixtures: every roi_pool case, output/argmax/grad_input exact', () => {
 
 test('fixtures: float32 bin edges differ from float64 ones (and we follow float32)', () => {
   const c = cases.find((k) => k.id === 'float32_bin_edges')!;
-  const a = toI32(c.expected.argmax), b = toI32(c.expected_float64!.argmax);
-  assert.ok(a.some((v, i) => v !== b[i]), 'the case distinguishes the two');
+  const a = toI32(c.expected.argmax),
+    b = toI32(c.expected_float64!.argmax);
+  assert.ok(
+    a.some((v, i) => v !== b[i]),
+    'the case distinguishes the two',
+  );
 });
 
 test('reference loop reproduces the fixtures (validates the oracle used below)', () => {
@@ -44,9 +48,11 @@ function randomCase(rng: Rng, N: number, C: number, H: number, W: number, R: num
   const x = new Float32Array(N * C * H * W);
   for (let i = 0; i < x.length; i++) x[i] = ties ? rng.int(-3, 4) : rng.uniform(-10, 10);
   const rois = new Float32Array(R * 5);
-  const iw = W / scale, ih = H / scale;
+  const iw = W / scale,
+    ih = H / scale;
   for (let r = 0; r < R; r++) {
-    const x1 = rng.uniform(-0.2 * iw, iw), y1 = rng.uniform(-0.2 * ih, ih);
+    const x1 = rng.uniform(-0.2 * iw, iw),
+      y1 = rng.uniform(-0.2 * ih, ih);
     rois.set([rng.int(0, N), x1, y1, x1 + rng.uniform(-5, 0.8 * iw), y1 + rng.uniform(-5, 0.8 * ih)], r * 5);
   }
   return { x, rois, shape: [N, C, H, W] as Shape4 };
@@ -55,8 +61,12 @@ function randomCase(rng: Rng, N: number, C: number, H: number, W: number, R: num
 test('random shapes (C not a multiple of 4 or 16, ties, inverted RoIs) match the reference loop exactly', () => {
   const rng = new Rng(7);
   const configs: [number, number, number, number, number, number, number, number][] = [
-    [1, 1, 9, 11, 6, 1, 2, 2], [2, 5, 13, 7, 9, 0.5, 3, 3], [2, 17, 12, 15, 12, 0.25, 7, 7],
-    [1, 33, 10, 10, 8, 1 / 16, 7, 7], [3, 64, 6, 9, 10, 0.125, 4, 5], [1, 20, 20, 20, 5, 1, 7, 7],
+    [1, 1, 9, 11, 6, 1, 2, 2],
+    [2, 5, 13, 7, 9, 0.5, 3, 3],
+    [2, 17, 12, 15, 12, 0.25, 7, 7],
+    [1, 33, 10, 10, 8, 1 / 16, 7, 7],
+    [3, 64, 6, 9, 10, 0.125, 4, 5],
+    [1, 20, 20, 20, 5, 1, 7, 7],
     [2, 1030, 5, 6, 4, 1, 2, 3], // more than one 512-channel chunk, ragged last chunk
   ];
   for (const [N, C, H, W, R, scale, PH, PW] of configs) {
@@ -77,10 +87,14 @@ test('random shapes (C not a multiple of 4 or 16, ties, inverted RoIs) match the
       const R5 = rois.length / 5;
       for (let r = 0; r < R5; r++) {
         const b = rois[r * 5];
-        for (let c = 0; c < C; c++) for (let k = 0; k < PH * PW; k++) {
-          const o = (r * C + c) * PH * PW + k;
-          if (ref.argmax[o] >= 0) { const q = (b * C + c) * H * W + ref.argmax[o]; ref32[q] = Math.fround(ref32[q] + go[o]); }
-        }
+        for (let c = 0; c < C; c++)
+          for (let k = 0; k < PH * PW; k++) {
+            const o = (r * C + c) * PH * PW + k;
+            if (ref.argmax[o] >= 0) {
+              const q = (b * C + c) * H * W + ref.argmax[o];
+              ref32[q] = Math.fround(ref32[q] + go[o]);
+            }
+          }
       }
       expectExact(gi, ref32, `${label} grad`);
       const g64 = roiPoolBackwardRef(go, ref.argmax, rois, shape, PH, PW);
@@ -94,10 +108,16 @@ test('finite differences of the forward match the backward (distinct values, awa
   // changes, so the central difference of sum(g·out) is the gradient up to float32 rounding.
   // This proves backward and forward agree (routing, accumulation over overlapping bins).
   const rng = new Rng(11);
-  const N = 2, C = 3, H = 7, W = 9;
+  const N = 2,
+    C = 3,
+    H = 7,
+    W = 9;
   const n = N * C * H * W;
   const perm = Array.from({ length: n }, (_, i) => i);
-  for (let i = n - 1; i > 0; i--) { const j = rng.int(0, i + 1); [perm[i], perm[j]] = [perm[j], perm[i]]; }
+  for (let i = n - 1; i > 0; i--) {
+    const j = rng.int(0, i + 1);
+    [perm[i], perm[j]] = [perm[j], perm[i]];
+  }
   const x = Float32Array.from(perm, (p) => (p - n / 2) * 0.05);
   const rois = Float32Array.from([0, 0, 0, 8, 6, 1, 2, 1, 6, 5, 0, 3, 2, 3, 2, 1, -2, -3, 20, 20, 0, 4, 4, 5, 5]);
   const shape: Shape4 = [N, C, H, W];
@@ -105,11 +125,18 @@ test('finite differences of the forward match the backward (distinct values, awa
   const fwd = roiPoolForward(x, shape, rois, opts);
   const g = Float32Array.from(fwd.output, () => rng.uniform(-1, 1));
   const gi = roiPoolBackward(g, x, shape, rois, opts);
-  const L = (xx: Float32Array) => { const o = roiPoolForward(xx, shape, rois, opts).output; let s = 0; for (let i = 0; i < o.length; i++) s += g[i] * o[i]; return s; };
+  const L = (xx: Float32Array) => {
+    const o = roiPoolForward(xx, shape, rois, opts).output;
+    let s = 0;
+    for (let i = 0; i < o.length; i++) s += g[i] * o[i];
+    return s;
+  };
   const h = 1e-2;
   for (let i = 0; i < n; i++) {
-    const xp = x.slice(), xm = x.slice();
-    xp[i] += h; xm[i] -= h;
+    const xp = x.slice(),
+      xm = x.slice();
+    xp[i] += h;
+    xm[i] -= h;
     const fd = (L(xp) - L(xm)) / (xp[i] - xm[i]);
     assert.ok(Math.abs(fd - gi[i]) < 1e-4 * (1 + Math.abs(gi[i])), `d/dx[${i}]: fd ${fd} vs ${gi[i]}`);
   }
@@ -120,13 +147,26 @@ test('errors name the op and the offending values', () => {
   const shape: Shape4 = [1, 2, 4, 4];
   const opts = { spatialScale: 1, pooledHeight: 2, pooledWidth: 2 };
   const xt = fr.tensor(x, shape);
-  const op = (r: fr.Tensor, o: { outputSize: [number, number]; spatialScale: number } = { outputSize: [2, 2], spatialScale: 1 }) => fr.roiPool(xt, r, o);
+  const op = (r: fr.Tensor, o: { outputSize: [number, number]; spatialScale: number } = { outputSize: [2, 2], spatialScale: 1 }) =>
+    fr.roiPool(xt, r, o);
   assert.throws(() => op(fr.tensor(new Float32Array(6), [1, 6])), /roiPool: rois must be \[R,5\].*got \[1,6\]/);
-  assert.throws(() => roiPoolForward(x, shape, Float32Array.from([1, 0, 0, 2, 2]), opts), /roiPool: RoI 0 has batch index 1, outside \[0, 1\)/);
+  assert.throws(
+    () => roiPoolForward(x, shape, Float32Array.from([1, 0, 0, 2, 2]), opts),
+    /roiPool: RoI 0 has batch index 1, outside \[0, 1\)/,
+  );
   assert.throws(() => roiPoolForward(x, shape, Float32Array.from([-1, 0, 0, 2, 2]), opts), /batch index -1/);
-  assert.throws(() => roiPoolForward(x, shape, Float32Array.from([0, 0, 0, 2, 2, 0, NaN, 0, 2, 2]), opts), /roiPool: RoI 1 has a non-finite coordinate \(0, NaN/);
-  assert.throws(() => fr.roiPool(fr.tensor(x, [2, 4, 4]), fr.tensor([[0, 0, 0, 2, 2]]), { outputSize: [2, 2], spatialScale: 1 }), /roiPool: 'x' must have rank 4, got shape \[2,4,4\]/);
-  assert.throws(() => roiPoolForward(x, shape, Float32Array.from([0, 0, 0, 2, 2]), { ...opts, pooledHeight: 0 }), /outputSize must be a positive integer or pair, got \[0,2\]/);
+  assert.throws(
+    () => roiPoolForward(x, shape, Float32Array.from([0, 0, 0, 2, 2, 0, NaN, 0, 2, 2]), opts),
+    /roiPool: RoI 1 has a non-finite coordinate \(0, NaN/,
+  );
+  assert.throws(
+    () => fr.roiPool(fr.tensor(x, [2, 4, 4]), fr.tensor([[0, 0, 0, 2, 2]]), { outputSize: [2, 2], spatialScale: 1 }),
+    /roiPool: 'x' must have rank 4, got shape \[2,4,4\]/,
+  );
+  assert.throws(
+    () => roiPoolForward(x, shape, Float32Array.from([0, 0, 0, 2, 2]), { ...opts, pooledHeight: 0 }),
+    /outputSize must be a positive integer or pair, got \[0,2\]/,
+  );
   assert.throws(() => roiPoolForward(x, shape, Float32Array.from([0, 0, 0, 2, 2]), { ...opts, spatialScale: NaN }), /spatialScale/);
   xt.dispose();
 });

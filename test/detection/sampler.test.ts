@@ -26,15 +26,22 @@ test('25% foreground of 64 per image when both kinds are plentiful', () => {
   assert.is(s.indices.length, 64);
   assert.is(new Set(s.indices).size, 64, 'without replacement');
   s.indices.forEach((i, k) => {
-    if (k < 16) { assert.ok(ov[i] >= 0.5, `fg ${i} overlap ${ov[i]}`); assert.is(s.labels[k], c.maxClasses[i]); assert.ok(s.labels[k] > 0); }
-    else { assert.ok(ov[i] >= 0.1 && ov[i] < 0.5, `bg ${i} overlap ${ov[i]}`); assert.is(s.labels[k], 0); }
+    if (k < 16) {
+      assert.ok(ov[i] >= 0.5, `fg ${i} overlap ${ov[i]}`);
+      assert.is(s.labels[k], c.maxClasses[i]);
+      assert.ok(s.labels[k] > 0);
+    } else {
+      assert.ok(ov[i] >= 0.1 && ov[i] < 0.5, `bg ${i} overlap ${ov[i]}`);
+      assert.is(s.labels[k], 0);
+    }
   });
 });
 
 test('thresholds are inclusive/exclusive as the original: fg >= 0.5, bg in [0.1, 0.5)', () => {
   const ov = [0.5, 0.49999, 0.1, 0.09999, 0, 1];
   const s = sampleRois(candidates(ov), cfg, new Rng(3));
-  const fg = s.indices.slice(0, s.numFg).sort(), bg = s.indices.slice(s.numFg).sort();
+  const fg = s.indices.slice(0, s.numFg).sort(),
+    bg = s.indices.slice(s.numFg).sort();
   assert.equal(fg, [0, 5]);
   assert.equal(bg, [1, 2]);
 });
@@ -52,7 +59,9 @@ test('few foreground: all of it, the rest background; few background: a smaller 
 test('deterministic for a seed, different for another', () => {
   const rng = new Rng(9);
   const c = candidates(Array.from({ length: 300 }, () => rng.next()));
-  const a = sampleRois(c, cfg, new Rng(11)), b = sampleRois(c, cfg, new Rng(11)), d = sampleRois(c, cfg, new Rng(12));
+  const a = sampleRois(c, cfg, new Rng(11)),
+    b = sampleRois(c, cfg, new Rng(11)),
+    d = sampleRois(c, cfg, new Rng(12));
   assert.equal(a, b);
   assert.not.equal(a.indices, d.indices);
 });
@@ -60,7 +69,10 @@ test('deterministic for a seed, different for another', () => {
 test('ground-truth boxes are candidates (overlap 1) even when no proposal reaches 0.5', () => {
   const config = baseConfig();
   const rec = {
-    id: 'x', imagePath: '', width: 100, height: 80,
+    id: 'x',
+    imagePath: '',
+    width: 100,
+    height: 80,
     objects: [
       { name: 'b', box: [10, 10, 39, 39] as [number, number, number, number], difficult: false },
       { name: 'a', box: [60, 20, 89, 69] as [number, number, number, number], difficult: false },

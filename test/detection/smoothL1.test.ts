@@ -15,7 +15,9 @@ test('fixtures: every smooth_l1 case (float32 kernel; tolerance 1e-6 rel + the f
   assert.is(cases.length, 4);
   for (const c of cases) {
     const { input, target, beta, grad_output_none } = c.input;
-    const x = toF64(input), y = toF64(target), go = toF64(grad_output_none);
+    const x = toF64(input),
+      y = toF64(target),
+      go = toF64(grad_output_none);
     const n = x.length;
     // d = x - y loses up to (|x| + |y|)·2^-24 when x and y are rounded to float32: that (times the
     // loss's slope, <= 1, or the gradient's, 1/beta) is the absolute part of the tolerance.
@@ -30,20 +32,42 @@ test('fixtures: every smooth_l1 case (float32 kernel; tolerance 1e-6 rel + the f
     const sumTol = 1e-6 * Math.abs(c.expected.loss_sum) + dIn.reduce((a, b) => a + b, 0);
     assert.ok(Math.abs(smoothL1Forward(x, y, { beta, reduction: 'sum' }) - c.expected.loss_sum) <= sumTol, `${c.id} loss_sum`);
     assert.ok(Math.abs(smoothL1Forward(x, y, { beta, reduction: 'mean' }) - c.expected.loss_mean) <= sumTol / n, `${c.id} loss_mean`);
-    const gs = (k: number) => Array.from(go, (g) => Math.abs(g) * k / beta);
+    const gs = (k: number) => Array.from(go, (g) => (Math.abs(g) * k) / beta);
     lossTol(toF64(c.expected.grad_input_none), 'grad_input_none', smoothL1Backward(x, y, go, { beta }), gs(1));
-    lossTol(toF64(c.expected.grad_input_sum), 'grad_input_sum', smoothL1Backward(x, y, 1, { beta, reduction: 'sum' }), Array(n).fill(1 / beta));
-    lossTol(toF64(c.expected.grad_input_mean), 'grad_input_mean', smoothL1Backward(x, y, 1, { beta, reduction: 'mean' }), Array(n).fill(1 / beta / n));
+    lossTol(
+      toF64(c.expected.grad_input_sum),
+      'grad_input_sum',
+      smoothL1Backward(x, y, 1, { beta, reduction: 'sum' }),
+      Array(n).fill(1 / beta),
+    );
+    lossTol(
+      toF64(c.expected.grad_input_mean),
+      'grad_input_mean',
+      smoothL1Backward(x, y, 1, { beta, reduction: 'mean' }),
+      Array(n).fill(1 / beta / n),
+    );
   }
 });
 
 test('fixtures: the float64 reference reproduces them to 1e-12 (validates the oracle)', () => {
   for (const c of cases) {
     const { input, target, beta, grad_output_none } = c.input;
-    const x = toF64(input), y = toF64(target), go = toF64(grad_output_none);
+    const x = toF64(input),
+      y = toF64(target),
+      go = toF64(grad_output_none);
     const d = x.map((v, i) => v - y[i]);
-    expectClose(d.map((v) => smoothL1Ref(v, beta)), toF64(c.expected.loss_none), { rtol: 1e-12, atol: 1e-300 }, `${c.id} ref loss`);
-    expectClose(d.map((v, i) => smoothL1GradRef(v, beta) * go[i]), toF64(c.expected.grad_input_none), { rtol: 1e-12, atol: 1e-300 }, `${c.id} ref grad`);
+    expectClose(
+      d.map((v) => smoothL1Ref(v, beta)),
+      toF64(c.expected.loss_none),
+      { rtol: 1e-12, atol: 1e-300 },
+      `${c.id} ref loss`,
+    );
+    expectClose(
+      d.map((v, i) => smoothL1GradRef(v, beta) * go[i]),
+      toF64(c.expected.grad_input_none),
+      { rtol: 1e-12, atol: 1e-300 },
+      `${c.id} ref grad`,
+    );
   }
 });
 
@@ -52,7 +76,9 @@ test('float32 inputs: the op equals the reference within float32 rounding, beta 
   const n = 1003; // SIMD body + scalar tail
   const x = Float32Array.from({ length: n }, () => rng.uniform(-4, 4));
   const y = Float32Array.from({ length: n }, () => rng.uniform(-4, 4));
-  x[5] = y[5]; x[6] = NaN; x[7] = Infinity; // d = 0, NaN, inf
+  x[5] = y[5];
+  x[6] = NaN;
+  x[7] = Infinity; // d = 0, NaN, inf
   const go = Float32Array.from({ length: n }, () => rng.uniform(-2, 2));
   for (const beta of [0, 1 / 9, 1, 3]) {
     const b32 = Math.fround(beta);
@@ -78,12 +104,16 @@ test('finite differences: float64 reference (1e-8) and float32 op (1e-3), away f
       const fd = (smoothL1Ref(v + h, beta) - smoothL1Ref(v - h, beta)) / (2 * h);
       assert.ok(Math.abs(fd - smoothL1GradRef(v, beta)) < 1e-8, `ref beta ${beta} d ${v}`);
     }
-    const x = Float32Array.from(d), y = new Float32Array(d.length);
+    const x = Float32Array.from(d),
+      y = new Float32Array(d.length);
     const g = smoothL1Backward(x, y, 1, { beta, reduction: 'sum' });
     for (let i = 0; i < d.length; i++) {
-      const xp = x.slice(), xm = x.slice();
-      xp[i] += 1e-2; xm[i] -= 1e-2;
-      const fd = (smoothL1Forward(xp, y, { beta, reduction: 'sum' }) - smoothL1Forward(xm, y, { beta, reduction: 'sum' })) / (xp[i] - xm[i]);
+      const xp = x.slice(),
+        xm = x.slice();
+      xp[i] += 1e-2;
+      xm[i] -= 1e-2;
+      const fd =
+        (smoothL1Forward(xp, y, { beta, reduction: 'sum' }) - smoothL1Forward(xm, y, { beta, reduction: 'sum' })) / (xp[i] - xm[i]);
       assert.ok(Math.abs(fd - g[i]) < 1e-3, `kernel beta ${beta} i ${i}: fd ${fd} vs ${g[i]}`);
     }
   }

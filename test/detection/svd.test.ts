@@ -6,13 +6,15 @@ import { Rng } from '../../src/util/random.js';
 
 /** ‖W - U·diag(S)·Vᵀ‖_F / ‖W‖_F, in float64 loops (the compressor's error, computed independently). */
 function relFroError(W: Float64Array, u: number, v: number, U: Float64Array, S: Float64Array, V: Float64Array, t: number): number {
-  let num = 0, den = 0;
+  let num = 0,
+    den = 0;
   for (let i = 0; i < u; i++) {
     for (let j = 0; j < v; j++) {
       let a = 0;
       for (let k = 0; k < t; k++) a += U[i * t + k] * S[k] * V[j * t + k];
       const w = W[i * v + j];
-      num += (w - a) ** 2; den += w * w;
+      num += (w - a) ** 2;
+      den += w * w;
     }
   }
   return Math.sqrt(num / den);
@@ -21,11 +23,12 @@ function relFroError(W: Float64Array, u: number, v: number, U: Float64Array, S: 
 /** max |XᵀX - I| over the columns of X [rows, t]. */
 function orthoError(X: Float64Array, rows: number, t: number): number {
   let m = 0;
-  for (let a = 0; a < t; a++) for (let b = a; b < t; b++) {
-    let s = 0;
-    for (let i = 0; i < rows; i++) s += X[i * t + a] * X[i * t + b];
-    m = Math.max(m, Math.abs(s - (a === b ? 1 : 0)));
-  }
+  for (let a = 0; a < t; a++)
+    for (let b = a; b < t; b++) {
+      let s = 0;
+      for (let i = 0; i < rows; i++) s += X[i * t + a] * X[i * t + b];
+      m = Math.max(m, Math.abs(s - (a === b ? 1 : 0)));
+    }
   return m;
 }
 
@@ -38,13 +41,19 @@ test('fixtures: singular values and the Eckart–Young error at every rank, W an
     const Wt = new Float64Array(u * v);
     for (let i = 0; i < u; i++) for (let j = 0; j < v; j++) Wt[j * u + i] = W[i * v + j];
     const sv = toF64(c.expected.singular_values);
-    for (const [M, p, q] of [[W, u, v], [Wt, v, u]] as const) {
+    for (const [M, p, q] of [
+      [W, u, v],
+      [Wt, v, u],
+    ] as const) {
       for (const tKey of Object.keys(c.expected.rel_fro_error)) {
         const t = Number(tKey);
         const r = truncatedSvd(M, p, q, t);
         // All singular values (float64, from the Gram eigenvalues) and the rank-t ones.
         for (let k = 0; k < sv.length; k++) {
-          assert.ok(Math.abs(r.singularValues[k] - sv[k]) <= 1e-7 * sv[0], `${c.id} [${p}x${q}] sigma_${k}: ${r.singularValues[k]} vs ${sv[k]}`);
+          assert.ok(
+            Math.abs(r.singularValues[k] - sv[k]) <= 1e-7 * sv[0],
+            `${c.id} [${p}x${q}] sigma_${k}: ${r.singularValues[k]} vs ${sv[k]}`,
+          );
         }
         for (let k = 0; k < t; k++) assert.ok(Math.abs(r.S[k] - sv[k]) <= 1e-9 * sv[0], `${c.id} S_${k}`);
         const err = relFroError(M, p, q, r.U, r.S, r.V, t);
@@ -57,7 +66,8 @@ test('fixtures: singular values and the Eckart–Young error at every rank, W an
         const cond2 = (sv[0] / sv[t - 1]) ** 2;
         const oTol = 1e-12 + 1e-14 * cond2;
         assert.ok(orthoError(r.U, p, t) < oTol && orthoError(r.V, q, t) < oTol, `${c.id} t=${t} orthonormal factors (tol ${oTol})`);
-        assert.is(r.U.length, p * t); assert.is(r.V.length, q * t);
+        assert.is(r.U.length, p * t);
+        assert.is(r.V.length, q * t);
         if (t === 64) assert.is(p * t + t * q, c.expected.params_compressed[tKey], 'parameter count u·t + t·v');
       }
     }
@@ -67,7 +77,9 @@ test('fixtures: singular values and the Eckart–Young error at every rank, W an
 test('rank-deficient, repeated singular values, tiny shapes', () => {
   const rng = new Rng(6);
   // rank 3 matrix 20×9: error 0 from rank 3 on, the extra sigmas are 0
-  const u = 20, v = 9, r = 3;
+  const u = 20,
+    v = 9,
+    r = 3;
   const A = Float64Array.from({ length: u * r }, () => rng.uniform(-1, 1));
   const B = Float64Array.from({ length: r * v }, () => rng.uniform(-1, 1));
   const W = new Float64Array(u * v);

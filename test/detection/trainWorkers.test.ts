@@ -25,23 +25,38 @@ test('workers: 2 gives the single-thread losses and weights (pre-training, then 
   cfg.train.hardMining = { candidates: 40, nms: 0.7 };
   const run = async (workers: number) => {
     const dir = tempDir(`w${workers}`);
-    const r = (await trainDetector({ data, out: join(dir, 'm.safetensors'), config: cfg, log: null, progress: 'none', workers }));
+    const r = await trainDetector({ data, out: join(dir, 'm.safetensors'), config: cfg, log: null, progress: 'none', workers });
     const w = r.model.namedParameters().map((p) => ({ name: p.name, v: Float32Array.from(p.tensor.dataSync() as Float32Array) }));
     r.model.dispose();
     return { w, log: parseLossCsv(readFileSync(r.lossCsv, 'utf8')) };
   };
-  const one = await run(1), two = await run(2);
+  const one = await run(1),
+    two = await run(2);
   assert.is(two.log.length, 8);
-  assert.equal(two.log.map((l) => l.phase), one.log.map((l) => l.phase));
-  two.log.forEach((l, i) => assert.ok(Math.abs(l.loss - one.log[i].loss) <= 1e-4 * Math.abs(one.log[i].loss), `iteration ${i}: loss ${l.loss} vs ${one.log[i].loss}`));
+  assert.equal(
+    two.log.map((l) => l.phase),
+    one.log.map((l) => l.phase),
+  );
+  two.log.forEach((l, i) =>
+    assert.ok(
+      Math.abs(l.loss - one.log[i].loss) <= 1e-4 * Math.abs(one.log[i].loss),
+      `iteration ${i}: loss ${l.loss} vs ${one.log[i].loss}`,
+    ),
+  );
   const init = createModel(cfg, ['circle', 'cross', 'ring', 'square', 'star', 'triangle']);
   const w0 = init.namedParameters().map((p) => Float32Array.from(p.tensor.dataSync() as Float32Array));
   init.dispose();
   let moved = 0;
   two.w.forEach((p, k) => {
-    p.v.forEach((v, j) => { moved = Math.max(moved, Math.abs(v - w0[k][j])); });
-    let d = 0, m = 0;
-    p.v.forEach((v, j) => { d = Math.max(d, Math.abs(v - one.w[k].v[j])); m = Math.max(m, Math.abs(one.w[k].v[j])); });
+    p.v.forEach((v, j) => {
+      moved = Math.max(moved, Math.abs(v - w0[k][j]));
+    });
+    let d = 0,
+      m = 0;
+    p.v.forEach((v, j) => {
+      d = Math.max(d, Math.abs(v - one.w[k].v[j]));
+      m = Math.max(m, Math.abs(one.w[k].v[j]));
+    });
     assert.ok(d <= 1e-4 * Math.max(m, 1e-3), `${p.name}: weights differ by ${d} (max |w| ${m})`);
   });
   assert.ok(moved > 1e-3, 'training moved the weights');

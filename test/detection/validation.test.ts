@@ -26,7 +26,10 @@ test('the validation mAP equals testStep on the final model and split; best mode
   cfg.test.scoreThresh = 0;
   const r = await trainDetector({ data, out: join(d, 'm.safetensors'), config: cfg, valSplit: 'test', valEvery: 4, ...quiet });
   r.model.dispose();
-  assert.equal(r.validation.map((v) => v.iteration + 1), [4, 8, 12]);
+  assert.equal(
+    r.validation.map((v) => v.iteration + 1),
+    [4, 8, 12],
+  );
   const t = testStep({ model: r.modelPath!, data, split: 'test', results: join(d, 'results'), log: () => {}, workers: 1 });
   assert.is(r.validation[2].map07, t.table.map07, 'validation at the end = fastrcnn test');
   assert.ok(t.table.map07 > 0, 'the model detects something, so the equality means something');
@@ -36,33 +39,65 @@ test('the validation mAP equals testStep on the final model and split; best mode
   assert.is(+b.metadata.valMap07, best);
   b.model.dispose();
   const logs = parseLossCsv(readFileSync(r.lossCsv, 'utf8'));
-  assert.equal(logs.filter((l) => l.valMap07 !== undefined).map((l) => [l.iteration, l.valMap07]), r.validation.map((v) => [v.iteration, +v.map07.toPrecision(6)]));
+  assert.equal(
+    logs.filter((l) => l.valMap07 !== undefined).map((l) => [l.iteration, l.valMap07]),
+    r.validation.map((v) => [v.iteration, +v.map07.toPrecision(6)]),
+  );
   assert.match(readFileSync(r.lossSvg, 'utf8'), /val mAP/);
 });
 
 test('auto holds out a seeded part of the training split, never trained on', async () => {
   const ids = readSplitIds(data, 'trainval');
-  const a = holdOut(ids.map((id) => ({ id })), 3), b = holdOut(ids.map((id) => ({ id })), 3);
+  const a = holdOut(
+      ids.map((id) => ({ id })),
+      3,
+    ),
+    b = holdOut(
+      ids.map((id) => ({ id })),
+      3,
+    );
   assert.equal(a.val, b.val, 'seeded');
   assert.is(a.val.length, autoValidationCount(ids.length));
   assert.is(a.val.length + a.train.length, ids.length);
   assert.not.ok(a.val.some((v) => a.train.some((t) => t.id === v.id)));
   assert.equal([autoValidationCount(300), autoValidationCount(1000), autoValidationCount(45)], [45, 100, 10]);
   const lines: string[] = [];
-  const r = await trainDetector({ data, out: join(tempDir('auto'), 'm.safetensors'), config: tinyConfig(3), valSplit: 'auto', ...quiet, log: (m) => lines.push(m) });
+  const r = await trainDetector({
+    data,
+    out: join(tempDir('auto'), 'm.safetensors'),
+    config: tinyConfig(3),
+    valSplit: 'auto',
+    ...quiet,
+    log: (m) => lines.push(m),
+  });
   r.model.dispose();
-  assert.ok(lines.some((l) => /holds out \d+ of the \d+ 'trainval' images/.test(l)), lines.join('\n'));
+  assert.ok(
+    lines.some((l) => /holds out \d+ of the \d+ 'trainval' images/.test(l)),
+    lines.join('\n'),
+  );
   assert.is(r.validation.length, 3); // 5 times over the run at most: every ceil(3/5) = 1 iteration
 });
 
 test('a validation split that is missing or overlaps training, and a budget too small, are clear errors', async () => {
   const d = tempDir('valbad');
-  await rejects(() => trainDetector({ data, out: join(d, 'm.safetensors'), config: tinyConfig(3), valSplit: 'nosuch', ...quiet }), /split file not found/);
-  await rejects(() => trainDetector({ data, out: join(d, 'm.safetensors'), config: tinyConfig(3), valSplit: 'trainval', ...quiet }), /is the training split/);
+  await rejects(
+    () => trainDetector({ data, out: join(d, 'm.safetensors'), config: tinyConfig(3), valSplit: 'nosuch', ...quiet }),
+    /split file not found/,
+  );
+  await rejects(
+    () => trainDetector({ data, out: join(d, 'm.safetensors'), config: tinyConfig(3), valSplit: 'trainval', ...quiet }),
+    /is the training split/,
+  );
   const ids = readSplitIds(data, 'trainval');
   writeFileSync(join(data, 'ImageSets', 'Main', 'mixed.txt'), ids.slice(0, 2).join('\n') + '\n');
-  await rejects(() => trainDetector({ data, out: join(d, 'm.safetensors'), config: tinyConfig(3), valSplit: 'mixed', ...quiet }), /shares 2 image\(s\) with 'trainval'/);
-  const e = await rejects(() => trainDetector({ data, out: join(d, 'm.safetensors'), config: tinyConfig(0), timeBudget: 0.5, ...quiet }), /too small to train/);
+  await rejects(
+    () => trainDetector({ data, out: join(d, 'm.safetensors'), config: tinyConfig(3), valSplit: 'mixed', ...quiet }),
+    /shares 2 image\(s\) with 'trainval'/,
+  );
+  const e = await rejects(
+    () => trainDetector({ data, out: join(d, 'm.safetensors'), config: tinyConfig(0), timeBudget: 0.5, ...quiet }),
+    /too small to train/,
+  );
   assert.match(e.message, /give at least --time \d+m/);
   await rejects(() => trainDetector({ data, out: d, config: tinyConfig(3), ...quiet }), /is a directory/);
   assert.not.ok(existsSync(join(d, 'm.safetensors')));

@@ -18,14 +18,19 @@ const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const example = join(root, 'examples/browser');
 const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 /** The sample the test runs on, and its index in the page (?sample=N). */
-const SAMPLE = '000091', SAMPLE_INDEX = 2;
+const SAMPLE = '000091',
+  SAMPLE_INDEX = 2;
 /** The page lists detections scoring at least this (its slider's default). */
 const THRESHOLD = 0.5;
 /** Per backend: score tolerance against Node's WASM run; boxes within 1 px. */
 const SCORE_TOL: Record<string, number> = { wasm: 1e-4, webgl: 2e-3 };
 const BOX_TOL = 1;
 
-interface Row { class: string; score: number; box: number[] }
+interface Row {
+  class: string;
+  score: number;
+  box: number[];
+}
 
 /**
  * A file as a plain Uint8Array (a copy): Buffer.slice is a view, not a copy, and the safetensors
@@ -60,19 +65,37 @@ function imageHash(img: fr.RgbImage): string {
  */
 function compare(page: Row[], node: Row[], tol: number, backend: string): string {
   const used = new Set<number>();
-  let dScore = 0, dBox = 0;
+  let dScore = 0,
+    dBox = 0;
   for (const p of page) {
-    const i = node.findIndex((n, k) => !used.has(k) && n.class === p.class && Math.abs(n.score - p.score) <= tol &&
-      n.box.every((v, j) => Math.abs(v - p.box[j]) <= BOX_TOL));
-    assert.ok(i >= 0, `${backend}: page lists ${p.class} ${p.score.toFixed(4)} [${p.box.map((v) => v.toFixed(1))}] which Node does not find\n` +
-      `Node: ${node.filter((n) => n.score >= THRESHOLD - tol).map((n) => `${n.class} ${n.score.toFixed(4)} [${n.box.map((v) => v.toFixed(1))}]`).join('; ')}`);
+    const i = node.findIndex(
+      (n, k) =>
+        !used.has(k) &&
+        n.class === p.class &&
+        Math.abs(n.score - p.score) <= tol &&
+        n.box.every((v, j) => Math.abs(v - p.box[j]) <= BOX_TOL),
+    );
+    assert.ok(
+      i >= 0,
+      `${backend}: page lists ${p.class} ${p.score.toFixed(4)} [${p.box.map((v) => v.toFixed(1))}] which Node does not find\n` +
+        `Node: ${node
+          .filter((n) => n.score >= THRESHOLD - tol)
+          .map((n) => `${n.class} ${n.score.toFixed(4)} [${n.box.map((v) => v.toFixed(1))}]`)
+          .join('; ')}`,
+    );
     used.add(i);
     dScore = Math.max(dScore, Math.abs(node[i].score - p.score));
-    node[i].box.forEach((v, j) => { dBox = Math.max(dBox, Math.abs(v - p.box[j])); });
+    node[i].box.forEach((v, j) => {
+      dBox = Math.max(dBox, Math.abs(v - p.box[j]));
+    });
     assert.ok(p.score >= THRESHOLD, `${backend}: a listed score ${p.score} is under the threshold ${THRESHOLD}`);
   }
   node.forEach((n, k) => {
-    if (n.score >= THRESHOLD + tol) assert.ok(used.has(k), `${backend}: Node finds ${n.class} ${n.score.toFixed(4)} [${n.box.map((v) => v.toFixed(1))}] but the page does not list it`);
+    if (n.score >= THRESHOLD + tol)
+      assert.ok(
+        used.has(k),
+        `${backend}: Node finds ${n.class} ${n.score.toFixed(4)} [${n.box.map((v) => v.toFixed(1))}] but the page does not list it`,
+      );
   });
   return `${backend}: ${page.length} detection(s) >= ${THRESHOLD} match Node (max |score diff| ${dScore.toExponential(1)}, max box diff ${dBox.toFixed(3)} px)`;
 }
@@ -94,15 +117,30 @@ if (!existsSync(chromiumPath)) {
       const take = (b: Buffer) => {
         log += b;
         const m = /http:\/\/127\.0\.0\.1:\d+\//.exec(log);
-        if (m) { clearTimeout(timer); ok(m[0]); }
+        if (m) {
+          clearTimeout(timer);
+          ok(m[0]);
+        }
       };
-      server!.stdout!.on('data', take); server!.stderr!.on('data', take);
-      server!.on('exit', (code) => { clearTimeout(timer); fail(new Error(`serve.mjs exited (${code}):\n${log}`)); });
+      server!.stdout!.on('data', take);
+      server!.stderr!.on('data', take);
+      server!.on('exit', (code) => {
+        clearTimeout(timer);
+        fail(new Error(`serve.mjs exited (${code}):\n${log}`));
+      });
     });
     const { chromium } = await import('playwright-core');
     browser = await chromium.launch({
-      executablePath: chromiumPath, headless: true,
-      args: ['--no-sandbox', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'],
+      executablePath: chromiumPath,
+      headless: true,
+      args: [
+        '--no-sandbox',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+        '--no-first-run',
+        '--disable-quic',
+      ],
     });
   });
 
@@ -112,30 +150,37 @@ if (!existsSync(chromiumPath)) {
   });
 
   type Page = import('playwright-core').Page;
-  const readRows = (page: Page) => page.$$eval('#detections-body tr', (trs) => trs.map((tr) => {
-    const d = (tr as HTMLElement).dataset;
-    return { class: d.class!, score: +d.score!, box: JSON.parse(d.box!) as number[] };
-  }));
+  const readRows = (page: Page) =>
+    page.$$eval('#detections-body tr', (trs) =>
+      trs.map((tr) => {
+        const d = (tr as HTMLElement).dataset;
+        return { class: d.class!, score: +d.score!, box: JSON.parse(d.box!) as number[] };
+      }),
+    );
   const waitRuns = (page: Page, n: number) => page.waitForFunction((n) => +(document.body.dataset.runs ?? 0) >= n, n, { timeout: 120_000 });
   const pageErrors = (page: Page) => {
     const errs: string[] = [];
     page.on('pageerror', (e) => errs.push(String(e.stack ?? e)));
-    page.on('console', (m) => { if (m.type() === 'error' && !/favicon|GPU stall/.test(m.text())) errs.push(m.text()); });
+    page.on('console', (m) => {
+      if (m.type() === 'error' && !/favicon|GPU stall/.test(m.text())) errs.push(m.text());
+    });
     return errs;
   };
 
   test('detections in the page on WebGL and on WASM match Node; both timings shown', async () => {
     const node = await nodeDetections();
-    assert.ok(node.rows.some((r) => r.score >= THRESHOLD + SCORE_TOL.webgl),
-      `the shipped model finds nothing above ${THRESHOLD} on sample ${SAMPLE} in Node: the comparison would be vacuous`);
+    assert.ok(
+      node.rows.some((r) => r.score >= THRESHOLD + SCORE_TOL.webgl),
+      `the shipped model finds nothing above ${THRESHOLD} on sample ${SAMPLE} in Node: the comparison would be vacuous`,
+    );
     const page = await browser!.newPage({ viewport: { width: 1280, height: 1000 } });
     const errs = pageErrors(page);
     const t0 = Date.now();
     await page.goto(`${url}?sample=${SAMPLE_INDEX}`);
     await waitRuns(page, 1); // the page runs the sample on its default backend, WebGL
-    assert.match(await page.textContent('#image-info') ?? '', new RegExp(`sample ${SAMPLE}`));
+    assert.match((await page.textContent('#image-info')) ?? '', new RegExp(`sample ${SAMPLE}`));
     const tWebgl = Date.now() - t0;
-    assert.is(await page.evaluate(() => document.body.dataset.state), 'ready', await page.textContent('#message') ?? '');
+    assert.is(await page.evaluate(() => document.body.dataset.state), 'ready', (await page.textContent('#message')) ?? '');
     assert.is(await page.getAttribute('#detections', 'data-backend'), 'webgl');
     assert.is(await page.getAttribute('#canvas', 'data-image-hash'), node.hash, 'the page decoded other pixels than Node');
     const webgl = await readRows(page);
@@ -143,17 +188,20 @@ if (!existsSync(chromiumPath)) {
 
     await page.check('input[name=backend][value=wasm]');
     await waitRuns(page, 2);
-    assert.is(await page.evaluate(() => document.body.dataset.state), 'ready', await page.textContent('#message') ?? '');
+    assert.is(await page.evaluate(() => document.body.dataset.state), 'ready', (await page.textContent('#message')) ?? '');
     assert.is(await page.getAttribute('#detections', 'data-backend'), 'wasm');
     const wasm = await readRows(page);
     const wasmMatch = compare(wasm, node.rows, SCORE_TOL.wasm, 'wasm');
 
     // Both backends' stage times are in the table, each a positive number.
-    const times = await page.$$eval('#timings-body td[data-ms]', (tds) => tds.map((td) => [(td as HTMLElement).dataset.backend, (td as HTMLElement).dataset.stage, +(td as HTMLElement).dataset.ms!] as const));
-    for (const b of ['webgl', 'wasm']) for (const s of ['proposals', 'conv', 'heads', 'nms', 'total']) {
-      const t = times.find(([tb, ts]) => tb === b && ts === s);
-      assert.ok(t && t[2] > 0, `no ${s} time for ${b} in the page`);
-    }
+    const times = await page.$$eval('#timings-body td[data-ms]', (tds) =>
+      tds.map((td) => [(td as HTMLElement).dataset.backend, (td as HTMLElement).dataset.stage, +(td as HTMLElement).dataset.ms!] as const),
+    );
+    for (const b of ['webgl', 'wasm'])
+      for (const s of ['proposals', 'conv', 'heads', 'nms', 'total']) {
+        const t = times.find(([tb, ts]) => tb === b && ts === s);
+        assert.ok(t && t[2] > 0, `no ${s} time for ${b} in the page`);
+      }
     const renderer = await page.textContent('#renderer');
     assert.match(renderer ?? '', /WebGL renderer: /);
 
@@ -162,9 +210,16 @@ if (!existsSync(chromiumPath)) {
     const shot = join(dir, 'browser-example.png');
     await page.screenshot({ path: shot, fullPage: true });
     const ms = (b: string, s: string) => times.find(([tb, ts]) => tb === b && ts === s)![2].toFixed(0);
-    console.log(`\n  ${webglMatch}\n  ${wasmMatch}\n  first page load + WebGL run ${(tWebgl / 1000).toFixed(1)} s; ${renderer}\n` +
-      ['webgl', 'wasm'].map((b) => `  ${b}: proposals ${ms(b, 'proposals')} ms, conv ${ms(b, 'conv')} ms, RoI pooling + heads ${ms(b, 'heads')} ms, NMS ${ms(b, 'nms')} ms (first run on the backend)`).join('\n') +
-      `\n  screenshot: ${shot}`);
+    console.log(
+      `\n  ${webglMatch}\n  ${wasmMatch}\n  first page load + WebGL run ${(tWebgl / 1000).toFixed(1)} s; ${renderer}\n` +
+        ['webgl', 'wasm']
+          .map(
+            (b) =>
+              `  ${b}: proposals ${ms(b, 'proposals')} ms, conv ${ms(b, 'conv')} ms, RoI pooling + heads ${ms(b, 'heads')} ms, NMS ${ms(b, 'nms')} ms (first run on the backend)`,
+          )
+          .join('\n') +
+        `\n  screenshot: ${shot}`,
+    );
     assert.equal(errs, [], 'errors in the page');
     await page.close();
   });
@@ -177,10 +232,14 @@ if (!existsSync(chromiumPath)) {
     assert.is(await page.getAttribute('#detections', 'data-backend'), 'wasm');
     await page.setInputFiles('#image-file', { name: 'notes.txt', mimeType: 'text/plain', buffer: Buffer.from('not a picture') });
     await page.waitForFunction(() => !(document.getElementById('message') as HTMLElement).hidden);
-    assert.match(await page.textContent('#message') ?? '', /notes\.txt is not an image/);
-    await page.setInputFiles('#model-file', { name: 'photo.safetensors', mimeType: 'application/octet-stream', buffer: readFileSync(join(example, `samples/${SAMPLE}.png`)) });
+    assert.match((await page.textContent('#message')) ?? '', /notes\.txt is not an image/);
+    await page.setInputFiles('#model-file', {
+      name: 'photo.safetensors',
+      mimeType: 'application/octet-stream',
+      buffer: readFileSync(join(example, `samples/${SAMPLE}.png`)),
+    });
     await page.waitForFunction(() => /photo\.safetensors/.test(document.getElementById('message')!.textContent ?? ''));
-    assert.match(await page.textContent('#message') ?? '', /Still using model\.safetensors/);
+    assert.match((await page.textContent('#message')) ?? '', /Still using model\.safetensors/);
     const runs = +(await page.evaluate(() => document.body.dataset.runs ?? '0'));
     await page.click('#run');
     await waitRuns(page, runs + 1);
@@ -195,12 +254,14 @@ if (!existsSync(chromiumPath)) {
     await page.addInitScript(() => {
       for (const C of [HTMLCanvasElement, OffscreenCanvas]) {
         const get = C.prototype.getContext as (...a: unknown[]) => unknown;
-        (C.prototype as any).getContext = function (this: unknown, type: string, ...rest: unknown[]) { return type === 'webgl2' ? null : get.call(this, type, ...rest); };
+        (C.prototype as any).getContext = function (this: unknown, type: string, ...rest: unknown[]) {
+          return type === 'webgl2' ? null : get.call(this, type, ...rest);
+        };
       }
     });
     await page.goto(url);
     await waitRuns(page, 1);
-    assert.match(await page.textContent('#renderer') ?? '', /WebGL unavailable: .*no WebGL2 context/);
+    assert.match((await page.textContent('#renderer')) ?? '', /WebGL unavailable: .*no WebGL2 context/);
     assert.ok(await page.isDisabled('input[name=backend][value=webgl]'));
     assert.is(await page.getAttribute('#detections', 'data-backend'), 'wasm');
     assert.is(await page.evaluate(() => document.body.dataset.state), 'ready');

@@ -4,10 +4,12 @@ import { vocAp, vocMap, type VocDetections, type VocGroundTruth } from '../../sr
 import { expectClose, fixtureCases, toF64, type FixtureCase } from '../helpers/fixtures.js';
 
 const apCases = fixtureCases('voc_ap', 'voc_ap');
-const close = (a: number, e: number, label: string) => assert.ok(Math.abs(a - e) <= 1e-9 * Math.max(1, Math.abs(e)), `${label}: ${a} vs ${e}`);
+const close = (a: number, e: number, label: string) =>
+  assert.ok(Math.abs(a - e) <= 1e-9 * Math.max(1, Math.abs(e)), `${label}: ${a} vs ${e}`);
 
 function inputs(c: FixtureCase): { det: VocDetections; gt: VocGroundTruth } {
-  const d = c.input.detections, g = c.input.ground_truth;
+  const d = c.input.detections,
+    g = c.input.ground_truth;
   return {
     det: { imageIds: d.image_id, scores: d.score, boxes: toF64(d.boxes) },
     gt: { imageIds: g.image_id, boxes: toF64(g.boxes), difficult: g.difficult },
@@ -36,7 +38,11 @@ test('fixtures: every voc_ap case (npos, order, labels exact; recall, precision,
       close(s.apAllPoint, e.strict_gt_threshold.ap_voc10_allpoint, `${c.id} strict all-point`);
     }
     if (e.ap_voc07_11pt_numpy_arange_thresholds !== undefined) {
-      close(vocAp(det, gt, { elevenPointThresholds: 'numpy_arange' }).ap07, e.ap_voc07_11pt_numpy_arange_thresholds, `${c.id} arange thresholds`);
+      close(
+        vocAp(det, gt, { elevenPointThresholds: 'numpy_arange' }).ap07,
+        e.ap_voc07_11pt_numpy_arange_thresholds,
+        `${c.id} arange thresholds`,
+      );
     }
   }
 });
@@ -63,10 +69,12 @@ test('fixtures: voc_map over its classes', () => {
 });
 
 test('string image ids and errors', () => {
-  const r = vocAp({ imageIds: ['a', 'b'], scores: [0.9, 0.8], boxes: [0, 0, 9, 9, 0, 0, 9, 9] },
-    { imageIds: ['b'], boxes: [0, 0, 9, 9] });
+  const r = vocAp({ imageIds: ['a', 'b'], scores: [0.9, 0.8], boxes: [0, 0, 9, 9, 0, 0, 9, 9] }, { imageIds: ['b'], boxes: [0, 0, 9, 9] });
   assert.equal(Array.from(r.labels), [-1, 1]);
-  assert.throws(() => vocAp({ imageIds: [0], scores: [1, 2], boxes: [0, 0, 1, 1, 0, 0, 1, 1] }, { imageIds: [], boxes: [] }), /vocAp: detections: 1 image ids for 2 scores/);
+  assert.throws(
+    () => vocAp({ imageIds: [0], scores: [1, 2], boxes: [0, 0, 1, 1, 0, 0, 1, 1] }, { imageIds: [], boxes: [] }),
+    /vocAp: detections: 1 image ids for 2 scores/,
+  );
   assert.throws(() => vocAp({ imageIds: [0], scores: [1], boxes: [0, 0, 1] }, { imageIds: [], boxes: [] }), /boxes must be \[1, 4\]/);
   assert.throws(() => vocAp({ imageIds: [], scores: [], boxes: [] }, { imageIds: [], boxes: [] }, { iouThreshold: -1 }), /iouThreshold/);
   assert.throws(() => vocMap([]), /at least one class/);

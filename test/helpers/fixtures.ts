@@ -6,7 +6,10 @@ import { fileURLToPath } from 'node:url';
 
 const fixtureDir = new URL('../fixtures/reference/', import.meta.url);
 
-export interface FixtureTensor { shape: number[]; data: (number | null)[] }
+export interface FixtureTensor {
+  shape: number[];
+  data: (number | null)[];
+}
 export interface FixtureCase {
   id: string;
   op: string;
@@ -15,7 +18,11 @@ export interface FixtureCase {
   expected: Record<string, any>;
   expected_float64?: Record<string, any>;
 }
-export interface FixtureFile { schema_version: number; file: string; cases: FixtureCase[] }
+export interface FixtureFile {
+  schema_version: number;
+  file: string;
+  cases: FixtureCase[];
+}
 
 const cache = new Map<string, FixtureFile>();
 
@@ -71,14 +78,19 @@ export function toI32(t: FixtureTensor | (number | null)[]): Int32Array {
 // ---------------------------------------------------------------------------------------------
 // Comparisons against fixture values (NaN equals NaN). They throw with the first mismatch.
 
-export interface Tol { rtol?: number; atol?: number }
+export interface Tol {
+  rtol?: number;
+  atol?: number;
+}
 
 /** |a - e| <= atol + rtol·|e| elementwise (NaN only matches NaN, ±Infinity only itself). */
 export function expectClose(actual: ArrayLike<number>, expected: ArrayLike<number>, tol: Tol, label: string): void {
   if (actual.length !== expected.length) throw new Error(`${label}: length ${actual.length} != expected ${expected.length}`);
-  const rtol = tol.rtol ?? 0, atol = tol.atol ?? 0;
+  const rtol = tol.rtol ?? 0,
+    atol = tol.atol ?? 0;
   for (let i = 0; i < actual.length; i++) {
-    const a = actual[i], e = expected[i];
+    const a = actual[i],
+      e = expected[i];
     if (Number.isNaN(e) || Number.isNaN(a)) {
       if (Number.isNaN(e) && Number.isNaN(a)) continue;
       throw new Error(`${label}[${i}]: got ${a}, expected ${e}`);

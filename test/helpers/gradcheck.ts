@@ -4,7 +4,12 @@
 import { Rng, tensor, mul, reshape, sum, tidy, valueAndGrads, type Tensor } from '../../src/index.js';
 import { assertClose, maxAbs } from './close.js';
 
-interface GradcheckInput { shape: number[]; data?: ArrayLike<number>; differentiable?: boolean; dtype?: 'float32' | 'int32' }
+interface GradcheckInput {
+  shape: number[];
+  data?: ArrayLike<number>;
+  differentiable?: boolean;
+  dtype?: 'float32' | 'int32';
+}
 
 export interface GradcheckCase {
   inputs: GradcheckInput[];
@@ -32,7 +37,9 @@ export function gradcheck(c: GradcheckCase): void {
   const g = new Float64Array(yRef.length);
   for (let i = 0; i < g.length; i++) g[i] = Math.fround(rng.uniform(-1, 1));
 
-  const ts = c.inputs.map((inp, k) => tensor(inp.dtype === 'int32' ? Int32Array.from(xs64[k]) : Float32Array.from(xs64[k]), inp.shape, inp.dtype ?? 'float32'));
+  const ts = c.inputs.map((inp, k) =>
+    tensor(inp.dtype === 'int32' ? Int32Array.from(xs64[k]) : Float32Array.from(xs64[k]), inp.shape, inp.dtype ?? 'float32'),
+  );
   const gT = tensor(Float32Array.from(g), undefined);
   const diffIdx = c.inputs.map((inp, k) => (inp.differentiable === false || inp.dtype === 'int32' ? -1 : k)).filter((k) => k >= 0);
 
@@ -45,7 +52,9 @@ export function gradcheck(c: GradcheckCase): void {
   // analytic
   const f = (...dx: Tensor[]) => {
     const all = ts.slice();
-    diffIdx.forEach((k, j) => { all[k] = dx[j]; });
+    diffIdx.forEach((k, j) => {
+      all[k] = dx[j];
+    });
     const out = c.op(...all);
     return sum(mul(out, reshape(gT, out.shape)));
   };
@@ -53,14 +62,21 @@ export function gradcheck(c: GradcheckCase): void {
 
   // numeric, in float64
   const eps = c.eps ?? 1e-3;
-  const proj = (xs: Float64Array[]) => { const o = c.ref(...xs); let s = 0; for (let i = 0; i < o.length; i++) s += o[i] * g[i]; return s; };
+  const proj = (xs: Float64Array[]) => {
+    const o = c.ref(...xs);
+    let s = 0;
+    for (let i = 0; i < o.length; i++) s += o[i] * g[i];
+    return s;
+  };
   diffIdx.forEach((k, j) => {
     const x = xs64[k];
     const num = new Float64Array(x.length);
     for (let i = 0; i < x.length; i++) {
       const v = x[i];
-      x[i] = v + eps; const fp = proj(xs64);
-      x[i] = v - eps; const fm = proj(xs64);
+      x[i] = v + eps;
+      const fp = proj(xs64);
+      x[i] = v - eps;
+      const fm = proj(xs64);
       x[i] = v;
       num[i] = (fp - fm) / (2 * eps);
     }

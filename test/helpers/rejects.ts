@@ -2,7 +2,9 @@
 import * as assert from 'uvu/assert';
 
 export async function rejects(fn: () => Promise<unknown>, re: RegExp): Promise<Error> {
-  try { await fn(); } catch (e) {
+  try {
+    await fn();
+  } catch (e) {
     assert.match((e as Error).message, re);
     return e as Error;
   }

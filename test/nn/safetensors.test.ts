@@ -11,7 +11,8 @@ function model(seed: number) {
 }
 
 test('round trip: save, load into a fresh model, identical values', () => {
-  const a = model(1), b = model(2);
+  const a = model(1),
+    b = model(2);
   const bytes = fr.moduleToSafetensors(a, { classes: 'x,y' });
   const { metadata } = fr.loadModuleWeights(b, bytes);
   assert.equal(metadata, { classes: 'x,y' });
@@ -24,7 +25,8 @@ test('round trip: save, load into a fresh model, identical values', () => {
 });
 
 test('loads from a Node Buffer (whose slice() is a view, not a copy)', () => {
-  const a = model(1), b = model(2);
+  const a = model(1),
+    b = model(2);
   const bytes = fr.moduleToSafetensors(a);
   // a Buffer in the middle of a larger pool, as readFileSync may hand out
   const pool = new Uint8Array(bytes.length + 13);
@@ -39,11 +41,17 @@ test('corrupt, truncated and mismatched files give clear errors', () => {
   const a = model(1);
   const bytes = fr.moduleToSafetensors(a);
   const m = model(3);
-  assert.throws(() => fr.loadModuleWeights(m, bytes.subarray(0, 5), 'w.safetensors'), /w\.safetensors: not a valid safetensors file: 5 bytes is too short/);
+  assert.throws(
+    () => fr.loadModuleWeights(m, bytes.subarray(0, 5), 'w.safetensors'),
+    /w\.safetensors: not a valid safetensors file: 5 bytes is too short/,
+  );
   assert.throws(() => fr.loadModuleWeights(m, bytes.subarray(0, bytes.length - 4)), /outside the .* data bytes \(truncated file\?\)/);
-  const huge = bytes.slice(); new DataView(huge.buffer).setUint32(0, 0xffffffff, true);
+  const huge = bytes.slice();
+  new DataView(huge.buffer).setUint32(0, 0xffffffff, true);
   assert.throws(() => fr.loadModuleWeights(m, huge), /header length \d+ exceeds/);
-  const garbage = bytes.slice(); garbage[9] = 0x7b; garbage[10] = 0x7b;
+  const garbage = bytes.slice();
+  garbage[9] = 0x7b;
+  garbage[10] = 0x7b;
   assert.throws(() => fr.loadModuleWeights(m, garbage), /header is not valid JSON/);
   const other = new fr.Sequential({ conv: new fr.Conv2d(3, 5, 3), relu: new fr.ReLU(), fc: new fr.Linear(5, 2) });
   assert.throws(() => fr.loadModuleWeights(other, bytes), /'conv\.weight' has shape \[4,3,3,3\] in the file but \[5,3,3,3\] in the model/);
@@ -51,7 +59,9 @@ test('corrupt, truncated and mismatched files give clear errors', () => {
   assert.throws(() => fr.loadModuleWeights(model(1), enc), /missing conv\.bias, fc\.weight, fc\.bias/);
   // offsets that disagree with the shape
   const h = JSON.stringify({ a: { dtype: 'F32', shape: [3], data_offsets: [0, 8] } });
-  const bad = new Uint8Array(8 + h.length + 8); new DataView(bad.buffer).setUint32(0, h.length, true); bad.set(new TextEncoder().encode(h), 8);
+  const bad = new Uint8Array(8 + h.length + 8);
+  new DataView(bad.buffer).setUint32(0, h.length, true);
+  bad.set(new TextEncoder().encode(h), 8);
   assert.throws(() => fr.decodeSafetensors(bad), /needs 12 bytes, its offsets span 8/);
 });
 

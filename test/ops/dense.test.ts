@@ -10,16 +10,24 @@ import { type ConvShape, conv2dRef, gemmRef, maxPool2dRef } from '../reference/d
 const test = suite('ops: matMul, conv2d, maxPool2d');
 
 test('matMul: all transpose combos and awkward sizes, forward and both gradients', () => {
-  for (const [M, N, K] of [[1, 1, 1], [3, 5, 7], [8, 9, 4], [17, 3, 33], [2, 65, 9]]) {
-    for (const ta of [false, true]) for (const tb of [false, true]) {
-      const as = ta ? [K, M] : [M, K], bs = tb ? [N, K] : [K, N];
-      gradcheck({
-        inputs: [{ shape: as }, { shape: bs }],
-        op: (a, b) => fr.matMul(a, b, ta, tb),
-        ref: (a, b) => Float64Array.from(gemmRef(M, N, K, a, as[1], ta, b, bs[1], tb)),
-        forwardTol: tol(1e-5, 1e-4),
-      });
-    }
+  for (const [M, N, K] of [
+    [1, 1, 1],
+    [3, 5, 7],
+    [8, 9, 4],
+    [17, 3, 33],
+    [2, 65, 9],
+  ]) {
+    for (const ta of [false, true])
+      for (const tb of [false, true]) {
+        const as = ta ? [K, M] : [M, K],
+          bs = tb ? [N, K] : [K, N];
+        gradcheck({
+          inputs: [{ shape: as }, { shape: bs }],
+          op: (a, b) => fr.matMul(a, b, ta, tb),
+          ref: (a, b) => Float64Array.from(gemmRef(M, N, K, a, as[1], ta, b, bs[1], tb)),
+          forwardTol: tol(1e-5, 1e-4),
+        });
+      }
   }
   assert.throws(() => fr.matMul(fr.zeros([2, 3]), fr.zeros([4, 2])), /matMul: inner dimensions differ: a \[2,3\] · b \[4,2\]/);
 });
@@ -46,13 +54,25 @@ test('conv2d: forward and gradients in x, w and bias vs float64 (awkward configs
 });
 
 test('conv2d: clear errors for mismatched channels and impossible sizes', () => {
-  assert.throws(() => fr.conv2d(fr.zeros([1, 3, 5, 5]), fr.zeros([4, 2, 3, 3])), /conv2d: input has 3 channels but the filter \[4,2,3,3\] expects 2/);
-  assert.throws(() => fr.conv2d(fr.zeros([1, 3, 2, 2]), fr.zeros([4, 3, 3, 3])), /conv2d: kernel 3 with padding 0 does not fit input size 2/);
+  assert.throws(
+    () => fr.conv2d(fr.zeros([1, 3, 5, 5]), fr.zeros([4, 2, 3, 3])),
+    /conv2d: input has 3 channels but the filter \[4,2,3,3\] expects 2/,
+  );
+  assert.throws(
+    () => fr.conv2d(fr.zeros([1, 3, 2, 2]), fr.zeros([4, 3, 3, 3])),
+    /conv2d: kernel 3 with padding 0 does not fit input size 2/,
+  );
   assert.throws(() => fr.conv2d(fr.zeros([3, 5, 5]), fr.zeros([4, 3, 3, 3])), /conv2d: 'x' must have rank 4, got shape \[3,5,5\]/);
 });
 
 test('maxPool2d: forward and gradient vs float64 (padding, stride ≠ kernel, odd sizes)', () => {
-  for (const [H, W, k, st, p] of [[4, 4, 2, 2, 0], [5, 7, 3, 2, 1], [6, 5, 2, 1, 0], [3, 3, 3, 3, 0], [7, 7, 3, 3, 1]]) {
+  for (const [H, W, k, st, p] of [
+    [4, 4, 2, 2, 0],
+    [5, 7, 3, 2, 1],
+    [6, 5, 2, 1, 0],
+    [3, 3, 3, 3, 0],
+    [7, 7, 3, 3, 1],
+  ]) {
     const s = { N: 2, C: 3, H, W, KH: k, KW: k, strideH: st, strideW: st, padH: p, padW: p };
     const n = 2 * 3 * H * W;
     const data = new fr.Rng(n).shuffle(Array.from({ length: n }, (_, i) => -1 + (2 * i) / n)); // no ties
@@ -66,11 +86,21 @@ test('maxPool2d: forward and gradient vs float64 (padding, stride ≠ kernel, od
 
 test('Linear = x·Wᵀ + b, with gradients', () => {
   const lin = new fr.Linear(5, 3, { rng: new fr.Rng(1), biasInit: fr.gaussian(1) });
-  const w = lin.weight.dataSync(), b = lin.bias!.dataSync();
+  const w = lin.weight.dataSync(),
+    b = lin.bias!.dataSync();
   gradcheck({
     inputs: [{ shape: [4, 5] }],
     op: (x) => lin.forward(x),
-    ref: (x) => { const o = new Float64Array(12); for (let i = 0; i < 4; i++) for (let j = 0; j < 3; j++) { let s = b[j]; for (let k = 0; k < 5; k++) s += x[i * 5 + k] * w[j * 5 + k]; o[i * 3 + j] = s; } return o; },
+    ref: (x) => {
+      const o = new Float64Array(12);
+      for (let i = 0; i < 4; i++)
+        for (let j = 0; j < 3; j++) {
+          let s = b[j];
+          for (let k = 0; k < 5; k++) s += x[i * 5 + k] * w[j * 5 + k];
+          o[i * 3 + j] = s;
+        }
+      return o;
+    },
   });
   assert.throws(() => lin.forward(fr.zeros([2, 4])), /Linear\(5→3\): input must be \[N,5\], got \[2,4\]/);
   lin.dispose();

@@ -38,7 +38,13 @@ test('roiAlign: every fixture case (output and gradient, 1e-5 × max|x|)', () =>
     const y = fr.roiAlign(x, rois, o);
     assertClose(y.dataSync(), toF32(c.expected.output), 0, 1e-5 * scale, `${c.id} output`);
     const dx = fr.grad((t) => fr.sum(fr.mul(fr.roiAlign(t, rois, o), g)))(x);
-    assertClose(dx.dataSync(), toF32(c.expected.grad_input), 0, tol(1e-5, 1e-4) * Math.max(1, maxAbs(toF32(c.expected.grad_input))), `${c.id} grad_input`);
+    assertClose(
+      dx.dataSync(),
+      toF32(c.expected.grad_input),
+      0,
+      tol(1e-5, 1e-4) * Math.max(1, maxAbs(toF32(c.expected.grad_input))),
+      `${c.id} grad_input`,
+    );
     [x, rois, g, y, dx].forEach((t) => t.dispose());
   }
 });
@@ -48,20 +54,34 @@ test('roiPool / roiAlign: float64 finite differences (away from ties)', () => {
   const n = 2 * 3 * 9 * 11;
   const xs = rng.shuffle(Array.from({ length: n }, (_, i) => -1 + (2 * i) / n));
   const x = fr.tensor(Float32Array.from(xs), [2, 3, 9, 11]);
-  const rois = fr.tensor([[0, 0, 0, 40, 30], [1, 8, 4, 35, 33], [0, 20.4, 10.6, 43.7, 35.2]]);
+  const rois = fr.tensor([
+    [0, 0, 0, 40, 30],
+    [1, 8, 4, 35, 33],
+    [0, 20.4, 10.6, 43.7, 35.2],
+  ]);
   for (const [name, f] of [
     ['roiPool', (t: fr.Tensor) => fr.roiPool(t, rois, { outputSize: [3, 2], spatialScale: 0.25 })],
     ['roiAlign', (t: fr.Tensor) => fr.roiAlign(t, rois, { outputSize: [3, 2], spatialScale: 0.25, samplingRatio: 2, aligned: true })],
   ] as const) {
     const y0 = f(x);
     const g = fr.randomUniform(y0.shape, -1, 1, { rng });
-    const an = fr.grad((t) => fr.sum(fr.mul(f(t), g)))(x).dataSync();
+    const an = fr
+      .grad((t) => fr.sum(fr.mul(f(t), g)))(x)
+      .dataSync();
     // numeric: both ops are piecewise linear in x, so float32 central differences with a step
     // smaller than the gap between values are exact up to rounding
-    const eps = 1e-3, base = Float32Array.from(xs);
+    const eps = 1e-3,
+      base = Float32Array.from(xs);
     const idx = Array.from({ length: 40 }, () => rng.int(0, n));
     for (const i of idx) {
-      const fx = (v: number) => { const d = base.slice(); d[i] = v; const t = fr.tensor(d, [2, 3, 9, 11]); const s = fr.noGrad(() => fr.sum(fr.mul(f(t), g))).item(); t.dispose(); return s; };
+      const fx = (v: number) => {
+        const d = base.slice();
+        d[i] = v;
+        const t = fr.tensor(d, [2, 3, 9, 11]);
+        const s = fr.noGrad(() => fr.sum(fr.mul(f(t), g))).item();
+        t.dispose();
+        return s;
+      };
       const num = (fx(base[i] + eps) - fx(base[i] - eps)) / (2 * eps);
       assert.ok(Math.abs(num - an[i]) <= 2e-2 * Math.max(1, Math.abs(num)), `${name} d/dx[${i}]: analytic ${an[i]} numeric ${num}`);
     }
@@ -70,13 +90,23 @@ test('roiPool / roiAlign: float64 finite differences (away from ties)', () => {
 
 test('smoothL1: fixture values for none/sum/mean and gradients', () => {
   for (const c of fixtureCases('smooth_l1')) {
-    const input = fr.tensor(toF32(c.input.input)), target = fr.tensor(toF32(c.input.target));
+    const input = fr.tensor(toF32(c.input.input)),
+      target = fr.tensor(toF32(c.input.target));
     const beta = c.input.beta;
     for (const red of ['none', 'sum', 'mean'] as const) {
       const e = c.expected[`loss_${red}`];
-      assertClose(fr.smoothL1(input, target, { beta, reduction: red }).dataSync(), red === 'none' ? toF32(e) : [e], tol(1e-6, 1e-5), 1e-7, `${c.id} loss_${red}`);
+      assertClose(
+        fr.smoothL1(input, target, { beta, reduction: red }).dataSync(),
+        red === 'none' ? toF32(e) : [e],
+        tol(1e-6, 1e-5),
+        1e-7,
+        `${c.id} loss_${red}`,
+      );
       const go = red === 'none' ? fr.tensor(toF32(c.input.grad_output_none)) : null;
-      const gi = fr.grad((t) => { const l = fr.smoothL1(t, target, { beta, reduction: red }); return go ? fr.sum(fr.mul(l, go)) : l; })(input);
+      const gi = fr.grad((t) => {
+        const l = fr.smoothL1(t, target, { beta, reduction: red });
+        return go ? fr.sum(fr.mul(l, go)) : l;
+      })(input);
       assertClose(gi.dataSync(), toF32(c.expected[`grad_input_${red}`]), tol(1e-6, 1e-5), 1e-7, `${c.id} grad_${red}`);
     }
   }
@@ -108,7 +138,10 @@ test('roiPool: clear errors for bad rois', () => {
   assert.throws(() => fr.roiPool(x, fr.zeros([3, 4]), o), /roiPool: rois must be \[R,5\] = \(batchIndex, x1, y1, x2, y2\), got \[3,4\]/);
   assert.throws(() => fr.roiPool(x, fr.tensor([[2, 0, 0, 4, 4]]), o), /RoI 0 has batch index 2, outside \[0, 2\)/);
   assert.throws(() => fr.roiPool(x, fr.tensor([[0, 0, NaN, 4, 4]]), o), /RoI 0 has a non-finite coordinate/);
-  assert.throws(() => fr.roiPool(x, fr.tensor([[0, 0, 0, 4, 4]]), { outputSize: [2, 2], spatialScale: -1 }), /spatialScale must be a positive finite number/);
+  assert.throws(
+    () => fr.roiPool(x, fr.tensor([[0, 0, 0, 4, 4]]), { outputSize: [2, 2], spatialScale: -1 }),
+    /spatialScale must be a positive finite number/,
+  );
   const inv = fr.roiPool(x, fr.tensor([[0, 6, 6, 1, 1]]), o); // inverted: reference semantics, no crash
   assert.equal(inv.shape, [1, 3, 2, 2]);
 });

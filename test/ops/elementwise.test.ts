@@ -8,19 +8,48 @@ import { binaryRef } from '../reference/ops.js';
 const test = suite('ops: elementwise');
 
 const shapes: [number[], number[]][] = [
-  [[7], [7]], [[3, 5], [5]], [[2, 3, 4], [1, 3, 1]], [[1], [4, 1]], [[2, 1, 3], [1, 4, 1]], [[4, 1, 5, 3], [1, 6, 1, 3]],
-  [[2, 3, 17], [2, 3, 17]], [[5], []], [[], [3]],
+  [[7], [7]],
+  [[3, 5], [5]],
+  [
+    [2, 3, 4],
+    [1, 3, 1],
+  ],
+  [[1], [4, 1]],
+  [
+    [2, 1, 3],
+    [1, 4, 1],
+  ],
+  [
+    [4, 1, 5, 3],
+    [1, 6, 1, 3],
+  ],
+  [
+    [2, 3, 17],
+    [2, 3, 17],
+  ],
+  [[5], []],
+  [[], [3]],
 ];
 const binaries: [string, (a: fr.Tensor, b: fr.Tensor) => fr.Tensor, (x: number, y: number) => number][] = [
-  ['add', fr.add, (x, y) => x + y], ['sub', fr.sub, (x, y) => x - y], ['mul', fr.mul, (x, y) => x * y],
-  ['div', fr.div, (x, y) => x / y], ['maximum', fr.maximum, Math.max], ['minimum', fr.minimum, Math.min],
+  ['add', fr.add, (x, y) => x + y],
+  ['sub', fr.sub, (x, y) => x - y],
+  ['mul', fr.mul, (x, y) => x * y],
+  ['div', fr.div, (x, y) => x / y],
+  ['maximum', fr.maximum, Math.max],
+  ['minimum', fr.minimum, Math.min],
 ];
 
 for (const [name, op, f] of binaries) {
   test(`${name}: broadcasting forward and gradient vs float64`, () => {
     for (const [as, bs] of shapes) {
       gradcheck({
-        inputs: [{ shape: as }, { shape: bs, data: name === 'div' ? Array.from({ length: bs.reduce((a, b) => a * b, 1) }, (_, i) => 0.5 + (i % 7) * 0.25) : undefined }],
+        inputs: [
+          { shape: as },
+          {
+            shape: bs,
+            data: name === 'div' ? Array.from({ length: bs.reduce((a, b) => a * b, 1) }, (_, i) => 0.5 + (i % 7) * 0.25) : undefined,
+          },
+        ],
         op: (a, b) => op(a, b),
         ref: (a, b) => binaryRef(f, a, as, b, bs),
         forwardTol: tol(1e-6, 1e-5),
@@ -30,10 +59,16 @@ for (const [name, op, f] of binaries) {
 }
 
 const unaries: [string, (x: fr.Tensor) => fr.Tensor, (x: number) => number, number, number][] = [
-  ['neg', fr.neg, (x) => -x, -2, 2], ['exp', fr.exp, Math.exp, -2, 2], ['log', fr.log, Math.log, 0.2, 3],
-  ['sqrt', fr.sqrt, Math.sqrt, 0.2, 3], ['square', fr.square, (x) => x * x, -2, 2], ['abs', fr.abs, Math.abs, -2, 2],
-  ['relu', fr.relu, (x) => Math.max(x, 0), -2, 2], ['reciprocal', fr.reciprocal, (x) => 1 / x, 0.5, 3],
-  ['pow 3', (x) => fr.pow(x, 3), (x) => x ** 3, -2, 2], ['pow 0.5', (x) => fr.pow(x, 0.5), Math.sqrt, 0.2, 3],
+  ['neg', fr.neg, (x) => -x, -2, 2],
+  ['exp', fr.exp, Math.exp, -2, 2],
+  ['log', fr.log, Math.log, 0.2, 3],
+  ['sqrt', fr.sqrt, Math.sqrt, 0.2, 3],
+  ['square', fr.square, (x) => x * x, -2, 2],
+  ['abs', fr.abs, Math.abs, -2, 2],
+  ['relu', fr.relu, (x) => Math.max(x, 0), -2, 2],
+  ['reciprocal', fr.reciprocal, (x) => 1 / x, 0.5, 3],
+  ['pow 3', (x) => fr.pow(x, 3), (x) => x ** 3, -2, 2],
+  ['pow 0.5', (x) => fr.pow(x, 0.5), Math.sqrt, 0.2, 3],
   ['affine', (x) => fr.affine(x, -1.5, 0.25), (x) => -1.5 * x + 0.25, -2, 2],
 ];
 for (const [name, op, f, lo, hi] of unaries) {
@@ -41,14 +76,19 @@ for (const [name, op, f, lo, hi] of unaries) {
     for (const n of [1, 3, 4, 5, 13, 64]) {
       const rng = new fr.Rng(n);
       // keep relu/abs away from the kink so central differences are valid
-      const data = Array.from({ length: n }, () => { let v = rng.uniform(lo, hi); if (Math.abs(v) < 0.05) v += 0.1; return v; });
+      const data = Array.from({ length: n }, () => {
+        let v = rng.uniform(lo, hi);
+        if (Math.abs(v) < 0.05) v += 0.1;
+        return v;
+      });
       gradcheck({ inputs: [{ shape: [n], data }], op, ref: (x) => x.map(f), forwardTol: tol(1e-6, 1e-4) });
     }
   });
 }
 
 test('comparisons give 0/1 masks and where selects', () => {
-  const a = fr.tensor([1, 2, 3, 4]), b = fr.tensor([4, 2, 2, 5]);
+  const a = fr.tensor([1, 2, 3, 4]),
+    b = fr.tensor([4, 2, 2, 5]);
   assert.equal(Array.from(fr.greater(a, b).dataSync()), [0, 0, 1, 0]);
   assert.equal(Array.from(fr.greaterEqual(a, b).dataSync()), [0, 1, 1, 0]);
   assert.equal(Array.from(fr.equal(a, b).dataSync()), [0, 1, 0, 0]);

@@ -9,7 +9,12 @@ import { logSoftmaxRef } from '../reference/ops.js';
 const test = suite('ops: softmax and cross-entropy');
 
 test('softmax / logSoftmax gradients vs float64 (rows of 1, 3, 21)', () => {
-  for (const [r, c] of [[1, 1], [4, 3], [5, 21], [2, 64]]) {
+  for (const [r, c] of [
+    [1, 1],
+    [4, 3],
+    [5, 21],
+    [2, 64],
+  ]) {
     gradcheck({ inputs: [{ shape: [r, c] }], op: fr.logSoftmax, ref: (x) => logSoftmaxRef(x, r, c) });
     gradcheck({ inputs: [{ shape: [r, c] }], op: fr.softmax, ref: (x) => logSoftmaxRef(x, r, c).map(Math.exp) });
   }

@@ -4,13 +4,19 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { loadWasm } from '../../src/backends/wasm/loader.js';
 import { Rng } from '../../src/util/random.js';
-import {
-  adjacencyRef, colorHistRef, groupRef, regionStatsRef, textureBinsRef, textureHistRef,
-} from '../reference/selective_search.js';
+import { adjacencyRef, colorHistRef, groupRef, regionStatsRef, textureBinsRef, textureHistRef } from '../reference/selective_search.js';
 import { makeScene } from './scenes.js';
 import {
-  adjacencyWasm, colorHistWasm, colorSpaceWasm, edgesWasm, groupWasm, regionStatsWasm, segmentGraphWasm,
-  sortEdgesWasm, textureBinsWasm, textureHistWasm,
+  adjacencyWasm,
+  colorHistWasm,
+  colorSpaceWasm,
+  edgesWasm,
+  groupWasm,
+  regionStatsWasm,
+  segmentGraphWasm,
+  sortEdgesWasm,
+  textureBinsWasm,
+  textureHistWasm,
 } from './ssKernels.js';
 
 const m = loadWasm();
@@ -24,7 +30,13 @@ function segmented(seed: number, w: number, h: number, k: number, space = 1) {
 }
 
 test('region sizes, boxes and 8-connected neighbour pairs match brute force', () => {
-  for (const [seed, w, h, k] of [[1, 40, 30, 20], [2, 33, 17, 5], [3, 1, 25, 5], [4, 25, 1, 5], [5, 64, 48, 50]]) {
+  for (const [seed, w, h, k] of [
+    [1, 40, 30, 20],
+    [2, 33, 17, 5],
+    [3, 1, 25, 5],
+    [4, 25, 1, 5],
+    [5, 64, 48, 50],
+  ]) {
     const { labels, R } = segmented(seed, w, h, k);
     const got = regionStatsWasm(m, labels, w, h, R);
     const ref = regionStatsRef(labels, w, h, R);
@@ -39,7 +51,10 @@ test('region sizes, boxes and 8-connected neighbour pairs match brute force', ()
 });
 
 test('colour histograms are exact; texture bins agree with float64 but for rounding at bin edges', () => {
-  for (const [seed, w, h, k] of [[6, 40, 30, 20], [7, 17, 29, 10]]) {
+  for (const [seed, w, h, k] of [
+    [6, 40, 30, 20],
+    [7, 17, 29, 10],
+  ]) {
     const { img, labels, R } = segmented(seed, w, h, k);
     const { sizes } = regionStatsRef(labels, w, h, R);
     assert.equal(Array.from(colorHistWasm(m, img, labels, R, sizes)), Array.from(colorHistRef(img, labels, R, sizes)));
@@ -63,7 +78,13 @@ test('colour histograms are exact; texture bins agree with float64 but for round
 
 test('grouping merges in the same order as the naive greedy reference', () => {
   let checked = 0;
-  for (const [seed, w, h, k] of [[8, 48, 36, 10], [9, 40, 30, 30], [10, 24, 40, 5], [11, 1, 30, 3], [12, 60, 45, 15]]) {
+  for (const [seed, w, h, k] of [
+    [8, 48, 36, 10],
+    [9, 40, 30, 30],
+    [10, 24, 40, 5],
+    [11, 1, 30, 3],
+    [12, 60, 45, 15],
+  ]) {
     const { img, labels, R } = segmented(seed, w, h, k, seed % 3);
     const { sizes, boxes } = regionStatsRef(labels, w, h, R);
     const pairs = adjacencyWasm(m, labels, w, h, R);
@@ -71,7 +92,16 @@ test('grouping merges in the same order as the naive greedy reference', () => {
     const texture = textureHistWasm(m, textureBinsWasm(m, img, w, h), labels, R, sizes);
     for (const flags of [15, 14, 4, 8, 1]) {
       const got = groupWasm(m, R, pairs, sizes, boxes, flags & 1 ? colour : null, flags & 2 ? texture : null, flags, w * h);
-      const ref = groupRef({ R, pairs, sizes, boxes, colour: flags & 1 ? colour : null, texture: flags & 2 ? texture : null, flags, area: w * h });
+      const ref = groupRef({
+        R,
+        pairs,
+        sizes,
+        boxes,
+        colour: flags & 1 ? colour : null,
+        texture: flags & 2 ? texture : null,
+        flags,
+        area: w * h,
+      });
       assert.is(got.length, 4 * (2 * R - 1), `${R} regions -> ${2 * R - 1} boxes`);
       assert.equal(Array.from(got), Array.from(ref), `seed ${seed} flags ${flags}`);
       // the last merge is the whole image
@@ -86,13 +116,15 @@ test('grouping merges in the same order as the naive greedy reference', () => {
 test('grouping survives pool compaction and heap rebuilds (star-shaped adjacency)', () => {
   // one background region touching many small ones: its neighbour list is long and gets rewritten
   // at every merge, so the list pool and heap fill up and must be compacted / rebuilt.
-  const w = 120, h = 60;
+  const w = 120,
+    h = 60;
   const labels = new Int32Array(w * h);
   let R = 1;
-  for (let y = 2; y + 3 <= h; y += 5) for (let x = 2; x + 3 <= w; x += 5) {
-    for (let dy = 0; dy < 3; dy++) for (let dx = 0; dx < 3; dx++) labels[(y + dy) * w + x + dx] = R;
-    R++;
-  }
+  for (let y = 2; y + 3 <= h; y += 5)
+    for (let x = 2; x + 3 <= w; x += 5) {
+      for (let dy = 0; dy < 3; dy++) for (let dx = 0; dx < 3; dx++) labels[(y + dy) * w + x + dx] = R;
+      R++;
+    }
   const { sizes, boxes } = regionStatsRef(labels, w, h, R);
   const pairs = adjacencyWasm(m, labels, w, h, R);
   assert.is(pairs.length, R - 1);

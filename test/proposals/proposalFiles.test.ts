@@ -5,14 +5,27 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync, readdirSy
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
-  cachedProposals, listProposalIds, loadProposals, loadProposalsIfPresent, parseProposals, proposalPath,
-  saveProposals, serializeProposals,
+  cachedProposals,
+  listProposalIds,
+  loadProposals,
+  loadProposalsIfPresent,
+  parseProposals,
+  proposalPath,
+  saveProposals,
+  serializeProposals,
 } from '../../src/proposals/proposalFiles.js';
 
 test('serialize -> parse round trip keeps boxes, scores and id', () => {
   const rec = { imageId: '000005', boxes: Float32Array.of(0, 1, 10, 20, 5.5, 6, 7.25, 8), scores: Float32Array.of(0.5, -1) };
   const text = serializeProposals(rec);
-  assert.equal(JSON.parse(text), { image_id: '000005', boxes: [[0, 1, 10, 20], [5.5, 6, 7.25, 8]], scores: [0.5, -1] });
+  assert.equal(JSON.parse(text), {
+    image_id: '000005',
+    boxes: [
+      [0, 1, 10, 20],
+      [5.5, 6, 7.25, 8],
+    ],
+    scores: [0.5, -1],
+  });
   const back = parseProposals(text);
   assert.is(back.imageId, '000005');
   assert.equal(Array.from(back.boxes), Array.from(rec.boxes));
@@ -42,7 +55,10 @@ test('validation errors name the file, the box and the problem', () => {
   ];
   for (const [text, re] of bad) assert.throws(() => parseProposals(text, 'f.json'), re, text);
   assert.throws(() => serializeProposals({ imageId: 'a', boxes: new Float32Array(5) }), /flat \[n\*4\]/);
-  assert.throws(() => serializeProposals({ imageId: 'a', boxes: new Float32Array(8), scores: new Float32Array(3) }), /3 scores for 2 boxes/);
+  assert.throws(
+    () => serializeProposals({ imageId: 'a', boxes: new Float32Array(8), scores: new Float32Array(3) }),
+    /3 scores for 2 boxes/,
+  );
   for (const id of ['', '..', 'a/b', 'c\\d']) assert.throws(() => proposalPath('/x', id), /cannot be a file name/);
 });
 
@@ -57,12 +73,18 @@ test('cache directory: <dir>/<image_id>.json save, load, list, cached compute', 
     assert.equal(JSON.parse(readFileSync(path, 'utf8')), { image_id: 'img1', boxes: [[1, 2, 3, 4]] });
     assert.equal(Array.from(loadProposals(dir, 'img1').boxes), [1, 2, 3, 4]);
     let calls = 0;
-    const compute = () => { calls++; return Float32Array.of(0, 0, 9, 9); };
+    const compute = () => {
+      calls++;
+      return Float32Array.of(0, 0, 9, 9);
+    };
     assert.equal(Array.from(cachedProposals(dir, 'img2', compute).boxes), [0, 0, 9, 9]);
     assert.equal(Array.from(cachedProposals(dir, 'img2', compute).boxes), [0, 0, 9, 9]);
     assert.is(calls, 1);
     assert.equal(listProposalIds(dir), ['img1', 'img2']);
-    assert.ok(readdirSync(dir).every((f) => f.endsWith('.json')), 'no temporary files left');
+    assert.ok(
+      readdirSync(dir).every((f) => f.endsWith('.json')),
+      'no temporary files left',
+    );
     // a file whose id does not match its name, and a missing file
     writeFileSync(join(dir, 'img3.json'), '{"image_id": "other", "boxes": []}');
     assert.throws(() => loadProposals(dir, 'img3'), /img3\.json: image_id is "other", expected "img3"/);

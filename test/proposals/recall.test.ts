@@ -20,7 +20,11 @@ test('best overlaps and dataset recall at 0.5 / 0.7, ABO, boxes per image', () =
   assert.is(b[1], 1);
   const gt2 = [0, 0, 9, 9];
   const props2 = [0, 0, 9, 5]; // 60 / 100 = 0.6
-  const r = datasetRecall([{ proposals: props1, gt: gt1 }, { proposals: props2, gt: gt2 }, { proposals: [], gt: [] }]);
+  const r = datasetRecall([
+    { proposals: props1, gt: gt1 },
+    { proposals: props2, gt: gt2 },
+    { proposals: [], gt: [] },
+  ]);
   assert.is(r.images, 3);
   assert.is(r.groundTruth, 3);
   assert.equal(r.thresholds, [0.5, 0.7]);
@@ -29,7 +33,14 @@ test('best overlaps and dataset recall at 0.5 / 0.7, ABO, boxes per image', () =
   assert.ok(Math.abs(r.averageBestOverlap - (0.8 + 1 + 0.6) / 3) < 1e-12);
   assert.ok(Math.abs(r.meanBoxesPerImage - 4 / 3) < 1e-12);
   // keeping only the first proposal of each image loses the second object of image 1
-  const capped = datasetRecall([{ proposals: props1, gt: gt1 }, { proposals: props2, gt: gt2 }], [0.5], 1);
+  const capped = datasetRecall(
+    [
+      { proposals: props1, gt: gt1 },
+      { proposals: props2, gt: gt2 },
+    ],
+    [0.5],
+    1,
+  );
   assert.ok(Math.abs(capped.recall[0] - 2 / 3) < 1e-12);
   assert.is(capped.meanBoxesPerImage, 1);
   // IoU exactly at the threshold counts

@@ -63,25 +63,40 @@ test('fast mode: 4 segmentations x 2 hierarchies; single mode: 1 x 1; each hiera
 
 test('ranking: position x U(0,1) ascending (merges M-j, segments M+1); duplicates keep their best rank', () => {
   // one segmentation of 3 regions with two hierarchies of 2 merges each
-  const runs: SegmentationRun[] = [{
-    segments: Int32Array.of(0, 0, 1, 1, 2, 2, 3, 3, 5, 5, 6, 6),
-    merges: [Int32Array.of(0, 0, 3, 3, 0, 0, 6, 6), Int32Array.of(2, 2, 6, 6, 0, 0, 6, 6)],
-  }];
-  const seed = 9, rng = new Rng(seed);
+  const runs: SegmentationRun[] = [
+    {
+      segments: Int32Array.of(0, 0, 1, 1, 2, 2, 3, 3, 5, 5, 6, 6),
+      merges: [Int32Array.of(0, 0, 3, 3, 0, 0, 6, 6), Int32Array.of(2, 2, 6, 6, 0, 0, 6, 6)],
+    },
+  ];
+  const seed = 9,
+    rng = new Rng(seed);
   const pos = [2, 1, 2, 1, 3, 3, 3];
   const boxes = ['0,0,3,3', '0,0,6,6', '2,2,6,6', '0,0,6,6', '0,0,1,1', '2,2,3,3', '5,5,6,6'];
   const prio = pos.map((p) => p * rng.next());
-  const order = prio.map((p, i) => [p, i]).sort((a, b) => a[0] - b[0] || a[1] - b[1]).map(([, i]) => boxes[i]);
+  const order = prio
+    .map((p, i) => [p, i])
+    .sort((a, b) => a[0] - b[0] || a[1] - b[1])
+    .map(([, i]) => boxes[i]);
   const want = order.filter((b, i) => order.indexOf(b) === i);
   assert.is(want.length, 6);
   assert.equal(boxSet(rankRegions(runs, new Rng(seed))), want);
   // minSize drops boxes smaller than 3 px on a side (the 2x2 ones); maxBoxes caps
   const big = boxSet(rankRegions(runs, new Rng(seed), 3));
-  assert.equal(big, want.filter((b) => { const [x1, y1, x2, y2] = b.split(',').map(Number); return x2 - x1 + 1 >= 3 && y2 - y1 + 1 >= 3; }));
+  assert.equal(
+    big,
+    want.filter((b) => {
+      const [x1, y1, x2, y2] = b.split(',').map(Number);
+      return x2 - x1 + 1 >= 3 && y2 - y1 + 1 >= 3;
+    }),
+  );
   assert.equal(boxSet(rankRegions(runs, new Rng(seed), 0, 2)), want.slice(0, 2));
   // on average the top of the hierarchy ranks first: over many seeds the whole image leads most often
   const firsts = new Map<string, number>();
-  for (let s = 0; s < 400; s++) { const b = boxSet(rankRegions(runs, new Rng(s)))[0]; firsts.set(b, (firsts.get(b) ?? 0) + 1); }
+  for (let s = 0; s < 400; s++) {
+    const b = boxSet(rankRegions(runs, new Rng(s)))[0];
+    firsts.set(b, (firsts.get(b) ?? 0) + 1);
+  }
   const top = [...firsts.entries()].sort((a, b) => b[1] - a[1])[0][0];
   assert.is(top, '0,0,6,6', JSON.stringify([...firsts]));
 });
@@ -102,7 +117,8 @@ test('options: maxBoxes, minSize, scale, and errors', () => {
 });
 
 test('no leak: allocator bytes in use are unchanged after calls (and after a failing call)', () => {
-  const before = m.allocator.bytesInUse, blocks = m.allocator.liveBlocks;
+  const before = m.allocator.bytesInUse,
+    blocks = m.allocator.liveBlocks;
   selectiveSearch(scene.image, { mode: 'fast' });
   selectiveSearch(makeScene(new Rng(1), 200, 150).image, { mode: 'single' });
   assert.throws(() => selectiveSearch(scene.image, { similarities: ['Q'] }));
@@ -116,8 +132,13 @@ test('degenerate images: 1x1, constant colour, one row, one column, 2x2', () => 
   const flat = selectiveSearch({ width: 37, height: 21, data: new Uint8Array(37 * 21 * 3).fill(128) });
   assert.equal(Array.from(flat), [0, 0, 36, 20]);
   const rng = new Rng(3);
-  for (const [w, h] of [[300, 1], [1, 300], [2, 2], [3, 500]]) {
-    const data = Uint8Array.from({ length: 3 * w * h }, (_, i) => ((Math.floor(i / 3 / 40) % 2) * 200 + rng.int(0, 20)));
+  for (const [w, h] of [
+    [300, 1],
+    [1, 300],
+    [2, 2],
+    [3, 500],
+  ]) {
+    const data = Uint8Array.from({ length: 3 * w * h }, (_, i) => (Math.floor(i / 3 / 40) % 2) * 200 + rng.int(0, 20));
     const b = selectiveSearch({ width: w, height: h, data }, { maxBoxes: 0 });
     assertValidBoxes(b, w, h);
     assert.ok(boxSet(b).includes(`0,0,${w - 1},${h - 1}`), `${w}x${h} whole image`);
@@ -127,17 +148,25 @@ test('degenerate images: 1x1, constant colour, one row, one column, 2x2', () => 
 test('RGBA input gives the same boxes as RGB', () => {
   const { width, height, data } = scene.image;
   const rgba = new Uint8Array(width * height * 4);
-  for (let i = 0; i < width * height; i++) { rgba.set(data.subarray(3 * i, 3 * i + 3), 4 * i); rgba[4 * i + 3] = 255; }
+  for (let i = 0; i < width * height; i++) {
+    rgba.set(data.subarray(3 * i, 3 * i + 3), 4 * i);
+    rgba[4 * i + 3] = 255;
+  }
   assert.equal(Array.from(selectiveSearch({ width, height, data: rgba })), Array.from(selectiveSearch(scene.image)));
 });
 
 test('the plain SIMD build gives the same regions as the default build', () => {
-  const bytes = typeof Buffer !== 'undefined' ? new Uint8Array(Buffer.from(wasmBase64, 'base64')) : Uint8Array.from(atob(wasmBase64), (c) => c.charCodeAt(0));
+  const bytes =
+    typeof Buffer !== 'undefined'
+      ? new Uint8Array(Buffer.from(wasmBase64, 'base64'))
+      : Uint8Array.from(atob(wasmBase64), (c) => c.charCodeAt(0));
   const plain = loadWasm(bytes);
   const a = runGroupings(scene.image, planFor({ mode: 'fast' }));
   const b = runGroupings(scene.image, planFor({ mode: 'fast' }), plain);
-  assert.equal(JSON.stringify(a.map((r) => [Array.from(r.segments), r.merges.map((x) => Array.from(x))])),
-    JSON.stringify(b.map((r) => [Array.from(r.segments), r.merges.map((x) => Array.from(x))])));
+  assert.equal(
+    JSON.stringify(a.map((r) => [Array.from(r.segments), r.merges.map((x) => Array.from(x))])),
+    JSON.stringify(b.map((r) => [Array.from(r.segments), r.merges.map((x) => Array.from(x))])),
+  );
 });
 
 // Floors measured on 8 sets of 20 scenes (160x120, scenes.ts defaults): fast mode recall@0.5 was
@@ -148,19 +177,23 @@ test('recall on generated scenes (fast >= 0.85, single >= 0.75 at IoU 0.5)', () 
   const scenes = makeScenes(2024, 20, 160, 120);
   const fast = scenes.map((s) => ({ proposals: selectiveSearch(s.image, { mode: 'fast', seed: 1 }), gt: s.gt }));
   const single = scenes.map((s) => ({ proposals: selectiveSearch(s.image, { mode: 'single', seed: 1 }), gt: s.gt }));
-  const rf = datasetRecall(fast), rs = datasetRecall(single);
+  const rf = datasetRecall(fast),
+    rs = datasetRecall(single);
   const rng = new Rng(0);
   const random = fast.map(({ proposals, gt }) => {
     const b = new Float32Array(proposals.length);
     for (let i = 0; i < b.length; i += 4) {
-      const x1 = rng.int(0, 160), y1 = rng.int(0, 120);
+      const x1 = rng.int(0, 160),
+        y1 = rng.int(0, 120);
       b.set([x1, y1, rng.int(x1, 160), rng.int(y1, 120)], i);
     }
     return { proposals: b, gt };
   });
   const rr = datasetRecall(random);
-  console.log(`    recall@0.5/0.7: fast ${rf.recall.map((r) => r.toFixed(3)).join('/')} (${rf.meanBoxesPerImage.toFixed(0)} boxes/image, ABO ${rf.averageBestOverlap.toFixed(3)}), ` +
-    `single ${rs.recall.map((r) => r.toFixed(3)).join('/')} (${rs.meanBoxesPerImage.toFixed(0)}), random boxes ${rr.recall.map((r) => r.toFixed(3)).join('/')}; ${rf.groundTruth} objects`);
+  console.log(
+    `    recall@0.5/0.7: fast ${rf.recall.map((r) => r.toFixed(3)).join('/')} (${rf.meanBoxesPerImage.toFixed(0)} boxes/image, ABO ${rf.averageBestOverlap.toFixed(3)}), ` +
+      `single ${rs.recall.map((r) => r.toFixed(3)).join('/')} (${rs.meanBoxesPerImage.toFixed(0)}), random boxes ${rr.recall.map((r) => r.toFixed(3)).join('/')}; ${rf.groundTruth} objects`,
+  );
   assert.ok(rf.recall[0] >= 0.85, `fast recall@0.5 ${rf.recall[0]}`);
   assert.ok(rs.recall[0] >= 0.75, `single recall@0.5 ${rs.recall[0]}`);
   assert.ok(rr.recall[0] < 0.75, `random boxes should not reach the floor (${rr.recall[0]})`);

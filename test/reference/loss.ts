@@ -2,7 +2,9 @@
 // their gradients: the oracle of the tensor ops fr.fastRcnnLoss and fr.softmaxCrossEntropy
 // (test/detection/loss.test.ts checks it against the numpy fixtures first).
 
-function fail(fn: string, msg: string): never { throw new Error(`${fn}: ${msg}`); }
+function fail(fn: string, msg: string): never {
+  throw new Error(`${fn}: ${msg}`);
+}
 function checkPositiveInt(fn: string, name: string, v: number): void {
   if (!Number.isInteger(v) || v < 1) fail(fn, `${name} must be a positive integer, got ${v}`);
 }
@@ -35,15 +37,23 @@ export interface SoftmaxCrossEntropyResult {
 }
 
 /** Log-softmax cross-entropy of logits [R, K+1] against labels [R] (0 = background). */
-export function softmaxCrossEntropy(logits: ArrayLike<number>, labels: ArrayLike<number>, numClasses: number,
-  reduction: 'mean' | 'sum' = 'mean', gradOutput = 1): SoftmaxCrossEntropyResult {
+export function softmaxCrossEntropy(
+  logits: ArrayLike<number>,
+  labels: ArrayLike<number>,
+  numClasses: number,
+  reduction: 'mean' | 'sum' = 'mean',
+  gradOutput = 1,
+): SoftmaxCrossEntropyResult {
   const fn = 'softmaxCrossEntropy';
   checkPositiveInt(fn, 'numClasses', numClasses);
   if (logits.length % numClasses !== 0) fail(fn, `logits must be [R, ${numClasses}], got ${logits.length} values`);
-  const R = logits.length / numClasses, K1 = numClasses;
+  const R = logits.length / numClasses,
+    K1 = numClasses;
   checkLabels(fn, labels, R, K1);
-  const losses = new Float64Array(R), probs = new Float32Array(R * K1), grad = new Float32Array(R * K1);
-  const g = R === 0 ? 0 : (reduction === 'mean' ? gradOutput / R : gradOutput);
+  const losses = new Float64Array(R),
+    probs = new Float32Array(R * K1),
+    grad = new Float32Array(R * K1);
+  const g = R === 0 ? 0 : reduction === 'mean' ? gradOutput / R : gradOutput;
   let total = 0;
   for (let i = 0; i < R; i++) {
     const o = i * K1;
@@ -85,8 +95,13 @@ export interface FastRcnnLossResult {
  * L = mean_i(-log p_{u_i}) + lambda·(1/R)·Σ_{i: u_i >= 1} Σ_k smoothL1(bboxPred[i, 4u_i + k] - t_ik),
  * with its gradients. clsScore [R, K+1], labels [R], bboxPred [R, 4(K+1)], bboxTargets [R, 4].
  */
-export function fastRcnnLoss(clsScore: ArrayLike<number>, labels: ArrayLike<number>, bboxPred: ArrayLike<number>,
-  bboxTargets: ArrayLike<number>, opts: FastRcnnLossOptions = {}): FastRcnnLossResult {
+export function fastRcnnLoss(
+  clsScore: ArrayLike<number>,
+  labels: ArrayLike<number>,
+  bboxPred: ArrayLike<number>,
+  bboxTargets: ArrayLike<number>,
+  opts: FastRcnnLossOptions = {},
+): FastRcnnLossResult {
   const fn = 'fastRcnnLoss';
   const R = labels.length;
   if (R === 0) fail(fn, 'needs at least one RoI');
@@ -95,7 +110,8 @@ export function fastRcnnLoss(clsScore: ArrayLike<number>, labels: ArrayLike<numb
   checkLength(fn, 'bboxPred', bboxPred, R * 4 * K1, `[R, 4(K+1)] = [${R}, ${4 * K1}]`);
   checkLength(fn, 'bboxTargets', bboxTargets, R * 4, `[R, 4] = [${R}, 4]`);
   checkLabels(fn, labels, R, K1);
-  const lambda = opts.lambda ?? 1, beta = opts.beta ?? 1;
+  const lambda = opts.lambda ?? 1,
+    beta = opts.beta ?? 1;
   if (!Number.isFinite(lambda) || lambda < 0) fail(fn, `lambda must be finite and >= 0, got ${lambda}`);
   checkBeta(fn, beta);
   const ce = softmaxCrossEntropy(clsScore, labels, K1, 'mean');
@@ -108,8 +124,13 @@ export function fastRcnnLoss(clsScore: ArrayLike<number>, labels: ArrayLike<numb
       const j = i * 4 * K1 + 4 * u + k;
       const d = bboxPred[j] - bboxTargets[i * 4 + k];
       const ad = Math.abs(d);
-      if (beta > 0 && ad < beta) { loc += 0.5 * d * d / beta; gradBbox[j] = (lambda / R) * (d / beta); }
-      else { loc += ad - 0.5 * beta; gradBbox[j] = (lambda / R) * Math.sign(d); }
+      if (beta > 0 && ad < beta) {
+        loc += (0.5 * d * d) / beta;
+        gradBbox[j] = (lambda / R) * (d / beta);
+      } else {
+        loc += ad - 0.5 * beta;
+        gradBbox[j] = (lambda / R) * Math.sign(d);
+      }
     }
   }
   const lossLoc = loc / R;

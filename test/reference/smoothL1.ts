@@ -3,7 +3,7 @@
 export function smoothL1Ref(d: number, beta: number): number {
   const ad = Math.abs(d);
   if (beta === 0) return ad;
-  return ad < beta ? 0.5 * d * d / beta : ad - 0.5 * beta;
+  return ad < beta ? (0.5 * d * d) / beta : ad - 0.5 * beta;
 }
 
 export function smoothL1GradRef(d: number, beta: number): number {

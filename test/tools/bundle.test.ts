@@ -11,8 +11,15 @@ import { browserBundleOptions, browserBundleProblems } from '../../scripts/bundl
 const root = fileURLToPath(new URL('../..', import.meta.url));
 
 async function bundle(entry?: string): Promise<string> {
-  const r = await build({ ...browserBundleOptions, ...(entry ? { entryPoints: { index: entry } } : {}), write: false, outdir: 'out', absWorkingDir: root, logLevel: 'silent',
-    external: [...browserBundleOptions.external, 'pngjs', 'jpeg-js'] });
+  const r = await build({
+    ...browserBundleOptions,
+    ...(entry ? { entryPoints: { index: entry } } : {}),
+    write: false,
+    outdir: 'out',
+    absWorkingDir: root,
+    logLevel: 'silent',
+    external: [...browserBundleOptions.external, 'pngjs', 'jpeg-js'],
+  });
   return r.outputFiles!.find((f) => f.path.endsWith('.js'))!.text;
 }
 
@@ -21,8 +28,14 @@ test('the browser bundle contains no Node layer; the Node entry would fail the s
   assert.equal(browserBundleProblems(browser), []);
   assert.ok(/\bdetect\b/.test(browser) && browser.includes('modelFromBytes'), 'the detector is in the browser bundle');
   const node = browserBundleProblems(await bundle('src/node.ts')) as string[];
-  assert.ok(node.some((p) => p.startsWith('an import of a Node built-in')), node.join('; '));
-  assert.ok(node.some((p) => p.startsWith('the Node application')), node.join('; '));
+  assert.ok(
+    node.some((p) => p.startsWith('an import of a Node built-in')),
+    node.join('; '),
+  );
+  assert.ok(
+    node.some((p) => p.startsWith('the Node application')),
+    node.join('; '),
+  );
 });
 
 test.run();

@@ -15,13 +15,19 @@ function cruise(files: Record<string, string>): { status: number | null; out: st
   const dir = mkdtempSync(join(tmpdir(), 'fastrcnn-layers-'));
   try {
     copyFileSync(join(root, '.dependency-cruiser.cjs'), join(dir, '.dependency-cruiser.cjs'));
-    writeFileSync(join(dir, 'tsconfig.json'), JSON.stringify({ compilerOptions: { module: 'ESNext', moduleResolution: 'Bundler' }, include: ['src'] }));
+    writeFileSync(
+      join(dir, 'tsconfig.json'),
+      JSON.stringify({ compilerOptions: { module: 'ESNext', moduleResolution: 'Bundler' }, include: ['src'] }),
+    );
     for (const [path, text] of Object.entries(files)) {
       mkdirSync(join(dir, path, '..'), { recursive: true });
       writeFileSync(join(dir, path), text);
     }
-    const r = spawnSync(process.execPath, [join(root, 'node_modules/dependency-cruiser/bin/dependency-cruise.mjs'), 'src', '--config', '.dependency-cruiser.cjs'],
-      { cwd: dir, encoding: 'utf8' });
+    const r = spawnSync(
+      process.execPath,
+      [join(root, 'node_modules/dependency-cruiser/bin/dependency-cruise.mjs'), 'src', '--config', '.dependency-cruiser.cjs'],
+      { cwd: dir, encoding: 'utf8' },
+    );
     return { status: r.status, out: (r.stdout ?? '') + (r.stderr ?? '') };
   } finally {
     rmSync(dir, { recursive: true, force: true });
@@ -36,7 +42,10 @@ test('the detector model may not import the Node application; the browser entry 
   });
   assert.is.not(wrong.status, 0, wrong.out);
   assert.match(wrong.out, /layer-model-imports-no-higher-layer: src\/detection\/model\/detect\.ts → src\/app\/pipeline\.ts/);
-  assert.match(wrong.out, /browser-entry-reaches-no-node-module: src\/index\.ts → src\/app\/pipeline\.ts\s+src\/detection\/model\/detect\.ts →/);
+  assert.match(
+    wrong.out,
+    /browser-entry-reaches-no-node-module: src\/index\.ts → src\/app\/pipeline\.ts\s+src\/detection\/model\/detect\.ts →/,
+  );
 });
 
 test('an import that points up a layer fails the check and names the rule; the same import downwards passes', () => {

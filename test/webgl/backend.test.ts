@@ -22,10 +22,11 @@ if (BACKEND !== 'webgl') {
 
   test('texture memory stays flat over a loop (pool reuse) and tidy frees everything', () => {
     const w = fr.randomNormal([64, 48], 0, 1, { seed: 1 });
-    const step = () => fr.tidy(() => {
-      const h = fr.relu(fr.add(fr.mul(w, 2), fr.tensor([0.5])));
-      return fr.sum(fr.softmax(h)).item();
-    });
+    const step = () =>
+      fr.tidy(() => {
+        const h = fr.relu(fr.add(fr.mul(w, 2), fr.tensor([0.5])));
+        return fr.sum(fr.softmax(h)).item();
+      });
     step();
     const before = fr.memory();
     const textures = det().textures;
@@ -72,7 +73,13 @@ if (BACKEND !== 'webgl') {
     const c = fr.cast(fr.tensor([2.9, -2.9, 0.5, -0.5, 1e6 + 0.75]), 'int32');
     assertEqualArrays(c.dataSync(), [2, -2, 0, 0, 1000000]);
     assert.ok(c.dataSync() instanceof Int32Array);
-    const am = fr.argMax(fr.tensor([[1, 5, 5, 2], [9, 0, 1, 9]]), 1);
+    const am = fr.argMax(
+      fr.tensor([
+        [1, 5, 5, 2],
+        [9, 0, 1, 9],
+      ]),
+      1,
+    );
     assertEqualArrays(am.dataSync(), [1, 0]);
     assert.throws(() => fr.tensor(Int32Array.from([16777217])), /beyond ±2\^24/);
   });
@@ -93,8 +100,14 @@ if (BACKEND !== 'webgl') {
     const run = (name: string) => {
       fr.setBackend(name);
       const rng = new fr.Rng(5);
-      const x = fr.tensor(Float32Array.from({ length: 6 * 10 }, () => rng.uniform(-1, 1)), [6, 10]);
-      const w = fr.tensor(Float32Array.from({ length: 10 }, () => rng.uniform(-1, 1)), [10]);
+      const x = fr.tensor(
+        Float32Array.from({ length: 6 * 10 }, () => rng.uniform(-1, 1)),
+        [6, 10],
+      );
+      const w = fr.tensor(
+        Float32Array.from({ length: 10 }, () => rng.uniform(-1, 1)),
+        [10],
+      );
       w.requiresGrad = true;
       const { value, grads } = fr.valueAndGrads((wv: fr.Tensor) => {
         const h = fr.relu(fr.sub(fr.mul(x, wv), fr.tensor([0.1])));
@@ -104,7 +117,8 @@ if (BACKEND !== 'webgl') {
       const out = { value: value.dataSync().slice(), grad: grads[0].dataSync().slice(), backend: value.backend.name };
       return out;
     };
-    const g = run('webgl'), c = run('wasm');
+    const g = run('webgl'),
+      c = run('wasm');
     fr.setBackend('webgl');
     assert.is(g.backend, 'webgl');
     assert.is(c.backend, 'wasm');

@@ -12,7 +12,10 @@ import type { WebGLBackend } from '../../src/backends/webgl/backend.js';
 
 const test = suite('webgl: conv2d kernels');
 
-const rand = (n: number, seed: number) => { const r = new fr.Rng(seed); return Float64Array.from({ length: n }, () => Math.fround(r.uniform(-1, 1))); };
+const rand = (n: number, seed: number) => {
+  const r = new fr.Rng(seed);
+  return Float64Array.from({ length: n }, () => Math.fround(r.uniform(-1, 1)));
+};
 const shapes: ConvShape[] = [
   { N: 2, C: 9, H: 12, W: 16, OC: 12, KH: 3, KW: 3, strideH: 1, strideW: 1, padH: 1, padW: 1 },
   { N: 1, C: 3, H: 23, W: 19, OC: 10, KH: 3, KW: 3, strideH: 1, strideW: 1, padH: 1, padW: 1 },
@@ -23,10 +26,16 @@ const shapes: ConvShape[] = [
 
 function check(s: ConvShape, label: string): void {
   const [OH, OW] = [Math.floor((s.H + 2 * s.padH - s.KH) / s.strideH) + 1, Math.floor((s.W + 2 * s.padW - s.KW) / s.strideW) + 1];
-  const x = rand(s.N * s.C * s.H * s.W, 1), w = rand(s.OC * s.C * s.KH * s.KW, 2), b = rand(s.OC, 3), dy = rand(s.N * s.OC * OH * OW, 4);
-  const xt = fr.tensor(Float32Array.from(x), [s.N, s.C, s.H, s.W]), wt = fr.tensor(Float32Array.from(w), [s.OC, s.C, s.KH, s.KW]);
-  const bt = fr.tensor(Float32Array.from(b)), dyt = fr.tensor(Float32Array.from(dy), [s.N, s.OC, OH, OW]);
-  const stride: [number, number] = [s.strideH, s.strideW], pad: [number, number] = [s.padH, s.padW];
+  const x = rand(s.N * s.C * s.H * s.W, 1),
+    w = rand(s.OC * s.C * s.KH * s.KW, 2),
+    b = rand(s.OC, 3),
+    dy = rand(s.N * s.OC * OH * OW, 4);
+  const xt = fr.tensor(Float32Array.from(x), [s.N, s.C, s.H, s.W]),
+    wt = fr.tensor(Float32Array.from(w), [s.OC, s.C, s.KH, s.KW]);
+  const bt = fr.tensor(Float32Array.from(b)),
+    dyt = fr.tensor(Float32Array.from(dy), [s.N, s.OC, OH, OW]);
+  const stride: [number, number] = [s.strideH, s.strideW],
+    pad: [number, number] = [s.padH, s.padW];
   const k = s.C * s.KH * s.KW;
   const y = fr.conv2d(xt, wt, bt, { stride: [s.strideH, s.strideW], padding: [s.padH, s.padW] });
   const yRef = conv2dRef(s, x, w, b);
@@ -43,15 +52,27 @@ function check(s: ConvShape, label: string): void {
 test('forward, input and filter gradients vs float64, every block shape', () => {
   const saved = { ...convTiles };
   try {
-    for (const [rows, cols, matrix] of [[4, 2, 1], [4, 1, 1], [8, 1, 1], [2, 2, 1], [1, 1, 1], [4, 2, 0], [8, 1, 0], [1, 1, 0]]) {
+    for (const [rows, cols, matrix] of [
+      [4, 2, 1],
+      [4, 1, 1],
+      [8, 1, 1],
+      [2, 2, 1],
+      [1, 1, 1],
+      [4, 2, 0],
+      [8, 1, 0],
+      [1, 1, 0],
+    ]) {
       Object.assign(convTiles, { rows, cols, gradRows: rows, gradCols: cols, matrixTextures: !!matrix });
       shapes.forEach((s, i) => check(s, `tiles ${rows}x${cols}${matrix ? '' : ' flat'} shape ${i}`));
       if (BACKEND !== 'webgl') break; // one pass is enough where the tiles do not apply
     }
-  } finally { Object.assign(convTiles, saved); }
+  } finally {
+    Object.assign(convTiles, saved);
+  }
   if (BACKEND === 'webgl') {
     const compiled = (fr.engine.backend as unknown as WebGLBackend).programs.compiled();
-    for (const p of ['conv2d', 'conv2d_2d', 'conv2d_grad_filter', 'conv2d_grad_filter_2d']) assert.ok(compiled.includes(p), `${p} was used`);
+    for (const p of ['conv2d', 'conv2d_2d', 'conv2d_grad_filter', 'conv2d_grad_filter_2d'])
+      assert.ok(compiled.includes(p), `${p} was used`);
   }
 });
 

@@ -17,7 +17,10 @@ test('texels, about square power-of-two widths, rows', () => {
   assert.equal(layoutFor(4 * 8192 * 8192), { texels: 8192 * 8192, lw: 13, width: 8192, rows: 8192 });
   assert.throws(() => layoutFor(4 * 8192 * 8192 + 4), /MAX_TEXTURE_SIZE/);
   assert.is(layoutFor(4 * 4096 * 4096, 4096).width, 4096, 'never wider than the device allows');
-  for (let n = 1; n < 1e6; n = Math.ceil(n * 1.7)) { const l = layoutFor(n); assert.ok(l.rows <= l.width, `${n}`); }
+  for (let n = 1; n < 1e6; n = Math.ceil(n * 1.7)) {
+    const l = layoutFor(n);
+    assert.ok(l.rows <= l.width, `${n}`);
+  }
 });
 
 test('every element has one texel and component', () => {
@@ -25,7 +28,9 @@ test('every element has one texel and component', () => {
     const l = layoutFor(n);
     const seen = new Set<number>();
     for (let e = 0; e < n; e++) {
-      const t = e >> 2, x = t & (l.width - 1), y = t >> l.lw;
+      const t = e >> 2,
+        x = t & (l.width - 1),
+        y = t >> l.lw;
       assert.ok(y < l.rows && x < l.width);
       seen.add((y * l.width + x) * 4 + (e & 3));
     }

@@ -27,8 +27,13 @@ test('forward y and argmax, backward (kernel and gradient rule) vs float64', () 
     const x = Float32Array.from({ length: n }, (_, i) => (i % 97 === 5 ? NaN : i % 89 === 7 ? -Infinity : Math.floor(r.uniform(-4, 4))));
     const [OH, OW] = poolOutSize(s);
     const dyv = Float32Array.from({ length: s.N * s.C * OH * OW }, () => Math.fround(r.uniform(-1, 1)));
-    const xt = fr.tensor(x, [s.N, s.C, s.H, s.W]), dy = fr.tensor(dyv, [s.N, s.C, OH, OW]);
-    const attrs = { kernel: [s.KH, s.KW] as [number, number], stride: [s.strideH, s.strideW] as [number, number], pad: [s.padH, s.padW] as [number, number] };
+    const xt = fr.tensor(x, [s.N, s.C, s.H, s.W]),
+      dy = fr.tensor(dyv, [s.N, s.C, OH, OW]);
+    const attrs = {
+      kernel: [s.KH, s.KW] as [number, number],
+      stride: [s.strideH, s.strideW] as [number, number],
+      pad: [s.padH, s.padW] as [number, number],
+    };
     const [y, arg] = fr.engine.runKernel('MaxPool2D', [xt], attrs);
     const ref = maxPool2dRef(s, x);
     assertEqualArrays(y.dataSync(), Float32Array.from(ref.y), `shape ${si} y`);
@@ -38,7 +43,11 @@ test('forward y and argmax, backward (kernel and gradient rule) vs float64', () 
     const withGeometry = fr.engine.runKernel('MaxPool2DGrad', [dy, arg], { inputShape: xt.shape, ...attrs })[0];
     assertClose(withGeometry.dataSync(), dxRef, 1e-6, 1e-6, `shape ${si} dx (gather)`);
     // the rule the tape runs (the kernel directly: maxPool2d rejects the padding-only windows of shape 3)
-    const viaRule = fr.grad((t) => { const [yy, aa] = fr.engine.runKernel('MaxPool2D', [t], attrs); aa.dispose(); return fr.sum(fr.mul(yy, dy)); })(xt);
+    const viaRule = fr.grad((t) => {
+      const [yy, aa] = fr.engine.runKernel('MaxPool2D', [t], attrs);
+      aa.dispose();
+      return fr.sum(fr.mul(yy, dy));
+    })(xt);
     assertClose(viaRule.dataSync(), dxRef, 1e-6, 1e-6, `shape ${si} dx (maxPool2d's gradient rule)`);
     [xt, dy, y, arg, withGeometry, viaRule].forEach((t) => t.dispose());
   });

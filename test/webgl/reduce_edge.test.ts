@@ -8,27 +8,56 @@ import { logSoftmaxRef, reduceRef } from '../reference/ops.js';
 
 const test = suite('webgl: big reductions and edge cases');
 
-const rand = (n: number, seed: number) => { const r = new fr.Rng(seed); return Float64Array.from({ length: n }, () => Math.fround(r.uniform(-1, 1))); };
+const rand = (n: number, seed: number) => {
+  const r = new fr.Rng(seed);
+  return Float64Array.from({ length: n }, () => Math.fround(r.uniform(-1, 1)));
+};
 
 test('multi-pass sums, max and min over every axis pattern vs float64', () => {
   for (const [shape, axes] of [
-    [[300001], [0]], [[7, 50000], [1]], [[50000, 3], [0]], [[2, 16, 120, 161], [0, 2, 3]], [[33, 1030, 5], [1]], [[4, 2049], [0, 1]],
+    [[300001], [0]],
+    [[7, 50000], [1]],
+    [[50000, 3], [0]],
+    [
+      [2, 16, 120, 161],
+      [0, 2, 3],
+    ],
+    [[33, 1030, 5], [1]],
+    [
+      [4, 2049],
+      [0, 1],
+    ],
   ] as [number[], number[]][]) {
     const n = shape.reduce((a, b) => a * b, 1);
     const x = rand(n, n % 97);
     const t = fr.tensor(Float32Array.from(x), shape);
-    const s = fr.sum(t, axes), mx = fr.max(t, axes), mn = fr.min(t, axes, true);
+    const s = fr.sum(t, axes),
+      mx = fr.max(t, axes),
+      mn = fr.min(t, axes, true);
     const r = Math.sqrt(n);
-    assertClose(s.dataSync(), reduceRef(x, shape, axes, (a, v) => a + v, 0), 0, 2e-6 * r, `sum ${JSON.stringify(shape)} ${axes}`);
+    assertClose(
+      s.dataSync(),
+      reduceRef(x, shape, axes, (a, v) => a + v, 0),
+      0,
+      2e-6 * r,
+      `sum ${JSON.stringify(shape)} ${axes}`,
+    );
     assertEqualArrays(mx.dataSync(), Float32Array.from(reduceRef(x, shape, axes, Math.max, -Infinity)), `max ${JSON.stringify(shape)}`);
     assertEqualArrays(mn.dataSync(), Float32Array.from(reduceRef(x, shape, axes, Math.min, Infinity)), `min ${JSON.stringify(shape)}`);
-    assert.equal(mn.shape, shape.map((d, i) => (axes.includes(i) ? 1 : d)));
+    assert.equal(
+      mn.shape,
+      shape.map((d, i) => (axes.includes(i) ? 1 : d)),
+    );
     [t, s, mx, mn].forEach((z) => z.dispose());
   }
 });
 
 test('softmax / logSoftmax over long rows and argMax over a long axis', () => {
-  for (const [rows, cols] of [[3, 3001], [257, 7], [2, 20000]]) {
+  for (const [rows, cols] of [
+    [3, 3001],
+    [257, 7],
+    [2, 20000],
+  ]) {
     const x = rand(rows * cols, cols).map((v) => v * 20);
     const t = fr.tensor(Float32Array.from(x), [rows, cols]);
     const ref = logSoftmaxRef(x, rows, cols);
@@ -55,10 +84,39 @@ test('empty and scalar tensors', () => {
   assert.is(fr.add(s, fr.scalar(4)).item(), 7);
   assert.is(fr.mul(fr.tensor([1, 2, 3]), s).dataSync()[2], 9);
   assert.is(fr.sum(s).item(), 3);
-  assert.equal(fr.pad(fr.zeros([0, 2]), [[1, 0], [0, 1]]).dataSync(), new Float32Array(3));
-  const g = fr.gather(fr.tensor([[1, 2], [3, 4], [5, 6]]), []);
+  assert.equal(
+    fr
+      .pad(fr.zeros([0, 2]), [
+        [1, 0],
+        [0, 1],
+      ])
+      .dataSync(),
+    new Float32Array(3),
+  );
+  const g = fr.gather(
+    fr.tensor([
+      [1, 2],
+      [3, 4],
+      [5, 6],
+    ]),
+    [],
+  );
   assert.equal(g.shape, [0, 2]);
-  assert.is(maxAbs(fr.gather(fr.tensor([[1, 2], [3, 4], [5, 6]]), [2, 0, 2]).dataSync()), 6);
+  assert.is(
+    maxAbs(
+      fr
+        .gather(
+          fr.tensor([
+            [1, 2],
+            [3, 4],
+            [5, 6],
+          ]),
+          [2, 0, 2],
+        )
+        .dataSync(),
+    ),
+    6,
+  );
 });
 
 test.run();

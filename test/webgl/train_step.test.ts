@@ -26,18 +26,29 @@ function step(backend: string): { loss: number; grads: Map<string, Float32Array>
   const model = createModel(cfg, ['cat', 'dog', 'bird'], 7);
   model.train();
   const rng = new fr.Rng(11);
-  const H = 40, W = 54, R = 20;
-  const images = [0, 1].map(() => fr.tensor(Float32Array.from({ length: 3 * H * W }, () => rng.uniform(-1, 1)), [1, 3, H, W]));
+  const H = 40,
+    W = 54,
+    R = 20;
+  const images = [0, 1].map(() =>
+    fr.tensor(
+      Float32Array.from({ length: 3 * H * W }, () => rng.uniform(-1, 1)),
+      [1, 3, H, W],
+    ),
+  );
   const rois = [0, 1].map(() => {
     const r = new Float32Array(R * 5);
     for (let i = 0; i < R; i++) {
-      const x1 = Math.floor(rng.uniform(0, W - 12)), y1 = Math.floor(rng.uniform(0, H - 12));
+      const x1 = Math.floor(rng.uniform(0, W - 12)),
+        y1 = Math.floor(rng.uniform(0, H - 12));
       r.set([0, x1, y1, x1 + 8 + Math.floor(rng.uniform(0, 4)), y1 + 8 + Math.floor(rng.uniform(0, 4))], i * 5);
     }
     return fr.tensor(r, [R, 5]);
   });
   const labels = fr.tensor(Int32Array.from({ length: 2 * R }, (_, i) => (i % 3 === 0 ? 1 + (i % 3) : i % 4 === 0 ? 2 : 0)));
-  const targets = fr.tensor(Float32Array.from({ length: 2 * R * 4 }, () => rng.uniform(-1, 1)), [2 * R, 4]);
+  const targets = fr.tensor(
+    Float32Array.from({ length: 2 * R * 4 }, () => rng.uniform(-1, 1)),
+    [2 * R, 4],
+  );
   const kernels = new Map<string, string>();
   const run = fr.engine.runKernel.bind(fr.engine);
   fr.engine.runKernel = (name, inputs, ...attrs) => {

@@ -10,8 +10,16 @@ import model from '../model.safetensors';
 
 const bytes: Record<string, Uint8Array> = { '000025': s000025, '000044': s000044, '000058': s000058, '000091': s000091 };
 
-export interface Sample { name: string; bytes: Uint8Array; objects: { name: string; box: Box }[] }
+export interface Sample {
+  name: string;
+  bytes: Uint8Array;
+  objects: { name: string; box: Box }[];
+}
 
-export const SAMPLES: Sample[] = list.map((s) => ({ name: s.name, bytes: bytes[s.name], objects: s.objects.map((o) => ({ name: o.name, box: o.box as Box })) }));
+export const SAMPLES: Sample[] = list.map((s) => ({
+  name: s.name,
+  bytes: bytes[s.name],
+  objects: s.objects.map((o) => ({ name: o.name, box: o.box as Box })),
+}));
 export const SHIPPED_MODEL: Uint8Array = model;
 export const SHIPPED_MODEL_NAME = 'model.safetensors';

@@ -1,8 +1,21 @@
 // The browser example: Selective Search + Fast R-CNN on an image in the page, on WebGL or WASM.
 // Everything it needs (library, WASM, shaders, samples, model) is inside the one bundle.
 import {
-  type Box, type Detection, type LoadedModel, type RgbImage, type ShapeKind, type WebGLBackend,
-  Rng, SHAPE_KINDS, decodeImage, engine, memory, modelFromBytes, renderScene, resizeBilinear, sniffImageFormat,
+  type Box,
+  type Detection,
+  type LoadedModel,
+  type RgbImage,
+  type ShapeKind,
+  type WebGLBackend,
+  Rng,
+  SHAPE_KINDS,
+  decodeImage,
+  engine,
+  memory,
+  modelFromBytes,
+  renderScene,
+  resizeBilinear,
+  sniffImageFormat,
 } from '../../../src/index.js';
 import { SAMPLES, SHIPPED_MODEL, SHIPPED_MODEL_NAME } from './assets.js';
 import { type RunResult, type StageTimes, runDetection } from './pipeline.js';
@@ -13,7 +26,11 @@ const MAX_SIDE = 800;
 
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
 
-interface Picture { image: RgbImage; name: string; groundTruth: { name: string; box: Box }[] }
+interface Picture {
+  image: RgbImage;
+  name: string;
+  groundTruth: { name: string; box: Box }[];
+}
 
 const state = {
   model: null as LoadedModel | null,
@@ -29,18 +46,26 @@ const state = {
   sceneSeed: 1,
 };
 
-function setState(s: 'loading' | 'running' | 'ready' | 'error'): void { document.body.dataset.state = s; }
-function status(msg: string): void { $('status').textContent = msg; }
+function setState(s: 'loading' | 'running' | 'ready' | 'error'): void {
+  document.body.dataset.state = s;
+}
+function status(msg: string): void {
+  $('status').textContent = msg;
+}
 function message(msg: string, kind: 'error' | 'warn' | '' = 'error'): void {
   const el = $('message');
-  el.textContent = msg; el.className = msg ? kind : ''; el.hidden = !msg;
+  el.textContent = msg;
+  el.className = msg ? kind : '';
+  el.hidden = !msg;
 }
 const paint = () => new Promise<void>((r) => requestAnimationFrame(() => setTimeout(r, 0)));
 
 function backendChoice(): string {
   return (document.querySelector('input[name=backend]:checked') as HTMLInputElement | null)?.value ?? 'wasm';
 }
-function threshold(): number { return +$<HTMLInputElement>('threshold').value; }
+function threshold(): number {
+  return +$<HTMLInputElement>('threshold').value;
+}
 
 // ---- WebGL probe --------------------------------------------------------------------------------
 
@@ -49,7 +74,8 @@ function probeWebGL(): void {
   try {
     const gl = engine.findBackend('webgl') as WebGLBackend;
     const software = gl.memory().softwareRenderer === 1;
-    info.innerHTML = `WebGL renderer: <b>${escapeHtml(gl.caps.renderer)}</b>` +
+    info.innerHTML =
+      `WebGL renderer: <b>${escapeHtml(gl.caps.renderer)}</b>` +
       (software ? ' <span class="flag">software rasterizer: WebGL runs on the CPU here, so WASM is faster</span>' : '');
     info.dataset.software = String(software);
   } catch (e) {
@@ -68,9 +94,11 @@ function useModel(bytes: Uint8Array, name: string): void {
   state.model?.model.dispose();
   state.model = loaded;
   state.modelName = name;
-  state.times.clear(); state.runsPerBackend.clear();
+  state.times.clear();
+  state.runsPerBackend.clear();
   const fc = loaded.config.model.svd.some((r) => r > 0) ? `, fc6/fc7 SVD ranks ${loaded.config.model.svd.join('/')}` : '';
-  $('model-info').textContent = `${name} (${(bytes.length / 1e6).toFixed(2)} MB): classes ${loaded.model.classes.join(', ')}; ` +
+  $('model-info').textContent =
+    `${name} (${(bytes.length / 1e6).toFixed(2)} MB): classes ${loaded.model.classes.join(', ')}; ` +
     `test scale ${loaded.config.test.scales.join('/')}${fc}`;
 }
 
@@ -84,7 +112,8 @@ function usePicture(p: Picture, note = ''): void {
     p = { ...p, image, groundTruth: p.groundTruth.map((g) => ({ ...g, box: g.box.map((v) => v * s) as Box })) };
   }
   state.picture = p;
-  $('image-info').textContent = `${p.name}: ${image.width}×${image.height}${note ? ` (${note})` : ''}` +
+  $('image-info').textContent =
+    `${p.name}: ${image.width}×${image.height}${note ? ` (${note})` : ''}` +
     (p.groundTruth.length ? `; ground truth (dashed): ${p.groundTruth.map((g) => g.name).join(', ')}` : '');
   const c = $<HTMLCanvasElement>('canvas');
   c.dataset.imageHash = imageHash(image);
@@ -108,9 +137,17 @@ async function onImageFile(input: HTMLInputElement): Promise<void> {
   const f = await readFile(input);
   input.value = '';
   if (!f) return;
-  if (!sniffImageFormat(f.bytes)) { message(`${f.name} is not an image this page can read: choose a PNG or JPEG file.`); return; }
+  if (!sniffImageFormat(f.bytes)) {
+    message(`${f.name} is not an image this page can read: choose a PNG or JPEG file.`);
+    return;
+  }
   let image: RgbImage;
-  try { image = await decodeImage(f.bytes); } catch (e) { message(`${f.name}: the browser could not decode it as an image (${(e as Error).message}).`); return; }
+  try {
+    image = await decodeImage(f.bytes);
+  } catch (e) {
+    message(`${f.name}: the browser could not decode it as an image (${(e as Error).message}).`);
+    return;
+  }
   message('');
   selectThumb(null);
   usePicture({ image, name: f.name, groundTruth: [] });
@@ -121,9 +158,13 @@ async function onModelFile(input: HTMLInputElement): Promise<void> {
   const f = await readFile(input);
   input.value = '';
   if (!f) return;
-  try { useModel(f.bytes, f.name); } catch (e) {
-    message(`Cannot use this model file: ${(e as Error).message}. Still using ${state.modelName}. ` +
-      'A model file is what `fastrcnn train` or `fastrcnn compress` writes (.safetensors with the classes and config inside).');
+  try {
+    useModel(f.bytes, f.name);
+  } catch (e) {
+    message(
+      `Cannot use this model file: ${(e as Error).message}. Still using ${state.modelName}. ` +
+        'A model file is what `fastrcnn train` or `fastrcnn compress` writes (.safetensors with the classes and config inside).',
+    );
     return;
   }
   message('');
@@ -142,7 +183,8 @@ async function onRandomScene(): Promise<void> {
   const seed = state.sceneSeed++;
   // The model's classes when they are all shapes the generator draws (the synthetic set's), else its default set.
   const classes = state.model?.model.classes ?? [];
-  const shapes = classes.length && classes.every((c) => (SHAPE_KINDS as readonly string[]).includes(c)) ? classes as ShapeKind[] : undefined;
+  const shapes =
+    classes.length && classes.every((c) => (SHAPE_KINDS as readonly string[]).includes(c)) ? (classes as ShapeKind[]) : undefined;
   const scene = renderScene(new Rng(1_000_003 + seed), { classes: shapes });
   selectThumb(null);
   usePicture({ image: scene.image, name: `random scene #${seed}`, groundTruth: scene.objects.filter((o) => !o.difficult) });
@@ -157,14 +199,20 @@ function selectThumb(i: number | null): void {
 // ---- running ------------------------------------------------------------------------------------
 
 async function run(): Promise<void> {
-  if (state.busy) { state.again = true; return; }
+  if (state.busy) {
+    state.again = true;
+    return;
+  }
   if (!state.model || !state.picture) return;
   state.busy = true;
   setState('running');
   document.body.classList.add('busy');
   const backend = backendChoice();
   try {
-    const r = await runDetection(state.model, state.picture.image, backend, async (msg) => { status(msg); await paint(); });
+    const r = await runDetection(state.model, state.picture.image, backend, async (msg) => {
+      status(msg);
+      await paint();
+    });
     const n = (state.runsPerBackend.get(backend) ?? 0) + 1;
     state.runsPerBackend.set(backend, n);
     state.times.set(backend, { times: r.times, cold: n === 1 });
@@ -184,12 +232,16 @@ async function run(): Promise<void> {
     document.body.classList.remove('busy');
     state.busy = false;
   }
-  if (state.again) { state.again = false; await run(); }
+  if (state.again) {
+    state.again = false;
+    await run();
+  }
 }
 
 /** Redraws the picture and tables from the last run (the threshold only filters). */
 function show(): void {
-  const r = state.last, p = state.picture;
+  const r = state.last,
+    p = state.picture;
   if (!r || !p) return;
   const t = threshold();
   $('threshold-value').textContent = t.toFixed(2);
@@ -207,7 +259,8 @@ async function main(): Promise<void> {
   const thumbs = $('samples');
   SAMPLES.forEach((s, i) => {
     const b = document.createElement('button');
-    b.type = 'button'; b.title = `sample ${s.name}: ${s.objects.map((o) => o.name).join(', ')}`;
+    b.type = 'button';
+    b.title = `sample ${s.name}: ${s.objects.map((o) => o.name).join(', ')}`;
     const img = document.createElement('img');
     img.src = URL.createObjectURL(new Blob([s.bytes as BlobPart], { type: 'image/png' }));
     img.alt = `sample ${s.name}`;
@@ -218,7 +271,11 @@ async function main(): Promise<void> {
   $('random').addEventListener('click', () => void onRandomScene());
   $('image-file').addEventListener('change', (e) => void onImageFile(e.target as HTMLInputElement));
   $('model-file').addEventListener('change', (e) => void onModelFile(e.target as HTMLInputElement));
-  $('model-reset').addEventListener('click', () => { useModel(SHIPPED_MODEL, SHIPPED_MODEL_NAME); message(''); void run(); });
+  $('model-reset').addEventListener('click', () => {
+    useModel(SHIPPED_MODEL, SHIPPED_MODEL_NAME);
+    message('');
+    void run();
+  });
   document.querySelectorAll('input[name=backend]').forEach((r) => r.addEventListener('change', () => void run()));
   $('threshold').addEventListener('input', show);
   $('run').addEventListener('click', () => void run());
@@ -231,4 +288,8 @@ async function main(): Promise<void> {
   await onSample(Math.min(SAMPLES.length - 1, Math.max(0, Math.floor(+(q.get('sample') ?? 0)) || 0)));
 }
 
-main().catch((e) => { console.error(e); message(`The example failed to start: ${(e as Error).message}`); setState('error'); });
+main().catch((e) => {
+  console.error(e);
+  message(`The example failed to start: ${(e as Error).message}`);
+  setState('error');
+});

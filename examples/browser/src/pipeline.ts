@@ -1,8 +1,14 @@
 // One detection run as the page does it: Selective Search ("fast mode", as `fastrcnn detect`), then
 // Fast R-CNN (detect) on the chosen backend, timed per stage like the paper's Figure 2.
 import {
-  type Detection, type FastRCNN, type LoadedModel, type RgbImage, type SelectiveSearchOptions,
-  detect, selectiveSearch, setBackend,
+  type Detection,
+  type FastRCNN,
+  type LoadedModel,
+  type RgbImage,
+  type SelectiveSearchOptions,
+  detect,
+  selectiveSearch,
+  setBackend,
 } from '../../../src/index.js';
 
 /** The proposals `fastrcnn detect` computes when given no proposals file. */
@@ -52,8 +58,12 @@ function convTimer(model: FastRCNN): { ms: number } {
 }
 
 /** Runs the detector on `image` on `backend` ('webgl' | 'wasm'); `onStage` lets the page repaint between stages. */
-export async function runDetection(loaded: LoadedModel, image: RgbImage, backend: string,
-  onStage: (msg: string) => Promise<void> = async () => {}): Promise<RunResult> {
+export async function runDetection(
+  loaded: LoadedModel,
+  image: RgbImage,
+  backend: string,
+  onStage: (msg: string) => Promise<void> = async () => {},
+): Promise<RunResult> {
   setBackend(backend);
   await onStage('Selective Search (fast mode)…');
   const t0 = performance.now();
@@ -63,7 +73,8 @@ export async function runDetection(loaded: LoadedModel, image: RgbImage, backend
   const clock = convTimer(loaded.model);
   clock.ms = 0;
   const r = detect(loaded.model, image, proposals, loaded.config);
-  const net = r.netSeconds * 1000, nms = r.postSeconds * 1000;
+  const net = r.netSeconds * 1000,
+    nms = r.postSeconds * 1000;
   return {
     backend,
     detections: r.detections,

@@ -7,7 +7,14 @@ import { MessageChannel, receiveMessageOnPort } from 'node:worker_threads';
 import type { RgbImage } from '../../data/types.js';
 import type { VocRecord } from '../../data/voc.js';
 import type { FastRcnnConfig, TestConfig } from '../../detection/model/config.js';
-import { type ImageResult, type SplitDetections, collectSplit, detectSplit, imageJobs, runImageJob } from '../../detection/testing/evaluate.js';
+import {
+  type ImageResult,
+  type SplitDetections,
+  collectSplit,
+  detectSplit,
+  imageJobs,
+  runImageJob,
+} from '../../detection/testing/evaluate.js';
 import type { FastRCNN } from '../../detection/model/fastRcnn.js';
 import { modelFromBytes, modelToBytes } from '../../detection/model/modelFile.js';
 import { type DetectMsg as Msg, FLAG, TASKS, raise, spawnTask, workerTask } from './protocol.js';
@@ -19,11 +26,18 @@ export function splitDetector(workers: number, images: number): typeof detectSpl
 }
 
 /** detectSplit on two threads; `warnings` and `onImage` as there (progress counts both threads). */
-function detectSplitTwoThreads(model: FastRCNN, cfg: FastRcnnConfig, records: VocRecord[], image: (r: VocRecord) => RgbImage | undefined,
-  proposals: Map<string, ArrayLike<number>>, opts: { test?: TestConfig; warnings?: string[]; onImage?: (done: number, total: number) => void } = {}): SplitDetections {
+function detectSplitTwoThreads(
+  model: FastRCNN,
+  cfg: FastRcnnConfig,
+  records: VocRecord[],
+  image: (r: VocRecord) => RgbImage | undefined,
+  proposals: Map<string, ArrayLike<number>>,
+  opts: { test?: TestConfig; warnings?: string[]; onImage?: (done: number, total: number) => void } = {},
+): SplitDetections {
   const test = opts.test ?? cfg.test;
   const jobs = imageJobs(records, image, proposals, opts.warnings);
-  const mine = jobs.filter((_, k) => k % 2 === 0), theirs = jobs.filter((_, k) => k % 2 === 1);
+  const mine = jobs.filter((_, k) => k % 2 === 0),
+    theirs = jobs.filter((_, k) => k % 2 === 1);
   const results: ImageResult[] = [];
   let done = records.length - jobs.length; // skipped ones count as done
   const tick = () => opts.onImage?.(++done, records.length);
@@ -33,12 +47,15 @@ function detectSplitTwoThreads(model: FastRCNN, cfg: FastRcnnConfig, records: Vo
   const control = new Int32Array(new SharedArrayBuffer(4));
   const { port1, port2 } = new MessageChannel();
   const worker = spawnTask(TASKS.detect, { bytes, test, jobs: theirs, control, port: port2 }, import.meta.url, [port2]);
-  let failure: string | null = null, finished = false;
+  let failure: string | null = null,
+    finished = false;
   const drain = () => {
     for (let m = receiveMessageOnPort(port1); m; m = receiveMessageOnPort(port1)) {
       const msg = m.message as Msg;
-      if ('result' in msg) { results[msg.index] = msg.result; tick(); }
-      else if ('error' in msg) failure = msg.error;
+      if ('result' in msg) {
+        results[msg.index] = msg.result;
+        tick();
+      } else if ('error' in msg) failure = msg.error;
       else finished = true;
     }
   };
@@ -51,7 +68,10 @@ function detectSplitTwoThreads(model: FastRCNN, cfg: FastRcnnConfig, records: Vo
     while (!finished && !failure) {
       Atomics.wait(control, 0, FLAG.idle, 100);
       drain();
-      if (Atomics.load(control, 0) === FLAG.failed) { drain(); failure ??= 'detection worker failed'; }
+      if (Atomics.load(control, 0) === FLAG.failed) {
+        drain();
+        failure ??= 'detection worker failed';
+      }
     }
     if (failure) throw new Error(`detection worker: ${failure}`);
   } finally {

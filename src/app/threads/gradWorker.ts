@@ -16,7 +16,11 @@ import { accumulateGrad } from '../../autograd/tape.js';
 /** Element offsets of each parameter in the flat shared buffers (model.namedParameters() order). */
 function layout(model: FastRCNN): { name: string; offset: number; size: number }[] {
   let off = 0;
-  return model.namedParameters().map((p) => { const o = { name: p.name, offset: off, size: p.tensor.size }; off += p.tensor.size; return o; });
+  return model.namedParameters().map((p) => {
+    const o = { name: p.name, offset: off, size: p.tensor.size };
+    off += p.tensor.size;
+    return o;
+  });
 }
 
 /** A tensor's values into out[offset..], without the intermediate array dataSync makes where the backend allows. */
@@ -35,16 +39,29 @@ export class GradientWorker {
   private readonly slots: ReturnType<typeof layout>;
   private pending = false;
 
-  constructor(private readonly model: FastRCNN, cfg: FastRcnnConfig, maxScores = 1 << 16) {
+  constructor(
+    private readonly model: FastRCNN,
+    cfg: FastRcnnConfig,
+    maxScores = 1 << 16,
+  ) {
     this.slots = layout(model);
     const n = this.slots.reduce((a, s) => a + s.size, 0);
     this.control = new Int32Array(new SharedArrayBuffer(8));
     this.weights = new Float32Array(new SharedArrayBuffer(4 * n));
     this.grads = new Float32Array(new SharedArrayBuffer(4 * n));
     this.results = new Float64Array(new SharedArrayBuffer(8 * (4 + maxScores)));
-    this.worker = spawnTask(TASKS.gradients, {
-      config: cfg, classes: model.classes, control: this.control, weights: this.weights, grads: this.grads, results: this.results,
-    }, import.meta.url);
+    this.worker = spawnTask(
+      TASKS.gradients,
+      {
+        config: cfg,
+        classes: model.classes,
+        control: this.control,
+        weights: this.weights,
+        grads: this.grads,
+        results: this.results,
+      },
+      import.meta.url,
+    );
     this.worker.unref();
   }
 
@@ -90,7 +107,9 @@ export class GradientWorker {
     return out;
   }
 
-  dispose(): void { void this.worker.terminate(); }
+  dispose(): void {
+    void this.worker.terminate();
+  }
 }
 
 // Worker side: a model replica; each job = weights in, parts' gradient sums out.
@@ -108,7 +127,8 @@ if (d) {
         for (const p of model.namedParameters()) {
           const s = slots.find((x) => x.name === p.name)!;
           const t = engine.makeTensor(d.weights.subarray(s.offset, s.offset + s.size), p.tensor.shape, 'float32');
-          p.tensor.assign(t); t.dispose();
+          p.tensor.assign(t);
+          t.dispose();
         }
       });
       model.zeroGrad();

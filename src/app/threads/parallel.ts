@@ -10,7 +10,11 @@ import { type ProposalsJob as Job, type ProposalsMsg as Msg, TASKS, spawnTask, w
 
 /** Worker threads to use: the machine's cores (at most `max`). */
 export function defaultWorkers(max = 4): number {
-  try { return Math.max(1, Math.min(max, availableParallelism())); } catch { return 1; }
+  try {
+    return Math.max(1, Math.min(max, availableParallelism()));
+  } catch {
+    return 1;
+  }
 }
 
 function runJobs(jobs: Job[], dir: string, ss: SelectiveSearchOptions, report: (m: Msg) => void): void {
@@ -28,8 +32,12 @@ function runJobs(jobs: Job[], dir: string, ss: SelectiveSearchOptions, report: (
  * Computes the proposals of every image that has no file in `dir` yet, on `workers` threads (1 = in
  * this thread). Resolves with the per-image errors (an undecodable image is an error, not a throw).
  */
-export async function computeProposalsParallel(images: Job[], dir: string, ss: SelectiveSearchOptions,
-  opts: { workers?: number; onProgress?: (done: number, total: number) => void } = {}): Promise<{ computed: number; errors: string[] }> {
+export async function computeProposalsParallel(
+  images: Job[],
+  dir: string,
+  ss: SelectiveSearchOptions,
+  opts: { workers?: number; onProgress?: (done: number, total: number) => void } = {},
+): Promise<{ computed: number; errors: string[] }> {
   const todo = images.filter((j) => !loadProposalsIfPresent(dir, j.id));
   const errors: string[] = [];
   let done = 0;
@@ -40,15 +48,23 @@ export async function computeProposalsParallel(images: Job[], dir: string, ss: S
   };
   const W = Math.max(1, Math.min(opts.workers ?? defaultWorkers(), total));
   if (total === 0) return { computed: 0, errors };
-  if (W === 1) { runJobs(todo, dir, ss, onMsg); return { computed: total, errors }; }
+  if (W === 1) {
+    runJobs(todo, dir, ss, onMsg);
+    return { computed: total, errors };
+  }
   const chunks: Job[][] = Array.from({ length: W }, () => []);
   todo.forEach((j, i) => chunks[i % W].push(j));
-  await Promise.all(chunks.map((jobs) => new Promise<void>((resolve, reject) => {
-    const w = spawnTask(TASKS.proposals, { jobs, dir, ss }, import.meta.url);
-    w.on('message', (m: Msg) => onMsg(m));
-    w.on('error', reject);
-    w.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`proposal worker exited with code ${code}`))));
-  })));
+  await Promise.all(
+    chunks.map(
+      (jobs) =>
+        new Promise<void>((resolve, reject) => {
+          const w = spawnTask(TASKS.proposals, { jobs, dir, ss }, import.meta.url);
+          w.on('message', (m: Msg) => onMsg(m));
+          w.on('error', reject);
+          w.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`proposal worker exited with code ${code}`))));
+        }),
+    ),
+  );
   return { computed: total, errors };
 }
 

@@ -18,19 +18,53 @@ type Task = (typeof TASKS)[keyof typeof TASKS];
 export const FLAG = { idle: 0, posted: 1, done: 2, failed: 3 } as const;
 
 /** Selective Search: the images of one worker; it writes <dir>/<id>.json and posts a ProposalsMsg per image, then exits. */
-export interface ProposalsJob { id: string; imagePath: string }
-interface ProposalsData { jobs: ProposalsJob[]; dir: string; ss: SelectiveSearchOptions }
-export interface ProposalsMsg { done?: string; error?: string; end?: boolean }
+export interface ProposalsJob {
+  id: string;
+  imagePath: string;
+}
+interface ProposalsData {
+  jobs: ProposalsJob[];
+  dir: string;
+  ss: SelectiveSearchOptions;
+}
+export interface ProposalsMsg {
+  done?: string;
+  error?: string;
+  end?: boolean;
+}
 
 /** Gradients: a model replica over shared weights, gradients and results buffers; one GradientsJob message per step. */
-interface GradientsData { config: FastRcnnConfig; classes: string[]; control: Int32Array; weights: Float32Array; grads: Float32Array; results: Float64Array }
-export interface GradientsJob { parts: BatchPart[]; trainFrom: string; training: boolean; dropoutSeed: number; lambda: number }
+interface GradientsData {
+  config: FastRcnnConfig;
+  classes: string[];
+  control: Int32Array;
+  weights: Float32Array;
+  grads: Float32Array;
+  results: Float64Array;
+}
+export interface GradientsJob {
+  parts: BatchPart[];
+  trainFrom: string;
+  training: boolean;
+  dropoutSeed: number;
+  lambda: number;
+}
 
 /** Detection: the model file's bytes and every other image of the split; results come back on `port`. */
-interface DetectData { bytes: Uint8Array; test: TestConfig; jobs: ImageJob[]; control: Int32Array; port: MessagePort }
+interface DetectData {
+  bytes: Uint8Array;
+  test: TestConfig;
+  jobs: ImageJob[];
+  control: Int32Array;
+  port: MessagePort;
+}
 export type DetectMsg = { index: number; result: ImageResult } | { done: true } | { error: string };
 
-interface TaskData { [TASKS.proposals]: ProposalsData; [TASKS.gradients]: GradientsData; [TASKS.detect]: DetectData }
+interface TaskData {
+  [TASKS.proposals]: ProposalsData;
+  [TASKS.gradients]: GradientsData;
+  [TASKS.detect]: DetectData;
+}
 
 /**
  * A worker running the module at `self` (pass `import.meta.url`) with `data` for `task`: the bundle

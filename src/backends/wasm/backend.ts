@@ -7,7 +7,11 @@ import { type WasmModule, loadWasm } from './loader.js';
 export class WasmData implements DataId {
   readonly backendName = 'wasm';
   refCount = 1;
-  constructor(readonly ptr: number, readonly length: number, readonly dtype: DType) {}
+  constructor(
+    readonly ptr: number,
+    readonly length: number,
+    readonly dtype: DType,
+  ) {}
 }
 
 export class WasmBackend implements Backend {
@@ -39,14 +43,22 @@ export class WasmBackend implements Backend {
     return d.ptr;
   }
 
-  f32(info: TensorInfo): Float32Array { return this.m.f32(this.ptr(info), sizeOf(info.shape)); }
-  i32(info: TensorInfo): Int32Array { return this.m.i32(this.ptr(info), sizeOf(info.shape)); }
+  f32(info: TensorInfo): Float32Array {
+    return this.m.f32(this.ptr(info), sizeOf(info.shape));
+  }
+  i32(info: TensorInfo): Int32Array {
+    return this.m.i32(this.ptr(info), sizeOf(info.shape));
+  }
 
   /** Scratch memory for one kernel call: run fn with a pointer, always freed. */
   withScratch<T>(bytes: number, fn: (ptr: number) => T): T {
     if (bytes <= 0) return fn(0);
     const p = this.m.alloc(bytes);
-    try { return fn(p); } finally { this.m.free(p); }
+    try {
+      return fn(p);
+    } finally {
+      this.m.free(p);
+    }
   }
 
   /** Copies small i32 arrays (shapes, strides) into memory for the duration of fn. */
@@ -86,9 +98,13 @@ export class WasmBackend implements Backend {
     out.set(this.m.f32(d.ptr, d.length), offset);
   }
 
-  async read(dataId: DataId): Promise<TypedArray> { return this.readSync(dataId); }
+  async read(dataId: DataId): Promise<TypedArray> {
+    return this.readSync(dataId);
+  }
 
-  incRef(dataId: DataId): void { (dataId as WasmData).refCount++; }
+  incRef(dataId: DataId): void {
+    (dataId as WasmData).refCount++;
+  }
 
   decRef(dataId: DataId): void {
     const d = dataId as WasmData;

@@ -33,9 +33,17 @@ function relaxedAllowed(bytes: Uint8Array): boolean {
   const g = globalThis as any;
   if (g.FASTRCNN_NO_RELAXED_SIMD || (typeof process !== 'undefined' && process.env?.FASTRCNN_NO_RELAXED_SIMD)) return false;
   // Node 20 validates relaxed SIMD only behind a V8 flag, which may be set before compiling.
-  const proc = (g.process as any);
-  try { proc?.getBuiltinModule?.('node:v8')?.setFlagsFromString('--experimental-wasm-relaxed-simd'); } catch { /* browsers */ }
-  try { return WebAssembly.validate(bytes as BufferSource); } catch { return false; }
+  const proc = g.process as any;
+  try {
+    proc?.getBuiltinModule?.('node:v8')?.setFlagsFromString('--experimental-wasm-relaxed-simd');
+  } catch {
+    /* browsers */
+  }
+  try {
+    return WebAssembly.validate(bytes as BufferSource);
+  } catch {
+    return false;
+  }
 }
 
 /** Loads (once) and returns the module. `bytes` overrides the embedded binary (tests, experiments). */
@@ -46,7 +54,10 @@ export function loadWasm(bytes?: Uint8Array): WasmModule {
   if (!bin) {
     if (wasmRelaxedBase64) {
       const r = decode(wasmRelaxedBase64);
-      if (relaxedAllowed(r)) { bin = r; relaxed = true; }
+      if (relaxedAllowed(r)) {
+        bin = r;
+        relaxed = true;
+      }
     }
     if (!bin) bin = decode(wasmBase64);
   }
@@ -63,7 +74,10 @@ export function loadWasm(bytes?: Uint8Array): WasmModule {
   const memory = exports.memory as WebAssembly.Memory;
   const allocator = new Allocator(memory, exports.heapBase());
   const m: WasmModule = {
-    exports, memory, allocator, relaxed,
+    exports,
+    memory,
+    allocator,
+    relaxed,
     alloc: (n) => allocator.alloc(n),
     free: (p) => allocator.release(p),
     f32: (p, n) => new Float32Array(memory.buffer, p, n),

@@ -16,7 +16,12 @@ const MAX_EXACT_INT = 2 ** 24;
 export class GLData implements DataId {
   readonly backendName = 'webgl';
   refCount = 1;
-  constructor(public tex: Tex | null, readonly size: number, readonly dtype: DType, readonly layout: Layout) {}
+  constructor(
+    public tex: Tex | null,
+    readonly size: number,
+    readonly dtype: DType,
+    readonly layout: Layout,
+  ) {}
 }
 
 /** A texture argument of a draw: a tensor's texture, or a temporary one. */
@@ -58,7 +63,9 @@ export class WebGLBackend implements Backend {
   draws = 0;
 
   /** On a software rasterizer WASM is far faster, so WebGL yields the automatic choice there. */
-  get preferredForAuto(): boolean { return !this.caps.software; }
+  get preferredForAuto(): boolean {
+    return !this.caps.software;
+  }
 
   constructor(opts: WebGLBackendOptions = {}) {
     this.gl = createContext(opts);
@@ -68,9 +75,16 @@ export class WebGLBackend implements Backend {
     this.programs = new ProgramCache(gl);
     this.fbo = gl.createFramebuffer()!;
     const canvas = gl.canvas as any;
-    canvas?.addEventListener?.('webglcontextlost', (e: Event) => { e.preventDefault(); this.lost = true; });
-    gl.disable(gl.DEPTH_TEST); gl.disable(gl.BLEND); gl.disable(gl.CULL_FACE); gl.disable(gl.DITHER);
-    gl.pixelStorei(gl.UNPACK_ALIGNMENT, 1); gl.pixelStorei(gl.PACK_ALIGNMENT, 1);
+    canvas?.addEventListener?.('webglcontextlost', (e: Event) => {
+      e.preventDefault();
+      this.lost = true;
+    });
+    gl.disable(gl.DEPTH_TEST);
+    gl.disable(gl.BLEND);
+    gl.disable(gl.CULL_FACE);
+    gl.disable(gl.DITHER);
+    gl.pixelStorei(gl.UNPACK_ALIGNMENT, 1);
+    gl.pixelStorei(gl.PACK_ALIGNMENT, 1);
     gl.bindVertexArray(gl.createVertexArray());
   }
 
@@ -78,12 +92,16 @@ export class WebGLBackend implements Backend {
   check(where: string): void {
     if (this.lost || this.gl.isContextLost()) {
       this.lost = true;
-      throw new Error(`webgl: ${where}: the WebGL context was lost; the tensors on this backend are gone. ` +
-        "Recreate them after setBackend('wasm') (or a new webgl backend).");
+      throw new Error(
+        `webgl: ${where}: the WebGL context was lost; the tensors on this backend are gone. ` +
+          "Recreate them after setBackend('wasm') (or a new webgl backend).",
+      );
     }
   }
 
-  get contextLost(): boolean { return this.lost || this.gl.isContextLost(); }
+  get contextLost(): boolean {
+    return this.lost || this.gl.isContextLost();
+  }
 
   // ---- data -----------------------------------------------------------------------------------
 
@@ -91,7 +109,8 @@ export class WebGLBackend implements Backend {
   allocData(size: number, dtype: DType): GLData {
     const layout = layoutFor(size, this.caps.maxTextureSize);
     const tex = size ? this.pool.acquire(layout.lw, layout.rows) : null;
-    this.live++; this.liveBytes += size * 4;
+    this.live++;
+    this.liveBytes += size * 4;
     return new GLData(tex, size, dtype, layout);
   }
 
@@ -110,8 +129,12 @@ export class WebGLBackend implements Backend {
     return this.pool.acquire(l.lw, l.rows, layers);
   }
   /** A temporary plain 2-D texture of width × height texels (release with releaseTemp). */
-  temp2D(width: number, height: number, layers = 0): Tex { return this.pool.acquire2D(width, height, layers); }
-  releaseTemp(t: Tex): void { this.pool.release(t); }
+  temp2D(width: number, height: number, layers = 0): Tex {
+    return this.pool.acquire2D(width, height, layers);
+  }
+  releaseTemp(t: Tex): void {
+    this.pool.release(t);
+  }
 
   write(values: TypedArray, _shape: number[], dtype: DType): DataId {
     this.check('write');
@@ -122,7 +145,9 @@ export class WebGLBackend implements Backend {
       for (let i = 0; i < values.length; i++) {
         if (!(Math.abs(values[i]) <= MAX_EXACT_INT)) {
           this.decRef(d);
-          throw new Error(`webgl: int32 value ${values[i]} at ${i} is beyond ±2^24, which float32 textures cannot hold exactly; use the 'wasm' backend for such data`);
+          throw new Error(
+            `webgl: int32 value ${values[i]} at ${i} is beyond ±2^24, which float32 textures cannot hold exactly; use the 'wasm' backend for such data`,
+          );
         }
       }
       f = Float32Array.from(values);
@@ -164,7 +189,10 @@ export class WebGLBackend implements Backend {
   private readTex(tex: Tex, rows: number, layer = 0): Float32Array {
     const gl = this.gl;
     this.bindTarget(tex, 1);
-    if (tex.layers) { gl.framebufferTextureLayer(gl.FRAMEBUFFER, gl.COLOR_ATTACHMENT0, tex.texture, 0, layer); this.attached[0] = LAYER; }
+    if (tex.layers) {
+      gl.framebufferTextureLayer(gl.FRAMEBUFFER, gl.COLOR_ATTACHMENT0, tex.texture, 0, layer);
+      this.attached[0] = LAYER;
+    }
     gl.readBuffer(gl.COLOR_ATTACHMENT0);
     const out = new Float32Array(tex.width * rows * 4);
     gl.readPixels(0, 0, tex.width, rows, gl.RGBA, gl.FLOAT, out);
@@ -191,7 +219,9 @@ export class WebGLBackend implements Backend {
     if (d.refCount <= 0) throw new Error('webgl backend: read of freed data');
     this.check('read');
     if (!d.tex) return this.readSync(d);
-    const gl = this.gl, tex = d.tex, rows = d.layout.rows;
+    const gl = this.gl,
+      tex = d.tex,
+      rows = d.layout.rows;
     const bytes = tex.width * rows * 16;
     this.incRef(d);
     const buf = gl.createBuffer()!;
@@ -212,7 +242,9 @@ export class WebGLBackend implements Backend {
           if (s === gl.WAIT_FAILED) throw new Error('webgl: clientWaitSync failed');
           await new Promise((r) => setTimeout(r, 1));
         }
-      } finally { gl.deleteSync(sync); }
+      } finally {
+        gl.deleteSync(sync);
+      }
       const raw = new Float32Array(tex.width * rows * 4);
       gl.bindBuffer(gl.PIXEL_PACK_BUFFER, buf);
       gl.getBufferSubData(gl.PIXEL_PACK_BUFFER, 0, raw);
@@ -224,14 +256,17 @@ export class WebGLBackend implements Backend {
     }
   }
 
-  incRef(dataId: DataId): void { (dataId as GLData).refCount++; }
+  incRef(dataId: DataId): void {
+    (dataId as GLData).refCount++;
+  }
 
   decRef(dataId: DataId): void {
     const d = dataId as GLData;
     if (--d.refCount === 0) {
       if (d.tex) this.pool.release(d.tex);
       d.tex = null;
-      this.live--; this.liveBytes -= d.size * 4;
+      this.live--;
+      this.liveBytes -= d.size * 4;
     }
   }
 
@@ -251,7 +286,9 @@ export class WebGLBackend implements Backend {
   }
 
   /** Deletes the pooled (free) textures. */
-  trimPool(): void { this.pool.trim(); }
+  trimPool(): void {
+    this.pool.trim();
+  }
 
   dispose(): void {
     this.pool.trim();

@@ -19,15 +19,23 @@ export interface GLCaps {
 }
 
 const CONTEXT_ATTRS: WebGLContextAttributes = {
-  alpha: false, antialias: false, depth: false, stencil: false, premultipliedAlpha: false,
-  preserveDrawingBuffer: false, powerPreference: 'high-performance', failIfMajorPerformanceCaveat: false,
+  alpha: false,
+  antialias: false,
+  depth: false,
+  stencil: false,
+  premultipliedAlpha: false,
+  preserveDrawingBuffer: false,
+  powerPreference: 'high-performance',
+  failIfMajorPerformanceCaveat: false,
 };
 
 /** True where a WebGL2 context could be made without the caller's help (a page or a worker). */
 export function webglLikelyAvailable(): boolean {
   const g = globalThis as any;
-  return typeof g.WebGL2RenderingContext !== 'undefined' &&
-    (typeof g.OffscreenCanvas !== 'undefined' || typeof g.document?.createElement === 'function');
+  return (
+    typeof g.WebGL2RenderingContext !== 'undefined' &&
+    (typeof g.OffscreenCanvas !== 'undefined' || typeof g.document?.createElement === 'function')
+  );
 }
 
 export function createContext(opts: WebGLBackendOptions = {}): WebGL2RenderingContext {
@@ -39,8 +47,10 @@ export function createContext(opts: WebGLBackendOptions = {}): WebGL2RenderingCo
       if (typeof g.OffscreenCanvas !== 'undefined') canvas = new g.OffscreenCanvas(1, 1);
       else if (typeof g.document?.createElement === 'function') canvas = g.document.createElement('canvas');
       else {
-        throw new Error("webgl backend: no WebGL2 here (no OffscreenCanvas or document, e.g. plain Node); " +
-          "pass a context with createWebGLBackend({ gl }) or use the 'wasm' backend");
+        throw new Error(
+          'webgl backend: no WebGL2 here (no OffscreenCanvas or document, e.g. plain Node); ' +
+            "pass a context with createWebGLBackend({ gl }) or use the 'wasm' backend",
+        );
       }
     }
     gl = canvas.getContext('webgl2', CONTEXT_ATTRS) as WebGL2RenderingContext | null;

@@ -27,7 +27,9 @@ export function layoutFor(elements: number, maxTextureSize = 8192): Layout {
   const width = 1 << lw;
   const rows = Math.ceil(texels / width);
   if (rows > maxTextureSize || width > maxTextureSize) {
-    throw new Error(`webgl: a tensor of ${elements} elements needs ${rows} texture rows of ${width} texels, more than MAX_TEXTURE_SIZE ${maxTextureSize}`);
+    throw new Error(
+      `webgl: a tensor of ${elements} elements needs ${rows} texture rows of ${width} texels, more than MAX_TEXTURE_SIZE ${maxTextureSize}`,
+    );
   }
   return { texels, lw, width, rows };
 }

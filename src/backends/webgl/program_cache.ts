@@ -13,10 +13,14 @@ export class ProgramCache {
 
   constructor(private gl: WebGL2RenderingContext) {}
 
-  get size(): number { return this.programs.size; }
+  get size(): number {
+    return this.programs.size;
+  }
 
   /** glsl file names of the compiled programs (one entry per variant). */
-  compiled(): string[] { return [...this.programs.keys()].map((k) => k.slice(0, k.indexOf('|'))); }
+  compiled(): string[] {
+    return [...this.programs.keys()].map((k) => k.slice(0, k.indexOf('|')));
+  }
 
   get(name: string, defines: Defines = {}): twgl.ProgramInfo {
     const keys = Object.keys(defines).sort();
@@ -25,11 +29,17 @@ export class ProgramCache {
     if (p) return p;
     const body = shaders[name];
     if (body === undefined) throw new Error(`webgl: no shader glsl/${name}.glsl (run the build to regenerate shaders.generated.ts)`);
-    const head = '#version 300 es\n' + keys.map((k) => `#define ${k} ${defines[k] === true ? 1 : defines[k] === false ? 0 : defines[k]}\n`).join('');
+    const head =
+      '#version 300 es\n' + keys.map((k) => `#define ${k} ${defines[k] === true ? 1 : defines[k] === false ? 0 : defines[k]}\n`).join('');
     const fs = head + (shaders.common ?? '') + '\n#line 1\n' + body;
     const vs = shaders.vertex;
     let log = '';
-    p = twgl.createProgramInfo(this.gl, [vs, fs], { errorCallback: (msg: string) => { log += msg + '\n'; } }) ?? undefined;
+    p =
+      twgl.createProgramInfo(this.gl, [vs, fs], {
+        errorCallback: (msg: string) => {
+          log += msg + '\n';
+        },
+      }) ?? undefined;
     if (!p) {
       if (this.gl.isContextLost()) throw new Error('webgl: the WebGL context was lost');
       throw new Error(`webgl: program ${key} failed to compile:\n${log}`);

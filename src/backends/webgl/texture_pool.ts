@@ -25,7 +25,11 @@ export class TexturePool {
   pooled = 0;
   pooledBytes = 0;
 
-  constructor(private gl: WebGL2RenderingContext, private maxTextureSize: number, public maxPooledBytes = 512 * 2 ** 20) {}
+  constructor(
+    private gl: WebGL2RenderingContext,
+    private maxTextureSize: number,
+    public maxPooledBytes = 512 * 2 ** 20,
+  ) {}
 
   /** A texture for the flat layout: 2^lw texels wide, at least `rows` high. */
   acquire(lw: number, rows: number, layers = 0): Tex {
@@ -34,7 +38,8 @@ export class TexturePool {
 
   /** A plain 2-D texture of exactly width × height texels (a matrix with one row per texture row). */
   acquire2D(width: number, height: number, layers = 0): Tex {
-    if (width > this.maxTextureSize || height > this.maxTextureSize) throw new Error(`webgl: a ${width}x${height} texture exceeds MAX_TEXTURE_SIZE ${this.maxTextureSize}`);
+    if (width > this.maxTextureSize || height > this.maxTextureSize)
+      throw new Error(`webgl: a ${width}x${height} texture exceeds MAX_TEXTURE_SIZE ${this.maxTextureSize}`);
     return this.get(width, height, -1, layers);
   }
 
@@ -44,40 +49,56 @@ export class TexturePool {
     const t = list?.pop();
     if (t) {
       this.order.splice(this.order.indexOf(t), 1);
-      this.pooled--; this.pooledBytes -= t.bytes;
+      this.pooled--;
+      this.pooledBytes -= t.bytes;
       return t;
     }
     const gl = this.gl;
     const texture = twgl.createTexture(gl, {
       target: layers ? gl.TEXTURE_2D_ARRAY : gl.TEXTURE_2D,
-      internalFormat: gl.RGBA32F, format: gl.RGBA, type: gl.FLOAT,
-      width, height, depth: layers || undefined,
-      minMag: gl.NEAREST, wrap: gl.CLAMP_TO_EDGE, auto: false,
+      internalFormat: gl.RGBA32F,
+      format: gl.RGBA,
+      type: gl.FLOAT,
+      width,
+      height,
+      depth: layers || undefined,
+      minMag: gl.NEAREST,
+      wrap: gl.CLAMP_TO_EDGE,
+      auto: false,
     });
     if (!texture) throw new Error(`webgl: could not create a ${key} float texture (out of GPU memory?)`);
     const bytes = width * height * Math.max(1, layers) * 16;
-    this.textures++; this.bytes += bytes;
+    this.textures++;
+    this.bytes += bytes;
     return { texture, width, height, lw, layers, bytes, key };
   }
 
   release(t: Tex): void {
     let list = this.free.get(t.key);
-    if (!list) { list = []; this.free.set(t.key, list); }
+    if (!list) {
+      list = [];
+      this.free.set(t.key, list);
+    }
     list.push(t);
     this.order.push(t);
-    this.pooled++; this.pooledBytes += t.bytes;
+    this.pooled++;
+    this.pooledBytes += t.bytes;
     while (this.pooledBytes > this.maxPooledBytes && this.order.length) this.destroy(this.order[0]);
   }
 
   /** Deletes every free texture. */
-  trim(): void { while (this.order.length) this.destroy(this.order[0]); }
+  trim(): void {
+    while (this.order.length) this.destroy(this.order[0]);
+  }
 
   private destroy(t: Tex): void {
     this.order.splice(this.order.indexOf(t), 1);
     const list = this.free.get(t.key)!;
     list.splice(list.indexOf(t), 1);
-    this.pooled--; this.pooledBytes -= t.bytes;
-    this.textures--; this.bytes -= t.bytes;
+    this.pooled--;
+    this.pooledBytes -= t.bytes;
+    this.textures--;
+    this.bytes -= t.bytes;
     this.gl.deleteTexture(t.texture);
   }
 }

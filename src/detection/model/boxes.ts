@@ -24,7 +24,8 @@ const f32 = (d: Float32Array, shape: number[]) => engine.makeTensor(d, shape, 'f
 
 /** IoU matrix [n,m] of boxes a [n,4] and b [m,4] (+1 pixel areas by default). */
 export function boxIou(a: Boxes, b: Boxes, opts: { coding?: k.BoxCoding } = {}): Tensor | Float32Array {
-  const av = values('a', 'boxIou', a, 4), bv = values('b', 'boxIou', b, 4);
+  const av = values('a', 'boxIou', a, 4),
+    bv = values('b', 'boxIou', b, 4);
   const out = k.boxIou(av, bv, opts);
   return a instanceof Tensor ? f32(out, [av.length / 4, bv.length / 4]) : out;
 }
@@ -39,8 +40,20 @@ export function nms(boxes: Boxes, scores: Boxes, iouThreshold: number, opts: kn.
 }
 
 /** NMS within each class id; kept indices over all classes in score order. */
-export function batchedNms(boxes: Boxes, scores: Boxes, classIds: Boxes, iouThreshold: number, opts: kn.NmsOptions = {}): Tensor | Int32Array {
-  const keep = kn.batchedNms(values('boxes', 'batchedNms', boxes, 4), values('scores', 'batchedNms', scores), values('classIds', 'batchedNms', classIds), iouThreshold, opts);
+export function batchedNms(
+  boxes: Boxes,
+  scores: Boxes,
+  classIds: Boxes,
+  iouThreshold: number,
+  opts: kn.NmsOptions = {},
+): Tensor | Int32Array {
+  const keep = kn.batchedNms(
+    values('boxes', 'batchedNms', boxes, 4),
+    values('scores', 'batchedNms', scores),
+    values('classIds', 'batchedNms', classIds),
+    iouThreshold,
+    opts,
+  );
   return boxes instanceof Tensor ? engine.makeTensor(keep, [keep.length], 'int32') : keep;
 }
 

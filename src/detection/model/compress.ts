@@ -12,7 +12,8 @@ import { type FastRCNN, createModel } from './fastRcnn.js';
 /** The weights of an SVD-factorized Linear [u×v] at rank t: L [t×v] = Σ_t V_tᵀ, U [u×t]. */
 export function factorizeLinear(weight: Float32Array, u: number, v: number, rank: number): { L: Float32Array; U: Float32Array } {
   const svd = truncatedSvd(weight, u, v, rank);
-  const L = new Float32Array(rank * v), U = new Float32Array(u * rank);
+  const L = new Float32Array(rank * v),
+    U = new Float32Array(u * rank);
   for (let t = 0; t < rank; t++) for (let j = 0; j < v; j++) L[t * v + j] = svd.S[t] * svd.V[j * rank + t];
   for (let i = 0; i < u; i++) for (let t = 0; t < rank; t++) U[i * rank + t] = svd.U[i * rank + t];
   return { L, U };
@@ -22,11 +23,17 @@ export function factorizeLinear(weight: Float32Array, u: number, v: number, rank
 function denseWeight(model: FastRCNN, name: 'fc6' | 'fc7'): { w: Float32Array; u: number; v: number; bias: Float32Array } {
   const layer = model[name];
   if ('L' in layer) {
-    const L = layer.L.weight, U = layer.U.weight;
+    const L = layer.L.weight,
+      U = layer.U.weight;
     const w = engine.noGrad(() => engine.tidy(() => matMul(U, L).dataSync() as Float32Array));
     return { w, u: U.shape[0], v: L.shape[1], bias: layer.U.bias!.dataSync() as Float32Array };
   }
-  return { w: layer.weight.dataSync() as Float32Array, u: layer.weight.shape[0], v: layer.weight.shape[1], bias: layer.bias!.dataSync() as Float32Array };
+  return {
+    w: layer.weight.dataSync() as Float32Array,
+    u: layer.weight.shape[0],
+    v: layer.weight.shape[1],
+    bias: layer.bias!.dataSync() as Float32Array,
+  };
 }
 
 /**
@@ -45,7 +52,8 @@ export function compressModel(model: FastRCNN, cfg: FastRcnnConfig, ranks: [numb
     if (!ranks[k]) return;
     const { w, u, v, bias } = denseWeight(model, name);
     const rank = ranks[k];
-    if (!Number.isInteger(rank) || rank < 1 || rank > Math.min(u, v)) throw new Error(`compress: ${name} rank must be an integer in [1, ${Math.min(u, v)}], got ${rank}`);
+    if (!Number.isInteger(rank) || rank < 1 || rank > Math.min(u, v))
+      throw new Error(`compress: ${name} rank must be an integer in [1, ${Math.min(u, v)}], got ${rank}`);
     for (const key of [`${name}.weight`, `${name}.bias`, `${name}_L.weight`, `${name}_U.weight`, `${name}_U.bias`]) state.delete(key);
     const f = factorizeLinear(w, u, v, rank);
     state.set(`${name}_L.weight`, { shape: [rank, v], data: f.L });
@@ -53,7 +61,8 @@ export function compressModel(model: FastRCNN, cfg: FastRcnnConfig, ranks: [numb
     state.set(`${name}_U.bias`, { shape: [u], data: Float32Array.from(bias) });
   });
   out.loadStateDict(state);
-  out.bboxMeans = model.bboxMeans; out.bboxStds = model.bboxStds;
+  out.bboxMeans = model.bboxMeans;
+  out.bboxStds = model.bboxStds;
   out.eval();
   return { model: out, config: c };
 }
@@ -74,7 +83,8 @@ export function timeHead(model: FastRCNN, rois = 2000, reps = 5): { head: number
   const x = randomNormal([rois, inF], 0, 1, { rng: new Rng(1) });
   const was = model.training;
   model.eval();
-  const head: number[] = [], fc: number[] = [];
+  const head: number[] = [],
+    fc: number[] = [];
   engine.noGrad(() => {
     for (let r = 0; r <= reps; r++) {
       const t0 = performance.now();
@@ -84,8 +94,13 @@ export function timeHead(model: FastRCNN, rois = 2000, reps = 5): { head: number
       const o = model.head(x);
       o.clsScore.dataSync();
       const t2 = performance.now();
-      h7.dispose(); o.clsScore.dispose(); o.bboxPred.dispose();
-      if (r > 0) { fc.push((t1 - t0) / 1000); head.push((t2 - t1) / 1000); }
+      h7.dispose();
+      o.clsScore.dispose();
+      o.bboxPred.dispose();
+      if (r > 0) {
+        fc.push((t1 - t0) / 1000);
+        head.push((t2 - t1) / 1000);
+      }
     }
   });
   model.train(was);

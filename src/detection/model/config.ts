@@ -229,7 +229,19 @@ export function baseConfig(): FastRcnnConfig {
       maxProposals: 2000,
       hardMining: { candidates: 0, nms: 0.7 },
       seed: 3,
-      pretrain: { iterations: 0, ratio: 0, batch: 64, cropSize: 32, bgFraction: 0.25, fgMinOverlap: 0.8, context: 1.2, nativeScale: false, jitter: 0.05, lr: 0.05, warmupIters: 20 },
+      pretrain: {
+        iterations: 0,
+        ratio: 0,
+        batch: 64,
+        cropSize: 32,
+        bgFraction: 0.25,
+        fgMinOverlap: 0.8,
+        context: 1.2,
+        nativeScale: false,
+        jitter: 0.05,
+        lr: 0.05,
+        warmupIters: 20,
+      },
     },
     test: {
       scales: [240],
@@ -248,7 +260,17 @@ export function baseConfig(): FastRcnnConfig {
 
 /** The shape of VGG16's conv layers (for `--config`), with the paper's fine-tuning from conv3_1. */
 export function vgg16Backbone(): BackboneConfig {
-  return { stages: [[64, 64], [128, 128], [256, 256, 256], [512, 512, 512], [512, 512, 512]], trainFrom: 'conv3_1', norm: 'none' };
+  return {
+    stages: [
+      [64, 64],
+      [128, 128],
+      [256, 256, 256],
+      [512, 512, 512],
+      [512, 512, 512],
+    ],
+    trainFrom: 'conv3_1',
+    norm: 'none',
+  };
 }
 
 type Plain = Record<string, unknown>;
@@ -287,11 +309,21 @@ export function applyOverrides(cfg: FastRcnnConfig, pairs: Record<string, string
   let out = cfg;
   for (const [key, raw] of Object.entries(pairs)) {
     let v: unknown = raw;
-    if (typeof raw === 'string') { try { v = JSON.parse(raw); } catch { v = raw; } }
+    if (typeof raw === 'string') {
+      try {
+        v = JSON.parse(raw);
+      } catch {
+        v = raw;
+      }
+    }
     const obj: Plain = {};
     let cur = obj;
     const parts = key.split('.');
-    parts.slice(0, -1).forEach((p) => { const n: Plain = {}; cur[p] = n; cur = n; });
+    parts.slice(0, -1).forEach((p) => {
+      const n: Plain = {};
+      cur[p] = n;
+      cur = n;
+    });
     cur[parts[parts.length - 1]] = v;
     out = mergeConfig(out, obj);
   }
@@ -300,38 +332,57 @@ export function applyOverrides(cfg: FastRcnnConfig, pairs: Record<string, string
 
 /** Checks ranges and consistency; returns the config. */
 export function validateConfig(c: FastRcnnConfig): FastRcnnConfig {
-  const bad = (k: string, why: string): never => { throw new Error(`config '${k}': ${why}`); };
-  const posInt = (k: string, v: number) => { if (!Number.isInteger(v) || v < 1) bad(k, `must be a positive integer, got ${v}`); };
-  if (!c.model.backbone.stages.length || c.model.backbone.stages.some((s) => !s.length)) bad('model.backbone.stages', 'needs at least one stage of at least one conv');
+  const bad = (k: string, why: string): never => {
+    throw new Error(`config '${k}': ${why}`);
+  };
+  const posInt = (k: string, v: number) => {
+    if (!Number.isInteger(v) || v < 1) bad(k, `must be a positive integer, got ${v}`);
+  };
+  if (!c.model.backbone.stages.length || c.model.backbone.stages.some((s) => !s.length))
+    bad('model.backbone.stages', 'needs at least one stage of at least one conv');
   c.model.backbone.stages.flat().forEach((v) => posInt('model.backbone.stages', v));
   c.model.roiPoolSize.forEach((v) => posInt('model.roiPoolSize', v));
   c.model.fc.forEach((v) => posInt('model.fc', v));
-  c.model.svd.forEach((v) => { if (!Number.isInteger(v) || v < 0) bad('model.svd', `ranks must be integers >= 0, got ${v}`); });
+  c.model.svd.forEach((v) => {
+    if (!Number.isInteger(v) || v < 0) bad('model.svd', `ranks must be integers >= 0, got ${v}`);
+  });
   if (!(c.model.dropout >= 0 && c.model.dropout < 1)) bad('model.dropout', 'must be in [0, 1)');
-  if (!['none', 'instance'].includes(c.model.backbone.norm)) bad('model.backbone.norm', `must be 'none' or 'instance', got '${c.model.backbone.norm}'`);
+  if (!['none', 'instance'].includes(c.model.backbone.norm))
+    bad('model.backbone.norm', `must be 'none' or 'instance', got '${c.model.backbone.norm}'`);
   if (!convNames(c.model.backbone.stages).includes(c.model.backbone.trainFrom)) {
-    bad('model.backbone.trainFrom', `'${c.model.backbone.trainFrom}' is not a conv layer (${convNames(c.model.backbone.stages).join(', ')})`);
+    bad(
+      'model.backbone.trainFrom',
+      `'${c.model.backbone.trainFrom}' is not a conv layer (${convNames(c.model.backbone.stages).join(', ')})`,
+    );
   }
   const t = c.train;
   t.scales.forEach((v) => posInt('train.scales', v));
   c.test.scales.forEach((v) => posInt('test.scales', v));
   if (!(c.test.pyramidArea >= 0)) bad('test.pyramidArea', 'must be >= 0 (0 = from the RoI pooling grid)');
-  posInt('train.imsPerBatch', t.imsPerBatch); posInt('train.batchSize', t.batchSize);
+  posInt('train.imsPerBatch', t.imsPerBatch);
+  posInt('train.batchSize', t.batchSize);
   if (t.batchSize % t.imsPerBatch !== 0) bad('train.batchSize', `must be a multiple of imsPerBatch (${t.imsPerBatch})`);
   if (!(t.fgFraction >= 0 && t.fgFraction <= 1)) bad('train.fgFraction', 'must be in [0, 1]');
   if (!(t.bgThreshLo <= t.bgThreshHi)) bad('train.bgThreshLo', 'must be <= bgThreshHi');
-  if (!Number.isInteger(t.iterations) || t.iterations < 0) bad('train.iterations', `must be an integer >= 0 (0 = planned), got ${t.iterations}`);
+  if (!Number.isInteger(t.iterations) || t.iterations < 0)
+    bad('train.iterations', `must be an integer >= 0 (0 = planned), got ${t.iterations}`);
   if (!(t.pretrain.ratio >= 0 && t.pretrain.ratio <= 10)) bad('train.pretrain.ratio', `must be in [0, 10], got ${t.pretrain.ratio}`);
   if (!(t.snapshotSeconds >= 0)) bad('train.snapshotSeconds', 'must be >= 0');
   if (!Number.isInteger(t.snapshotIters) || t.snapshotIters < 0) bad('train.snapshotIters', 'must be an integer >= 0');
   const hm = t.hardMining;
-  if (!Number.isInteger(hm.candidates) || hm.candidates < 0) bad('train.hardMining.candidates', `must be an integer >= 0, got ${hm.candidates}`);
-  if (hm.candidates > 0 && hm.candidates < t.batchSize / t.imsPerBatch) bad('train.hardMining.candidates', `must be 0 (off) or >= the RoIs per image (${t.batchSize / t.imsPerBatch})`);
+  if (!Number.isInteger(hm.candidates) || hm.candidates < 0)
+    bad('train.hardMining.candidates', `must be an integer >= 0, got ${hm.candidates}`);
+  if (hm.candidates > 0 && hm.candidates < t.batchSize / t.imsPerBatch)
+    bad('train.hardMining.candidates', `must be 0 (off) or >= the RoIs per image (${t.batchSize / t.imsPerBatch})`);
   if (!(hm.nms > 0 && hm.nms <= 1)) bad('train.hardMining.nms', 'must be in (0, 1]');
   if (!Number.isInteger(t.pretrain.iterations) || t.pretrain.iterations < 0) bad('train.pretrain.iterations', 'must be an integer >= 0');
   posInt('train.pretrain.batch', t.pretrain.batch);
   const cs = t.pretrain.cropSize;
-  if (cs !== 0 && (!Number.isInteger(cs) || cs < featureStride(c.model.backbone.stages))) bad('train.pretrain.cropSize', `must be 0 (from the data) or an integer >= the feature stride ${featureStride(c.model.backbone.stages)}`);
+  if (cs !== 0 && (!Number.isInteger(cs) || cs < featureStride(c.model.backbone.stages)))
+    bad(
+      'train.pretrain.cropSize',
+      `must be 0 (from the data) or an integer >= the feature stride ${featureStride(c.model.backbone.stages)}`,
+    );
   if (!(t.pretrain.bgFraction >= 0 && t.pretrain.bgFraction <= 1)) bad('train.pretrain.bgFraction', 'must be in [0, 1]');
   if (!(t.lr > 0)) bad('train.lr', 'must be > 0');
   if (!(t.colourJitter >= 0 && t.colourJitter < 1)) bad('train.colourJitter', 'must be in [0, 1)');

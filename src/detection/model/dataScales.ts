@@ -16,7 +16,13 @@ export const MAX_TRAIN_SIDE = 320;
 export const MAX_TEST_SIDE = 640;
 const MAX_UPSAMPLE = 2;
 
-export interface SizeStats { p10: number; p50: number; p90: number; min: number; max: number }
+export interface SizeStats {
+  p10: number;
+  p50: number;
+  p90: number;
+  min: number;
+  max: number;
+}
 
 export interface DatasetStats {
   images: number;
@@ -65,15 +71,17 @@ export function chooseScales(s: DatasetStats, model: FastRcnnConfig['model'], gi
   const r = featureStride(model.backbone.stages) * Math.max(...model.roiPoolSize);
   const S = s.shortSide.p50;
   let f = Math.min(MAX_UPSAMPLE, r / s.objectSize.p50);
-  const lo = Math.min(MIN_SIDE, S * MAX_UPSAMPLE) / S, hi = MAX_TRAIN_SIDE / S;
+  const lo = Math.min(MIN_SIDE, S * MAX_UPSAMPLE) / S,
+    hi = MAX_TRAIN_SIDE / S;
   f = Math.min(Math.max(f, lo), hi);
   const train = given.length ? given.slice().sort((x, y) => x - y)[given.length >> 1] : round8(S * f);
   const testScales = [...new Set([train, round8(train * 1.5), round8(Math.min(train * 2, MAX_TEST_SIDE))])];
   const aspect = s.longSide.max / Math.max(1, s.shortSide.min);
   const maxSize = Math.max(1000, Math.ceil(testScales[testScales.length - 1] * Math.min(aspect, 4)));
   const cropSize = Math.ceil((r * 1.125) / 4) * 4;
-  const why = `scales: images ${s.shortSide.min}-${s.longSide.max} px (median short side ${S}), objects ${s.objectSize.min.toFixed(0)}-${s.objectSize.max.toFixed(0)} px ` +
-    `(median ${s.objectSize.p50.toFixed(0)}); training at short side ${train} (median object -> ${(s.objectSize.p50 * train / S).toFixed(0)} px, ` +
+  const why =
+    `scales: images ${s.shortSide.min}-${s.longSide.max} px (median short side ${S}), objects ${s.objectSize.min.toFixed(0)}-${s.objectSize.max.toFixed(0)} px ` +
+    `(median ${s.objectSize.p50.toFixed(0)}); training at short side ${train} (median object -> ${((s.objectSize.p50 * train) / S).toFixed(0)} px, ` +
     `the ${r} px an RoI needs for one feature cell per pooling bin), testing on [${testScales.join(', ')}] with each RoI at the level nearest ${r} px, crops ${cropSize} px`;
   return { trainScales: given.length ? given.slice() : [train], testScales, pyramidArea: r, cropSize, maxSize, why };
 }
@@ -87,8 +95,14 @@ export function resolveScales(cfg: FastRcnnConfig, s: DatasetStats): { config: F
   const open = !c.train.scales.length || !c.test.scales.length || c.test.pyramidArea === 0 || c.train.pretrain.cropSize === 0;
   if (!open) return { config: c, why: '' };
   const ch = chooseScales(s, c.model, c.train.scales);
-  if (!c.train.scales.length) { c.train.scales = ch.trainScales; c.train.maxSize = Math.max(c.train.maxSize, ch.maxSize); }
-  if (!c.test.scales.length) { c.test.scales = ch.testScales; c.test.maxSize = Math.max(c.test.maxSize, ch.maxSize); }
+  if (!c.train.scales.length) {
+    c.train.scales = ch.trainScales;
+    c.train.maxSize = Math.max(c.train.maxSize, ch.maxSize);
+  }
+  if (!c.test.scales.length) {
+    c.test.scales = ch.testScales;
+    c.test.maxSize = Math.max(c.test.maxSize, ch.maxSize);
+  }
   if (c.test.pyramidArea === 0) c.test.pyramidArea = ch.pyramidArea;
   if (c.train.pretrain.cropSize === 0) c.train.pretrain.cropSize = ch.cropSize;
   return { config: c, why: ch.why };

@@ -48,12 +48,20 @@ export interface DetectResult {
  * brings its area closest to area² (the original _project_im_rois). One level: all 0.
  */
 function assignLevels(rois: Float32Array, scales: number[], area: number): Int32Array {
-  const n = rois.length / 4, lv = new Int32Array(n);
+  const n = rois.length / 4,
+    lv = new Int32Array(n);
   if (scales.length <= 1) return lv;
   for (let i = 0; i < n; i++) {
     const a = (rois[4 * i + 2] - rois[4 * i] + 1) * (rois[4 * i + 3] - rois[4 * i + 1] + 1);
-    let best = 0, bd = Infinity;
-    scales.forEach((s, k) => { const d = Math.abs(a * s * s - area * area); if (d < bd) { bd = d; best = k; } });
+    let best = 0,
+      bd = Infinity;
+    scales.forEach((s, k) => {
+      const d = Math.abs(a * s * s - area * area);
+      if (d < bd) {
+        bd = d;
+        best = k;
+      }
+    });
     lv[i] = best;
   }
   return lv;
@@ -63,28 +71,47 @@ function assignLevels(rois: Float32Array, scales: number[], area: number): Int32
  * Softmax scores and raw (normalized) deltas of every RoI from one pass over the scales, on the image
  * or on its mirror image (then the RoIs are mirrored to match and dx comes back negated).
  */
-function scoreRois(model: FastRCNN, img: RgbImage, rois: Float32Array, levels: Int32Array, cfg: FastRcnnConfig, test: TestConfig, flip: boolean): { scores: Float32Array; deltas: Float32Array } {
-  const K1 = model.numClasses, R = rois.length / 4;
-  const scores = new Float32Array(R * K1), deltas = new Float32Array(R * 4 * K1);
+function scoreRois(
+  model: FastRCNN,
+  img: RgbImage,
+  rois: Float32Array,
+  levels: Int32Array,
+  cfg: FastRcnnConfig,
+  test: TestConfig,
+  flip: boolean,
+): { scores: Float32Array; deltas: Float32Array } {
+  const K1 = model.numClasses,
+    R = rois.length / 4;
+  const scores = new Float32Array(R * K1),
+    deltas = new Float32Array(R * 4 * K1);
   const r4 = flip ? flipBoxesFlat(rois, img.width) : rois;
   test.scales.forEach((shortSide, lv) => {
     // Distinct feature-cell footprints at this scale (the original's DEDUP_BOXES = 1/stride).
     const blob = imageBlob(img, shortSide, test.maxSize, cfg, flip);
     const uniq = new Map<string, number>();
-    const rep: number[] = [], inv: number[] = [], members: number[] = [];
+    const rep: number[] = [],
+      inv: number[] = [],
+      members: number[] = [];
     const f = blob.scale / model.stride;
     for (let i = 0; i < R; i++) {
       if (levels[i] !== lv) continue;
       const key = `${Math.round(r4[4 * i] * f)},${Math.round(r4[4 * i + 1] * f)},${Math.round(r4[4 * i + 2] * f)},${Math.round(r4[4 * i + 3] * f)}`;
       let u = uniq.get(key);
-      if (u === undefined) { u = rep.length; uniq.set(key, u); rep.push(i); }
-      inv.push(u); members.push(i);
+      if (u === undefined) {
+        u = rep.length;
+        uniq.set(key, u);
+        rep.push(i);
+      }
+      inv.push(u);
+      members.push(i);
     }
     if (!rep.length) return;
     const x = engine.makeTensor(blob.data, [1, 3, blob.height, blob.width], 'float32');
     const feats = model.forward(x);
     x.dispose();
-    const U = rep.length, uScores = new Float32Array(U * K1), uDeltas = new Float32Array(U * 4 * K1);
+    const U = rep.length,
+      uScores = new Float32Array(U * K1),
+      uDeltas = new Float32Array(U * 4 * K1);
     for (let c0 = 0; c0 < U; c0 += test.chunk) {
       const c1 = Math.min(U, c0 + test.chunk);
       const r = new Float32Array(5 * (c1 - c0));
@@ -96,7 +123,8 @@ function scoreRois(model: FastRCNN, img: RgbImage, rois: Float32Array, levels: I
       });
       uScores.set(s.dataSync() as Float32Array, c0 * K1);
       uDeltas.set(d.dataSync() as Float32Array, c0 * 4 * K1);
-      s.dispose(); d.dispose();
+      s.dispose();
+      d.dispose();
     }
     feats.dispose();
     members.forEach((i, m) => {
@@ -115,7 +143,13 @@ function scoreRois(model: FastRCNN, img: RgbImage, rois: Float32Array, levels: I
  * a model with unfolded target statistics (still training) is handled by un-normalizing its deltas.
  * With test.flip the mirror image is scored too and scores and deltas are averaged over both.
  */
-export function imDetect(model: FastRCNN, img: RgbImage, proposals: ArrayLike<number>, cfg: FastRcnnConfig, test: TestConfig = cfg.test): RawDetections {
+export function imDetect(
+  model: FastRCNN,
+  img: RgbImage,
+  proposals: ArrayLike<number>,
+  cfg: FastRcnnConfig,
+  test: TestConfig = cfg.test,
+): RawDetections {
   const K1 = model.numClasses;
   const rois = cleanProposals(proposals, img.width, img.height, test.maxProposals);
   const R = rois.length / 4;
@@ -149,14 +183,19 @@ export function imDetect(model: FastRCNN, img: RgbImage, proposals: ArrayLike<nu
  * classes (test_net.py). Sorted by descending score.
  */
 export function postprocess(raw: RawDetections, classes: string[], test: TestConfig): Detection[] {
-  const K1 = classes.length + 1, R = raw.rois.length / 4;
+  const K1 = classes.length + 1,
+    R = raw.rois.length / 4;
   let dets: Detection[] = [];
   for (let k = 1; k < K1; k++) {
     const idx: number[] = [];
     for (let i = 0; i < R; i++) if (raw.scores[i * K1 + k] > test.scoreThresh) idx.push(i);
     if (!idx.length) continue;
-    const b = new Float32Array(4 * idx.length), s = new Float32Array(idx.length);
-    idx.forEach((i, m) => { b.set(raw.boxes.subarray(4 * (i * K1 + k), 4 * (i * K1 + k) + 4), 4 * m); s[m] = raw.scores[i * K1 + k]; });
+    const b = new Float32Array(4 * idx.length),
+      s = new Float32Array(idx.length);
+    idx.forEach((i, m) => {
+      b.set(raw.boxes.subarray(4 * (i * K1 + k), 4 * (i * K1 + k) + 4), 4 * m);
+      s[m] = raw.scores[i * K1 + k];
+    });
     for (const m of nms(b, s, test.nms)) {
       dets.push({ classIndex: k, className: classes[k - 1], score: s[m], box: [b[4 * m], b[4 * m + 1], b[4 * m + 2], b[4 * m + 3]] });
     }
@@ -167,7 +206,13 @@ export function postprocess(raw: RawDetections, classes: string[], test: TestCon
 }
 
 /** Detections on one image from its proposals. */
-export function detect(model: FastRCNN, img: RgbImage, proposals: ArrayLike<number>, cfg: FastRcnnConfig, test: TestConfig = cfg.test): DetectResult {
+export function detect(
+  model: FastRCNN,
+  img: RgbImage,
+  proposals: ArrayLike<number>,
+  cfg: FastRcnnConfig,
+  test: TestConfig = cfg.test,
+): DetectResult {
   const t0 = performance.now();
   const raw = imDetect(model, img, proposals, cfg, test);
   const t1 = performance.now();

@@ -22,7 +22,10 @@ import { type FastRcnnConfig, type ModelConfig, convNames, featureStride } from 
 /** A plain fc layer, or its SVD factorization (x·Lᵀ·Uᵀ + b). */
 export type FcLayer = Linear | { L: Linear; U: Linear; forward(x: Tensor): Tensor };
 
-export interface HeadOutputs { clsScore: Tensor; bboxPred: Tensor }
+export interface HeadOutputs {
+  clsScore: Tensor;
+  bboxPred: Tensor;
+}
 
 export interface FastRCNNOptions {
   /** Object classes (background is index 0 and is not listed). */
@@ -42,7 +45,11 @@ export interface FastRCNNOptions {
 export class ChannelNorm extends Module {
   readonly weight: Tensor;
   readonly bias: Tensor;
-  constructor(readonly channels: number, readonly eps = 1e-5, biasParam: { lrMult?: number; decayMult?: number } = {}) {
+  constructor(
+    readonly channels: number,
+    readonly eps = 1e-5,
+    biasParam: { lrMult?: number; decayMult?: number } = {},
+  ) {
     super();
     this.weight = this.param('weight', fill([channels], 1), { decayMult: 0 });
     this.bias = this.param('bias', fill([channels], 0), { lrMult: biasParam.lrMult, decayMult: 0 });
@@ -81,8 +88,10 @@ export class FastRCNN extends Module {
     super();
     const m = opts.model;
     if (!opts.classes.length) throw new Error('FastRCNN: the class list is empty');
-    if (new Set(opts.classes).size !== opts.classes.length) throw new Error(`FastRCNN: duplicate class names in ${JSON.stringify(opts.classes)}`);
-    if (opts.classes.some((c) => c === '__background__')) throw new Error("FastRCNN: '__background__' is implicit (index 0); do not list it");
+    if (new Set(opts.classes).size !== opts.classes.length)
+      throw new Error(`FastRCNN: duplicate class names in ${JSON.stringify(opts.classes)}`);
+    if (opts.classes.some((c) => c === '__background__'))
+      throw new Error("FastRCNN: '__background__' is implicit (index 0); do not list it");
     this.classes = opts.classes.slice();
     this.numClasses = opts.classes.length + 1;
     this.config = structuredClone(m);
@@ -92,12 +101,20 @@ export class FastRCNN extends Module {
     const biasParam = { lrMult: opts.biasLrMult ?? 2, decayMult: opts.biasDecayMult ?? 1 };
     this.convNames = convNames(m.backbone.stages);
     this.stageEnds = new Set();
-    let inC = 3, k = 0;
+    let inC = 3,
+      k = 0;
     m.backbone.stages.forEach((stage, s) => {
       stage.forEach((outC) => {
-        this.convs.push(this.module(this.convNames[k], new Conv2d(inC, outC, 3, { padding: 1, rng, weightInit: hidden, biasParam, bias: m.backbone.norm === 'none' })));
-        if (m.backbone.norm === 'instance') this.norms.push(this.module(`${this.convNames[k]}_norm`, new ChannelNorm(outC, 1e-5, biasParam)));
-        inC = outC; k++;
+        this.convs.push(
+          this.module(
+            this.convNames[k],
+            new Conv2d(inC, outC, 3, { padding: 1, rng, weightInit: hidden, biasParam, bias: m.backbone.norm === 'none' }),
+          ),
+        );
+        if (m.backbone.norm === 'instance')
+          this.norms.push(this.module(`${this.convNames[k]}_norm`, new ChannelNorm(outC, 1e-5, biasParam)));
+        inC = outC;
+        k++;
       });
       if (s < m.backbone.stages.length - 1) this.stageEnds.add(k - 1);
     });
@@ -122,7 +139,10 @@ export class FastRCNN extends Module {
   setTrainFrom(name: string): void {
     const i = this.convNames.indexOf(name);
     if (i < 0) throw new Error(`FastRCNN: no conv layer '${name}' (have ${this.convNames.join(', ')})`);
-    this.convs.forEach((c, j) => { c.setTrainable(j >= i); this.norms[j]?.setTrainable(j >= i); });
+    this.convs.forEach((c, j) => {
+      c.setTrainable(j >= i);
+      this.norms[j]?.setTrainable(j >= i);
+    });
     this.config.backbone.trainFrom = name;
   }
 
@@ -136,9 +156,18 @@ export class FastRCNN extends Module {
     this.convs.forEach((c, j) => {
       let y = c.forward(h);
       if (h !== images) h.dispose();
-      if (this.norms[j]) { const z = this.norms[j].forward(y); y.dispose(); y = z; }
-      h = relu(y); y.dispose();
-      if (this.stageEnds.has(j)) { const p = maxPool2d(h, 2, { stride: 2 }); h.dispose(); h = p; }
+      if (this.norms[j]) {
+        const z = this.norms[j].forward(y);
+        y.dispose();
+        y = z;
+      }
+      h = relu(y);
+      y.dispose();
+      if (this.stageEnds.has(j)) {
+        const p = maxPool2d(h, 2, { stride: 2 });
+        h.dispose();
+        h = p;
+      }
     });
     return h;
   }

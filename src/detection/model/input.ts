@@ -9,10 +9,15 @@ export function cleanProposals(p: ArrayLike<number>, width: number, height: numb
   const out: number[] = [];
   const n = p.length / 4;
   for (let i = 0; i < n && (!max || out.length < 4 * max); i++) {
-    let x1 = p[4 * i], y1 = p[4 * i + 1], x2 = p[4 * i + 2], y2 = p[4 * i + 3];
+    let x1 = p[4 * i],
+      y1 = p[4 * i + 1],
+      x2 = p[4 * i + 2],
+      y2 = p[4 * i + 3];
     if (![x1, y1, x2, y2].every(Number.isFinite)) continue;
-    x1 = Math.min(Math.max(x1, 0), width - 1); x2 = Math.min(Math.max(x2, 0), width - 1);
-    y1 = Math.min(Math.max(y1, 0), height - 1); y2 = Math.min(Math.max(y2, 0), height - 1);
+    x1 = Math.min(Math.max(x1, 0), width - 1);
+    x2 = Math.min(Math.max(x2, 0), width - 1);
+    y1 = Math.min(Math.max(y1, 0), height - 1);
+    y2 = Math.min(Math.max(y2, 0), height - 1);
     if (x2 < x1 || y2 < y1) continue;
     out.push(x1, y1, x2, y2);
   }
@@ -20,7 +25,13 @@ export function cleanProposals(p: ArrayLike<number>, width: number, height: numb
 }
 
 /** The network input for one image: CHW floats at the scale, mirrored when asked. */
-export function imageBlob(img: RgbImage, shortSide: number, maxSize: number, cfg: FastRcnnConfig, flip: boolean): { data: Float32Array; width: number; height: number; scale: number } {
+export function imageBlob(
+  img: RgbImage,
+  shortSide: number,
+  maxSize: number,
+  cfg: FastRcnnConfig,
+  flip: boolean,
+): { data: Float32Array; width: number; height: number; scale: number } {
   const { image, scale } = prepareImage(img, { shortSide, maxSize, means: cfg.pixelMeans, std: cfg.pixelStds, flip });
   return { data: image.data, width: image.width, height: image.height, scale };
 }

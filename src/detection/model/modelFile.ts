@@ -15,7 +15,8 @@ function foldedWeights(model: FastRCNN): Map<string, NamedArray> {
   const out = new Map<string, NamedArray>();
   for (const p of model.namedParameters()) out.set(p.name, { shape: p.tensor.shape.slice(), data: p.tensor.dataSync() as Float32Array });
   if (model.bboxMeans && model.bboxStds) {
-    const w = out.get('bbox_pred.weight')!, b = out.get('bbox_pred.bias')!;
+    const w = out.get('bbox_pred.weight')!,
+      b = out.get('bbox_pred.bias')!;
     const f = foldBboxStats(w.data as Float32Array, b.data as Float32Array, { means: model.bboxMeans, stds: model.bboxStds });
     out.set('bbox_pred.weight', { shape: w.shape, data: f.weight });
     out.set('bbox_pred.bias', { shape: b.shape, data: f.bias });
@@ -35,7 +36,11 @@ export function modelToBytes(model: FastRCNN, cfg: FastRcnnConfig, extra: Record
   });
 }
 
-export interface LoadedModel { model: FastRCNN; config: FastRcnnConfig; metadata: Record<string, string> }
+export interface LoadedModel {
+  model: FastRCNN;
+  config: FastRcnnConfig;
+  metadata: Record<string, string>;
+}
 
 /**
  * Rebuilds the detector from bytes. Every check gives an error naming `source`: not a model file,
@@ -46,10 +51,12 @@ export function modelFromBytes(bytes: Uint8Array, opts: { source?: string; class
   const source = opts.source ?? 'model';
   const { tensors, metadata } = decodeSafetensors(bytes, source);
   if (metadata.format !== MODEL_FORMAT) {
-    const hint = metadata.format === 'fastrcnn-checkpoint' ? ' (this is a training checkpoint; train to the end or pass it to --resume)' : '';
+    const hint =
+      metadata.format === 'fastrcnn-checkpoint' ? ' (this is a training checkpoint; train to the end or pass it to --resume)' : '';
     throw new Error(`${source}: not a Fast R-CNN model file (format '${metadata.format ?? 'none'}')${hint}`);
   }
-  if (metadata.version !== MODEL_VERSION) throw new Error(`${source}: model file version ${metadata.version}, this program reads ${MODEL_VERSION}`);
+  if (metadata.version !== MODEL_VERSION)
+    throw new Error(`${source}: model file version ${metadata.version}, this program reads ${MODEL_VERSION}`);
   let classes: string[], cfg: FastRcnnConfig;
   try {
     classes = JSON.parse(metadata.classes);
@@ -65,7 +72,12 @@ export function modelFromBytes(bytes: Uint8Array, opts: { source?: string; class
     if (!(v.data instanceof Float32Array)) throw new Error(`${source}: tensor '${k}' must be F32`);
     state.set(k, { shape: v.shape, data: v.data });
   }
-  try { model.loadStateDict(state); } catch (e) { model.dispose(); throw new Error(`${source}: ${(e as Error).message}`); }
+  try {
+    model.loadStateDict(state);
+  } catch (e) {
+    model.dispose();
+    throw new Error(`${source}: ${(e as Error).message}`);
+  }
   model.eval();
   return { model, config: cfg, metadata };
 }
@@ -79,8 +91,10 @@ function inferenceSettings(stored: unknown): unknown {
   if (typeof stored !== 'object' || stored === null || Array.isArray(stored)) return stored;
   const { train: _train, test, ...rest } = stored as Record<string, unknown>;
   const known = baseConfig().test as unknown as Record<string, unknown>;
-  const keptTest = typeof test === 'object' && test !== null && !Array.isArray(test)
-    ? Object.fromEntries(Object.entries(test).filter(([k]) => k in known)) : test;
+  const keptTest =
+    typeof test === 'object' && test !== null && !Array.isArray(test)
+      ? Object.fromEntries(Object.entries(test).filter(([k]) => k in known))
+      : test;
   return test === undefined ? rest : { ...rest, test: keptTest };
 }
 
@@ -93,6 +107,8 @@ export function sameClasses(a: readonly string[], b: readonly string[]): boolean
 export function checkClasses(modelClasses: string[], dataClasses: string[] | undefined, source: string): void {
   if (!dataClasses || sameClasses(modelClasses, dataClasses)) return;
   const missing = dataClasses.filter((c) => !modelClasses.includes(c));
-  throw new Error(`${source} was trained for ${modelClasses.length} classes [${modelClasses.join(', ')}] but the data has ` +
-    `${dataClasses.length} [${dataClasses.join(', ')}]${missing.length ? `; unknown to the model: ${missing.join(', ')}` : ' (a different order)'}`);
+  throw new Error(
+    `${source} was trained for ${modelClasses.length} classes [${modelClasses.join(', ')}] but the data has ` +
+      `${dataClasses.length} [${dataClasses.join(', ')}]${missing.length ? `; unknown to the model: ${missing.join(', ')}` : ' (a different order)'}`,
+  );
 }

@@ -17,7 +17,8 @@ export type PresetName = (typeof PRESET_NAMES)[number];
  */
 export const PRESETS: Record<PresetName, { summary: string; overrides: ConfigOverrides }> = {
   default: {
-    summary: 'the measured from-scratch recipe: instance norm, 4x4 RoI pooling, crop pre-training, hard example mining, flip at test; scales and iterations from the data',
+    summary:
+      'the measured from-scratch recipe: instance norm, 4x4 RoI pooling, crop pre-training, hard example mining, flip at test; scales and iterations from the data',
     overrides: {
       model: {
         backbone: { norm: 'instance' }, // +4 points at equal iterations, no running statistics
@@ -37,29 +38,51 @@ export const PRESETS: Record<PresetName, { summary: string; overrides: ConfigOve
     },
   },
   paper: {
-    summary: "the paper's method: the original config.py (scales 600, max 1000, N=2, R=128, 25% fg, bg [0.1, 0.5)) and VGG16 solver (LR 0.001, step at 30k of 40k)",
+    summary:
+      "the paper's method: the original config.py (scales 600, max 1000, N=2, R=128, 25% fg, bg [0.1, 0.5)) and VGG16 solver (LR 0.001, step at 30k of 40k)",
     overrides: {
       pixelMeans: [122.7717, 115.9465, 102.9801], // PIXEL_MEANS (BGR 102.9801, 115.9465, 122.7717)
       pixelStds: [1, 1, 1], // raw mean-subtracted pixels
       model: { roiPoolSize: [7, 7], dropout: 0.5, backbone: { norm: 'none' } },
       train: {
-        scales: [600], maxSize: 1000, imsPerBatch: 2, batchSize: 128, fgFraction: 0.25, fgThresh: 0.5,
-        bgThreshHi: 0.5, bgThreshLo: 0.1, useFlipped: true, bboxThresh: 0.5, snapshotIters: 10000,
+        scales: [600],
+        maxSize: 1000,
+        imsPerBatch: 2,
+        batchSize: 128,
+        fgFraction: 0.25,
+        fgThresh: 0.5,
+        bgThreshHi: 0.5,
+        bgThreshLo: 0.1,
+        useFlipped: true,
+        bboxThresh: 0.5,
+        snapshotIters: 10000,
         seed: 3, // RNG_SEED
-        iterations: 40000, lr: 0.001, momentum: 0.9, weightDecay: 0.0005, gamma: 0.1, stepFractions: [0.75], // solver.prototxt
-        biasLrMult: 2, biasDecayMult: 0, // the prototxts' bias lr_mult / decay_mult
-        warmupIters: 0, hardMining: { candidates: 0 }, permuteChannels: false,
+        iterations: 40000,
+        lr: 0.001,
+        momentum: 0.9,
+        weightDecay: 0.0005,
+        gamma: 0.1,
+        stepFractions: [0.75], // solver.prototxt
+        biasLrMult: 2,
+        biasDecayMult: 0, // the prototxts' bias lr_mult / decay_mult
+        warmupIters: 0,
+        hardMining: { candidates: 0 },
+        permuteChannels: false,
         pretrain: { iterations: 0, ratio: 0 },
       },
       test: { scales: [600], maxSize: 1000, nms: 0.3, bboxReg: true, flip: false, pyramidArea: 224 },
     },
   },
   shapes: {
-    summary: "the demo's recipe for the built-in shapes (160x120): the default plus channel-order augmentation, its scales and 1500 + 3700 steps",
+    summary:
+      "the demo's recipe for the built-in shapes (160x120): the default plus channel-order augmentation, its scales and 1500 + 3700 steps",
     overrides: {
       model: { backbone: { norm: 'instance' }, roiPoolSize: [4, 4], dropout: 0 },
       train: {
-        scales: [120], iterations: 3700, bgThreshLo: 0, stepFractions: [0.7],
+        scales: [120],
+        iterations: 3700,
+        bgThreshLo: 0,
+        stepFractions: [0.7],
         hardMining: { candidates: 256, nms: 0.7 },
         permuteChannels: true, // the shapes' classes do not depend on colour
         pretrain: { iterations: 1500, ratio: 0, nativeScale: true, cropSize: 36 },

@@ -37,7 +37,8 @@ export function fgRoisPerImage(c: SamplerConfig): number {
 export function sampleRois(cand: RoiCandidates, c: SamplerConfig, rng: Rng): SampledRois {
   const n = cand.maxOverlaps.length;
   if (cand.maxClasses.length !== n) throw new Error(`sampleRois: ${n} overlaps but ${cand.maxClasses.length} classes`);
-  const fg: number[] = [], bg: number[] = [];
+  const fg: number[] = [],
+    bg: number[] = [];
   for (let i = 0; i < n; i++) {
     const o = cand.maxOverlaps[i];
     if (o >= c.fgThresh) fg.push(i);

@@ -7,7 +7,11 @@ import { shapeStr } from '../../core/types.js';
 import { factorizeLinear } from './compress.js';
 import * as k from './wasm/svd.js';
 
-export interface SvdTensors { U: Tensor; S: Tensor; V: Tensor }
+export interface SvdTensors {
+  U: Tensor;
+  S: Tensor;
+  V: Tensor;
+}
 
 /** W[u,v] ≈ U[u,t]·diag(S[t])·V[v,t]ᵀ, computed in float64 in WASM (the Eckart–Young optimum). */
 export function truncatedSvd(W: Tensor, rank: number): SvdTensors {
@@ -28,7 +32,10 @@ export function svdCompressLinear(linear: Linear, rank: number): Sequential {
   const { L, U } = factorizeLinear(linear.weight.dataSync() as Float32Array, u, v, rank);
   const l1 = new Linear(v, rank, { bias: false });
   const l2 = new Linear(rank, u, { bias: !!linear.bias });
-  const state = new Map([['L.weight', { shape: [rank, v], data: L }], ['U.weight', { shape: [u, rank], data: U }]]);
+  const state = new Map([
+    ['L.weight', { shape: [rank, v], data: L }],
+    ['U.weight', { shape: [u, rank], data: U }],
+  ]);
   if (linear.bias) state.set('U.bias', { shape: [u], data: linear.bias.dataSync() as Float32Array });
   const seq = new Sequential({ L: l1, U: l2 });
   seq.loadStateDict(state);

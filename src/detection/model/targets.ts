@@ -7,7 +7,10 @@
 import { encodeBoxes } from './wasm/boxes.js';
 
 /** Per-class means and stds, [(K+1)·4] each (row k = class k; row 0, background, is 0 / 1). */
-export interface BboxStats { means: Float32Array; stds: Float32Array }
+export interface BboxStats {
+  means: Float32Array;
+  stds: Float32Array;
+}
 
 /**
  * Targets [n·4] (dx, dy, dw, dh) mapping each RoI onto its assigned ground-truth box; rows of RoIs
@@ -15,7 +18,8 @@ export interface BboxStats { means: Float32Array; stds: Float32Array }
  */
 export function computeTargets(rois: Float32Array, gtForRoi: Float32Array, labels: ArrayLike<number>): Float32Array {
   const n = labels.length;
-  if (rois.length !== 4 * n || gtForRoi.length !== 4 * n) throw new Error(`computeTargets: ${rois.length / 4} RoIs, ${gtForRoi.length / 4} boxes, ${n} labels`);
+  if (rois.length !== 4 * n || gtForRoi.length !== 4 * n)
+    throw new Error(`computeTargets: ${rois.length / 4} RoIs, ${gtForRoi.length / 4} boxes, ${n} labels`);
   const t = encodeBoxes(rois, gtForRoi);
   for (let i = 0; i < n; i++) if (labels[i] === 0) t.fill(0, 4 * i, 4 * i + 4);
   return t;
@@ -27,16 +31,23 @@ export function computeTargets(rois: Float32Array, gtForRoi: Float32Array, label
  * variance, gets std 1 so normalizing never divides by zero.
  */
 export function computeBboxStats(sets: Iterable<{ targets: ArrayLike<number>; labels: ArrayLike<number> }>, numClasses: number): BboxStats {
-  const count = new Float64Array(numClasses), sum = new Float64Array(4 * numClasses), sq = new Float64Array(4 * numClasses);
+  const count = new Float64Array(numClasses),
+    sum = new Float64Array(4 * numClasses),
+    sq = new Float64Array(4 * numClasses);
   for (const { targets, labels } of sets) {
     for (let i = 0; i < labels.length; i++) {
       const c = labels[i];
       if (c <= 0) continue;
       count[c]++;
-      for (let k = 0; k < 4; k++) { const v = targets[4 * i + k]; sum[4 * c + k] += v; sq[4 * c + k] += v * v; }
+      for (let k = 0; k < 4; k++) {
+        const v = targets[4 * i + k];
+        sum[4 * c + k] += v;
+        sq[4 * c + k] += v * v;
+      }
     }
   }
-  const means = new Float32Array(4 * numClasses), stds = new Float32Array(4 * numClasses).fill(1);
+  const means = new Float32Array(4 * numClasses),
+    stds = new Float32Array(4 * numClasses).fill(1);
   for (let c = 1; c < numClasses; c++) {
     if (!count[c]) continue;
     for (let k = 0; k < 4; k++) {
@@ -51,8 +62,13 @@ export function computeBboxStats(sets: Iterable<{ targets: ArrayLike<number>; la
 
 /** The same means/stds for every class (py-faster-rcnn's BBOX_NORMALIZE_MEANS/STDS); background 0 / 1. */
 export function fixedBboxStats(numClasses: number, means: ArrayLike<number>, stds: ArrayLike<number>): BboxStats {
-  const m = new Float32Array(4 * numClasses), s = new Float32Array(4 * numClasses).fill(1);
-  for (let c = 1; c < numClasses; c++) for (let k = 0; k < 4; k++) { m[4 * c + k] = means[k]; s[4 * c + k] = stds[k]; }
+  const m = new Float32Array(4 * numClasses),
+    s = new Float32Array(4 * numClasses).fill(1);
+  for (let c = 1; c < numClasses; c++)
+    for (let k = 0; k < 4; k++) {
+      m[4 * c + k] = means[k];
+      s[4 * c + k] = stds[k];
+    }
   return { means: m, stds: s };
 }
 
@@ -89,7 +105,8 @@ export function foldBboxStats(weight: Float32Array, bias: Float32Array, stats: B
     throw new Error(`foldBboxStats: bbox_pred has ${bias.length} outputs, the statistics ${rows}`);
   }
   const D = weight.length / rows;
-  const w = new Float32Array(weight.length), b = new Float32Array(rows);
+  const w = new Float32Array(weight.length),
+    b = new Float32Array(rows);
   for (let r = 0; r < rows; r++) {
     const s = stats.stds[r];
     for (let j = 0; j < D; j++) w[r * D + j] = weight[r * D + j] * s;

@@ -35,19 +35,29 @@ export interface PartResult {
 
 /** Forward and backward of one part; gradients accumulate into .grad (scaled to the summed loss). */
 export function partGradients(model: FastRCNN, part: BatchPart, lambda: number): PartResult {
-  if (part.labels.length === 0) return { lossSum: 0, lossClsSum: 0, lossLocSum: 0, numRois: 0, scores: new Float32Array(0), labels: part.labels };
-  let R = part.labels.length, partRois = part.rois, partLabels = part.labels, partTargets = part.targets;
+  if (part.labels.length === 0)
+    return { lossSum: 0, lossClsSum: 0, lossLocSum: 0, numRois: 0, scores: new Float32Array(0), labels: part.labels };
+  let R = part.labels.length,
+    partRois = part.rois,
+    partLabels = part.labels,
+    partTargets = part.targets;
   const out = engine.tidy(() => {
     const x = engine.makeTensor(part.images, part.shape.slice(), 'float32');
     const feats = model.forward(x);
     if (part.hard && part.targets && part.hard.keep < R) {
       // Score every candidate without gradients, keep the hardest (the features stay on the tape).
-      const h = part.hard, cand = engine.makeTensor(part.rois, [R, 5], 'float32');
-      const [cs, bp] = engine.noGrad(() => { const o = model.head(model.pool(feats, cand)); return [o.clsScore.dataSync(), o.bboxPred.dataSync()]; });
+      const h = part.hard,
+        cand = engine.makeTensor(part.rois, [R, 5], 'float32');
+      const [cs, bp] = engine.noGrad(() => {
+        const o = model.head(model.pool(feats, cand));
+        return [o.clsScore.dataSync(), o.bboxPred.dataSync()];
+      });
       const losses = roiLosses(cs as Float32Array, bp as Float32Array, part.labels, part.targets, model.numClasses, lambda);
       const sel = selectHardRois(losses, part.rois, h.keep, h.nms);
       R = sel.length;
-      partRois = new Float32Array(5 * R); partLabels = new Int32Array(R); partTargets = new Float32Array(4 * R);
+      partRois = new Float32Array(5 * R);
+      partLabels = new Int32Array(R);
+      partTargets = new Float32Array(4 * R);
       sel.forEach((i, k) => {
         partRois.set(part.rois.subarray(5 * i, 5 * i + 5), 5 * k);
         partLabels[k] = part.labels[i];
@@ -70,7 +80,9 @@ export function partGradients(model: FastRCNN, part: BatchPart, lambda: number):
   const lossClsSum = out.cls ? out.cls.item() * R : lossSum;
   const lossLocSum = out.loc ? out.loc.item() * R : 0;
   const scores = out.clsScore.dataSync() as Float32Array;
-  out.cls?.dispose(); out.loc?.dispose(); out.clsScore.dispose();
+  out.cls?.dispose();
+  out.loc?.dispose();
+  out.clsScore.dispose();
   if (Number.isFinite(lossSum)) out.loss.backward();
   else engine.tape.clear();
   out.loss.dispose();

@@ -9,8 +9,16 @@ import { nms } from '../model/wasm/nms.js';
  * Per-RoI loss as trained: softmax cross-entropy plus lambda × smooth-L1 (sigma 1) of the true
  * class's four deltas against the normalized targets (foreground only).
  */
-export function roiLosses(clsScore: ArrayLike<number>, bboxPred: ArrayLike<number>, labels: ArrayLike<number>, targets: ArrayLike<number>, K1: number, lambda: number): Float64Array {
-  const R = labels.length, out = new Float64Array(R);
+export function roiLosses(
+  clsScore: ArrayLike<number>,
+  bboxPred: ArrayLike<number>,
+  labels: ArrayLike<number>,
+  targets: ArrayLike<number>,
+  K1: number,
+  lambda: number,
+): Float64Array {
+  const R = labels.length,
+    out = new Float64Array(R);
   for (let i = 0; i < R; i++) {
     let m = -Infinity;
     for (let k = 0; k < K1; k++) m = Math.max(m, clsScore[i * K1 + k]);
@@ -36,12 +44,18 @@ export function roiLosses(clsScore: ArrayLike<number>, bboxPred: ArrayLike<numbe
 export function selectHardRois(losses: ArrayLike<number>, rois: ArrayLike<number>, keep: number, nmsThresh: number): number[] {
   const R = losses.length;
   if (keep >= R) return Array.from({ length: R }, (_, i) => i);
-  const boxes = new Float32Array(4 * R), scores = new Float32Array(R);
-  for (let i = 0; i < R; i++) { for (let j = 0; j < 4; j++) boxes[4 * i + j] = rois[5 * i + 1 + j]; scores[i] = losses[i]; }
+  const boxes = new Float32Array(4 * R),
+    scores = new Float32Array(R);
+  for (let i = 0; i < R; i++) {
+    for (let j = 0; j < 4; j++) boxes[4 * i + j] = rois[5 * i + 1 + j];
+    scores[i] = losses[i];
+  }
   const picked = Array.from(nmsThresh < 1 ? nms(boxes, scores, nmsThresh) : []);
   const taken = new Set(picked);
   if (picked.length < keep) {
-    const rest = Array.from({ length: R }, (_, i) => i).filter((i) => !taken.has(i)).sort((a, b) => losses[b] - losses[a] || a - b);
+    const rest = Array.from({ length: R }, (_, i) => i)
+      .filter((i) => !taken.has(i))
+      .sort((a, b) => losses[b] - losses[a] || a - b);
     picked.push(...rest.slice(0, keep - picked.length));
   }
   return picked.slice(0, keep);

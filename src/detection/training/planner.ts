@@ -9,8 +9,13 @@ export function parseDuration(text: string): number {
   const bad = () => new Error(`cannot read the time '${text}': use seconds, minutes or hours such as 90s, 10m, 1h or 1h30m`);
   if (/^\d+(\.\d+)?$/.test(s)) return +s;
   const re = /(\d+(?:\.\d+)?)\s*(h|min|m|s)/gy;
-  let total = 0, end = 0, m: RegExpExecArray | null;
-  while ((m = re.exec(s))) { total += +m[1] * (m[2] === 'h' ? 3600 : m[2] === 's' ? 1 : 60); end = re.lastIndex; }
+  let total = 0,
+    end = 0,
+    m: RegExpExecArray | null;
+  while ((m = re.exec(s))) {
+    total += +m[1] * (m[2] === 'h' ? 3600 : m[2] === 's' ? 1 : 60);
+    end = re.lastIndex;
+  }
   if (!end || end !== s.length || !(total > 0)) throw bad();
   return total;
 }
@@ -22,7 +27,10 @@ export function iterationsForDataset(images: number): number {
 }
 
 /** Measured or estimated seconds of one pre-training step and one Fast R-CNN iteration. */
-export interface StepCosts { pretrain: number; train: number }
+export interface StepCosts {
+  pretrain: number;
+  train: number;
+}
 
 export interface PlanState {
   /** Steps done so far (pre-training and Fast R-CNN together), as Trainer.iteration counts them. */
@@ -42,7 +50,12 @@ export const MIN_ITERATIONS = 200;
  * after it, or with ratio 0 (a fixed pre-training count), only T. Returns null when a plan made
  * before the first step cannot fit MIN_ITERATIONS.
  */
-export function planToBudget(seconds: number, st: PlanState, ratio: number, cost: StepCosts): { pretrain: number; iterations: number } | null {
+export function planToBudget(
+  seconds: number,
+  st: PlanState,
+  ratio: number,
+  cost: StepCosts,
+): { pretrain: number; iterations: number } | null {
   const i = st.iteration;
   if (ratio > 0 && (i < st.pretrain || i === 0)) {
     // (ratio·T − i)·cp + T·ct = seconds  →  T = (seconds + i·cp) / (ratio·cp + ct)
@@ -51,7 +64,8 @@ export function planToBudget(seconds: number, st: PlanState, ratio: number, cost
     return { pretrain: Math.max(i, Math.round(ratio * T)), iterations: T };
   }
   // Pre-training fixed (ratio 0, or already over): only T moves.
-  const doneT = Math.max(0, i - st.pretrain), pLeft = Math.max(0, st.pretrain - i);
+  const doneT = Math.max(0, i - st.pretrain),
+    pLeft = Math.max(0, st.pretrain - i);
   const T = doneT + Math.floor(Math.max(0, seconds - pLeft * cost.pretrain) / cost.train);
   if (i === 0 && T < MIN_ITERATIONS) return null;
   return { pretrain: st.pretrain, iterations: Math.max(T, doneT + 1) };
@@ -64,7 +78,8 @@ export function planSeconds(pretrain: number, iterations: number, cost: StepCost
 
 /** Seconds left in a plan from `iteration` on. */
 export function remainingSeconds(st: PlanState, cost: StepCosts): number {
-  const p = Math.max(0, st.pretrain - st.iteration), t = st.iterations - Math.max(0, st.iteration - st.pretrain);
+  const p = Math.max(0, st.pretrain - st.iteration),
+    t = st.iterations - Math.max(0, st.iteration - st.pretrain);
   return p * cost.pretrain + Math.max(0, t) * cost.train;
 }
 
@@ -81,7 +96,11 @@ export function keepPassedSteps(fractions: number[], oldT: number, newT: number,
 }
 
 /** The counts a run trains for, as the Trainer reads them (train.pretrain.iterations, train.iterations, stepFractions). */
-export interface PlannedCounts { pretrain: number; iterations: number; stepFractions: number[] }
+export interface PlannedCounts {
+  pretrain: number;
+  iterations: number;
+  stepFractions: number[];
+}
 
 /**
  * A time budget's plan over a run: `clock()` gives the seconds spent so far in the budget, `reserve()`
@@ -95,19 +114,28 @@ export class BudgetPlanner {
   /** Pre-training steps when ratio is 0 (set by the first replan). */
   private fixedPretrain = 0;
 
-  constructor(readonly budget: number, readonly ratio: number, probe: StepCosts, readonly clock: () => number, readonly reserve: () => number = () => 0) {
+  constructor(
+    readonly budget: number,
+    readonly ratio: number,
+    probe: StepCosts,
+    readonly clock: () => number,
+    readonly reserve: () => number = () => 0,
+  ) {
     this.cost = { ...probe };
   }
 
   /** Records one step's seconds (the first 4 of a phase are warm-up and only start the average). */
   observe(phase: 'pretrain' | 'train', seconds: number): void {
     const n = ++this.seen[phase];
-    this.avg[phase] = n === 1 ? seconds : n < 20 ? this.avg[phase] + (seconds - this.avg[phase]) / n : 0.95 * this.avg[phase] + 0.05 * seconds;
+    this.avg[phase] =
+      n === 1 ? seconds : n < 20 ? this.avg[phase] + (seconds - this.avg[phase]) / n : 0.95 * this.avg[phase] + 0.05 * seconds;
     if (n >= 5) this.cost[phase] = this.avg[phase];
   }
 
   /** The seconds per step currently believed for a phase (for progress lines). */
-  secondsPerStep(phase: 'pretrain' | 'train'): number { return this.seen[phase] ? this.avg[phase] : this.cost[phase]; }
+  secondsPerStep(phase: 'pretrain' | 'train'): number {
+    return this.seen[phase] ? this.avg[phase] : this.cost[phase];
+  }
 
   /** Re-plans `c` in place from `iteration` on; false when not even MIN_ITERATIONS fit (c unchanged). */
   replan(iteration: number, c: PlannedCounts): boolean {
@@ -123,6 +151,10 @@ export class BudgetPlanner {
 
   /** Seconds the smallest useful plan needs from now (for "the budget is too small"). */
   minimumSeconds(): number {
-    return this.clock() + this.reserve() + planSeconds(this.ratio > 0 ? Math.round(this.ratio * MIN_ITERATIONS) : this.fixedPretrain, MIN_ITERATIONS, this.cost);
+    return (
+      this.clock() +
+      this.reserve() +
+      planSeconds(this.ratio > 0 ? Math.round(this.ratio * MIN_ITERATIONS) : this.fixedPretrain, MIN_ITERATIONS, this.cost)
+    );
   }
 }

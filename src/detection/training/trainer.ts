@@ -44,25 +44,38 @@ export interface IterationLog {
 }
 
 export class NonFiniteLossError extends Error {
-  constructor(readonly iteration: number, readonly values: { loss: number; lossCls: number; lossLoc: number }) {
-    super(`training diverged at iteration ${iteration}: loss ${values.loss} (cls ${values.lossCls}, loc ${values.lossLoc}) is not finite. ` +
-      'Lower train.lr, lengthen train.warmupIters, or check the data (boxes, proposals) for extreme values.');
+  constructor(
+    readonly iteration: number,
+    readonly values: { loss: number; lossCls: number; lossLoc: number },
+  ) {
+    super(
+      `training diverged at iteration ${iteration}: loss ${values.loss} (cls ${values.lossCls}, loc ${values.lossLoc}) is not finite. ` +
+        'Lower train.lr, lengthen train.warmupIters, or check the data (boxes, proposals) for extreme values.',
+    );
     this.name = 'NonFiniteLossError';
   }
 }
 
 /** The LR at an iteration: base LR, ×gamma at each step fraction of the run, warm-up first. */
 export function learningRate(t: FastRcnnConfig['train'], iteration: number): number {
-  return stepLr({
-    baseLr: t.lr, gamma: t.gamma, warmupIters: t.warmupIters, warmupFactor: t.warmupFactor,
-    steps: t.stepFractions.map((f) => Math.round(f * t.iterations)),
-  }, iteration);
+  return stepLr(
+    {
+      baseLr: t.lr,
+      gamma: t.gamma,
+      warmupIters: t.warmupIters,
+      warmupFactor: t.warmupFactor,
+      steps: t.stepFractions.map((f) => Math.round(f * t.iterations)),
+    },
+    iteration,
+  );
 }
 
 /** A fingerprint of the roidb (ids, flips, box counts), so a checkpoint is not resumed on other data. */
 function roidbFingerprint(entries: RoidbEntry[]): string {
   let h = 2166136261;
-  const mix = (s: string) => { for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 16777619) >>> 0; };
+  const mix = (s: string) => {
+    for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 16777619) >>> 0;
+  };
   for (const e of entries) mix(`${e.id}|${e.flipped ? 1 : 0}|${e.boxes.length}|${e.numGt};`);
   return `${entries.length}:${h.toString(16)}`;
 }
@@ -79,8 +92,13 @@ export class Trainer {
   private perm: number[] = [];
   private cursor = 0;
 
-  constructor(readonly model: FastRCNN, readonly roidb: Roidb, readonly cfg: FastRcnnConfig,
-              readonly loadImage: (e: RoidbEntry) => RgbImage, readonly parallel: ParallelGradients | null = null) {
+  constructor(
+    readonly model: FastRCNN,
+    readonly roidb: Roidb,
+    readonly cfg: FastRcnnConfig,
+    readonly loadImage: (e: RoidbEntry) => RgbImage,
+    readonly parallel: ParallelGradients | null = null,
+  ) {
     const t = cfg.train;
     this.phase = t.pretrain.iterations > 0 ? 'pretrain' : 'train';
     this.optimizer = this.makeOptimizer();
@@ -93,7 +111,9 @@ export class Trainer {
   }
 
   /** Pre-training steps, then Fast R-CNN iterations; `iteration` counts both. */
-  get totalIterations(): number { return this.cfg.train.pretrain.iterations + this.cfg.train.iterations; }
+  get totalIterations(): number {
+    return this.cfg.train.pretrain.iterations + this.cfg.train.iterations;
+  }
   /** Pre-training trains every layer; Fast R-CNN training those from model.backbone.trainFrom up. */
   private makeOptimizer(): Optimizer {
     const t = this.cfg.train;
@@ -109,12 +129,17 @@ export class Trainer {
     this.optimizer = this.makeOptimizer();
   }
 
-  get done(): boolean { return this.iteration >= this.totalIterations; }
-  get pretraining(): boolean { return this.iteration < this.cfg.train.pretrain.iterations; }
+  get done(): boolean {
+    return this.iteration >= this.totalIterations;
+  }
+  get pretraining(): boolean {
+    return this.iteration < this.cfg.train.pretrain.iterations;
+  }
 
   /** The next N entries of a random permutation, reshuffled when used up (the original's _get_next_minibatch_inds). */
   private nextEntries(): RoidbEntry[] {
-    const n = this.cfg.train.imsPerBatch, all = this.roidb.entries;
+    const n = this.cfg.train.imsPerBatch,
+      all = this.roidb.entries;
     if (this.cursor + n > this.perm.length || !this.perm.length) {
       this.perm = this.orderRng.shuffle(Array.from({ length: all.length }, (_, i) => i));
       this.cursor = 0;
@@ -127,7 +152,9 @@ export class Trainer {
   /** One SGD iteration. Throws NonFiniteLossError (before updating anything) when the loss is NaN/Inf. */
   step(): IterationLog {
     const t0 = performance.now();
-    const it = this.iteration, P = this.cfg.train.pretrain.iterations, pre = this.pretraining;
+    const it = this.iteration,
+      P = this.cfg.train.pretrain.iterations,
+      pre = this.pretraining;
     if (!pre && this.phase === 'pretrain') this.enterTraining(); // fresh momentum, as from a pre-trained model
     const p = this.cfg.train.pretrain;
     const lr = pre
@@ -142,20 +169,30 @@ export class Trainer {
     const mine = parts.map((_, i) => i).filter((i) => !this.parallel || parts.length < 2 || i % 2 === 0);
     const theirs = parts.map((_, i) => i).filter((i) => !mine.includes(i));
     if (theirs.length) {
-      this.parallel!.start(theirs.map((i) => parts[i]), {
-        trainFrom: this.model.convNames.find((_, j) => this.model.convs[j].weight.requiresGrad) ?? this.model.convNames[0],
-        training: this.model.training, dropoutSeed: this.model.dropoutRng.nextU32(), lambda,
-      });
+      this.parallel!.start(
+        theirs.map((i) => parts[i]),
+        {
+          trainFrom: this.model.convNames.find((_, j) => this.model.convs[j].weight.requiresGrad) ?? this.model.convNames[0],
+          training: this.model.training,
+          dropoutSeed: this.model.dropoutRng.nextU32(),
+          lambda,
+        },
+      );
     }
     const results: PartResult[] = new Array(parts.length);
     try {
       for (const i of mine) results[i] = partGradients(this.model, parts[i], lambda);
     } finally {
-      if (theirs.length) this.parallel!.finish().forEach((r, k) => { results[theirs[k]] = r; });
+      if (theirs.length)
+        this.parallel!.finish().forEach((r, k) => {
+          results[theirs[k]] = r;
+        });
     }
     const R = results.reduce((n, r) => n + r.numRois, 0);
     const sum = (f: (r: PartResult) => number) => results.reduce((a, r) => a + f(r), 0) / Math.max(R, 1);
-    const loss = sum((r) => r.lossSum), lossCls = sum((r) => r.lossClsSum), lossLoc = sum((r) => r.lossLocSum);
+    const loss = sum((r) => r.lossSum),
+      lossCls = sum((r) => r.lossClsSum),
+      lossLoc = sum((r) => r.lossLocSum);
     if (!Number.isFinite(loss) || R === 0) {
       this.optimizer.zeroGrad();
       throw R === 0 ? new Error(`iteration ${it}: the mini-batch has no RoIs`) : new NonFiniteLossError(it, { loss, lossCls, lossLoc });
@@ -175,7 +212,17 @@ export class Trainer {
     this.optimizer.step();
     this.optimizer.zeroGrad();
     this.iteration++;
-    return { iteration: it, phase: pre ? 'pretrain' : 'train', loss, lossCls, lossLoc, lr, fgAcc, bgAcc, seconds: (performance.now() - t0) / 1000 };
+    return {
+      iteration: it,
+      phase: pre ? 'pretrain' : 'train',
+      loss,
+      lossCls,
+      lossLoc,
+      lr,
+      fgAcc,
+      bgAcc,
+      seconds: (performance.now() - t0) / 1000,
+    };
   }
 
   /**
@@ -200,7 +247,8 @@ export class Trainer {
       train: time(minibatchParts(entries, this.cfg, rng, this.loadImage)),
     });
     one();
-    const a = one(), b = one();
+    const a = one(),
+      b = one();
     const r = { pretrain: Math.min(a.pretrain, b.pretrain), train: Math.min(a.train, b.train) };
     this.model.zeroGrad();
     this.model.dropoutRng.setState(dropout);
@@ -217,9 +265,11 @@ export class Trainer {
   /** The whole training state as safetensors bytes (weights unfolded, statistics in the metadata). */
   checkpointBytes(extra: Record<string, string> = {}): Uint8Array {
     const tensors = new Map<string, NamedArray>();
-    for (const p of this.model.namedParameters()) tensors.set(p.name, { shape: p.tensor.shape.slice(), data: p.tensor.dataSync() as Float32Array });
+    for (const p of this.model.namedParameters())
+      tensors.set(p.name, { shape: p.tensor.shape.slice(), data: p.tensor.dataSync() as Float32Array });
     const sgd = this.optimizer.getState();
-    for (const [n, v] of Object.entries(sgd.buffers)) tensors.set(`__velocity__.${n}`, { shape: v.shape.slice(), data: Float32Array.from(v.data) });
+    for (const [n, v] of Object.entries(sgd.buffers))
+      tensors.set(`__velocity__.${n}`, { shape: v.shape.slice(), data: Float32Array.from(v.data) });
     const state = {
       iteration: this.iteration,
       sgd: { step: sgd.step, lr: sgd.lr },
@@ -244,14 +294,19 @@ export class Trainer {
   /** Restores a state written by checkpointBytes (same classes, model shape and data). */
   restore(bytes: Uint8Array, source = 'checkpoint'): void {
     const { tensors, metadata } = decodeSafetensors(bytes, source);
-    if (metadata.format !== 'fastrcnn-checkpoint') throw new Error(`${source}: not a training checkpoint (format '${metadata.format ?? 'none'}')`);
+    if (metadata.format !== 'fastrcnn-checkpoint')
+      throw new Error(`${source}: not a training checkpoint (format '${metadata.format ?? 'none'}')`);
     const classes = JSON.parse(metadata.classes ?? '[]') as string[];
     if (!sameClasses(classes, this.model.classes)) {
-      throw new Error(`${source}: checkpoint classes ${JSON.stringify(classes)} differ from the dataset's ${JSON.stringify(this.model.classes)}`);
+      throw new Error(
+        `${source}: checkpoint classes ${JSON.stringify(classes)} differ from the dataset's ${JSON.stringify(this.model.classes)}`,
+      );
     }
     const state = JSON.parse(metadata.state);
     if (state.roidb !== roidbFingerprint(this.roidb.entries)) {
-      throw new Error(`${source}: checkpoint was made on other training data or proposals (roidb ${state.roidb}, now ${roidbFingerprint(this.roidb.entries)})`);
+      throw new Error(
+        `${source}: checkpoint was made on other training data or proposals (roidb ${state.roidb}, now ${roidbFingerprint(this.roidb.entries)})`,
+      );
     }
     const params = new Map<string, { shape: number[]; data: Float32Array }>();
     const buffers: OptimizerState['buffers'] = {};
@@ -260,7 +315,11 @@ export class Trainer {
       if (k.startsWith('__velocity__.')) buffers[k.slice('__velocity__.'.length)] = { shape: v.shape, data: v.data };
       else params.set(k, { shape: v.shape, data: v.data });
     }
-    try { this.model.loadStateDict(params); } catch (e) { throw new Error(`${source}: ${(e as Error).message}`); }
+    try {
+      this.model.loadStateDict(params);
+    } catch (e) {
+      throw new Error(`${source}: ${(e as Error).message}`);
+    }
     if (this.phase === 'pretrain' && state.iteration >= this.cfg.train.pretrain.iterations) this.enterTraining();
     this.optimizer.setState({ step: state.sgd.step, lr: state.sgd.lr, buffers });
     this.iteration = state.iteration;
@@ -271,27 +330,46 @@ export class Trainer {
     this.cursor = state.cursor;
   }
 
-  dispose(): void { this.optimizer.dispose(); this.parallel?.dispose(); }
+  dispose(): void {
+    this.optimizer.dispose();
+    this.parallel?.dispose();
+  }
 }
 
 function accuracyOfParts(parts: BatchPart[], results: PartResult[], K1: number): [number, number] {
-  let fg = 0, fgOk = 0, bg = 0, bgOk = 0;
+  let fg = 0,
+    fgOk = 0,
+    bg = 0,
+    bgOk = 0;
   parts.forEach((_, i) => {
     const labels = results[i].labels;
     const [fa, ba] = accuracy(results[i].scores, labels, K1);
-    const nf = labels.reduce((n, l) => n + (l > 0 ? 1 : 0), 0), nb = labels.length - nf;
-    fg += nf; fgOk += fa * nf; bg += nb; bgOk += ba * nb;
+    const nf = labels.reduce((n, l) => n + (l > 0 ? 1 : 0), 0),
+      nb = labels.length - nf;
+    fg += nf;
+    fgOk += fa * nf;
+    bg += nb;
+    bgOk += ba * nb;
   });
   return [fg ? fgOk / fg : 0, bg ? bgOk / bg : 0];
 }
 
 /** Fraction of foreground RoIs classified as their class, and of background RoIs as background. */
 function accuracy(scores: Float32Array, labels: Int32Array, K1: number): [number, number] {
-  let fg = 0, fgOk = 0, bg = 0, bgOk = 0;
+  let fg = 0,
+    fgOk = 0,
+    bg = 0,
+    bgOk = 0;
   for (let i = 0; i < labels.length; i++) {
     let best = 0;
     for (let k = 1; k < K1; k++) if (scores[i * K1 + k] > scores[i * K1 + best]) best = k;
-    if (labels[i] > 0) { fg++; if (best === labels[i]) fgOk++; } else { bg++; if (best === 0) bgOk++; }
+    if (labels[i] > 0) {
+      fg++;
+      if (best === labels[i]) fgOk++;
+    } else {
+      bg++;
+      if (best === 0) bgOk++;
+    }
   }
   return [fg ? fgOk / fg : 0, bg ? bgOk / bg : 0];
 }

@@ -8,47 +8,78 @@ import type { WasmBackend } from '../backend.js';
 
 registerKernel('wasm', MatMul, ([a, b], { transA, transB }, bk) => {
   const be = bk as WasmBackend;
-  const M = transA ? a.shape[1] : a.shape[0], K = transA ? a.shape[0] : a.shape[1];
+  const M = transA ? a.shape[1] : a.shape[0],
+    K = transA ? a.shape[0] : a.shape[1];
   const N = transB ? b.shape[0] : b.shape[1];
   const y = be.out([M, N]);
   const e = be.m.exports;
   if (M * N === 0) return [y];
-  if (K === 0) { e.ewFill(be.ptr(y), M * N, 0); return [y]; }
+  if (K === 0) {
+    e.ewFill(be.ptr(y), M * N, 0);
+    return [y];
+  }
   be.withScratch(e.gemmScratchBytes(M, N, K), (s) =>
-    e.gemm(M, N, K, be.ptr(a), a.shape[1], transA ? 1 : 0, be.ptr(b), b.shape[1], transB ? 1 : 0, be.ptr(y), N, 0, s));
+    e.gemm(M, N, K, be.ptr(a), a.shape[1], transA ? 1 : 0, be.ptr(b), b.shape[1], transB ? 1 : 0, be.ptr(y), N, 0, s),
+  );
   return [y];
 });
 
 registerKernel('wasm', Conv2D, (inputs, { stride, pad }, bk) => {
   const be = bk as WasmBackend;
   const [x, w, bias] = inputs;
-  const [N, C, H, W] = x.shape, [OC, , KH, KW] = w.shape;
+  const [N, C, H, W] = x.shape,
+    [OC, , KH, KW] = w.shape;
   const [OH, OW] = convOutHW(x.shape, [KH, KW], stride, pad);
   const y = be.out([N, OC, OH, OW]);
   const e = be.m.exports;
   be.withScratch(e.conv2dScratchBytes(N, C, H, W, OC, KH, KW, OH, OW), (s) =>
-    e.conv2dForward(be.ptr(x), N, C, H, W, be.ptr(w), OC, KH, KW, stride[0], stride[1], pad[0], pad[1],
-      bias ? be.ptr(bias) : 0, be.ptr(y), OH, OW, s));
+    e.conv2dForward(
+      be.ptr(x),
+      N,
+      C,
+      H,
+      W,
+      be.ptr(w),
+      OC,
+      KH,
+      KW,
+      stride[0],
+      stride[1],
+      pad[0],
+      pad[1],
+      bias ? be.ptr(bias) : 0,
+      be.ptr(y),
+      OH,
+      OW,
+      s,
+    ),
+  );
   return [y];
 });
 
 registerKernel('wasm', Conv2DBackpropInput, ([dy, w], { inputShape, stride, pad }, bk) => {
   const be = bk as WasmBackend;
-  const [N, C, H, W] = inputShape, [OC, , KH, KW] = w.shape, [, , OH, OW] = dy.shape;
+  const [N, C, H, W] = inputShape,
+    [OC, , KH, KW] = w.shape,
+    [, , OH, OW] = dy.shape;
   const dx = be.out(inputShape.slice());
   const e = be.m.exports;
   be.withScratch(e.conv2dScratchBytes(N, C, H, W, OC, KH, KW, OH, OW), (s) =>
-    e.conv2dBackwardInput(be.ptr(dy), N, C, H, W, be.ptr(w), OC, KH, KW, stride[0], stride[1], pad[0], pad[1], OH, OW, be.ptr(dx), s));
+    e.conv2dBackwardInput(be.ptr(dy), N, C, H, W, be.ptr(w), OC, KH, KW, stride[0], stride[1], pad[0], pad[1], OH, OW, be.ptr(dx), s),
+  );
   return [dx];
 });
 
 registerKernel('wasm', Conv2DBackpropFilter, ([x, dy], { filterShape, stride, pad }, bk) => {
   const be = bk as WasmBackend;
-  const [N, C, H, W] = x.shape, [OC, , KH, KW] = filterShape, [, , OH, OW] = dy.shape;
+  const [N, C, H, W] = x.shape,
+    [OC, , KH, KW] = filterShape,
+    [, , OH, OW] = dy.shape;
   const dw = be.out(filterShape.slice());
   const e = be.m.exports;
   be.withScratch(e.conv2dScratchBytes(N, C, H, W, OC, KH, KW, OH, OW), (s) =>
-    e.conv2dBackwardFilter(be.ptr(x), be.ptr(dy), N, C, H, W, OC, KH, KW, stride[0], stride[1], pad[0], pad[1], OH, OW, be.ptr(dw), s));
+    e.conv2dBackwardFilter(be.ptr(x), be.ptr(dy), N, C, H, W, OC, KH, KW, stride[0], stride[1], pad[0], pad[1], OH, OW, be.ptr(dw), s),
+  );
   return [dw];
 });
 
@@ -58,13 +89,30 @@ registerKernel('wasm', MaxPool2D, ([x], { kernel, stride, pad }, bk) => {
   const [OH, OW] = convOutHW(x.shape, kernel, stride, pad);
   const y = be.out([N, C, OH, OW]);
   const arg = be.out([N, C, OH, OW], 'int32');
-  be.m.exports.maxPool2dForward(be.ptr(x), N, C, H, W, kernel[0], kernel[1], stride[0], stride[1], pad[0], pad[1], OH, OW, be.ptr(y), be.ptr(arg));
+  be.m.exports.maxPool2dForward(
+    be.ptr(x),
+    N,
+    C,
+    H,
+    W,
+    kernel[0],
+    kernel[1],
+    stride[0],
+    stride[1],
+    pad[0],
+    pad[1],
+    OH,
+    OW,
+    be.ptr(y),
+    be.ptr(arg),
+  );
   return [y, arg];
 });
 
 registerKernel('wasm', MaxPool2DGrad, ([dy, arg], { inputShape }, bk) => {
   const be = bk as WasmBackend;
-  const [N, C, H, W] = inputShape, [, , OH, OW] = dy.shape;
+  const [N, C, H, W] = inputShape,
+    [, , OH, OW] = dy.shape;
   const dx = be.out(inputShape.slice());
   if (sizeOf(inputShape) === 0) return [dx];
   be.m.exports.maxPool2dBackward(be.ptr(dy), be.ptr(arg), N, C, H, W, OH, OW, be.ptr(dx));

@@ -2,8 +2,34 @@
 import { Cast, LogSoftmax, Softmax, Where } from '../../../core/kernels.js';
 import type { TensorInfo } from '../../../core/backend.js';
 import {
-  Abs, Add, Affine, type AffineAttrs, BINARY_KERNELS, type BinaryKernel, Div, Equal, Exp, Greater, GreaterEqual, Less, Log, Maximum,
-  Minimum, Mul, Neg, PowScalar, type PowScalarAttrs, Reciprocal, Relu, Sign, Sqrt, Square, Step, Sub, UNARY_KERNELS, type UnaryKernel,
+  Abs,
+  Add,
+  Affine,
+  type AffineAttrs,
+  BINARY_KERNELS,
+  type BinaryKernel,
+  Div,
+  Equal,
+  Exp,
+  Greater,
+  GreaterEqual,
+  Less,
+  Log,
+  Maximum,
+  Minimum,
+  Mul,
+  Neg,
+  PowScalar,
+  type PowScalarAttrs,
+  Reciprocal,
+  Relu,
+  Sign,
+  Sqrt,
+  Square,
+  Step,
+  Sub,
+  UNARY_KERNELS,
+  type UnaryKernel,
 } from '../../../core/kernels.js';
 import { registerKernel } from '../../registry.js';
 import { broadcastShapes, broadcastStrides, collapseDims } from '../../../core/broadcast.js';
@@ -12,11 +38,30 @@ import type { WasmBackend } from '../backend.js';
 
 // The op codes of assembly/elementwise.ts's ewUnary and ewBinary.
 const UNARY: Record<UnaryKernel, number> = {
-  [Neg]: 0, [Exp]: 1, [Log]: 2, [Sqrt]: 3, [Relu]: 4, [Step]: 5, [Abs]: 6, [Affine]: 7, [PowScalar]: 8, [Sign]: 9, [Square]: 10,
+  [Neg]: 0,
+  [Exp]: 1,
+  [Log]: 2,
+  [Sqrt]: 3,
+  [Relu]: 4,
+  [Step]: 5,
+  [Abs]: 6,
+  [Affine]: 7,
+  [PowScalar]: 8,
+  [Sign]: 9,
+  [Square]: 10,
   [Reciprocal]: 11,
 };
 const BINARY: Record<BinaryKernel, number> = {
-  [Add]: 0, [Sub]: 1, [Mul]: 2, [Div]: 3, [Maximum]: 4, [Minimum]: 5, [Greater]: 6, [GreaterEqual]: 7, [Equal]: 8, [Less]: 9,
+  [Add]: 0,
+  [Sub]: 1,
+  [Mul]: 2,
+  [Div]: 3,
+  [Maximum]: 4,
+  [Minimum]: 5,
+  [Greater]: 6,
+  [GreaterEqual]: 7,
+  [Equal]: 8,
+  [Less]: 9,
 };
 
 for (const name of UNARY_KERNELS) {
@@ -25,8 +70,12 @@ for (const name of UNARY_KERNELS) {
     const be = b as WasmBackend;
     const y = be.out(x.shape.slice());
     const a = attrs as Partial<AffineAttrs & PowScalarAttrs>;
-    let p = 0, q = 0;
-    if (name === Affine) { p = a.scale!; q = a.shift!; }
+    let p = 0,
+      q = 0;
+    if (name === Affine) {
+      p = a.scale!;
+      q = a.shift!;
+    }
     if (name === PowScalar) p = a.exponent!;
     be.m.exports.ewUnary(op, be.ptr(x), be.ptr(y), sizeOf(x.shape), p, q);
     return [y];
@@ -41,7 +90,8 @@ function binary(be: WasmBackend, op: number, a: TensorInfo, b: TensorInfo, name:
   const c = collapseDims(shape, [broadcastStrides(a.shape, shape), broadcastStrides(b.shape, shape)]);
   if (c.shape.length > 6) throw new Error(`${name}: more than 6 non-collapsible dims`);
   be.withInts([c.shape, c.strides[0], c.strides[1]], ([dims, sa, sb]) =>
-    be.m.exports.ewBinary(op, be.ptr(a), be.ptr(b), be.ptr(y), c.shape.length, dims, sa, sb));
+    be.m.exports.ewBinary(op, be.ptr(a), be.ptr(b), be.ptr(y), c.shape.length, dims, sa, sb),
+  );
   return y;
 }
 
@@ -56,7 +106,9 @@ registerKernel('wasm', Where, ([c, a, b], _attrs, bk) => {
   const y = be.out(a.shape.slice());
   const n = sizeOf(a.shape);
   const cv = c.dtype === 'int32' ? be.i32(c) : be.f32(c);
-  const av = be.f32(a), bv = be.f32(b), yv = be.f32(y);
+  const av = be.f32(a),
+    bv = be.f32(b),
+    yv = be.f32(y);
   for (let i = 0; i < n; i++) yv[i] = cv[i] !== 0 ? av[i] : bv[i];
   return [y];
 });

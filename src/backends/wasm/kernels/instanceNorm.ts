@@ -9,9 +9,10 @@ import type { WasmBackend } from '../backend.js';
 registerKernel('wasm', InstanceNorm, ([x, gamma, beta], { eps }, bk) => {
   const be = bk as WasmBackend;
   const [N, C, H, W] = x.shape;
-  const y = be.out(x.shape.slice()), mean = be.out([N, C]), inv = be.out([N, C]);
-  be.m.exports.instanceNormForward(be.ptr(x), be.ptr(gamma), be.ptr(beta), N, C, H * W, eps,
-    be.ptr(y), be.ptr(mean), be.ptr(inv));
+  const y = be.out(x.shape.slice()),
+    mean = be.out([N, C]),
+    inv = be.out([N, C]);
+  be.m.exports.instanceNormForward(be.ptr(x), be.ptr(gamma), be.ptr(beta), N, C, H * W, eps, be.ptr(y), be.ptr(mean), be.ptr(inv));
   return [y, mean, inv];
 });
 
@@ -20,8 +21,20 @@ registerKernel('wasm', InstanceNormGrad, ([dy, x, gamma, mean, inv], { needDx = 
   const be = bk as WasmBackend;
   const [N, C, H, W] = x.shape;
   const dx = needDx ? be.out(x.shape.slice()) : null;
-  const dgamma = be.out([C]), dbeta = be.out([C]);
-  be.m.exports.instanceNormBackward(be.ptr(dy), be.ptr(x), be.ptr(gamma), be.ptr(mean), be.ptr(inv),
-    N, C, H * W, dx ? be.ptr(dx) : 0, be.ptr(dgamma), be.ptr(dbeta));
+  const dgamma = be.out([C]),
+    dbeta = be.out([C]);
+  be.m.exports.instanceNormBackward(
+    be.ptr(dy),
+    be.ptr(x),
+    be.ptr(gamma),
+    be.ptr(mean),
+    be.ptr(inv),
+    N,
+    C,
+    H * W,
+    dx ? be.ptr(dx) : 0,
+    be.ptr(dgamma),
+    be.ptr(dbeta),
+  );
   return dx ? [dx, dgamma, dbeta] : [dgamma, dbeta];
 });

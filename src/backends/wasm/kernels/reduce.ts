@@ -12,12 +12,13 @@ function reduce(be: WasmBackend, x: TensorInfo, axes: number[], op: number, keep
   let cur = x;
   for (const { outer, r, inner, shape } of runs) {
     const y = be.out(shape);
-    if (r === 0) be.m.exports.ewFill(be.ptr(y), sizeOf(shape), op === 0 ? 0 : (op === 1 ? 0xff800000 | 0 : 0x7f800000));
+    if (r === 0) be.m.exports.ewFill(be.ptr(y), sizeOf(shape), op === 0 ? 0 : op === 1 ? 0xff800000 | 0 : 0x7f800000);
     else be.m.exports.ewReduce(op, be.ptr(cur), be.ptr(y), outer, r, inner);
     if (cur !== x) be.decRef(cur.dataId);
     cur = y;
   }
-  if (cur === x) { // no axes: copy
+  if (cur === x) {
+    // no axes: copy
     const y = be.out(x.shape.slice());
     be.m.u8(be.ptr(y), sizeOf(x.shape) * 4).set(be.m.u8(be.ptr(x), sizeOf(x.shape) * 4));
     cur = y;

@@ -9,18 +9,21 @@ const padC = (c: number) => (c + 3) & ~3;
 
 registerKernel('wasm', RoiPool, ([x, rois], { outputSize: [PH, PW], spatialScale }, bk) => {
   const be = bk as WasmBackend;
-  const [N, C, H, W] = x.shape, R = rois.shape[0];
+  const [N, C, H, W] = x.shape,
+    R = rois.shape[0];
   const y = be.out([R, C, PH, PW]);
   const arg = be.out([R, C, PH, PW], 'int32');
   const xtBytes = N * H * W * padC(C) * 4;
   be.withScratch(xtBytes + be.m.exports.roiPoolBinScratchBytes(C, PH, PW), (s) =>
-    be.m.exports.roiPoolForward(be.ptr(x), N, C, H, W, be.ptr(rois), R, spatialScale, PH, PW, be.ptr(y), be.ptr(arg), s, s + xtBytes));
+    be.m.exports.roiPoolForward(be.ptr(x), N, C, H, W, be.ptr(rois), R, spatialScale, PH, PW, be.ptr(y), be.ptr(arg), s, s + xtBytes),
+  );
   return [y, arg];
 });
 
 registerKernel('wasm', RoiPoolGrad, ([dy, arg, rois], { inputShape }, bk) => {
   const be = bk as WasmBackend;
-  const [N, C, H, W] = inputShape, [R, , PH, PW] = dy.shape;
+  const [N, C, H, W] = inputShape,
+    [R, , PH, PW] = dy.shape;
   const dx = be.out(inputShape.slice());
   be.m.exports.roiPoolBackward(be.ptr(dy), be.ptr(arg), be.ptr(rois), R, N, C, H, W, PH, PW, be.ptr(dx));
   return [dx];
@@ -29,23 +32,61 @@ registerKernel('wasm', RoiPoolGrad, ([dy, arg, rois], { inputShape }, bk) => {
 registerKernel('wasm', RoiAlign, ([x, rois], { outputSize: [PH, PW], spatialScale, samplingRatio, aligned }, bk) => {
   const be = bk as WasmBackend;
   const e = be.m.exports;
-  const [N, C, H, W] = x.shape, R = rois.shape[0];
+  const [N, C, H, W] = x.shape,
+    R = rois.shape[0];
   const y = be.out([R, C, PH, PW]);
-  const xtBytes = N * H * W * padC(C) * 4, accBytes = PH * PW * padC(C) * 4; // accBytes: per-RoI bins
+  const xtBytes = N * H * W * padC(C) * 4,
+    accBytes = PH * PW * padC(C) * 4; // accBytes: per-RoI bins
   be.withScratch(xtBytes + accBytes + e.roiAlignSampleScratchBytes(), (s) =>
-    e.roiAlignForward(be.ptr(x), N, C, H, W, be.ptr(rois), R, spatialScale, PH, PW, samplingRatio, aligned ? 1 : 0,
-      be.ptr(y), s, s + xtBytes, s + xtBytes + accBytes));
+    e.roiAlignForward(
+      be.ptr(x),
+      N,
+      C,
+      H,
+      W,
+      be.ptr(rois),
+      R,
+      spatialScale,
+      PH,
+      PW,
+      samplingRatio,
+      aligned ? 1 : 0,
+      be.ptr(y),
+      s,
+      s + xtBytes,
+      s + xtBytes + accBytes,
+    ),
+  );
   return [y];
 });
 
 registerKernel('wasm', RoiAlignGrad, ([dy, rois], { inputShape, outputSize: [PH, PW], spatialScale, samplingRatio, aligned }, bk) => {
   const be = bk as WasmBackend;
   const e = be.m.exports;
-  const [N, C, H, W] = inputShape, R = rois.shape[0];
+  const [N, C, H, W] = inputShape,
+    R = rois.shape[0];
   const dx = be.out(inputShape.slice());
-  const gtBytes = N * H * W * padC(C) * 4, gbufBytes = PH * PW * padC(C) * 4; // gbufBytes: per-RoI bins
+  const gtBytes = N * H * W * padC(C) * 4,
+    gbufBytes = PH * PW * padC(C) * 4; // gbufBytes: per-RoI bins
   be.withScratch(gtBytes + gbufBytes + e.roiAlignSampleScratchBytes(), (s) =>
-    e.roiAlignBackward(be.ptr(dy), N, C, H, W, be.ptr(rois), R, spatialScale, PH, PW, samplingRatio, aligned ? 1 : 0,
-      be.ptr(dx), s, s + gtBytes, s + gtBytes + gbufBytes));
+    e.roiAlignBackward(
+      be.ptr(dy),
+      N,
+      C,
+      H,
+      W,
+      be.ptr(rois),
+      R,
+      spatialScale,
+      PH,
+      PW,
+      samplingRatio,
+      aligned ? 1 : 0,
+      be.ptr(dx),
+      s,
+      s + gtBytes,
+      s + gtBytes + gbufBytes,
+    ),
+  );
   return [dx];
 });

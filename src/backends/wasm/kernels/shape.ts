@@ -13,13 +13,22 @@ function stridedCopy(be: WasmBackend, x: TensorInfo, shape: number[], strides: n
   const c = collapseDims(shape, [strides, stridesOf(shape)]);
   if (c.shape.length > 6) throw new Error('strided copy: more than 6 non-collapsible dims');
   be.withInts([c.shape, c.strides[0]], ([dims, sx]) =>
-    be.m.exports.ewStridedCopy(be.ptr(x) + offset * 4, be.ptr(y), c.shape.length, dims, sx));
+    be.m.exports.ewStridedCopy(be.ptr(x) + offset * 4, be.ptr(y), c.shape.length, dims, sx),
+  );
   return y;
 }
 
 registerKernel('wasm', Transpose, ([x], { perm }, bk) => {
   const s = stridesOf(x.shape);
-  return [stridedCopy(bk as WasmBackend, x, perm.map((p: number) => x.shape[p]), perm.map((p: number) => s[p]), 0)];
+  return [
+    stridedCopy(
+      bk as WasmBackend,
+      x,
+      perm.map((p: number) => x.shape[p]),
+      perm.map((p: number) => s[p]),
+      0,
+    ),
+  ];
 });
 
 registerKernel('wasm', Slice, ([x], { begin, size }, bk) => {
@@ -28,8 +37,9 @@ registerKernel('wasm', Slice, ([x], { begin, size }, bk) => {
   return [stridedCopy(bk as WasmBackend, x, size.slice(), s, offset)];
 });
 
-registerKernel('wasm', BroadcastTo, ([x], { shape }, bk) =>
-  [stridedCopy(bk as WasmBackend, x, shape.slice(), broadcastStrides(x.shape, shape), 0)]);
+registerKernel('wasm', BroadcastTo, ([x], { shape }, bk) => [
+  stridedCopy(bk as WasmBackend, x, shape.slice(), broadcastStrides(x.shape, shape), 0),
+]);
 
 // Pad with zeros: paddings[i] = [before, after]. Copies x into the interior of a zeroed output.
 registerKernel('wasm', Pad, ([x], { paddings }, bk) => {
@@ -47,8 +57,13 @@ registerKernel('wasm', Pad, ([x], { paddings }, bk) => {
   const last = x.shape.length - 1;
   const rows = sizeOf(x.shape) / x.shape[last];
   for (let r = 0; r < rows; r++) {
-    let rem = r * x.shape[last], dst = offset;
-    for (let d = 0; d < last; d++) { const i = Math.floor(rem / xs[d]); rem -= i * xs[d]; dst += i * ys[d]; }
+    let rem = r * x.shape[last],
+      dst = offset;
+    for (let d = 0; d < last; d++) {
+      const i = Math.floor(rem / xs[d]);
+      rem -= i * xs[d];
+      dst += i * ys[d];
+    }
     yv.set(xv.subarray(r * x.shape[last], (r + 1) * x.shape[last]), dst);
   }
   return [y];

@@ -4,8 +4,34 @@
 import { Cast, Where } from '../../../core/kernels.js';
 import type { TensorInfo } from '../../../core/backend.js';
 import {
-  Abs, Add, Affine, type AffineAttrs, BINARY_KERNELS, type BinaryKernel, Div, Equal, Exp, Greater, GreaterEqual, Less, Log, Maximum,
-  Minimum, Mul, Neg, PowScalar, type PowScalarAttrs, Reciprocal, Relu, Sign, Sqrt, Square, Step, Sub, UNARY_KERNELS, type UnaryKernel,
+  Abs,
+  Add,
+  Affine,
+  type AffineAttrs,
+  BINARY_KERNELS,
+  type BinaryKernel,
+  Div,
+  Equal,
+  Exp,
+  Greater,
+  GreaterEqual,
+  Less,
+  Log,
+  Maximum,
+  Minimum,
+  Mul,
+  Neg,
+  PowScalar,
+  type PowScalarAttrs,
+  Reciprocal,
+  Relu,
+  Sign,
+  Sqrt,
+  Square,
+  Step,
+  Sub,
+  UNARY_KERNELS,
+  type UnaryKernel,
 } from '../../../core/kernels.js';
 import { registerKernel } from '../../registry.js';
 import { broadcastShapes, broadcastStrides, collapseDims } from '../../../core/broadcast.js';
@@ -15,7 +41,11 @@ import type { WebGLBackend } from '../backend.js';
 const MODE = { SAME: 0, VEC: 1, SPLAT: 2, GEN: 3, CONST: 4 } as const;
 
 /** An input read with element strides given per output dim, from an element offset. */
-export interface Operand { t: TensorInfo; strides: number[]; offset?: number }
+export interface Operand {
+  t: TensorInfo;
+  strides: number[];
+  offset?: number;
+}
 
 const pad6 = (a: number[]) => [...a, ...new Array(6 - a.length).fill(0)];
 
@@ -33,14 +63,25 @@ function modeOf(dims: number[], s: number[], offset: number): number {
  * y[outShape] = op(inputs...) where `op` is a GLSL expression of vec4 A, B, C (and the uniforms p0,
  * p1), each input read through its strides.
  */
-export function elementwise(be: WebGLBackend, outShape: number[], dtype: DType, op: string, operands: Operand[],
-  p0 = 0, p1 = 0): TensorInfo {
+export function elementwise(
+  be: WebGLBackend,
+  outShape: number[],
+  dtype: DType,
+  op: string,
+  operands: Operand[],
+  p0 = 0,
+  p1 = 0,
+): TensorInfo {
   const y = be.out(outShape, dtype);
   const n = sizeOf(outShape);
   if (n === 0) return y;
   const c = collapseDims(outShape, [stridesOf(outShape), ...operands.map((o) => o.strides)]);
-  let dims = c.shape, strides = c.strides.slice(1);
-  if (!dims.length) { dims = [1]; strides = strides.map(() => [0]); }
+  let dims = c.shape,
+    strides = c.strides.slice(1);
+  if (!dims.length) {
+    dims = [1];
+    strides = strides.map(() => [0]);
+  }
   if (dims.length > 6) throw new Error(`webgl elementwise: more than 6 non-collapsible dims in ${JSON.stringify(outShape)}`);
   const defines: Record<string, string | number> = { NIN: operands.length, RANK: dims.length, 'OP(A,B,C)': `(${op})` };
   const uniforms: Record<string, number | number[]> = { uDims: pad6(dims), p0, p1 };
@@ -63,12 +104,29 @@ function bcast(x: TensorInfo, outShape: number[]): Operand {
 }
 
 const UNARY: Record<UnaryKernel, string> = {
-  [Neg]: '-A', [Exp]: 'exp(A)', [Log]: 'log(A)', [Sqrt]: 'sqrt(A)', [Relu]: 'reluOf(A)', [Step]: 'vec4(greaterThan(A, vec4(0.0)))',
-  [Abs]: 'abs(A)', [Affine]: 'A * p0 + p1', [PowScalar]: 'powOf(A, p0)', [Sign]: 'signOf(A)', [Square]: 'A * A', [Reciprocal]: '1.0 / A',
+  [Neg]: '-A',
+  [Exp]: 'exp(A)',
+  [Log]: 'log(A)',
+  [Sqrt]: 'sqrt(A)',
+  [Relu]: 'reluOf(A)',
+  [Step]: 'vec4(greaterThan(A, vec4(0.0)))',
+  [Abs]: 'abs(A)',
+  [Affine]: 'A * p0 + p1',
+  [PowScalar]: 'powOf(A, p0)',
+  [Sign]: 'signOf(A)',
+  [Square]: 'A * A',
+  [Reciprocal]: '1.0 / A',
 };
 const BINARY: Record<BinaryKernel, string> = {
-  [Add]: 'A + B', [Sub]: 'A - B', [Mul]: 'A * B', [Div]: 'A / B', [Maximum]: 'maxOf(A, B)', [Minimum]: 'minOf(A, B)',
-  [Greater]: 'vec4(greaterThan(A, B))', [GreaterEqual]: 'vec4(greaterThanEqual(A, B))', [Equal]: 'vec4(equal(A, B))',
+  [Add]: 'A + B',
+  [Sub]: 'A - B',
+  [Mul]: 'A * B',
+  [Div]: 'A / B',
+  [Maximum]: 'maxOf(A, B)',
+  [Minimum]: 'minOf(A, B)',
+  [Greater]: 'vec4(greaterThan(A, B))',
+  [GreaterEqual]: 'vec4(greaterThanEqual(A, B))',
+  [Equal]: 'vec4(equal(A, B))',
   [Less]: 'vec4(lessThan(A, B))',
 };
 
@@ -76,8 +134,12 @@ for (const name of UNARY_KERNELS) {
   const op = UNARY[name];
   registerKernel('webgl', name, ([x], attrs, b) => {
     const a = attrs as Partial<AffineAttrs & PowScalarAttrs>;
-    let p0 = 0, p1 = 0;
-    if (name === Affine) { p0 = a.scale!; p1 = a.shift!; }
+    let p0 = 0,
+      p1 = 0;
+    if (name === Affine) {
+      p0 = a.scale!;
+      p1 = a.shift!;
+    }
     if (name === PowScalar) p0 = a.exponent!;
     return [elementwise(b as WebGLBackend, x.shape.slice(), 'float32', op, [bcast(x, x.shape)], p0, p1)];
   });
@@ -92,9 +154,17 @@ for (const name of BINARY_KERNELS) {
 }
 
 // where(cond, a, b), all of one shape (the op broadcasts first); cond is nonzero-is-true.
-registerKernel('webgl', Where, ([c, a, b], _attrs, bk) =>
-  [elementwise(bk as WebGLBackend, a.shape.slice(), 'float32', 'select4(C, B, notEqual(A, vec4(0.0)))', [bcast(c, a.shape), bcast(a, a.shape), bcast(b, a.shape)])]);
+registerKernel('webgl', Where, ([c, a, b], _attrs, bk) => [
+  elementwise(bk as WebGLBackend, a.shape.slice(), 'float32', 'select4(C, B, notEqual(A, vec4(0.0)))', [
+    bcast(c, a.shape),
+    bcast(a, a.shape),
+    bcast(b, a.shape),
+  ]),
+]);
 
 // int32 values are stored as floats: to int32 truncates toward zero (NaN -> 0), to float32 copies.
-registerKernel('webgl', Cast, ([x], { dtype }, bk) =>
-  [elementwise(bk as WebGLBackend, x.shape.slice(), dtype, dtype === 'int32' && x.dtype !== 'int32' ? 'truncOf(A)' : 'A', [bcast(x, x.shape)])]);
+registerKernel('webgl', Cast, ([x], { dtype }, bk) => [
+  elementwise(bk as WebGLBackend, x.shape.slice(), dtype, dtype === 'int32' && x.dtype !== 'int32' ? 'truncOf(A)' : 'A', [
+    bcast(x, x.shape),
+  ]),
+]);

@@ -24,7 +24,14 @@ export const matmulTiles = { rows: 4, cols: 2, matrixTextures: true };
 /** x [r, c] as a matrix texture of `rows` rows × `texels` texels (pack_matrix.glsl; zeros past x). */
 export function packMatrix(be: WebGLBackend, x: TensorInfo, rows: number, texels: number): Tex {
   const t = be.temp2D(texels, rows);
-  be.run({ program: 'pack_matrix', inputs: { x }, uniforms: { rows: x.shape[0], cols: x.shape[1] }, output: t, texels: texels * rows, cost: 1 });
+  be.run({
+    program: 'pack_matrix',
+    inputs: { x },
+    uniforms: { rows: x.shape[0], cols: x.shape[1] },
+    output: t,
+    texels: texels * rows,
+    cost: 1,
+  });
   return t;
 }
 
@@ -51,19 +58,30 @@ export function splitsFor(blocks: number, kTexels: number, minFragments = 2048, 
 function aligned(be: WebGLBackend, x: TensorInfo, rows: number, cols: number): { t: TensorInfo; temp: boolean; rowTexels: number } {
   const [r, c] = x.shape;
   if (r === rows && c === cols) return { t: x, temp: false, rowTexels: cols / 4 };
-  return { t: padTensor(be, x, [[0, rows - r], [0, cols - c]]), temp: true, rowTexels: cols / 4 };
+  return {
+    t: padTensor(be, x, [
+      [0, rows - r],
+      [0, cols - c],
+    ]),
+    temp: true,
+    rowTexels: cols / 4,
+  };
 }
 
 export function matmul(be: WebGLBackend, a: TensorInfo, b: TensorInfo, transA: boolean, transB: boolean, bias?: TensorInfo): TensorInfo {
-  const M = transA ? a.shape[1] : a.shape[0], K = transA ? a.shape[0] : a.shape[1];
+  const M = transA ? a.shape[1] : a.shape[0],
+    K = transA ? a.shape[0] : a.shape[1];
   const N = transB ? b.shape[0] : b.shape[1];
   if (M * N === 0) return be.out([M, N]);
   if (K === 0) {
-    return bias ? elementwise(be, [M, N], 'float32', 'A', [{ t: bias, strides: [0, 1] }]) : elementwise(be, [M, N], 'float32', 'vec4(0.0)', []);
+    return bias
+      ? elementwise(be, [M, N], 'float32', 'A', [{ t: bias, strides: [0, 1] }])
+      : elementwise(be, [M, N], 'float32', 'vec4(0.0)', []);
   }
   const K4 = up4(K);
   const nTexels = up4(N) / 4;
-  let R = matmulTiles.rows, CB = Math.min(matmulTiles.cols, 2, nTexels); // the shader has CB <= 2
+  let R = matmulTiles.rows,
+    CB = Math.min(matmulTiles.cols, 2, nTexels); // the shader has CB <= 2
   if (nTexels === 1) R = Math.min(8, R * matmulTiles.cols); // a thin C: more rows instead
   if (!transA && M < R) R = M <= 1 ? 1 : M <= 2 ? 2 : 4;
   if (transA) R = Math.max(R, 4);
@@ -77,29 +95,47 @@ export function matmul(be: WebGLBackend, a: TensorInfo, b: TensorInfo, transA: b
   const defines = { R, CB, TRANS_A: transA ? 1 : 0, TRANS_B: transB ? 1 : 0 };
   const cost = kPer * (R + 4 * CB);
   // stored operands: [rows][texels per row] matrices, K padded with zero rows or columns
-  const aDims = transA ? [K4, up4(M) / 4] : [M, K4 / 4], bDims = transB ? [N, K4 / 4] : [K4, nTexels];
+  const aDims = transA ? [K4, up4(M) / 4] : [M, K4 / 4],
+    bDims = transB ? [N, K4 / 4] : [K4, nTexels];
   const max = be.caps.maxTextureSize;
   if (matmulTiles.matrixTextures && [...aDims, ...bDims].every((d) => d <= max)) {
-    const A = packMatrix(be, a, aDims[0], aDims[1]), B = packMatrix(be, b, bDims[0], bDims[1]);
-    be.run({ program: 'matmul_2d', defines, inputs: { a: A, b: B }, uniforms: { blocks, nbc, kt, kPer }, output: parts, texels: splits * blocks, cost });
-    be.releaseTemp(A); be.releaseTemp(B);
+    const A = packMatrix(be, a, aDims[0], aDims[1]),
+      B = packMatrix(be, b, bDims[0], bDims[1]);
+    be.run({
+      program: 'matmul_2d',
+      defines,
+      inputs: { a: A, b: B },
+      uniforms: { blocks, nbc, kt, kPer },
+      output: parts,
+      texels: splits * blocks,
+      cost,
+    });
+    be.releaseTemp(A);
+    be.releaseTemp(B);
   } else {
     const A = transA ? aligned(be, a, K4, up4(M)) : aligned(be, a, M, K4);
     const B = transB ? aligned(be, b, N, K4) : aligned(be, b, K4, up4(N));
     be.run({
-      program: 'matmul', defines, inputs: { a: A.t, b: B.t },
+      program: 'matmul',
+      defines,
+      inputs: { a: A.t, b: B.t },
       uniforms: { blocks, nbc, kt, kPer, aRow: A.rowTexels, bRow: B.rowTexels },
-      output: parts, texels: splits * blocks, cost,
+      output: parts,
+      texels: splits * blocks,
+      cost,
     });
     if (A.temp) be.decRef(A.t.dataId);
     if (B.temp) be.decRef(B.t.dataId);
   }
   const y = be.out([M, N]);
   be.run({
-    program: 'matmul_merge', defines: { R, CB, VEC: N % 4 === 0 ? 1 : 0, BIAS: bias ? 1 : 0 },
+    program: 'matmul_merge',
+    defines: { R, CB, VEC: N % 4 === 0 ? 1 : 0, BIAS: bias ? 1 : 0 },
     inputs: bias ? { parts, bias } : { parts },
     uniforms: { n: N, blocks, nbc, splits },
-    output: be.texOf(y), texels: Math.ceil((M * N) / 4), cost: splits * (N % 4 === 0 ? 1 : 4),
+    output: be.texOf(y),
+    texels: Math.ceil((M * N) / 4),
+    cost: splits * (N % 4 === 0 ? 1 : 4),
   });
   be.releaseTemp(parts);
   return y;

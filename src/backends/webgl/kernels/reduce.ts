@@ -11,7 +11,11 @@ import type { WebGLBackend } from '../backend.js';
 import { elementwise } from './elementwise.js';
 
 type ReduceOp = 'OP_SUM' | 'OP_MAX' | 'OP_MIN';
-const INIT: Record<ReduceOp, string> = { OP_SUM: 'vec4(0.0)', OP_MAX: 'vec4(-intBitsToFloat(0x7f800000))', OP_MIN: 'vec4(intBitsToFloat(0x7f800000))' };
+const INIT: Record<ReduceOp, string> = {
+  OP_SUM: 'vec4(0.0)',
+  OP_MAX: 'vec4(-intBitsToFloat(0x7f800000))',
+  OP_MIN: 'vec4(intBitsToFloat(0x7f800000))',
+};
 
 /** Values per output of one pass. */
 function chunkOf(r: number): number {
@@ -20,10 +24,20 @@ function chunkOf(r: number): number {
 }
 
 /** x [outer, r, inner] -> [outer, inner] (as a flat tensor of `outShape`). `shift` (inner == 1): exp(x - shift[o]). */
-function reduceRun(be: WebGLBackend, x: TensorInfo, outer: number, r: number, inner: number, op: ReduceOp,
-  outShape: number[], shift?: TensorInfo): TensorInfo {
+function reduceRun(
+  be: WebGLBackend,
+  x: TensorInfo,
+  outer: number,
+  r: number,
+  inner: number,
+  op: ReduceOp,
+  outShape: number[],
+  shift?: TensorInfo,
+): TensorInfo {
   if (r === 0 || outer * inner === 0) return elementwise(be, outShape, 'float32', INIT[op], []);
-  let cur = x, curR = r, first = true;
+  let cur = x,
+    curR = r,
+    first = true;
   for (;;) {
     const chunk = chunkOf(curR);
     const rOut = Math.ceil(curR / chunk);
@@ -32,13 +46,18 @@ function reduceRun(be: WebGLBackend, x: TensorInfo, outer: number, r: number, in
     const y = be.out(rOut === 1 ? outShape : [outer, rOut, inner]);
     const n = outer * rOut * inner;
     be.run({
-      program: 'reduce', defines: { RED: ['OP_SUM', 'OP_MAX', 'OP_MIN'].indexOf(op), MODE: mode, SHIFT: useShift ? 1 : 0 },
+      program: 'reduce',
+      defines: { RED: ['OP_SUM', 'OP_MAX', 'OP_MIN'].indexOf(op), MODE: mode, SHIFT: useShift ? 1 : 0 },
       inputs: useShift ? { x: cur, shift: shift! } : { x: cur },
       uniforms: { r: curR, rOut, inner, chunk },
-      output: be.texOf(y), texels: Math.ceil(n / 4), cost: mode ? chunk : 4 * chunk,
+      output: be.texOf(y),
+      texels: Math.ceil(n / 4),
+      cost: mode ? chunk : 4 * chunk,
     });
     if (cur !== x) be.decRef(cur.dataId);
-    cur = y; curR = rOut; first = false;
+    cur = y;
+    curR = rOut;
+    first = false;
     if (rOut === 1) return cur;
   }
 }
@@ -65,8 +84,14 @@ registerKernel('webgl', ArgMax, ([x], { axis }, bk) => {
   const y = be.out(shape, 'int32');
   const n = sizeOf(shape);
   if (!n) return [y];
-  be.run({ program: 'arg_max', inputs: { x }, uniforms: { r: x.shape[axis], inner: sizeOf(x.shape.slice(axis + 1)) },
-    output: be.texOf(y), texels: Math.ceil(n / 4), cost: 4 * x.shape[axis] });
+  be.run({
+    program: 'arg_max',
+    inputs: { x },
+    uniforms: { r: x.shape[axis], inner: sizeOf(x.shape.slice(axis + 1)) },
+    output: be.texOf(y),
+    texels: Math.ceil(n / 4),
+    cost: 4 * x.shape[axis],
+  });
   return [y];
 });
 
@@ -77,9 +102,13 @@ function softmax(be: WebGLBackend, x: TensorInfo, log: boolean): TensorInfo {
   const mx = reduceRun(be, x, m, n, 1, 'OP_MAX', [m, 1]);
   const s = reduceRun(be, x, m, n, 1, 'OP_SUM', [m, 1], mx);
   const row = { strides: [1, 0] };
-  const y = elementwise(be, [m, n], 'float32', log ? 'A - B - log(C)' : 'exp(A - B) / C',
-    [{ t: x, strides: [n, 1] }, { t: mx, ...row }, { t: s, ...row }]);
-  be.decRef(mx.dataId); be.decRef(s.dataId);
+  const y = elementwise(be, [m, n], 'float32', log ? 'A - B - log(C)' : 'exp(A - B) / C', [
+    { t: x, strides: [n, 1] },
+    { t: mx, ...row },
+    { t: s, ...row },
+  ]);
+  be.decRef(mx.dataId);
+  be.decRef(s.dataId);
   return { ...y, shape: x.shape.slice() };
 }
 

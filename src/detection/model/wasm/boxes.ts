@@ -8,7 +8,8 @@ import { run } from './scope.js';
 /** 'legacy_plus1': pixel-inclusive w = x2 - x1 + 1 (VOC, original Fast R-CNN; default). 'continuous': w = x2 - x1. */
 export type BoxCoding = 'legacy_plus1' | 'continuous';
 
-const PLUS1 = 1, PYFASTERRCNN = 2;
+const PLUS1 = 1,
+  PYFASTERRCNN = 2;
 
 export function codingBits(fn: string, coding: BoxCoding | undefined): number {
   const c = coding ?? 'legacy_plus1';
@@ -25,10 +26,13 @@ export function checkBoxes(fn: string, name: string, boxes: ArrayLike<number>): 
 /** IoU matrix [n, m] of boxes1 [n,4] and boxes2 [m,4] (float64 arithmetic; 0/0 = NaN). */
 export function boxIou(boxes1: ArrayLike<number>, boxes2: ArrayLike<number>, opts: { coding?: BoxCoding } = {}): Float32Array {
   const fn = 'boxIou';
-  const n = checkBoxes(fn, 'boxes1', boxes1), m = checkBoxes(fn, 'boxes2', boxes2);
+  const n = checkBoxes(fn, 'boxes1', boxes1),
+    m = checkBoxes(fn, 'boxes2', boxes2);
   const coding = codingBits(fn, opts.coding);
   return run((s) => {
-    const a = s.f32In(boxes1), b = s.f32In(boxes2), out = s.alloc(n * m * 4);
+    const a = s.f32In(boxes1),
+      b = s.f32In(boxes2),
+      out = s.alloc(n * m * 4);
     s.m.exports.boxesIou(a, n, b, m, coding, out);
     return s.f32Out(out, n * m);
   });
@@ -48,7 +52,8 @@ export interface BoxCoderOptions {
 }
 
 function normArray(fn: string, opts: BoxCoderOptions): Float64Array {
-  const means = opts.means ?? [0, 0, 0, 0], stds = opts.stds ?? [1, 1, 1, 1];
+  const means = opts.means ?? [0, 0, 0, 0],
+    stds = opts.stds ?? [1, 1, 1, 1];
   if (means.length !== 4 || stds.length !== 4) fail(fn, `means and stds must have 4 values, got ${means.length} and ${stds.length}`);
   for (const v of means) if (!Number.isFinite(v)) fail(fn, `means must be finite, got [${means.join(', ')}]`);
   for (const v of stds) if (!Number.isFinite(v) || v <= 0) fail(fn, `stds must be positive and finite, got [${stds.join(', ')}]`);
@@ -63,7 +68,10 @@ export function encodeBoxes(proposals: ArrayLike<number>, gtBoxes: ArrayLike<num
   const coding = codingBits(fn, opts.coding);
   const norm = normArray(fn, opts);
   return run((s) => {
-    const p = s.f32In(proposals), g = s.f32In(gtBoxes), pn = s.f64In(norm), out = s.alloc(n * 16);
+    const p = s.f32In(proposals),
+      g = s.f32In(gtBoxes),
+      pn = s.f64In(norm),
+      out = s.alloc(n * 16);
     s.m.exports.boxesEncode(p, g, n, coding, pn, out);
     return s.f32Out(out, n * 4);
   });
@@ -88,7 +96,10 @@ export function decodeBoxes(proposals: ArrayLike<number>, deltas: ArrayLike<numb
   if (Number.isNaN(clamp)) fail(fn, 'maxLogScale is NaN');
   const norm = normArray(fn, opts);
   return run((s) => {
-    const p = s.f32In(proposals), d = s.f32In(deltas), pn = s.f64In(norm), out = s.alloc(deltas.length * 4);
+    const p = s.f32In(proposals),
+      d = s.f32In(deltas),
+      pn = s.f64In(norm),
+      out = s.alloc(deltas.length * 4);
     s.m.exports.boxesDecode(p, d, n, k, coding, pn, clamp, out);
     return s.f32Out(out, deltas.length);
   });
@@ -108,7 +119,8 @@ export function clipBoxes(boxes: ArrayLike<number>, imageHeight: number, imageWi
   const m = ({ legacy: 0, one_sided: 1, continuous: 2 } as const)[mode];
   if (m === undefined) fail(fn, `unknown clip mode '${mode}'`);
   return run((s) => {
-    const p = s.f32In(boxes), out = s.alloc(boxes.length * 4);
+    const p = s.f32In(boxes),
+      out = s.alloc(boxes.length * 4);
     s.m.exports.boxesClip(p, count, imageHeight, imageWidth, m, out);
     return s.f32Out(out, boxes.length);
   });

@@ -3,4 +3,6 @@
 // function before any WASM memory is touched. (RoI pooling, RoIAlign and smooth-L1 are tensor ops:
 // src/ops/roi.ts, src/ops/smoothL1.ts.)
 
-export function fail(fn: string, msg: string): never { throw new Error(`${fn}: ${msg}`); }
+export function fail(fn: string, msg: string): never {
+  throw new Error(`${fn}: ${msg}`);
+}

@@ -20,9 +20,11 @@ export interface NmsOptions {
 function nmsMode(fn: string, opts: NmsOptions): number {
   let mode = codingBits(fn, opts.coding);
   const rule = opts.rule ?? 'ge';
-  if (rule === 'ge') mode |= 2; else if (rule !== 'gt') fail(fn, `unknown rule '${rule}' (use 'ge' or 'gt')`);
+  if (rule === 'ge') mode |= 2;
+  else if (rule !== 'gt') fail(fn, `unknown rule '${rule}' (use 'ge' or 'gt')`);
   const prec = opts.precision ?? 'float64';
-  if (prec === 'float32') mode |= 4; else if (prec !== 'float64') fail(fn, `unknown precision '${prec}'`);
+  if (prec === 'float32') mode |= 4;
+  else if (prec !== 'float64') fail(fn, `unknown precision '${prec}'`);
   return mode;
 }
 
@@ -37,13 +39,24 @@ function checkNmsInputs(fn: string, boxes: ArrayLike<number>, scores: ArrayLike<
   return n;
 }
 
-function runNms(boxes: ArrayLike<number>, scores: ArrayLike<number>, classes: Int32Array | null, numClasses: number,
-  n: number, iouThreshold: number, mode: number, maxOutput: number): Int32Array {
+function runNms(
+  boxes: ArrayLike<number>,
+  scores: ArrayLike<number>,
+  classes: Int32Array | null,
+  numClasses: number,
+  n: number,
+  iouThreshold: number,
+  mode: number,
+  maxOutput: number,
+): Int32Array {
   if (n === 0) return new Int32Array(0);
   return run((s) => {
     const e = s.m.exports;
-    const pb = s.f32In(boxes), ps = s.f32In(scores), pc = classes ? s.i32In(classes) : 0;
-    const scratch = s.alloc(e.nmsScratchBytes(n, numClasses)), keep = s.alloc(n * 4);
+    const pb = s.f32In(boxes),
+      ps = s.f32In(scores),
+      pc = classes ? s.i32In(classes) : 0;
+    const scratch = s.alloc(e.nmsScratchBytes(n, numClasses)),
+      keep = s.alloc(n * 4);
     const k: number = e.nmsRun(pb, ps, pc, n, numClasses, iouThreshold, mode, maxOutput, scratch, keep);
     return s.i32Out(keep, k);
   });
@@ -63,8 +76,13 @@ export function nms(boxes: ArrayLike<number>, scores: ArrayLike<number>, iouThre
  * Per-class NMS: boxes only suppress boxes with the same class id (any integers). Returns the kept
  * indices over all classes in descending score order, ties to the lower index.
  */
-export function batchedNms(boxes: ArrayLike<number>, scores: ArrayLike<number>, classIds: ArrayLike<number>, iouThreshold: number,
-  opts: NmsOptions = {}): Int32Array {
+export function batchedNms(
+  boxes: ArrayLike<number>,
+  scores: ArrayLike<number>,
+  classIds: ArrayLike<number>,
+  iouThreshold: number,
+  opts: NmsOptions = {},
+): Int32Array {
   const fn = 'batchedNms';
   const n = checkNmsInputs(fn, boxes, scores, iouThreshold, opts);
   if (classIds.length !== n) fail(fn, `boxes has ${n} boxes but classIds has ${classIds.length} values`);
@@ -75,7 +93,10 @@ export function batchedNms(boxes: ArrayLike<number>, scores: ArrayLike<number>, 
     const c = classIds[i];
     if (!Number.isInteger(c)) fail(fn, `classIds[${i}] = ${c} is not an integer`);
     let d = ids.get(c);
-    if (d === undefined) { d = ids.size; ids.set(c, d); }
+    if (d === undefined) {
+      d = ids.size;
+      ids.set(c, d);
+    }
     dense[i] = d;
   }
   return runNms(boxes, scores, dense, Math.max(ids.size, 1), n, iouThreshold, nmsMode(fn, opts), opts.maxOutput ?? n);

@@ -27,26 +27,35 @@ export function truncatedSvd(W: ArrayLike<number>, u: number, v: number, rank: n
   if (!Number.isInteger(u) || !Number.isInteger(v) || u < 1 || v < 1) fail(fn, `shape must be positive integers, got [${u}, ${v}]`);
   if (W.length !== u * v) fail(fn, `W has ${W.length} values but shape [${u}, ${v}] needs ${u * v}`);
   const n = Math.min(u, v);
-  if (!Number.isInteger(rank) || rank < 1 || rank > n) fail(fn, `rank must be an integer in [1, min(u, v) = ${n}], got ${rank} for W [${u}, ${v}]`);
+  if (!Number.isInteger(rank) || rank < 1 || rank > n)
+    fail(fn, `rank must be an integer in [1, min(u, v) = ${n}], got ${rank} for W [${u}, ${v}]`);
   for (let i = 0; i < W.length; i++) if (!Number.isFinite(W[i])) fail(fn, `W[${i}] = ${W[i]} is not finite`);
   warmUpSvd(u * v);
-  const t = rank, big = Math.max(u, v);
+  const t = rank,
+    big = Math.max(u, v);
   return run((s) => {
     const e = s.m.exports;
-    const w = s.f64In(W), wt = s.alloc(u * v * 8);
+    const w = s.f64In(W),
+      wt = s.alloc(u * v * 8);
     e.svdTranspose(w, u, v, wt);
     // a: the n rows of the smaller side (n × big), at: its transpose (big × n).
-    const a = u <= v ? w : wt, at = u <= v ? wt : w;
+    const a = u <= v ? w : wt,
+      at = u <= v ? wt : w;
     const g = s.alloc(n * n * 8);
     e.svdRowDots(a, n, a, n, big, g, 1);
-    const d = s.alloc(n * 8), eo = s.alloc(n * 8), tau = s.alloc(n * 8), work = s.alloc(5 * n * 8);
+    const d = s.alloc(n * 8),
+      eo = s.alloc(n * 8),
+      tau = s.alloc(n * 8),
+      work = s.alloc(5 * n * 8);
     e.svdTridiagonalize(g, n, d, eo, tau, work);
     // QL twice on copies: count the rotations, then record them.
-    const d0 = s.f64Out(d, n), e0 = s.f64Out(eo, n);
+    const d0 = s.f64Out(d, n),
+      e0 = s.f64Out(eo, n);
     const count: number = e.svdTridiagonalQl(d, eo, n, 0);
     if (count < 0) fail(fn, `QL iteration did not converge for W [${u}, ${v}]`);
     const rot = s.alloc(Math.max(count, 1) * 24);
-    s.m.f64(d, n).set(d0); s.m.f64(eo, n).set(e0);
+    s.m.f64(d, n).set(d0);
+    s.m.f64(eo, n).set(e0);
     e.svdTridiagonalQl(d, eo, n, rot);
     const lambda = s.f64Out(d, n);
     const order = Array.from({ length: n }, (_, i) => i).sort((i, j) => lambda[j] - lambda[i] || i - j);
@@ -57,14 +66,18 @@ export function truncatedSvd(W: ArrayLike<number>, u: number, v: number, rank: n
     // Other side: B = aᵀ·Y as row dots of at's rows with Yᵀ's rows.
     const yt = s.alloc(n * t * 8);
     e.svdTranspose(y, n, t, yt);
-    const b = s.alloc(big * t * 8), sv = s.alloc(t * 8);
+    const b = s.alloc(big * t * 8),
+      sv = s.alloc(t * 8);
     e.svdRowDots(at, big, yt, t, n, b, 0);
     e.svdNormalizeColumns(b, big, t, sv);
-    let Y = s.f64Out(y, n * t), B = s.f64Out(b, big * t), S = s.f64Out(sv, t);
+    let Y = s.f64Out(y, n * t),
+      B = s.f64Out(b, big * t),
+      S = s.f64Out(sv, t);
     // S comes from column norms; near-equal σ's may swap by rounding: restore descending order.
     const perm = Array.from({ length: t }, (_, i) => i).sort((i, j) => S[j] - S[i] || i - j);
     if (perm.some((p, i) => p !== i)) {
-      Y = permuteColumns(Y, n, t, perm); B = permuteColumns(B, big, t, perm);
+      Y = permuteColumns(Y, n, t, perm);
+      B = permuteColumns(B, big, t, perm);
       S = Float64Array.from(perm, (p) => S[p]);
     }
     const singularValues = Float64Array.from(order, (i) => Math.sqrt(Math.max(lambda[i], 0)));
