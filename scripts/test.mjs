@@ -36,6 +36,9 @@ if (!args.length) {
   const knip = run('dead exports, files and dependencies (knip)', join(root, 'node_modules/.bin/knip'), ['--no-progress']);
   if (knip.status === 0) passed++;
   else failed++;
+  const format = run('format (biome format; npx biome format --write fixes it)', join(root, 'node_modules/.bin/biome'), ['format']);
+  if (format.status === 0) passed++;
+  else failed++;
   const lint = run('lint (biome lint)', join(root, 'node_modules/.bin/biome'), ['lint']);
   if (lint.status === 0) passed++;
   else failed++;
