@@ -82,15 +82,13 @@ function convRow(N: number, C: number, H: number, W: number, OC: number, k: numb
     forward: () => tf.conv2d(tx, tw, 1, 'same'),
     'grad input': () => tf.conv2dTranspose(tdy, tw, [N, H, W, C], 1, 'same'),
     'grad filter': () =>
-      tf
-        .engine()
-        .runKernel('Conv2DBackpropFilter', { x: tx, dy: tdy }, {
-          strides: [1, 1],
-          pad: 'same',
-          dataFormat: 'NHWC',
-          dimRoundingMode: undefined,
-          filterShape: [k, k, C, OC],
-        } as any) as tf.Tensor,
+      tf.engine().runKernel('Conv2DBackpropFilter', { x: tx, dy: tdy }, {
+        strides: [1, 1],
+        pad: 'same',
+        dataFormat: 'NHWC',
+        dimRoundingMode: undefined,
+        filterShape: [k, k, C, OC],
+      } as any) as tf.Tensor,
   }[pass];
   return {
     name: `conv ${k}x${k} ${pass} ${C}→${OC} @${H}x${W}${N > 1 ? ` N=${N}` : ''}`,
