@@ -7,7 +7,7 @@
 // end, --resume from the checkpoint, and a clear stop on a NaN/Inf loss that keeps the last good
 // checkpoint. The model file is written at the end with the target normalization folded into bbox_pred.
 import { appendFileSync, existsSync, readFileSync, statSync } from 'node:fs';
-import { dirname, join, basename, extname } from 'node:path';
+import { join } from 'node:path';
 import type { RgbImage } from '../data/types.js';
 import type { VocRecord } from '../data/voc.js';
 import { decodeSafetensors } from '../nn/safetensors.js';
@@ -22,6 +22,7 @@ import { modelToBytes } from '../detection/model/modelFile.js';
 import { computeProposalsParallel, defaultWorkers } from './threads/parallel.js';
 import { BudgetPlanner, ITERATION_RULE, MIN_ITERATIONS, iterationsForDataset, remainingSeconds } from '../detection/training/planner.js';
 import { type IterationLog, NonFiniteLossError, Trainer } from '../detection/training/trainer.js';
+import { fmtTime, progressLine, trainPaths } from './trainProgress.js';
 import { GradientWorker } from './threads/gradWorker.js';
 import { holdOut, overlap } from '../detection/training/validation.js';
 import { validate } from './validation.js';
@@ -97,45 +98,6 @@ export interface TrainResult {
   bestPath: string | null;
   /** Pre-training steps and Fast R-CNN iterations as finally planned. */
   plan: { pretrain: number; iterations: number };
-}
-
-/** Paths derived from the model path: <stem>.ckpt, <stem>.loss.csv, <stem>.loss.svg, <stem>.best<ext>. */
-export function trainPaths(out: string, checkpoint?: string): { checkpoint: string; csv: string; svg: string; best: string } {
-  const stem = join(dirname(out), basename(out, extname(out)));
-  return {
-    checkpoint: checkpoint ?? `${stem}.ckpt`,
-    csv: `${stem}.loss.csv`,
-    svg: `${stem}.loss.svg`,
-    best: `${stem}.best${extname(out) || '.safetensors'}`,
-  };
-}
-
-export function fmtTime(s: number): string {
-  if (!Number.isFinite(s)) return '--:--';
-  s = Math.max(0, Math.round(s));
-  const h = Math.floor(s / 3600),
-    m = Math.floor((s % 3600) / 60),
-    ss = s % 60;
-  return `${h ? `${h}:${String(m).padStart(2, '0')}` : m}:${String(ss).padStart(2, '0')}`;
-}
-
-/** One progress line: bar, iteration, loss terms, accuracy, LR, s/iter and ETA (seconds left). */
-export function progressLine(
-  l: IterationLog,
-  total: number,
-  secPerIter: number,
-  width = 24,
-  eta = (total - l.iteration - 1) * secPerIter,
-): string {
-  const done = l.iteration + 1,
-    f = done / total,
-    fill = Math.round(f * width);
-  const bar = '='.repeat(Math.max(0, fill - 1)) + (fill ? '>' : '') + ' '.repeat(width - fill);
-  return (
-    `[${bar}] ${done}/${total}${l.phase === 'pretrain' ? ' pretrain' : ''} loss ${l.loss.toFixed(3)} (cls ${l.lossCls.toFixed(3)} loc ${l.lossLoc.toFixed(3)}) ` +
-    `acc fg ${(l.fgAcc * 100).toFixed(0)}% bg ${(l.bgAcc * 100).toFixed(0)}% lr ${l.lr.toPrecision(2)} ` +
-    `${secPerIter.toFixed(2)} s/it ETA ${fmtTime(eta)}`
-  );
 }
 
 type Log = (msg: string) => void;
