@@ -1,7 +1,8 @@
 // `npm test`: type-check, the layering check (dependency-cruiser, .dependency-cruiser.cjs), the
-// dead-export check (knip, knip.json), the linter (biome lint, biome.json), the uvu suites in Node
-// (WASM backend), then the same suites in headless Chromium (WebGL2 backend) when Chromium is
-// installed. Ends with one line `N passed, N failed, N skipped`.
+// dead-export check (knip, knip.json), the format check (biome format) and the linter (biome lint,
+// biome.jsonc; a warning fails it too), the uvu suites in Node (WASM backend), then the same suites
+// in headless Chromium (WebGL2 backend) when Chromium is installed. Ends with one line
+// `N passed, N failed, N skipped`.
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -39,7 +40,7 @@ if (!args.length) {
   const format = run('format (biome format; npx biome format --write fixes it)', join(root, 'node_modules/.bin/biome'), ['format']);
   if (format.status === 0) passed++;
   else failed++;
-  const lint = run('lint (biome lint)', join(root, 'node_modules/.bin/biome'), ['lint']);
+  const lint = run('lint (biome lint)', join(root, 'node_modules/.bin/biome'), ['lint', '--error-on-warnings']);
   if (lint.status === 0) passed++;
   else failed++;
 }

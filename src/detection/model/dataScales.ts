@@ -16,7 +16,7 @@ export const MAX_TRAIN_SIDE = 320;
 export const MAX_TEST_SIDE = 640;
 const MAX_UPSAMPLE = 2;
 
-export interface SizeStats {
+interface SizeStats {
   p10: number;
   p50: number;
   p90: number;
