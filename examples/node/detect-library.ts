@@ -3,9 +3,9 @@
 // image. Usage: npx tsx examples/node/detect-library.ts [outDir=/tmp/fastrcnn-example]
 import { join } from 'node:path';
 import '../../src/index.js';
-import { synthesize } from '../../src/data/synth.js';
-import { readImageFile } from '../../src/data/fs.js';
-import { readVoc } from '../../src/data/voc.js';
+import { synthesize } from '../../src/app/data/synth.js';
+import { readImageFile } from '../../src/app/data/fs.js';
+import { readVoc } from '../../src/app/data/voc.js';
 import { presetConfig } from '../../src/detection/model/presets.js';
 import { detect } from '../../src/detection/model/detect.js';
 import { formatApTable } from '../../src/detection/testing/evaluate.js';

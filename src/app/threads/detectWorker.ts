@@ -5,7 +5,7 @@
 // and reads the worker's messages with receiveMessageOnPort.
 import { MessageChannel, receiveMessageOnPort } from 'node:worker_threads';
 import type { RgbImage } from '../../data/types.js';
-import type { VocRecord } from '../../data/voc.js';
+import type { VocRecord } from '../data/voc.js';
 import type { FastRcnnConfig, TestConfig } from '../../detection/model/config.js';
 import {
   type ImageResult,
