@@ -7,6 +7,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { chromiumPath } from './chromium.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const args = process.argv.slice(2);
@@ -56,9 +57,8 @@ if (node.m) {
 }
 if (node.m && node.status !== 0 && +node.m[2] === 0) failed++;
 
-const chromium = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 if (existsSync(join(root, 'test/browser/run.mjs'))) {
-  if (existsSync(chromium)) {
+  if (existsSync(chromiumPath)) {
     const br = run('browser (webgl backend, headless Chromium)', process.execPath, ['test/browser/run.mjs', ...args]);
     if (br.m) {
       passed += +br.m[1];
@@ -69,7 +69,7 @@ if (existsSync(join(root, 'test/browser/run.mjs'))) {
       console.log('browser suite crashed before printing its summary');
     }
   } else {
-    console.log(`\n=== browser suite NOT RUN: no Chromium at ${chromium} (apt-get install -y chromium)`);
+    console.log(`\n=== browser suite NOT RUN: no Chromium at ${chromiumPath} (apt-get install -y chromium)`);
   }
 }
 console.log(`\n${passed} passed, ${failed} failed, ${skipped} skipped`);
