@@ -1,6 +1,6 @@
 // The browser bundle's esbuild options, and what it must not contain: the Node layer (src/app/,
-// src/node.ts, the data layer's disk modules) and Node's APIs. Used by scripts/build.mjs (the build
-// fails on a finding) and by test/tools/bundle.test.ts (which bundles src/index.ts in memory).
+// src/node.ts) and Node's APIs. Used by scripts/build.mjs (the build fails on a finding) and by
+// test/tools/bundle.test.ts (which bundles src/index.ts in memory).
 export const browserBundleOptions = {
   bundle: true,
   format: 'esm',

@@ -1,11 +1,13 @@
 // `npm test`: type-check, the layering check (dependency-cruiser, .dependency-cruiser.cjs), the
-// dead-export check (knip, knip.json), the linter (biome lint, biome.json), the uvu suites in Node
-// (WASM backend), then the same suites in headless Chromium (WebGL2 backend) when Chromium is
-// installed. Ends with one line `N passed, N failed, N skipped`.
+// dead-export check (knip, knip.json), the format check (biome format) and the linter (biome lint,
+// biome.jsonc; a warning fails it too), the uvu suites in Node (WASM backend), then the same suites
+// in headless Chromium (WebGL2 backend) when Chromium is installed. Ends with one line
+// `N passed, N failed, N skipped`.
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { chromiumPath } from './chromium.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const args = process.argv.slice(2);
@@ -39,7 +41,7 @@ if (!args.length) {
   const format = run('format (biome format; npx biome format --write fixes it)', join(root, 'node_modules/.bin/biome'), ['format']);
   if (format.status === 0) passed++;
   else failed++;
-  const lint = run('lint (biome lint)', join(root, 'node_modules/.bin/biome'), ['lint']);
+  const lint = run('lint (biome lint)', join(root, 'node_modules/.bin/biome'), ['lint', '--error-on-warnings']);
   if (lint.status === 0) passed++;
   else failed++;
 }
@@ -55,9 +57,8 @@ if (node.m) {
 }
 if (node.m && node.status !== 0 && +node.m[2] === 0) failed++;
 
-const chromium = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 if (existsSync(join(root, 'test/browser/run.mjs'))) {
-  if (existsSync(chromium)) {
+  if (existsSync(chromiumPath)) {
     const br = run('browser (webgl backend, headless Chromium)', process.execPath, ['test/browser/run.mjs', ...args]);
     if (br.m) {
       passed += +br.m[1];
@@ -68,7 +69,7 @@ if (existsSync(join(root, 'test/browser/run.mjs'))) {
       console.log('browser suite crashed before printing its summary');
     }
   } else {
-    console.log(`\n=== browser suite NOT RUN: no Chromium at ${chromium} (apt-get install -y chromium)`);
+    console.log(`\n=== browser suite NOT RUN: no Chromium at ${chromiumPath} (apt-get install -y chromium)`);
   }
 }
 console.log(`\n${passed} passed, ${failed} failed, ${skipped} skipped`);

@@ -4,10 +4,10 @@
 // (trainDetector, proposalsStep, testStep, evalStep, detectStep, runDemo) with their files.
 // The engine and the detector themselves come from `fastrcnn` (src/index.ts); both entries share one
 // engine (the Node build splits them into shared chunks).
-import './data/image-node.js';
+import './app/data/image-node.js';
 
-export * from './data/fs.js';
-export * from './data/image-node.js';
-export * from './data/voc.js';
-export { synthesize, imageRng, splitIds, type SynthOptions, type SynthSummary } from './data/synth.js';
+export * from './app/data/fs.js';
+export * from './app/data/image-node.js';
+export * from './app/data/voc.js';
+export { synthesize, imageRng, splitIds, type SynthOptions, type SynthSummary } from './app/data/synth.js';
 export * from './app/index.js';

@@ -1,7 +1,7 @@
 // Selective Search benchmark: time per image, boxes per image and recall at IoU 0.5 / 0.7 for the
 // fast and single modes, on the project's synthetic VOC-style scenes (the demo's data) at 320×240 and
 // 500×375. Usage: node --import tsx examples/bench/proposals.ts [--n 20] [--seed 1]
-import { imageRng, renderScene } from '../../src/data/synth.js';
+import { imageRng, renderScene } from '../../src/app/data/synth.js';
 import { datasetRecall } from '../../src/proposals/recall.js';
 import { selectiveSearch, type SelectiveSearchOptions } from '../../src/proposals/selectiveSearch.js';
 

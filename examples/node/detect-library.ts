@@ -1,18 +1,11 @@
 // The library behind the CLI, in a few calls: synthesize a small VOC dataset, train a detector on it
 // (quick settings: a couple of minutes), test it on the held-out split, and detect objects in one
 // image. Usage: npx tsx examples/node/detect-library.ts [outDir=/tmp/fastrcnn-example]
+// It imports the package's two entries from the sources: `fastrcnn` (src/index.ts: the engine and the
+// detector, browser-safe) and `fastrcnn/node` (src/node.ts: the steps that need files and threads).
 import { join } from 'node:path';
-import '../../src/index.js';
-import { synthesize } from '../../src/data/synth.js';
-import { readImageFile } from '../../src/data/fs.js';
-import { readVoc } from '../../src/data/voc.js';
-import { presetConfig } from '../../src/detection/model/presets.js';
-import { detect } from '../../src/detection/model/detect.js';
-import { formatApTable } from '../../src/detection/testing/evaluate.js';
-import { loadModel } from '../../src/app/files.js';
-import { proposalsStep, testStep } from '../../src/app/pipeline.js';
-import { trainDetector } from '../../src/app/train.js';
-import { selectiveSearch } from '../../src/proposals/selectiveSearch.js';
+import { detect, formatApTable, presetConfig, selectiveSearch } from '../../src/index.js';
+import { loadModel, proposalsStep, readImageFile, readVoc, synthesize, testStep, trainDetector } from '../../src/node.js';
 
 const out = process.argv[2] ?? '/tmp/fastrcnn-example';
 const data = join(out, 'data');

@@ -1,9 +1,9 @@
 // Synthesizes a few images, reads them back through the VOC reader, draws the ground truth and writes
 // a contact sheet. Usage: tsx examples/node/synth-preview.ts [outDir=/tmp/synth-preview] [images=8] [seed=1]
 import { join } from 'node:path';
-import { synthesize } from '../../src/data/synth.js';
-import { readVoc, loadVocImage } from '../../src/data/voc.js';
-import { writeImageFile } from '../../src/data/fs.js';
+import { synthesize } from '../../src/app/data/synth.js';
+import { readVoc, loadVocImage } from '../../src/app/data/voc.js';
+import { writeImageFile } from '../../src/app/data/fs.js';
 import { drawDetections } from '../../src/data/draw.js';
 import { createRgbImage } from '../../src/data/types.js';
 

@@ -2,7 +2,7 @@
 // thrown per image), decoding images once (corrupt ones skipped with a warning), and the proposals
 // of each image from the cache directory, computed with Selective Search when missing.
 import { join } from 'node:path';
-import { loadVocImage, readVoc, type VocDataset, type VocRecord } from '../data/voc.js';
+import { loadVocImage, readVoc, type VocDataset, type VocRecord } from './data/voc.js';
 import type { RgbImage } from '../data/types.js';
 import { cachedProposals, loadProposalsIfPresent } from '../proposals/proposalFiles.js';
 import { DEFAULT_SS_OPTIONS, selectiveSearch, type SelectiveSearchOptions } from '../proposals/selectiveSearch.js';

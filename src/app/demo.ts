@@ -2,8 +2,8 @@
 // split, detect one test image and draw it; every step timed, every output's path reported.
 import { existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { synthesize } from '../data/synth.js';
-import { readVoc } from '../data/voc.js';
+import { synthesize } from './data/synth.js';
+import { readVoc } from './data/voc.js';
 import type { FastRcnnConfig } from '../detection/model/config.js';
 import { presetConfig } from '../detection/model/presets.js';
 import type { ApTable } from '../detection/testing/evaluate.js';

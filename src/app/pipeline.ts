@@ -4,10 +4,10 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { basename, extname, join } from 'node:path';
 import { drawDetections } from '../data/draw.js';
-import { readImageFile, writeImageFile } from '../data/fs.js';
+import { readImageFile, writeImageFile } from './data/fs.js';
 import type { RgbImage } from '../data/types.js';
-import { readVoc, type VocDataset } from '../data/voc.js';
-import { readClassesFile } from '../data/voc.js';
+import { readVoc, type VocDataset } from './data/voc.js';
+import { readClassesFile } from './data/voc.js';
 import { datasetRecall, type RecallReport } from '../proposals/recall.js';
 import { parseProposals } from '../proposals/proposalFiles.js';
 import { selectiveSearch, type SelectiveSearchOptions } from '../proposals/selectiveSearch.js';

@@ -9,7 +9,7 @@
 import { appendFileSync, existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { RgbImage } from '../data/types.js';
-import type { VocRecord } from '../data/voc.js';
+import type { VocRecord } from './data/voc.js';
 import { decodeSafetensors } from '../nn/safetensors.js';
 import { type FastRcnnConfig, baseConfig, unresolvedKeys, validateConfig } from '../detection/model/config.js';
 import { datasetStats, resolveScales } from '../detection/model/dataScales.js';

@@ -22,6 +22,9 @@ interface Entry {
 
 /** The few tensor operations the tape itself does, straight on the engine (no op checks needed). */
 const add = (a: Tensor, b: Tensor) => engine.runKernel(Add, [a, b])[0];
+const ones = (shape: number[]) => engine.makeTensor(new Float32Array(sizeOf(shape)).fill(1), shape, 'float32');
+/** A share of `t` that no tidy scope owns (the tape disposes it). */
+const save = (t: Tensor) => engine.share(t, t.shape, false);
 
 /**
  * Adds `g` into `t.grad` (or makes it `t.grad`), taking ownership of `g`; the result is kept out of
@@ -37,9 +40,6 @@ export function accumulateGrad(t: Tensor, g: Tensor): void {
     t.grad = engine.keep(g);
   }
 }
-const ones = (shape: number[]) => engine.makeTensor(new Float32Array(sizeOf(shape)).fill(1), shape, 'float32');
-/** A share of `t` that no tidy scope owns (the tape disposes it). */
-const save = (t: Tensor) => engine.share(t, t.shape, false);
 
 class Tape implements GradientTape {
   private entries: Entry[] = [];

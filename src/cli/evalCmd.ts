@@ -1,7 +1,7 @@
 // fastrcnn eval: scores VOC results files (comp4_det_<split>_<class>.txt) against a split.
 import { formatApTable } from '../detection/testing/evaluate.js';
 import { evalStep } from '../app/pipeline.js';
-import { readClassesFile } from '../data/voc.js';
+import { readClassesFile } from '../app/data/voc.js';
 import type { Command } from './command.js';
 import { parseArgs, required, str } from './args.js';
 

@@ -2,7 +2,7 @@
 // loads this bundle, nothing runs here.
 import { isMainThread } from 'node:worker_threads';
 import '../index.js';
-import '../data/image-node.js';
+import '../app/data/image-node.js';
 import { runCli } from './run.js';
 
 if (isMainThread) {

@@ -1,5 +1,5 @@
 // fastrcnn synth: writes the built-in synthetic shapes dataset as a VOC directory.
-import { synthesize } from '../data/synth.js';
+import { synthesize } from '../app/data/synth.js';
 import type { Command } from './command.js';
 import { num, parseArgs, required, str } from './args.js';
 

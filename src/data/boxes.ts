@@ -2,8 +2,14 @@
 // so its width is x2 − x1 + 1 and its area and every IoU use +1; a horizontal flip in an image of
 // width W maps x to W − 1 − x. The WASM kernels (assembly/boxes.ts, assembly/nms.ts, wrapped by
 // src/detection/model/wasm/) apply the same rules to whole arrays; this module is the one TypeScript
-// copy, used by the VOC AP (src/eval/vocAp.ts), proposal recall and the flips of images' boxes.
+// copy, used by the VOC AP (src/eval/vocAp.ts), proposal recall, the flips of images' boxes, the
+// scale levels of detection and the data's object sizes.
 import type { Box } from './types.js';
+
+/** Area of box i of a flat [n·4] array, pixel-inclusive: (x2 − x1 + 1)·(y2 − y1 + 1). */
+export function boxArea(b: ArrayLike<number>, i = 0): number {
+  return (b[i * 4 + 2] - b[i * 4] + 1) * (b[i * 4 + 3] - b[i * 4 + 1] + 1);
+}
 
 /**
  * IoU of box i of `a` and box j of `b` (flat [n·4] arrays), +1 areas, computed as the VOC devkit does:
@@ -13,9 +19,7 @@ export function boxPairIou(a: ArrayLike<number>, i: number, b: ArrayLike<number>
   const iw = Math.min(a[i * 4 + 2], b[j * 4 + 2]) - Math.max(a[i * 4], b[j * 4]) + 1;
   const ih = Math.min(a[i * 4 + 3], b[j * 4 + 3]) - Math.max(a[i * 4 + 1], b[j * 4 + 1]) + 1;
   const inter = Math.max(iw, 0) * Math.max(ih, 0);
-  const areaA = (a[i * 4 + 2] - a[i * 4] + 1) * (a[i * 4 + 3] - a[i * 4 + 1] + 1);
-  const areaB = (b[j * 4 + 2] - b[j * 4] + 1) * (b[j * 4 + 3] - b[j * 4 + 1] + 1);
-  return inter / (areaA + areaB - inter);
+  return inter / (boxArea(a, i) + boxArea(b, j) - inter);
 }
 
 /** Boxes of a flipped image (pixel-inclusive): x1' = W-1-x2, x2' = W-1-x1. */

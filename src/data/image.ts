@@ -22,7 +22,7 @@ function activeCodec(): ImageCodec {
   if (registered) return registered;
   if (typeof createImageBitmap === 'function' && typeof OffscreenCanvas === 'function') return browserImageCodec;
   throw new Error(
-    "no image codec: in Node import 'fastrcnn' or 'fastrcnn/node' (they register the PNG/JPEG codec of src/data/image-node.ts) before decoding images",
+    "no image codec: in Node import 'fastrcnn' or 'fastrcnn/node' (they register the PNG/JPEG codec of src/app/data/image-node.ts) before decoding images",
   );
 }
 

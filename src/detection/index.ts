@@ -1,9 +1,10 @@
-// The detector's public API that runs anywhere (Node and browsers), room by room: model/ (config,
-// FastRCNN, the loss, sampling, targets, the network input, detection, model bytes, compression),
+// The detector's public API that runs anywhere (Node and browsers), room by room: model/ (config and
+// its presets, FastRCNN, the loss, sampling, targets, the network input, detection, model bytes, compression),
 // training/ (mini-batches, the Trainer, the loss plot) and testing/ (a split's detections and AP).
 // The Node-only steps (files, datasets on disk, the training command, the demo) are src/app/,
 // exported by src/node.ts (`fastrcnn/node`).
 export * from './model/config.js';
+export * from './model/presets.js';
 export * from './model/fastRcnn.js';
 export * from './model/loss.js';
 export * from './model/sampleRois.js';

@@ -8,6 +8,7 @@ import http from 'node:http';
 import { tmpdir } from 'node:os';
 import { dirname, extname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { chromiumPath, launchChromium } from '../../scripts/chromium.mjs';
 import { loadShaders } from '../../scripts/glsl.mjs';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
@@ -16,7 +17,6 @@ const fixtureDir = join(testDir, 'fixtures/reference');
 /** Test directories that bundle for the browser (no Node APIs beyond the fixture reader). */
 const DIRS = ['ops', 'autograd', 'nn', 'webgl', 'detection', 'eval', 'browser'];
 const TIMEOUT_MS = +(process.env.BROWSER_TEST_TIMEOUT_MS ?? 8 * 60 * 1000);
-const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
 function walk(d) {
   if (!existsSync(d)) return [];
@@ -202,19 +202,7 @@ await new Promise((r) => server.listen(0, '127.0.0.1', r));
 const port = server.address().port;
 
 // ---- run ---------------------------------------------------------------------------------------
-const { chromium } = await import('playwright-core');
-const browser = await chromium.launch({
-  executablePath: chromiumPath,
-  headless: true,
-  args: [
-    '--no-sandbox',
-    '--disable-background-networking',
-    '--disable-component-update',
-    '--disable-sync',
-    '--no-first-run',
-    '--disable-quic',
-  ],
-});
+const browser = await launchChromium(chromiumPath);
 const totals = { passed: 0, failed: 0, skipped: 0 };
 const failures = [];
 let status = 0;

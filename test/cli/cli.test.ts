@@ -7,25 +7,10 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import '../../src/index.js';
 import '../helpers/backend.js';
-import { runCli } from '../../src/cli/run.js';
+import { cli } from '../helpers/cli.js';
 import { tempDir } from '../detection/helpers.js';
 
 const test = suite('cli');
-
-async function cli(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '',
-    err = '';
-  const code = await runCli(argv, {
-    out: (s) => {
-      out += s + '\n';
-    },
-    err: (s) => {
-      err += s + '\n';
-    },
-    tty: false,
-  });
-  return { code, out, err };
-}
 
 const root = tempDir('cli');
 const data = join(root, 'data');

@@ -4,24 +4,9 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import '../../src/index.js';
 import '../helpers/backend.js';
-import { runCli } from '../../src/cli/run.js';
+import { cli } from '../helpers/cli.js';
 
 const test = suite('cli: train flags');
-
-async function cli(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '',
-    err = '';
-  const code = await runCli(argv, {
-    out: (s) => {
-      out += s + '\n';
-    },
-    err: (s) => {
-      err += s + '\n';
-    },
-    tty: false,
-  });
-  return { code, out, err };
-}
 
 test('bad values are one-line errors with exit 2', async () => {
   const cases: [string[], RegExp][] = [

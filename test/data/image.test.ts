@@ -3,7 +3,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { deflateSync } from 'node:zlib';
-import { decodeImageSync, decodePng, encodeJpeg, encodePng } from '../../src/data/image-node.js';
+import { decodeImageSync, decodePng, encodeJpeg, encodePng } from '../../src/app/data/image-node.js';
 import { decodeImage, encodeImage, readImageSize, sniffImageFormat } from '../../src/data/image.js';
 import type { RgbImage } from '../../src/data/types.js';
 

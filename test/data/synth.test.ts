@@ -6,9 +6,9 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Rng } from '../../src/util/random.js';
-import { imageRng, renderScene, splitIds, synthesize, DEFAULT_SHAPE_CLASSES } from '../../src/data/synth.js';
+import { imageRng, renderScene, splitIds, synthesize, DEFAULT_SHAPE_CLASSES } from '../../src/app/data/synth.js';
 import { pixelInsideTest, type PlacedShape } from '../../src/data/shapes.js';
-import { readVoc, loadVocImage } from '../../src/data/voc.js';
+import { readVoc, loadVocImage } from '../../src/app/data/voc.js';
 
 const scenes = Array.from({ length: 40 }, (_, i) => renderScene(new Rng(1000 + i), { withMasks: true }));
 

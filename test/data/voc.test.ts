@@ -6,7 +6,7 @@ import { mkdtempSync, rmSync, writeFileSync, mkdirSync, copyFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { readVoc, readSplitIds, loadVocImage, writeVoc } from '../../src/data/voc.js';
+import { readVoc, readSplitIds, loadVocImage, writeVoc } from '../../src/app/data/voc.js';
 import { parseVocXml, writeVocXml } from '../../src/data/voc-xml.js';
 import type { VocAnnotation } from '../../src/data/types.js';
 

@@ -8,23 +8,13 @@ import { baseConfig, validateConfig } from '../../src/detection/model/config.js'
 import { imageBlob } from '../../src/detection/model/input.js';
 import { minibatchParts, roidbEntry } from '../../src/detection/training/minibatch.js';
 import { sampleCropArrays } from '../../src/detection/training/pretrain.js';
-import { createRgbImage } from '../../src/data/types.js';
 import { Rng } from '../../src/util/random.js';
+import { squareScene } from './squareScene.js';
 
 const test = suite('detection: colour jitter');
-const W = 64,
-  H = 48;
-const img = createRgbImage(W, H, [40, 90, 200]);
-for (let y = 10; y < 30; y++) for (let x = 8; x < 28; x++) img.data.set([250, 10, 120], (y * W + x) * 3);
+const { W, H, img, rec, proposals } = squareScene();
+// One more row whose colours vary along x.
 for (let x = 0; x < W; x++) img.data.set([x * 4, 255 - x * 3, 60], (40 * W + x) * 3);
-const rec = {
-  id: 'a',
-  imagePath: '',
-  width: W,
-  height: H,
-  objects: [{ name: 'square', box: [8, 10, 27, 29] as [number, number, number, number], difficult: false }],
-};
-const proposals = [8, 10, 27, 29, 6, 8, 30, 31, 30, 5, 60, 40, 0, 0, 20, 20, 35, 20, 63, 47];
 
 /** Least-squares gain and bias of got ≈ g·ref + b over one plane, in float64, and the worst residual. */
 function fit(got: Float32Array, ref: Float32Array, o: number, n: number) {

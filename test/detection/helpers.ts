@@ -3,7 +3,7 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { synthesize } from '../../src/data/synth.js';
+import { synthesize } from '../../src/app/data/synth.js';
 import { type FastRcnnConfig, baseConfig } from '../../src/detection/model/config.js';
 
 export function tempDir(prefix: string): string {

@@ -12,21 +12,11 @@ import { sampleCropArrays } from '../../src/detection/training/pretrain.js';
 import { permuteChannelPlanes } from '../../src/data/transforms.js';
 import { createRgbImage } from '../../src/data/types.js';
 import { Rng } from '../../src/util/random.js';
+import { squareScene } from './squareScene.js';
 
 const test = suite('detection: channel-order augmentation');
 
-const W = 64,
-  H = 48;
-const img = createRgbImage(W, H, [40, 90, 200]);
-for (let y = 10; y < 30; y++) for (let x = 8; x < 28; x++) img.data.set([250, 10, 120], (y * W + x) * 3);
-const rec = {
-  id: 'a',
-  imagePath: '',
-  width: W,
-  height: H,
-  objects: [{ name: 'square', box: [8, 10, 27, 29] as [number, number, number, number], difficult: false }],
-};
-const proposals = [8, 10, 27, 29, 6, 8, 30, 31, 30, 5, 60, 40, 0, 0, 20, 20, 35, 20, 63, 47];
+const { W, H, img, rec, proposals } = squareScene();
 
 /** Which plane of `ref` each plane of `got` equals (exactly), or -1. */
 function planeOrder(got: Float32Array, ref: Float32Array, at: number, plane: number): number[] {

@@ -10,7 +10,7 @@ import '../helpers/backend.js';
 import { trainDetector } from '../../src/app/train.js';
 import { detectStep, testStep } from '../../src/app/pipeline.js';
 import { loadModel } from '../../src/app/files.js';
-import { readSplitIds } from '../../src/data/voc.js';
+import { readSplitIds } from '../../src/app/data/voc.js';
 import { saveProposals } from '../../src/proposals/proposalFiles.js';
 import { rejects } from '../helpers/rejects.js';
 import { tempDir, tinyConfig, tinyDataset } from './helpers.js';

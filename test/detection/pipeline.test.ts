@@ -11,14 +11,14 @@ import * as assert from 'uvu/assert';
 import { join } from 'node:path';
 import '../../src/index.js';
 import '../helpers/backend.js';
-import { synthesize } from '../../src/data/synth.js';
+import { synthesize } from '../../src/app/data/synth.js';
 import { type FastRcnnConfig, baseConfig } from '../../src/detection/model/config.js';
 import { detect, imDetect } from '../../src/detection/model/detect.js';
 import { loadModel } from '../../src/app/files.js';
 import { createModel } from '../../src/detection/model/fastRcnn.js';
 import { proposalsStep, testStep } from '../../src/app/pipeline.js';
 import { trainDetector } from '../../src/app/train.js';
-import { loadVocImage, readVoc } from '../../src/data/voc.js';
+import { loadVocImage, readVoc } from '../../src/app/data/voc.js';
 import { loadProposals } from '../../src/proposals/proposalFiles.js';
 import { tempDir } from './helpers.js';
 

@@ -12,7 +12,7 @@ import { testStep } from '../../src/app/pipeline.js';
 import { loadModel } from '../../src/app/files.js';
 import { parseLossCsv } from '../../src/detection/training/lossPlot.js';
 import { autoValidationCount, holdOut } from '../../src/detection/training/validation.js';
-import { readSplitIds } from '../../src/data/voc.js';
+import { readSplitIds } from '../../src/app/data/voc.js';
 import { rejects } from '../helpers/rejects.js';
 import { tempDir, tinyConfig, tinyDataset } from './helpers.js';
 

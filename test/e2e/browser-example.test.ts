@@ -12,11 +12,12 @@ import { fileURLToPath } from 'node:url';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import * as fr from '../../src/index.node.js';
+// @ts-expect-error: a plain .mjs script without type declarations
+import { chromiumPath, launchChromium } from '../../scripts/chromium.mjs';
 
 const test = suite('e2e: browser example');
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const example = join(root, 'examples/browser');
-const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 /** The sample the test runs on, and its index in the page (?sample=N). */
 const SAMPLE = '000091',
   SAMPLE_INDEX = 2;
@@ -129,19 +130,7 @@ if (!existsSync(chromiumPath)) {
         fail(new Error(`serve.mjs exited (${code}):\n${log}`));
       });
     });
-    const { chromium } = await import('playwright-core');
-    browser = await chromium.launch({
-      executablePath: chromiumPath,
-      headless: true,
-      args: [
-        '--no-sandbox',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-        '--no-first-run',
-        '--disable-quic',
-      ],
-    });
+    browser = await launchChromium(chromiumPath);
   });
 
   test.after(async () => {

@@ -4,18 +4,7 @@
 // same folded copy of the model. Synchronous like detectSplit: the main thread waits on a shared flag
 // and reads the worker's messages with receiveMessageOnPort.
 import { MessageChannel, receiveMessageOnPort } from 'node:worker_threads';
-import type { RgbImage } from '../../data/types.js';
-import type { VocRecord } from '../../data/voc.js';
-import type { FastRcnnConfig, TestConfig } from '../../detection/model/config.js';
-import {
-  type ImageResult,
-  type SplitDetections,
-  collectSplit,
-  detectSplit,
-  imageJobs,
-  runImageJob,
-} from '../../detection/testing/evaluate.js';
-import type { FastRCNN } from '../../detection/model/fastRcnn.js';
+import { type ImageResult, collectSplit, detectSplit, runImageJob, splitJobs } from '../../detection/testing/evaluate.js';
 import { modelFromBytes, modelToBytes } from '../../detection/model/modelFile.js';
 import { type DetectMsg as Msg, FLAG, TASKS, raise, spawnTask, workerTask } from './protocol.js';
 import { ready } from '../../ready.js';
@@ -25,23 +14,13 @@ export function splitDetector(workers: number, images: number): typeof detectSpl
   return workers >= 2 && images >= 2 ? detectSplitTwoThreads : detectSplit;
 }
 
-/** detectSplit on two threads; `warnings` and `onImage` as there (progress counts both threads). */
-function detectSplitTwoThreads(
-  model: FastRCNN,
-  cfg: FastRcnnConfig,
-  records: VocRecord[],
-  image: (r: VocRecord) => RgbImage | undefined,
-  proposals: Map<string, ArrayLike<number>>,
-  opts: { test?: TestConfig; warnings?: string[]; onImage?: (done: number, total: number) => void } = {},
-): SplitDetections {
+/** detectSplit on two threads, with its signature; `warnings` and `onImage` as there (progress counts both threads). */
+const detectSplitTwoThreads: typeof detectSplit = (model, cfg, records, image, proposals, opts = {}) => {
   const test = opts.test ?? cfg.test;
-  const jobs = imageJobs(records, image, proposals, opts.warnings);
+  const { jobs, tick } = splitJobs(records, image, proposals, opts);
   const mine = jobs.filter((_, k) => k % 2 === 0),
     theirs = jobs.filter((_, k) => k % 2 === 1);
   const results: ImageResult[] = [];
-  let done = records.length - jobs.length; // skipped ones count as done
-  const tick = () => opts.onImage?.(++done, records.length);
-  if (done) opts.onImage?.(done, records.length);
   const bytes = modelToBytes(model, cfg);
   const copy = modelFromBytes(bytes).model;
   const control = new Int32Array(new SharedArrayBuffer(4));
@@ -80,7 +59,7 @@ function detectSplitTwoThreads(
     copy.dispose();
   }
   return collectSplit(model.classes, records, results);
-}
+};
 
 // Worker side: rebuild the model, detect its images, post each result, then raise the flag.
 const d = workerTask(TASKS.detect);

@@ -3,7 +3,7 @@
 // thread would write. The worker is this module started by ./protocol.ts (task TASKS.proposals).
 import { availableParallelism } from 'node:os';
 import { parentPort } from 'node:worker_threads';
-import { readImageFile } from '../../data/fs.js';
+import { readImageFile } from '../data/fs.js';
 import { cachedProposals, loadProposalsIfPresent } from '../../proposals/proposalFiles.js';
 import { selectiveSearch, type SelectiveSearchOptions } from '../../proposals/selectiveSearch.js';
 import { type ProposalsJob as Job, type ProposalsMsg as Msg, TASKS, spawnTask, workerTask } from './protocol.js';

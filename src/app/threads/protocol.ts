@@ -30,7 +30,6 @@ interface ProposalsData {
 export interface ProposalsMsg {
   done?: string;
   error?: string;
-  end?: boolean;
 }
 
 /** Gradients: a model replica over shared weights, gradients and results buffers; one GradientsJob message per step. */

@@ -1,6 +1,6 @@
 // The public box functions: IoU, NMS, the R-CNN box coder and clipping. Each takes Tensors or plain
 // arrays and answers in kind (Tensor in → Tensor out), running the typed-array WASM wrappers of
-// ./kernels/boxes.ts and ./kernels/nms.ts, which own the +1 pixel conventions.
+// ./wasm/boxes.ts and ./wasm/nms.ts, which own the +1 pixel conventions.
 import { engine } from '../../tensor/engine.js';
 import { Tensor } from '../../tensor/tensor.js';
 import { shapeStr } from '../../core/types.js';

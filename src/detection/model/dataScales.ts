@@ -9,6 +9,7 @@
 // (×1, ×1.5, ×2 the training scale, the top level capped at MAX_TEST_SIDE) and sends each RoI to the
 // level where it is closest to r pixels, so small objects are seen enlarged. Pre-training crops are
 // r × 1.125 (the crop context around a median object).
+import { boxArea } from '../../data/boxes.js';
 import { type FastRcnnConfig, featureStride } from './config.js';
 
 export const MIN_SIDE = 96;
@@ -16,7 +17,7 @@ export const MAX_TRAIN_SIDE = 320;
 export const MAX_TEST_SIDE = 640;
 const MAX_UPSAMPLE = 2;
 
-export interface SizeStats {
+interface SizeStats {
   p10: number;
   p50: number;
   p90: number;
@@ -43,7 +44,7 @@ function stats(values: number[]): SizeStats {
 
 /** Image and object size statistics of a split's records (difficult objects included). */
 export function datasetStats(records: { width: number; height: number; objects: { box: ArrayLike<number> }[] }[]): DatasetStats {
-  const boxes = records.flatMap((r) => r.objects.map((o) => Math.sqrt((o.box[2] - o.box[0] + 1) * (o.box[3] - o.box[1] + 1))));
+  const boxes = records.flatMap((r) => r.objects.map((o) => Math.sqrt(boxArea(o.box))));
   return {
     images: records.length,
     objects: boxes.length,

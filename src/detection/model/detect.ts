@@ -11,7 +11,7 @@ import type { FastRcnnConfig, TestConfig } from './config.js';
 import { clipBoxes, decodeBoxes } from './wasm/boxes.js';
 import { nms } from './wasm/nms.js';
 import { cleanProposals, imageBlob } from './input.js';
-import { flipBoxesFlat } from '../../data/boxes.js';
+import { boxArea, flipBoxesFlat } from '../../data/boxes.js';
 import { computeScale } from '../../data/transforms.js';
 import type { FastRCNN } from './fastRcnn.js';
 import { unnormalizeDeltas } from './targets.js';
@@ -52,7 +52,7 @@ function assignLevels(rois: Float32Array, scales: number[], area: number): Int32
     lv = new Int32Array(n);
   if (scales.length <= 1) return lv;
   for (let i = 0; i < n; i++) {
-    const a = (rois[4 * i + 2] - rois[4 * i] + 1) * (rois[4 * i + 3] - rois[4 * i + 1] + 1);
+    const a = boxArea(rois, i);
     let best = 0,
       bd = Infinity;
     scales.forEach((s, k) => {

@@ -54,7 +54,7 @@ export interface ImageResult {
 }
 
 /** The records that can run: a missing image is skipped with a warning, no proposals is warned of. */
-export function imageJobs(
+function imageJobs(
   records: VocRecord[],
   image: (r: VocRecord) => RgbImage | undefined,
   proposals: Map<string, ArrayLike<number>>,
@@ -72,6 +72,29 @@ export function imageJobs(
     jobs.push({ index, image: img, proposals: p ?? [] });
   });
   return jobs;
+}
+
+/** How detectSplit (and its threaded version) are told what to run with and what to report. */
+export interface SplitOptions {
+  test?: TestConfig;
+  warnings?: string[];
+  onImage?: (done: number, total: number) => void;
+}
+
+/**
+ * The jobs of a split (imageJobs) and the progress tick to call after each: records skipped for a
+ * missing image count as done at once, so `onImage` always ends at the number of records.
+ */
+export function splitJobs(
+  records: VocRecord[],
+  image: (r: VocRecord) => RgbImage | undefined,
+  proposals: Map<string, ArrayLike<number>>,
+  opts: SplitOptions,
+): { jobs: ImageJob[]; tick: () => void } {
+  const jobs = imageJobs(records, image, proposals, opts.warnings);
+  let done = records.length - jobs.length;
+  if (done) opts.onImage?.(done, records.length);
+  return { jobs, tick: () => opts.onImage?.(++done, records.length) };
 }
 
 export function runImageJob(model: FastRCNN, cfg: FastRcnnConfig, test: TestConfig, j: ImageJob): ImageResult {
@@ -112,15 +135,13 @@ export function detectSplit(
   records: VocRecord[],
   image: (r: VocRecord) => RgbImage | undefined,
   proposals: Map<string, ArrayLike<number>>,
-  opts: { test?: TestConfig; warnings?: string[]; onImage?: (done: number, total: number) => void } = {},
+  opts: SplitOptions = {},
 ): SplitDetections {
-  const jobs = imageJobs(records, image, proposals, opts.warnings);
+  const { jobs, tick } = splitJobs(records, image, proposals, opts);
   const results: ImageResult[] = [];
-  let done = records.length - jobs.length; // skipped ones count as done
-  if (done) opts.onImage?.(done, records.length);
   for (const j of jobs) {
     results[j.index] = runImageJob(model, cfg, opts.test ?? cfg.test, j);
-    opts.onImage?.(++done, records.length);
+    tick();
   }
   return collectSplit(model.classes, records, results);
 }

@@ -10,11 +10,10 @@ export function parseDuration(text: string): number {
   if (/^\d+(\.\d+)?$/.test(s)) return +s;
   const re = /(\d+(?:\.\d+)?)\s*(h|min|m|s)/gy;
   let total = 0,
-    end = 0,
-    m: RegExpExecArray | null;
-  while ((m = re.exec(s))) {
+    end = 0;
+  for (const m of s.matchAll(re)) {
     total += +m[1] * (m[2] === 'h' ? 3600 : m[2] === 's' ? 1 : 60);
-    end = re.lastIndex;
+    end = m.index + m[0].length;
   }
   if (!end || end !== s.length || !(total > 0)) throw bad();
   return total;
@@ -72,7 +71,7 @@ export function planToBudget(
 }
 
 /** Seconds a whole plan needs at these costs (for the "budget too small" message). */
-export function planSeconds(pretrain: number, iterations: number, cost: StepCosts): number {
+function planSeconds(pretrain: number, iterations: number, cost: StepCosts): number {
   return pretrain * cost.pretrain + iterations * cost.train;
 }
 

@@ -4,8 +4,7 @@
 // through the model file's bytes (target normalization folded), then the same detection and scoring.
 // Browser-safe: the detection of the split is a parameter; src/app/validation.ts passes the two-thread
 // one (a worker thread) when the set asks for two threads.
-import type { RgbImage } from '../../data/types.js';
-import type { VocRecord } from '../../data/types.js';
+import type { RgbImage, VocRecord } from '../../data/types.js';
 import { Rng } from '../../util/random.js';
 import type { FastRcnnConfig } from '../model/config.js';
 import { type ApTable, detectSplit, evaluateDetections } from '../testing/evaluate.js';

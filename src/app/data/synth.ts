@@ -1,16 +1,16 @@
 // The built-in synthetic dataset, written as a PASCAL VOC directory (Node): <outDir>/Annotations,
 // JPEGImages (PNG or JPEG), ImageSets/Main/{train,val,trainval,test}.txt and classes.txt. Image i is
 // rendered from its own generator derived from (seed, i), so the bytes depend only on the options.
-import { Rng } from '../util/random.js';
+import { Rng } from '../../util/random.js';
 import { encodeImageSync } from './image-node.js';
 import { writeFileMkdir } from './fs.js';
-import { DEFAULT_SHAPE_CLASSES } from './shapes.js';
-import { renderScene, type SceneOptions } from './synth-scene.js';
+import { DEFAULT_SHAPE_CLASSES } from '../../data/shapes.js';
+import { renderScene, type SceneOptions } from '../../data/synth-scene.js';
 import { writeClassesFile, writeImageSet, writeVocAnnotation } from './voc.js';
 import { join } from 'node:path';
 
-export { renderScene } from './synth-scene.js';
-export { DEFAULT_SHAPE_CLASSES } from './shapes.js';
+export { renderScene } from '../../data/synth-scene.js';
+export { DEFAULT_SHAPE_CLASSES } from '../../data/shapes.js';
 
 export interface SynthOptions extends Omit<SceneOptions, 'withMasks' | 'plain'> {
   outDir: string;

@@ -1,9 +1,9 @@
-// Node-only file I/O for the data layer (kept apart so browser bundles of image.ts never see `fs`).
+// Node-only file I/O of images and bytes (the app layer; browser bundles of data/image.ts never see `fs`).
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, extname } from 'node:path';
 import { decodeImageSync, encodeImageSync } from './image-node.js';
-import type { ImageFormat } from './image.js';
-import type { RgbImage } from './types.js';
+import type { ImageFormat } from '../../data/image.js';
+import type { RgbImage } from '../../data/types.js';
 
 export function readBytes(path: string): Uint8Array {
   const b = readFileSync(path);

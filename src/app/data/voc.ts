@@ -14,11 +14,11 @@ import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { readBytes, writeFileMkdir, writeImageFile } from './fs.js';
 import { decodeImageSync } from './image-node.js';
-import { readImageSize } from './image.js';
-import type { RgbImage, VocAnnotation, VocDataset, VocRecord } from './types.js';
-import { parseVocXml, sanitizeBoxes, writeVocXml } from './voc-xml.js';
+import { readImageSize } from '../../data/image.js';
+import type { RgbImage, VocAnnotation, VocDataset, VocRecord } from '../../data/types.js';
+import { parseVocXml, sanitizeBoxes, writeVocXml } from '../../data/voc-xml.js';
 
-export type { VocDataset, VocRecord } from './types.js';
+export type { VocDataset, VocRecord } from '../../data/types.js';
 
 export interface ReadVocOptions {
   /** ImageSets/Main/<split>.txt; default 'trainval'. */

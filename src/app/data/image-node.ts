@@ -2,8 +2,8 @@
 // then alpha dropped), JPEG via jpeg-js. Importing this module registers it for decodeImage/encodeImage.
 import pngjs from 'pngjs';
 import jpeg from 'jpeg-js';
-import { registerImageCodec, rgbaToRgb, rgbToRgba, sniffImageFormat, type ImageCodec, type ImageFormat } from './image.js';
-import type { RgbImage } from './types.js';
+import { registerImageCodec, rgbaToRgb, rgbToRgba, sniffImageFormat, type ImageCodec, type ImageFormat } from '../../data/image.js';
+import type { RgbImage } from '../../data/types.js';
 
 const { PNG } = pngjs;
 
