@@ -1,5 +1,5 @@
-// `fastrcnn train` as a library call (Node): read the split, decode the images, load or compute the
-// proposals (on worker threads), choose the scales the config leaves to the data, plan the iterations
+// `fastrcnn train` as a library call (Node): read the data (trainData.ts: splits, images, proposals,
+// the scales the config leaves to the data, the roidb), plan the iterations
 // (dataset-size rule or a time budget, re-planned from measured step times), then run the Trainer with
 // a progress bar (loss terms, s/iter, ETA), the loss as CSV and an SVG plot, validation mAP on a
 // held-out split with the best model kept, atomic checkpoints (weights, momentum, iteration,
@@ -10,21 +10,18 @@ import { appendFileSync, existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { RgbImage } from '../data/types.js';
 import type { VocRecord } from './data/voc.js';
-import { decodeSafetensors } from '../nn/safetensors.js';
 import { type FastRcnnConfig, baseConfig, unresolvedKeys, validateConfig } from '../detection/model/config.js';
-import { datasetStats, resolveScales } from '../detection/model/dataScales.js';
-import { DEFAULT_SS_OPTIONS, decodeImages, defaultProposalsDir, proposalsFor, readSplit } from './dataset.js';
 import { atomicWrite, readFileChecked, saveModel } from './files.js';
 import { LOSS_CSV_HEADER, lossCsvRow, lossSvg, parseLossCsv } from '../detection/training/lossPlot.js';
-import { buildRoidb, type RoidbEntry } from '../detection/training/minibatch.js';
+import type { RoidbEntry } from '../detection/training/minibatch.js';
 import { type FastRCNN, createModel } from '../detection/model/fastRcnn.js';
 import { modelToBytes } from '../detection/model/modelFile.js';
-import { computeProposalsParallel, defaultWorkers } from './threads/parallel.js';
+import { defaultWorkers } from './threads/parallel.js';
 import { BudgetPlanner, ITERATION_RULE, MIN_ITERATIONS, iterationsForDataset, remainingSeconds } from '../detection/training/planner.js';
 import { type IterationLog, NonFiniteLossError, Trainer } from '../detection/training/trainer.js';
 import { fmtTime, progressLine, trainPaths } from './trainProgress.js';
 import { GradientWorker } from './threads/gradWorker.js';
-import { holdOut, overlap } from '../detection/training/validation.js';
+import { type Log, type RunMeta, readCheckpointMeta, readTrainingData } from './trainData.js';
 import { validate } from './validation.js';
 
 export interface TrainOptions {
@@ -100,52 +97,6 @@ export interface TrainResult {
   plan: { pretrain: number; iterations: number };
 }
 
-type Log = (msg: string) => void;
-
-/** Records of the training and validation parts (a named split, or `auto` held out of the training split). */
-function splitRecords(opts: TrainOptions, split: string, classes: string[] | undefined, seed: number, log: Log) {
-  const ds = readSplit(opts.data, split, classes);
-  let train = ds.records,
-    val: VocRecord[] = [];
-  const warnings = [...ds.warnings];
-  if (opts.valSplit === 'auto') {
-    ({ train, val } = holdOut(ds.records, seed));
-    log(
-      `train: --val-split auto holds out ${val.length} of the ${ds.records.length} '${split}' images for validation (seed ${seed}; they are not trained on)`,
-    );
-  } else if (opts.valSplit) {
-    if (opts.valSplit === split) throw new Error(`--val-split ${opts.valSplit} is the training split; name another split or use auto`);
-    const v = readSplit(opts.data, opts.valSplit, ds.classes);
-    const both = overlap(train, v.records);
-    if (both.length)
-      throw new Error(
-        `--val-split ${opts.valSplit} shares ${both.length} image(s) with '${split}' (e.g. ${both.slice(0, 3).join(', ')}); validation images must not be trained on`,
-      );
-    val = v.records;
-    warnings.push(...v.warnings.map((w) => `${opts.valSplit}: ${w}`));
-  }
-  return { classes: ds.classes, train, val, warnings };
-}
-
-/** The checkpoint's config and the run state stored beside it (plan, budget, best validation). */
-function readCheckpointMeta(path: string): { config: FastRcnnConfig; run: RunMeta } {
-  const { metadata } = decodeSafetensors(readFileChecked(path, 'checkpoint'), path);
-  if (metadata.format !== 'fastrcnn-checkpoint')
-    throw new Error(`${path}: not a training checkpoint (format '${metadata.format ?? 'none'}')`);
-  const config = validateConfig(JSON.parse(metadata.config));
-  const run = metadata.run ? (JSON.parse(metadata.run) as RunMeta) : { spent: 0, budget: 0, best: -1, valSplit: null };
-  return { config, run };
-}
-
-interface RunMeta {
-  /** Seconds spent training in earlier calls, and the total budget (0 = none). */
-  spent: number;
-  budget: number;
-  /** Best validation mAP so far (-1 = none) and the validation split it was measured on. */
-  best: number;
-  valSplit: string | null;
-}
-
 export async function trainDetector(opts: TrainOptions): Promise<TrainResult> {
   const t0 = performance.now();
   const elapsed = () => (performance.now() - t0) / 1000;
@@ -171,41 +122,9 @@ export async function trainDetector(opts: TrainOptions): Promise<TrainResult> {
     else if (asked > 0 && asked !== cfg.train.iterations && !run.budget) cfg.train.iterations = asked; // checked against the checkpoint below
   }
 
-  const { classes, train: trainRecords, val: valRecords, warnings } = splitRecords(opts, split, opts.classes, cfg.train.seed, log);
-  const { records, images } = decodeImages(trainRecords, warnings);
-  if (!records.length) throw new Error(`no usable images in split '${split}' of ${opts.data}`);
-  const val = valRecords.length ? decodeImages(valRecords, warnings) : null;
-  const propDir = opts.proposalsDir ?? defaultProposalsDir(opts.data);
-  const tp = performance.now();
-  const all = [...records, ...(val?.records ?? [])];
-  const par = await computeProposalsParallel(
-    all.map((r) => ({ id: r.id, imagePath: r.imagePath })),
-    propDir,
-    DEFAULT_SS_OPTIONS,
-    { workers },
-  );
-  if (par.computed) log(`train: computed the proposals of ${par.computed} image(s) on ${workers} thread(s) into ${propDir}`);
-  warnings.push(...par.errors);
-  const proposals = proposalsFor(records, (r) => images.get(r.id)!, { dir: propDir }, warnings);
-  const valProposals = val ? proposalsFor(val.records, (r) => val.images.get(r.id)!, { dir: propDir }, warnings) : new Map();
-  const propSecs = (performance.now() - tp) / 1000;
-
-  // Scales from the data where the config leaves them open; the pixels an iteration costs follow.
-  const scales = resolveScales(cfg, datasetStats(records));
-  cfg = scales.config;
-  if (scales.why) log(`train: ${scales.why}`);
-
-  const roidb = buildRoidb(records, proposals, classes, cfg);
-  warnings.push(...roidb.warnings);
-  const nFg = roidb.entries.reduce((n, e) => n + e.numGt, 0);
-  log(
-    `train: ${records.length} images of '${split}' (${roidb.entries.length} with flips), ${classes.length} classes [${classes.join(', ')}], ` +
-      `${nFg} ground-truth boxes, proposals from ${propDir} (${propSecs.toFixed(1)} s)`,
-  );
-  if (warnings.length)
-    log(
-      `train: ${warnings.length} warning(s):\n  ${warnings.slice(0, 10).join('\n  ')}${warnings.length > 10 ? `\n  ... ${warnings.length - 10} more` : ''}`,
-    );
+  const data = await readTrainingData(opts, split, cfg, workers, log);
+  const { classes, records, images, val, valProposals, roidb, warnings } = data;
+  cfg = data.config;
 
   // A first plan (so the trainer starts in the right phase); a budget re-plans it from measured costs.
   const budgeted = run.budget > 0;
@@ -266,11 +185,10 @@ export async function trainDetector(opts: TrainOptions): Promise<TrainResult> {
       ((((performance.now() - s) / 1000 / few.records.length) * valSet.records.length) / workers) * 1.2 + (workers > 1 ? 0.5 : 0);
   }
   const reserve = () => valsLeft() * valSeconds + 1;
-  const perThread = (s: number) => (s / workers) * 1.15 + 0.004;
   const planner = new BudgetPlanner(
     budgeted ? run.budget - run.spent : Infinity,
     cfg.train.pretrain.ratio,
-    { pretrain: perThread(probe.pretrain), train: perThread(probe.train) },
+    { pretrain: probe.pretrain * 1.05 + 0.003, train: probe.train * 1.05 + 0.003 }, // + the SGD update and the CSV line
     elapsed,
     reserve,
   );

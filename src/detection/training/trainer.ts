@@ -149,23 +149,9 @@ export class Trainer {
     return pick;
   }
 
-  /** One SGD iteration. Throws NonFiniteLossError (before updating anything) when the loss is NaN/Inf. */
-  step(): IterationLog {
-    const t0 = performance.now();
-    const it = this.iteration,
-      P = this.cfg.train.pretrain.iterations,
-      pre = this.pretraining;
-    if (!pre && this.phase === 'pretrain') this.enterTraining(); // fresh momentum, as from a pre-trained model
-    const p = this.cfg.train.pretrain;
-    const lr = pre
-      ? stepLr({ baseLr: p.lr, steps: [Math.round(0.8 * p.iterations)], warmupIters: p.warmupIters, warmupFactor: 0.1 }, it)
-      : learningRate(this.cfg.train, it - P);
-    const split = this.parallel ? 2 : 1;
-    const parts: BatchPart[] = pre
-      ? cropParts(this.roidb.entries, this.cfg, this.dataRng, this.loadImage, split)
-      : minibatchParts(this.nextEntries(), this.cfg, this.dataRng, this.loadImage);
+  /** Gradient sums of the parts, added into .grad: alternate parts go to the worker; results in part order. */
+  private gradients(parts: BatchPart[]): PartResult[] {
     const lambda = this.cfg.train.lambda;
-    // Parts alternate between this thread and the worker; results are combined in part order.
     const mine = parts.map((_, i) => i).filter((i) => !this.parallel || parts.length < 2 || i % 2 === 0);
     const theirs = parts.map((_, i) => i).filter((i) => !mine.includes(i));
     if (theirs.length) {
@@ -188,6 +174,25 @@ export class Trainer {
           results[theirs[k]] = r;
         });
     }
+    return results;
+  }
+
+  /** One SGD iteration. Throws NonFiniteLossError (before updating anything) when the loss is NaN/Inf. */
+  step(): IterationLog {
+    const t0 = performance.now();
+    const it = this.iteration,
+      P = this.cfg.train.pretrain.iterations,
+      pre = this.pretraining;
+    if (!pre && this.phase === 'pretrain') this.enterTraining(); // fresh momentum, as from a pre-trained model
+    const p = this.cfg.train.pretrain;
+    const lr = pre
+      ? stepLr({ baseLr: p.lr, steps: [Math.round(0.8 * p.iterations)], warmupIters: p.warmupIters, warmupFactor: 0.1 }, it)
+      : learningRate(this.cfg.train, it - P);
+    const split = this.parallel ? 2 : 1;
+    const parts: BatchPart[] = pre
+      ? cropParts(this.roidb.entries, this.cfg, this.dataRng, this.loadImage, split)
+      : minibatchParts(this.nextEntries(), this.cfg, this.dataRng, this.loadImage);
+    const results = this.gradients(parts);
     const R = results.reduce((n, r) => n + r.numRois, 0);
     const sum = (f: (r: PartResult) => number) => results.reduce((a, r) => a + f(r), 0) / Math.max(R, 1);
     const loss = sum((r) => r.lossSum),
@@ -226,33 +231,41 @@ export class Trainer {
   }
 
   /**
-   * Seconds of one pre-training step and one Fast R-CNN iteration's forward and backward on this
-   * thread, measured on copies of the generators (the faster of two runs after one for the JIT's
-   * warm-up, so a pause elsewhere on the machine does not count).
-   * Weights, gradients, generators and data order are as before.
+   * Wall seconds of one pre-training step and one Fast R-CNN iteration's forward and backward, on
+   * the path step() takes (both threads when there is a worker): the median of five runs on different
+   * images after two for the JIT's (and a new worker's) warm-up, on copies of the generators. Timing one thread and
+   * dividing by the threads was 2x off for pre-training, whose small crops leave the worker's
+   * weight copy as most of a step. Weights, gradients, generators and data order are as before.
    */
   probe(): { pretrain: number; train: number } {
     const rng = new Rng(0);
     rng.setState(this.dataRng.getState());
     const dropout = this.model.dropoutRng.getState();
-    const entries = this.roidb.entries.slice(0, this.cfg.train.imsPerBatch);
-    const lambda = this.cfg.train.lambda;
+    const B = this.cfg.train.imsPerBatch,
+      E = this.roidb.entries;
     const time = (parts: BatchPart[]) => {
       const t0 = performance.now();
-      for (const p of parts) partGradients(this.model, p, lambda);
+      this.gradients(parts);
       return (performance.now() - t0) / 1000;
     };
-    const one = () => ({
-      pretrain: this.cfg.train.pretrain.iterations > 0 ? time(cropParts(this.roidb.entries, this.cfg, rng, this.loadImage, 1)) : 0,
-      train: time(minibatchParts(entries, this.cfg, rng, this.loadImage)),
+    const one = (k: number) => ({
+      pretrain: this.cfg.train.pretrain.iterations > 0 ? time(cropParts(E, this.cfg, rng, this.loadImage, this.parallel ? 2 : 1)) : 0,
+      train: time(
+        minibatchParts(
+          Array.from({ length: B }, (_, i) => E[(k * B + i) % E.length]),
+          this.cfg,
+          rng,
+          this.loadImage,
+        ),
+      ),
     });
-    one();
-    const a = one(),
-      b = one();
-    const r = { pretrain: Math.min(a.pretrain, b.pretrain), train: Math.min(a.train, b.train) };
+    one(0);
+    one(1);
+    const runs = [2, 3, 4, 5, 6].map(one);
+    const median = (f: (r: { pretrain: number; train: number }) => number) => runs.map(f).sort((a, b) => a - b)[runs.length >> 1];
     this.model.zeroGrad();
     this.model.dropoutRng.setState(dropout);
-    return r;
+    return { pretrain: median((r) => r.pretrain), train: median((r) => r.train) };
   }
 
   /** True when every parameter is finite (checked before a checkpoint is written). */
