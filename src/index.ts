@@ -52,6 +52,7 @@ export * from './data/draw.js';
 export * from './data/shapes.js';
 export * from './data/synth-scene.js';
 export * from './data/voc-xml.js';
+export { DEFAULT_LIMITS, getLimits, setLimits, type Limits } from './core/limits.js';
 export * from './proposals/selectiveSearch.js';
 export * from './proposals/recall.js';
 export * from './proposals/proposalFiles.js';

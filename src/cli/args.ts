@@ -1,5 +1,5 @@
 // Minimal argument parsing for the CLI: `--name value`, `--name=value`, boolean `--flag`, repeatable
-// `--set key=value`, positionals. Unknown flags are errors naming the command's known flags.
+// `--set key=value` (no positionals: a stray word is an error). Unknown flags are errors naming the known flags.
 
 export interface FlagSpec {
   /** 'string' takes a value; 'boolean' does not; 'list' takes a value and may repeat. */
@@ -9,7 +9,6 @@ export interface FlagSpec {
 
 export interface Parsed {
   flags: Record<string, string | boolean | string[]>;
-  positionals: string[];
 }
 
 export class UsageError extends Error {
@@ -21,15 +20,15 @@ export class UsageError extends Error {
 
 export function parseArgs(argv: string[], spec: Record<string, FlagSpec>, command: string): Parsed {
   const flags: Parsed['flags'] = {};
-  const positionals: string[] = [];
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (!a.startsWith('--')) {
-      positionals.push(a);
-      continue;
+      // No command takes positional arguments: a stray word is a mistyped option or a missing '--'.
+      throw new UsageError(`${command}: unexpected argument '${a.slice(0, 80)}' (options start with --)`);
     }
     const eq = a.indexOf('=');
     const name = a.slice(2, eq > 0 ? eq : undefined);
+    if (name === '') throw new UsageError(`${command}: '--' is not an option`);
     const s = spec[name];
     if (!s)
       throw new UsageError(
@@ -51,7 +50,7 @@ export function parseArgs(argv: string[], spec: Record<string, FlagSpec>, comman
     if (s.type === 'list') flags[name] = [...((flags[name] as string[] | undefined) ?? []), v];
     else flags[name] = v;
   }
-  return { flags, positionals };
+  return { flags };
 }
 
 export function str(p: Parsed, name: string): string | undefined {
@@ -65,16 +64,38 @@ export function required(p: Parsed, name: string, command: string): string {
   return v;
 }
 
-export function num(p: Parsed, name: string, command: string, opts: { integer?: boolean; min?: number } = {}): number | undefined {
+/** A numeric flag, checked: an integer where asked, within [min, max]; never clamped. */
+export function num(
+  p: Parsed,
+  name: string,
+  command: string,
+  opts: { integer?: boolean; min?: number; max?: number } = {},
+): number | undefined {
   const v = str(p, name);
   if (v === undefined) return undefined;
-  const x = Number(v);
-  if (!Number.isFinite(x) || (opts.integer && !Number.isInteger(x)) || (opts.min !== undefined && x < opts.min)) {
-    throw new UsageError(
-      `${command}: --${name} must be ${opts.integer ? 'an integer' : 'a number'}${opts.min !== undefined ? ` >= ${opts.min}` : ''}, got '${v}'`,
-    );
+  const x = v.trim() === '' ? Number.NaN : Number(v);
+  const { min, max } = opts;
+  if (!Number.isFinite(x) || (opts.integer && !Number.isInteger(x)) || (min !== undefined && x < min) || (max !== undefined && x > max)) {
+    const range =
+      min !== undefined && max !== undefined
+        ? ` in [${min}, ${max}]`
+        : min !== undefined
+          ? ` >= ${min}`
+          : max !== undefined
+            ? ` <= ${max}`
+            : '';
+    throw new UsageError(`${command}: --${name} must be ${opts.integer ? 'an integer' : 'a number'}${range}, got '${v.slice(0, 40)}'`);
   }
   return x;
+}
+
+/** A flag with a fixed set of values. */
+export function choice<T extends string>(p: Parsed, name: string, command: string, values: readonly T[], fallback: T): T {
+  const v = str(p, name);
+  if (v === undefined) return fallback;
+  if (!(values as readonly string[]).includes(v))
+    throw new UsageError(`${command}: --${name} must be ${values.join(' or ')}, got '${v.slice(0, 40)}'`);
+  return v as T;
 }
 
 export function bool(p: Parsed, name: string): boolean {

@@ -38,11 +38,20 @@ export function loadConfig(
     } catch (e) {
       throw new UsageError(`${command}: ${file} is not valid JSON (${(e as Error).message})`);
     }
-    cfg = validateConfig(mergeConfig(cfg, json));
+    cfg = asUsage(command, () => validateConfig(mergeConfig(cfg, json)), `--config ${file}`);
   }
   const pairs: Record<string, string> = { ...setPairs(p, command) };
   for (const [k, v] of Object.entries(shortcuts)) if (v !== undefined) pairs[k] = v;
-  return applyOverrides(cfg, pairs);
+  return asUsage(command, () => applyOverrides(cfg, pairs), '--set');
+}
+
+/** A bad config value is a usage error (exit 2, one line), as a bad flag is. */
+function asUsage<T>(command: string, fn: () => T, where: string): T {
+  try {
+    return fn();
+  } catch (e) {
+    throw new UsageError(`${command}: ${where}: ${(e as Error).message}`);
+  }
 }
 
 export function fmtSeconds(s: number): string {

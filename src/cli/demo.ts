@@ -27,7 +27,7 @@ export const demoCommand: Command = {
       config: cfg,
       log: io.err,
       tty: io.tty,
-      workers: num(p, 'workers', 'demo', { integer: true, min: 1 }),
+      workers: num(p, 'workers', 'demo', { integer: true, min: 1, max: 2 }),
     });
     io.out(`\n${formatApTable(r.table)}\n`);
     io.out(`steps: ${r.steps.map((s) => `${s.name} ${s.seconds.toFixed(1)} s`).join(', ')}`);

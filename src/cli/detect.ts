@@ -22,7 +22,7 @@ export const detectCommand: Command = {
       out: str(p, 'out'),
       json: str(p, 'json'),
       proposals: str(p, 'proposals'),
-      threshold: num(p, 'threshold', 'detect', { min: 0 }),
+      threshold: num(p, 'threshold', 'detect', { min: 0, max: 1 }),
     });
     for (const d of r.detections) io.out(`${d.className.padEnd(12)} ${d.score.toFixed(3)}  [${d.box.map((v) => v.toFixed(0)).join(', ')}]`);
     io.out(

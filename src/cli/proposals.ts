@@ -2,7 +2,7 @@
 // with recall at IoU 0.5 / 0.7 and boxes per image.
 import { proposalsStep } from '../app/pipeline.js';
 import type { Command } from './command.js';
-import { num, parseArgs, required, str } from './args.js';
+import { choice, num, parseArgs, required, str } from './args.js';
 
 export const proposalsCommand: Command = {
   name: 'proposals',
@@ -17,13 +17,13 @@ export const proposalsCommand: Command = {
   },
   async run(argv, io) {
     const p = parseArgs(argv, this.flags, 'proposals');
-    const mode = (str(p, 'mode') ?? 'fast') as 'fast' | 'single';
+    const mode = choice(p, 'mode', 'proposals', ['fast', 'single'] as const, 'fast');
     const r = await proposalsStep({
-      workers: num(p, 'workers', 'proposals', { integer: true, min: 1 }),
+      workers: num(p, 'workers', 'proposals', { integer: true, min: 1, max: 64 }),
       data: required(p, 'data', 'proposals'),
       split: str(p, 'split') ?? 'trainval',
       dir: str(p, 'out'),
-      ss: { mode, maxBoxes: num(p, 'max-boxes', 'proposals', { integer: true, min: 0 }) ?? 2000 },
+      ss: { mode, maxBoxes: num(p, 'max-boxes', 'proposals', { integer: true, min: 1 }) ?? 2000 },
       log: io.err,
       tty: io.tty,
     });

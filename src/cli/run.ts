@@ -1,6 +1,7 @@
 // The CLI dispatcher: `fastrcnn <command> [options]`. Errors print one clear line (no stack trace
 // for expected errors) and give exit code 1; usage errors give 2.
 import { UsageError, usage } from './args.js';
+import { setLimits } from '../core/limits.js';
 import type { Command } from './command.js';
 import { type Io, nodeIo } from './common.js';
 import { compressCommand } from './compress.js';
@@ -39,6 +40,16 @@ export async function runCli(argv: string[], io: Io = nodeIo): Promise<number> {
   if (!name || name === 'help' || name === '--help' || name === '-h') {
     io.out(help());
     return 0;
+  }
+  // FASTRCNN_LIMITS='{"maxImagePixels":100000000}' raises the input limits (src/core/limits.ts) for one run.
+  const limits = process.env.FASTRCNN_LIMITS;
+  if (limits) {
+    try {
+      setLimits(JSON.parse(limits));
+    } catch (e) {
+      io.err(`fastrcnn: FASTRCNN_LIMITS: ${(e as Error).message.replace(/^setLimits: /, '')}`);
+      return 2;
+    }
   }
   const cmd = COMMANDS.find((c) => c.name === name);
   if (!cmd) {

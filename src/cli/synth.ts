@@ -1,7 +1,7 @@
 // fastrcnn synth: writes the built-in synthetic shapes dataset as a VOC directory.
 import { synthesize } from '../app/data/synth.js';
 import type { Command } from './command.js';
-import { num, parseArgs, required, str } from './args.js';
+import { choice, num, parseArgs, required } from './args.js';
 
 export const synthCommand: Command = {
   name: 'synth',
@@ -18,10 +18,9 @@ export const synthCommand: Command = {
     const out = required(p, 'out', 'synth');
     const images = num(p, 'images', 'synth', { integer: true, min: 1 }) ?? 400;
     const seed = num(p, 'seed', 'synth', { integer: true }) ?? 1;
-    const format = str(p, 'format') ?? 'jpeg';
-    if (format !== 'jpeg' && format !== 'png') throw new Error(`synth: --format must be jpeg or png, got '${format}'`);
+    const format = choice(p, 'format', 'synth', ['jpeg', 'png'] as const, 'jpeg');
     const t0 = performance.now();
-    const s = synthesize({ outDir: out, images, seed, testFraction: num(p, 'test-fraction', 'synth', { min: 0 }), format });
+    const s = synthesize({ outDir: out, images, seed, testFraction: num(p, 'test-fraction', 'synth', { min: 0, max: 1 }), format });
     io.out(`synth: ${images} images in ${((performance.now() - t0) / 1000).toFixed(1)} s -> ${out}`);
     io.out(`  classes: ${s.classes.join(', ')}`);
     io.out(

@@ -34,7 +34,7 @@ export const testCommand: Command = {
       test: picked,
       log: io.err,
       tty: io.tty,
-      workers: num(p, 'workers', 'test', { integer: true, min: 1 }),
+      workers: num(p, 'workers', 'test', { integer: true, min: 1, max: 2 }),
     });
     io.out(formatApTable(r.table));
     io.out(

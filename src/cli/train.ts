@@ -44,8 +44,7 @@ export const trainCommand: Command = {
       }
       if (str(p, 'iterations')) throw new UsageError('train: give --time or --iterations, not both');
     }
-    const workers = num(p, 'workers', 'train', { integer: true, min: 1 });
-    if (workers !== undefined && workers > 2) throw new UsageError(`train: --workers must be 1 or 2, got ${workers}`);
+    const workers = num(p, 'workers', 'train', { integer: true, min: 1, max: 2 });
     const r = await trainDetector({
       data: required(p, 'data', 'train'),
       out: required(p, 'out', 'train'),

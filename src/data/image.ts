@@ -3,6 +3,7 @@
 // pngjs/jpeg-js codec by importing ./image-node.js (which registers itself), kept out of this file so a
 // browser bundle never pulls in pngjs's zlib/stream dependencies.
 import type { RgbImage } from './types.js';
+import { getLimits, overLimit } from '../core/limits.js';
 
 export type ImageFormat = 'png' | 'jpeg';
 
@@ -26,9 +27,23 @@ function activeCodec(): ImageCodec {
   );
 }
 
-/** Decodes PNG or JPEG bytes to RGB (alpha dropped, gray and palette expanded). */
+/** Decodes PNG or JPEG bytes to RGB (alpha dropped, gray and palette expanded); the header's size is checked first. */
 export async function decodeImage(bytes: Uint8Array): Promise<RgbImage> {
+  checkImageHeader(bytes);
   return activeCodec().decode(bytes);
+}
+
+/**
+ * Throws before any pixel is decoded when the bytes are not PNG/JPEG, the header has no readable
+ * size, or width × height is over the maxImagePixels limit (a 6 KB PNG can claim 184 megapixels).
+ */
+export function checkImageHeader(bytes: Uint8Array): { format: ImageFormat; width: number; height: number } {
+  if (!sniffImageFormat(bytes)) throw new Error('not a PNG or JPEG image');
+  const size = readImageSize(bytes);
+  if (!size) throw new Error(`corrupt ${sniffImageFormat(bytes)!.toUpperCase()} header: no image size before the pixel data`);
+  const px = size.width * size.height;
+  if (px > getLimits().maxImagePixels) throw overLimit(`image of ${size.width}x${size.height} pixels`, px, 'maxImagePixels');
+  return size;
 }
 
 /** Encodes to PNG (lossless) or JPEG (quality 1..100). */

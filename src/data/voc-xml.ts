@@ -4,14 +4,31 @@
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import type { Box, VocAnnotation, VocObject } from './types.js';
 
-const parser = new XMLParser({ ignoreAttributes: true, parseTagValue: false, trimValues: true, processEntities: true });
+const parser = new XMLParser({ ignoreAttributes: true, parseTagValue: false, trimValues: true, processEntities: false });
 
 type Node = Record<string, unknown>;
 const asArray = (v: unknown): unknown[] => (v == null ? [] : Array.isArray(v) ? v : [v]);
 const first = (v: unknown): unknown => (Array.isArray(v) ? v[0] : v);
+// Entities are decoded here in one pass, as XML defines them: the five named ones and character
+// references (&#99; &#x63;); anything else (a DOCTYPE's own entities, a code point XML does not allow)
+// stays as written. One pass, so &amp;#99; is the text "&#99;", not "c".
+const NAMED: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'" };
+const entity = (m: string, dec?: string, hex?: string, name?: string): string => {
+  if (name) return NAMED[name];
+  const cp = dec !== undefined ? Number.parseInt(dec, 10) : Number.parseInt(hex!, 16);
+  const ok =
+    cp === 0x9 ||
+    cp === 0xa ||
+    cp === 0xd ||
+    (cp >= 0x20 && cp <= 0xd7ff) ||
+    (cp >= 0xe000 && cp <= 0xfffd) ||
+    (cp >= 0x10000 && cp <= 0x10ffff);
+  return ok ? String.fromCodePoint(cp) : m;
+};
+const decodeEntities = (s: string): string => s.replace(/&(?:#([0-9]{1,7})|#x([0-9a-fA-F]{1,6})|(amp|lt|gt|quot|apos));/g, entity);
 const text = (v: unknown): string | undefined => {
   const x = first(v);
-  return typeof x === 'string' || typeof x === 'number' ? String(x).trim() : undefined;
+  return typeof x === 'string' || typeof x === 'number' ? decodeEntities(String(x)).trim() : undefined;
 };
 const num = (v: unknown): number | undefined => {
   const s = text(v);

@@ -1,13 +1,13 @@
 // Weight files in the safetensors layout: u64 little-endian header length, a JSON header
 // {name: {dtype, shape, data_offsets: [begin, end]}, __metadata__?: {string: string}}, then raw
 // little-endian bytes. Everything is validated before use: a corrupt or truncated file gives a clear
-// error, never a wrong tensor.
+// error, never a wrong tensor. The header's size is bounded (limits.ts) before it is read.
+import { getLimits } from '../core/limits.js';
 
 export interface NamedArray {
   shape: number[];
   data: Float32Array | Int32Array;
 }
-const MAX_HEADER = 100 * 1024 * 1024;
 const DTYPES = { F32: 4, I32: 4 } as const;
 
 export function encodeSafetensors(tensors: Map<string, NamedArray>, metadata: Record<string, string> = {}): Uint8Array {
@@ -52,7 +52,9 @@ export function decodeSafetensors(bytes: Uint8Array, source = 'weights'): Decode
   const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const lo = dv.getUint32(0, true),
     hi = dv.getUint32(4, true);
-  if (hi !== 0 || lo > MAX_HEADER) fail(`header length ${hi * 2 ** 32 + lo} exceeds ${MAX_HEADER} bytes`);
+  const max = getLimits().maxHeaderBytes;
+  if (hi !== 0 || lo > max)
+    fail(`header length ${hi * 2 ** 32 + lo} exceeds ${max} bytes (maxHeaderBytes; raise it with setLimits({ maxHeaderBytes: N }))`);
   if (8 + lo > bytes.length) fail(`header length ${lo} runs past the end of the file (${bytes.length} bytes; truncated?)`);
   let header: Record<string, any>;
   try {
@@ -68,6 +70,8 @@ export function decodeSafetensors(bytes: Uint8Array, source = 'weights'): Decode
   const spans: [number, number, string][] = [];
   for (const [name, info] of Object.entries(header)) {
     if (name === '__metadata__') {
+      if (!info || typeof info !== 'object' || Array.isArray(info) || !Object.values(info).every((v) => typeof v === 'string'))
+        fail('__metadata__ must be an object of strings');
       metadata = info;
       continue;
     }

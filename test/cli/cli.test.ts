@@ -113,7 +113,7 @@ test('clear errors for paths that do not exist', async () => {
   assert.is(d.code, 2);
   assert.match(d.err, /config file not found/);
   const e = await cli('train', '--data', data, '--out', model, '--set', 'train.nosuch=1');
-  assert.is(e.code, 1);
+  assert.is(e.code, 2);
   assert.match(e.err, /unknown key 'train.nosuch'/);
 });
 

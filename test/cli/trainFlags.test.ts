@@ -13,11 +13,36 @@ test('bad values are one-line errors with exit 2', async () => {
     [['--preset', 'fastest'], /unknown preset 'fastest' \(presets: default, paper, shapes\)/],
     [['--time', 'ten minutes'], /--time: cannot read the time 'ten minutes'/],
     [['--time', '5m', '--iterations', '100'], /give --time or --iterations, not both/],
-    [['--workers', '5'], /--workers must be 1 or 2, got 5/],
+    [['--workers', '5'], /--workers must be an integer in \[1, 2\], got '5'/],
   ];
   for (const [flags, re] of cases) {
     const r = await cli('train', '--data', '/nonexistent', '--out', '/tmp/m.safetensors', ...flags);
     assert.is(r.code, 2, flags.join(' '));
+    assert.match(r.err, re);
+    assert.is(r.err.trim().split('\n').length, 1, `one line: ${r.err}`);
+  }
+});
+
+// Each command refuses nonsense the same way (issue 12's bad command lines): no silent clamping, no
+// "0% recall" from a mode that does not exist, no config value of the wrong type.
+test('every command: bad values are one-line errors with exit 2', async () => {
+  const cases: [string[], RegExp][] = [
+    [['proposals', '--data', '/x', '--mode', 'bogus'], /--mode must be fast or single, got 'bogus'/],
+    [['proposals', '--data', '/x', '--max-boxes', '0'], /--max-boxes must be an integer >= 1, got '0'/],
+    [['synth', '--out', '/tmp/x', '--test-fraction', '2'], /--test-fraction must be a number in \[0, 1\], got '2'/],
+    [['synth', '--out', '/tmp/x', '--format', 'gif'], /--format must be jpeg or png, got 'gif'/],
+    [['test', '--model', 'm', '--data', '/x', '--workers', '3'], /--workers must be an integer in \[1, 2\], got '3'/],
+    [['detect', '--model', 'm', '--image', 'i.png', '--threshold', '2'], /--threshold must be a number in \[0, 1\], got '2'/],
+    [['train', '--data', '/x', '--out', 'm', '--set', 'train.stepFractions=["a"]'], /'train.stepFractions\[0\]': expected number, got "a"/],
+    [['train', '--data', '/x', '--out', 'm', '--set', 'test.scoreThresh=2'], /'test.scoreThresh': must be in \[0, 1\], got 2/],
+    [['train', '--data', '/x', '--out', 'm', '--set', 'train.maxSize=-1'], /'train.maxSize': must be an integer in \[1, 8192\], got -1/],
+    [['train', '--data', '/x', '--out', 'm', '--iterations', ''], /--iterations must be an integer >= 1, got ''/],
+    [['train', '--data', '/x', 'model.safetensors'], /unexpected argument 'model.safetensors' \(options start with --\)/],
+    [['eval', '--data', '/x', '--', 'x'], /'--' is not an option/],
+  ];
+  for (const [argv, re] of cases) {
+    const r = await cli(...argv);
+    assert.is(r.code, 2, argv.join(' '));
     assert.match(r.err, re);
     assert.is(r.err.trim().split('\n').length, 1, `one line: ${r.err}`);
   }

@@ -2,27 +2,34 @@
 // then alpha dropped), JPEG via jpeg-js. Importing this module registers it for decodeImage/encodeImage.
 import pngjs from 'pngjs';
 import jpeg from 'jpeg-js';
-import { registerImageCodec, rgbaToRgb, rgbToRgba, sniffImageFormat, type ImageCodec, type ImageFormat } from '../../data/image.js';
+import { checkImageHeader, registerImageCodec, rgbaToRgb, rgbToRgba, type ImageCodec, type ImageFormat } from '../../data/image.js';
+import { getLimits } from '../../core/limits.js';
 import type { RgbImage } from '../../data/types.js';
 
 const { PNG } = pngjs;
 
 export function decodePng(bytes: Uint8Array): RgbImage {
+  checkImageHeader(bytes);
   const png = PNG.sync.read(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
   return rgbaToRgb(png.data, png.width, png.height);
 }
 
 function decodeJpeg(bytes: Uint8Array): RgbImage {
-  const out = jpeg.decode(bytes, { useTArray: true, formatAsRGBA: false });
+  // jpeg-js's own caps as a second guard (its defaults, 100 MP and 512 MB, would undercut a raised limit)
+  const mp = getLimits().maxImagePixels / 1e6;
+  const out = jpeg.decode(bytes, {
+    useTArray: true,
+    formatAsRGBA: false,
+    maxResolutionInMP: mp,
+    maxMemoryUsageInMB: Math.max(512, mp * 16),
+  });
   return { width: out.width, height: out.height, data: out.data };
 }
 
-/** Decodes PNG or JPEG (sniffed from the magic bytes); throws on anything else or corrupt data. */
+/** Decodes PNG or JPEG (sniffed from the magic bytes); throws on anything else, corrupt data or a size over the limit. */
 export function decodeImageSync(bytes: Uint8Array): RgbImage {
-  const format = sniffImageFormat(bytes);
-  if (format === 'png') return decodePng(bytes);
-  if (format === 'jpeg') return decodeJpeg(bytes);
-  throw new Error('not a PNG or JPEG image');
+  const { format } = checkImageHeader(bytes);
+  return format === 'png' ? decodePng(bytes) : decodeJpeg(bytes);
 }
 
 /** Lossless 8-bit RGB PNG (colour type 2); deterministic bytes for the same pixels. */

@@ -10,11 +10,17 @@
 //   box inverted / crossing the border                  -> swapped / clipped, warning
 //   box outside the image, non-numeric box, no name     -> warning, object dropped
 //   size missing or different from the image file       -> warning, the image file's size is used
+//   id or <filename> naming a path outside the dataset  -> warning; the id is skipped, the filename ignored
+//   annotation over maxAnnotationBytes / maxObjects     -> warning, image skipped (limits.ts)
+//   image over maxImagePixels (from its header)         -> warning, image skipped
+//   class name over maxClassNameLength or with control characters -> warning, object dropped
+//   more than maxClasses classes                        -> Error
 import { existsSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { readBytes, writeFileMkdir, writeImageFile } from './fs.js';
 import { decodeImageSync } from './image-node.js';
-import { readImageSize } from '../../data/image.js';
+import { checkImageHeader } from '../../data/image.js';
+import { getLimits, overLimit } from '../../core/limits.js';
 import type { RgbImage, VocAnnotation, VocDataset, VocRecord } from '../../data/types.js';
 import { parseVocXml, sanitizeBoxes, writeVocXml } from '../../data/voc-xml.js';
 
@@ -59,8 +65,33 @@ export function readSplitIds(root: string, split: string): string[] {
   return ids;
 }
 
-function findImage(root: string, ann: VocAnnotation): string | null {
+/** A name as it may be echoed in a message: quoted, and cut short when long. */
+export function shownName(name: string): string {
+  const q = JSON.stringify(name);
+  return q.length > 60 ? `${q.slice(0, 50)}..." (${name.length} characters)` : q;
+}
+
+/** True for a plain file name: no directory part, no '..', no NUL (it cannot leave its folder). */
+const plainName = (n: string) =>
+  n !== '' && n !== '.' && n !== '..' && basename(n) === n && !n.includes('\\') && !n.includes('/') && !n.includes('\0');
+
+/** Why a class name is not usable, or null. */
+function badClassName(name: string): string | null {
+  if (name.length > getLimits().maxClassNameLength)
+    return `is ${name.length} characters, over maxClassNameLength ${getLimits().maxClassNameLength}`;
+  for (let i = 0; i < name.length; i++) {
+    const c = name.charCodeAt(i);
+    if (c < 0x20 || c === 0x7f) return 'contains control characters';
+  }
+  return null;
+}
+
+function findImage(root: string, ann: VocAnnotation, warnings: string[]): string | null {
   const dir = join(root, 'JPEGImages');
+  if (ann.filename && !plainName(ann.filename)) {
+    warnings.push(`${ann.id}: <filename> ${shownName(ann.filename)} is not a plain file name in JPEGImages; ignored`);
+    ann.filename = '';
+  }
   const candidates = [...(ann.filename ? [ann.filename] : []), ...IMAGE_EXTS.map((e) => ann.id + e)];
   for (const c of candidates) {
     const p = join(dir, c);
@@ -83,9 +114,18 @@ export function readVoc(root: string, options: ReadVocOptions = {}): VocDataset 
       continue;
     }
     seen.add(id);
+    if (!plainName(id)) {
+      warnings.push(`${shownName(id)} in ${split}: not a plain file name (ids name files in Annotations/ and JPEGImages/), skipped`);
+      continue;
+    }
     const xmlPath = join(root, 'Annotations', `${id}.xml`);
     if (!existsSync(xmlPath)) {
       warnings.push(`${id}: annotation missing (${xmlPath}), image skipped`);
+      continue;
+    }
+    const xmlBytes = statSync(xmlPath).size;
+    if (xmlBytes > getLimits().maxAnnotationBytes) {
+      warnings.push(`${overLimit(`${id}: annotation size in bytes`, xmlBytes, 'maxAnnotationBytes').message}; image skipped`);
       continue;
     }
     let ann: VocAnnotation;
@@ -97,21 +137,31 @@ export function readVoc(root: string, options: ReadVocOptions = {}): VocDataset 
       warnings.push(`${(e as Error).message}, image skipped`);
       continue;
     }
-    const imagePath = findImage(root, ann);
+    if (ann.objects.length > getLimits().maxObjects) {
+      warnings.push(`${overLimit(`${id}: objects in the annotation`, ann.objects.length, 'maxObjects').message}; image skipped`);
+      continue;
+    }
+    ann.objects = ann.objects.filter((o) => {
+      const why = badClassName(o.name);
+      if (why) warnings.push(`${id}: object class ${shownName(o.name)} ${why}; object dropped`);
+      return !why;
+    });
+    const imagePath = findImage(root, ann, warnings);
     if (!imagePath) {
       warnings.push(`${id}: image file missing in ${join(root, 'JPEGImages')}, image skipped`);
       continue;
     }
     let size: { width: number; height: number } | null = null;
     if (check !== 'none') {
+      let why = '';
       try {
         const bytes = readBytes(imagePath);
-        size = check === 'decode' ? decodeImageSync(bytes) : readImageSize(bytes);
-      } catch {
-        size = null;
+        size = check === 'decode' ? decodeImageSync(bytes) : checkImageHeader(bytes);
+      } catch (e) {
+        why = (e as Error).message;
       }
       if (!size) {
-        warnings.push(`${id}: image unreadable or corrupt (${imagePath}), image skipped`);
+        warnings.push(`${id}: image unreadable (${imagePath}: ${why || 'corrupt'}), image skipped`);
         continue;
       }
       if (size.width !== ann.width || size.height !== ann.height) {
@@ -138,6 +188,11 @@ export function readVoc(root: string, options: ReadVocOptions = {}): VocDataset 
     const file = options.classesFile ?? (existsSync(join(root, 'classes.txt')) ? join(root, 'classes.txt') : undefined);
     classes = file ? readClassesFile(file) : [...new Set(records.flatMap((r) => r.objects.map((o) => o.name)))].sort();
   }
+  if (classes.length > getLimits().maxClasses) throw overLimit(`${root}: classes`, classes.length, 'maxClasses');
+  for (const c of classes) {
+    const why = badClassName(c);
+    if (why) throw new Error(`${root}: class ${shownName(c)} ${why}`);
+  }
   const known = new Set(classes);
   const dropped = new Map<string, number>();
   for (const r of records) {
@@ -147,7 +202,7 @@ export function readVoc(root: string, options: ReadVocOptions = {}): VocDataset 
       return false;
     });
   }
-  for (const [name, n] of dropped) warnings.push(`${n} object(s) of class '${name}' not in the class list, dropped`);
+  for (const [name, n] of dropped) warnings.push(`${n} object(s) of class ${shownName(name)} not in the class list, dropped`);
   for (const r of records) if (r.objects.length === 0) warnings.push(`${r.id}: no objects, image kept as background only`);
   return { root, split, classes, records, warnings };
 }

@@ -296,8 +296,15 @@ export function mergeConfig<T>(base: T, override: unknown, path = ''): T {
 
 function checkValue(key: string, cur: unknown, v: unknown): unknown {
   const kind = (x: unknown) => (Array.isArray(x) ? 'array' : typeof x);
-  if (kind(cur) !== kind(v)) throw new Error(`config '${key}': expected ${kind(cur)}, got ${JSON.stringify(v)}`);
+  const shown = (x: unknown) => JSON.stringify(x)?.slice(0, 80);
+  if (kind(cur) !== kind(v)) throw new Error(`config '${key}': expected ${kind(cur)}, got ${shown(v)}`);
   if (typeof v === 'number' && !Number.isFinite(v)) throw new Error(`config '${key}': must be a finite number, got ${v}`);
+  // An array's items have the kind of the default's first item (every list here holds numbers, or
+  // lists of numbers, and the empty defaults are scale lists): ["a"] for stepFractions is an error.
+  if (Array.isArray(v)) {
+    const item = (cur as unknown[]).length ? (cur as unknown[])[0] : 0;
+    v.forEach((x, i) => checkValue(`${key}[${i}]`, item, x));
+  }
   return structuredClone(v);
 }
 
@@ -392,6 +399,30 @@ export function validateConfig(c: FastRcnnConfig): FastRcnnConfig {
   if (!(c.test.nms > 0 && c.test.nms <= 1)) bad('test.nms', 'must be in (0, 1]');
   posInt('test.chunk', c.test.chunk);
   if (c.pixelStds.some((s) => !(s > 0))) bad('pixelStds', 'must be > 0');
+  // Sizes a config (a model file's included) may ask for: far above any use here, far below what
+  // would take gigabytes before the first check of the data.
+  const upTo = (k: string, v: number, max: number) => {
+    if (!Number.isInteger(v) || v < 1 || v > max) bad(k, `must be an integer in [1, ${max}], got ${v}`);
+  };
+  if (c.pixelMeans.length !== 3 || c.pixelStds.length !== 3) bad('pixelMeans', 'pixelMeans and pixelStds need 3 values (R, G, B)');
+  if (c.model.backbone.stages.length > 8 || c.model.backbone.stages.some((st) => st.length > 8))
+    bad('model.backbone.stages', 'at most 8 stages of at most 8 convs');
+  c.model.backbone.stages.flat().forEach((v) => upTo('model.backbone.stages', v, 4096));
+  c.model.fc.forEach((v) => upTo('model.fc', v, 16384));
+  if (c.model.fc.length !== 2) bad('model.fc', `needs 2 sizes (fc6, fc7), got ${c.model.fc.length}`);
+  c.model.roiPoolSize.forEach((v) => upTo('model.roiPoolSize', v, 32));
+  if (c.model.roiPoolSize.length !== 2) bad('model.roiPoolSize', 'needs [height, width]');
+  if (c.model.svd.length !== 2) bad('model.svd', 'needs 2 ranks (fc6, fc7; 0 = not compressed)');
+  const MAX_SIDE = 8192;
+  upTo('train.maxSize', t.maxSize, MAX_SIDE);
+  upTo('test.maxSize', c.test.maxSize, MAX_SIDE);
+  t.scales.forEach((v) => upTo('train.scales', v, MAX_SIDE));
+  c.test.scales.forEach((v) => upTo('test.scales', v, MAX_SIDE));
+  if (!(c.test.scoreThresh >= 0 && c.test.scoreThresh <= 1)) bad('test.scoreThresh', `must be in [0, 1], got ${c.test.scoreThresh}`);
+  upTo('test.maxPerImage', c.test.maxPerImage, 100000);
+  if (t.stepFractions.some((f) => !(f > 0 && f < 1))) bad('train.stepFractions', `must be in (0, 1), got [${t.stepFractions}]`);
+  if (!(t.gamma > 0 && t.gamma <= 1)) bad('train.gamma', `must be in (0, 1], got ${t.gamma}`);
+  if (!(t.weightDecay >= 0)) bad('train.weightDecay', 'must be >= 0');
   return c;
 }
 

@@ -219,3 +219,34 @@ export class FastRCNN extends Module {
 export function createModel(cfg: FastRcnnConfig, classes: string[], seed = cfg.train.seed): FastRCNN {
   return new FastRCNN({ classes, model: cfg.model, biasLrMult: cfg.train.biasLrMult, biasDecayMult: cfg.train.biasDecayMult, seed });
 }
+
+/**
+ * The parameter names and shapes a FastRCNN of this config has (namedParameters() order), computed
+ * without building it: a model file is checked against them before any layer is allocated, so a
+ * small file asking for fc 30000×30000 fails at once. test/detection/modelFile.test.ts holds this
+ * equal to the built model's for every layout (norms, biases, SVD pairs).
+ */
+export function parameterShapes(m: ModelConfig, numClasses: number): [string, number[]][] {
+  const out: [string, number[]][] = [];
+  const names = convNames(m.backbone.stages);
+  let inC = 3,
+    k = 0;
+  for (const stage of m.backbone.stages)
+    for (const outC of stage) {
+      out.push([`${names[k]}.weight`, [outC, inC, 3, 3]]);
+      if (m.backbone.norm === 'none') out.push([`${names[k]}.bias`, [outC]]);
+      else out.push([`${names[k]}_norm.weight`, [outC]], [`${names[k]}_norm.bias`, [outC]]);
+      inC = outC;
+      k++;
+    }
+  const fc = (name: string, inF: number, outF: number, rank: number) => {
+    if (!rank) out.push([`${name}.weight`, [outF, inF]], [`${name}.bias`, [outF]]);
+    else out.push([`${name}_L.weight`, [rank, inF]], [`${name}_U.weight`, [outF, rank]], [`${name}_U.bias`, [outF]]);
+  };
+  const svd = m.svd ?? [0, 0];
+  fc('fc6', inC * m.roiPoolSize[0] * m.roiPoolSize[1], m.fc[0], svd[0]);
+  fc('fc7', m.fc[0], m.fc[1], svd[1]);
+  fc('cls_score', m.fc[1], numClasses, 0);
+  fc('bbox_pred', m.fc[1], 4 * numClasses, 0);
+  return out;
+}

@@ -4,7 +4,8 @@
 // writes files.
 import { decodeSafetensors, encodeSafetensors, type NamedArray } from '../../nn/safetensors.js';
 import { type FastRcnnConfig, baseConfig, mergeConfig, validateConfig } from './config.js';
-import { type FastRCNN, createModel } from './fastRcnn.js';
+import { type FastRCNN, createModel, parameterShapes } from './fastRcnn.js';
+import { getLimits, overLimit } from '../../core/limits.js';
 import { foldBboxStats } from './targets.js';
 
 const MODEL_FORMAT = 'fastrcnn-model';
@@ -59,21 +60,36 @@ export function modelFromBytes(bytes: Uint8Array, opts: { source?: string; class
     throw new Error(`${source}: model file version ${metadata.version}, this program reads ${MODEL_VERSION}`);
   let classes: string[], cfg: FastRcnnConfig;
   try {
+    if (typeof metadata.classes !== 'string' || typeof metadata.config !== 'string') throw new Error('classes and config are required');
     classes = JSON.parse(metadata.classes);
-    if (!Array.isArray(classes) || !classes.every((c) => typeof c === 'string')) throw new Error('classes is not a list of names');
+    if (!Array.isArray(classes) || !classes.every((c) => typeof c === 'string' && c !== ''))
+      throw new Error('classes is not a list of names');
+    checkClassNames(classes);
     cfg = validateConfig(mergeConfig(baseConfig(), inferenceSettings(JSON.parse(metadata.config))));
   } catch (e) {
     throw new Error(`${source}: bad metadata: ${(e as Error).message}`);
   }
   checkClasses(classes, opts.classes, source);
-  const model = createModel(cfg, classes);
-  const state = new Map<string, { shape: number[]; data: Float32Array }>();
-  for (const [k, v] of tensors) {
-    if (!(v.data instanceof Float32Array)) throw new Error(`${source}: tensor '${k}' must be F32`);
-    state.set(k, { shape: v.shape, data: v.data });
+  // Everything the network will hold is checked against the file before a layer is allocated.
+  const expected = parameterShapes(cfg.model, classes.length + 1);
+  const names = new Set(expected.map(([n]) => n));
+  for (const [name, shape] of expected) {
+    const t = tensors.get(name);
+    if (!t) throw new Error(`${source}: missing weight '${name}' (shape [${shape}]) that its config asks for`);
+    if (t.shape.length !== shape.length || t.shape.some((d, i) => d !== shape[i]))
+      throw new Error(`${source}: weight '${name}' is [${t.shape}], its config asks for [${shape}]`);
+    if (!(t.data instanceof Float32Array)) throw new Error(`${source}: tensor '${name}' must be F32`);
+    let bad = 0;
+    for (let i = 0; i < t.data.length; i++) if (!Number.isFinite(t.data[i])) bad++;
+    if (bad)
+      throw new Error(`${source}: weight '${name}' has ${bad} non-finite value(s) (NaN or Inf); the file is corrupt or training diverged`);
   }
+  const extra = [...tensors.keys()].filter((n) => !names.has(n));
+  if (extra.length)
+    throw new Error(`${source}: unexpected weight(s) ${extra.slice(0, 5).join(', ')} not in the model its config describes`);
+  const model = createModel(cfg, classes);
   try {
-    model.loadStateDict(state);
+    model.loadStateDict(new Map([...tensors].map(([k, v]) => [k, { shape: v.shape, data: v.data as Float32Array }])));
   } catch (e) {
     model.dispose();
     throw new Error(`${source}: ${(e as Error).message}`);
@@ -96,6 +112,14 @@ function inferenceSettings(stored: unknown): unknown {
       ? Object.fromEntries(Object.entries(test).filter(([k]) => k in known))
       : test;
   return test === undefined ? rest : { ...rest, test: keptTest };
+}
+
+/** Class count and name lengths within the limits (a model file may not ask for millions of outputs). */
+function checkClassNames(classes: string[]): void {
+  const L = getLimits();
+  if (classes.length > L.maxClasses) throw overLimit('classes', classes.length, 'maxClasses');
+  const long = classes.find((c) => c.length > L.maxClassNameLength);
+  if (long !== undefined) throw overLimit(`class name '${long.slice(0, 40)}...' of characters`, long.length, 'maxClassNameLength');
 }
 
 /** True when two class lists are the same names in the same order (the order is the output index). */
