@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import type { RgbImage } from '../data/types.js';
 import type { VocRecord } from './data/voc.js';
 import { type FastRcnnConfig, baseConfig, unresolvedKeys, validateConfig } from '../detection/model/config.js';
-import { atomicWrite, readFileChecked, saveModel } from './files.js';
+import { atomicWrite, readFileChecked, removeOrphanTemps, saveModel } from './files.js';
 import { LOSS_CSV_HEADER, lossCsvRow, lossSvg, parseLossCsv } from '../detection/training/lossPlot.js';
 import type { RoidbEntry } from '../detection/training/minibatch.js';
 import { type FastRCNN, createModel } from '../detection/model/fastRcnn.js';
@@ -107,6 +107,9 @@ export async function trainDetector(opts: TrainOptions): Promise<TrainResult> {
   if (existsSync(opts.out) && statSync(opts.out).isDirectory())
     throw new Error(`--out ${opts.out} is a directory; give a model file path such as ${join(opts.out, 'model.safetensors')}`);
   if (opts.timeBudget !== undefined && !(opts.timeBudget > 0)) throw new Error(`time budget must be > 0 seconds, got ${opts.timeBudget}`);
+  // What a run killed mid-write left behind (kill -9 during a checkpoint) goes before this run writes.
+  const orphans = [opts.out, paths.checkpoint, paths.csv, paths.svg, paths.best].flatMap(removeOrphanTemps);
+  if (orphans.length) log(`train: removed ${orphans.length} temp file(s) an interrupted run left: ${orphans.join(', ')}`);
   const workers = opts.workers ?? defaultWorkers(2);
   if (!Number.isInteger(workers) || workers < 1 || workers > 2) throw new Error(`workers must be 1 or 2, got ${workers}`);
 

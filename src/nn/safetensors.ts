@@ -77,9 +77,14 @@ export function decodeSafetensors(bytes: Uint8Array, source = 'weights'): Decode
     }
     if (!info || typeof info !== 'object') fail(`entry '${name}' is not an object`);
     const size = DTYPES[info.dtype as keyof typeof DTYPES];
-    if (!size) fail(`tensor '${name}' has unsupported dtype ${JSON.stringify(info.dtype)} (F32 and I32 are supported)`);
+    if (!size)
+      fail(
+        info.dtype === undefined
+          ? `tensor '${name}' has no dtype`
+          : `tensor '${name}' has unsupported dtype ${JSON.stringify(info.dtype)} (F32 and I32 are supported)`,
+      );
     if (!Array.isArray(info.shape) || info.shape.some((d: unknown) => !Number.isInteger(d) || (d as number) < 0))
-      fail(`tensor '${name}' has an invalid shape ${JSON.stringify(info.shape)}`);
+      fail(`tensor '${name}' has an invalid shape ${info.shape === undefined ? '(none)' : JSON.stringify(info.shape)}`);
     const off = info.data_offsets;
     if (
       !Array.isArray(off) ||
@@ -87,7 +92,7 @@ export function decodeSafetensors(bytes: Uint8Array, source = 'weights'): Decode
       !off.every((v: unknown) => Number.isInteger(v) && (v as number) >= 0) ||
       off[1] < off[0]
     ) {
-      fail(`tensor '${name}' has invalid data_offsets ${JSON.stringify(off)}`);
+      fail(`tensor '${name}' has invalid data_offsets ${off === undefined ? '(none)' : JSON.stringify(off)}`);
     }
     if (off[1] > dataLen) fail(`tensor '${name}' data [${off[0]}, ${off[1]}) lies outside the ${dataLen} data bytes (truncated file?)`);
     const n = info.shape.reduce((a: number, b: number) => a * b, 1);

@@ -1,7 +1,7 @@
 // Hostile and careless input (issue 12): a small file may not ask for gigabytes, bad weights or config
 // may not load, a failed load frees what it built, and a VOC folder cannot reach outside itself. Each
 // case is one that an attacker's run found; each must fail fast with an Error a user can act on.
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { suite } from 'uvu';
@@ -9,6 +9,8 @@ import * as assert from 'uvu/assert';
 import '../helpers/backend.js';
 import { decodeImageSync, encodeJpeg, encodePng } from '../../src/app/data/image-node.js';
 import { readVoc } from '../../src/app/data/voc.js';
+import { removeOrphanTemps } from '../../src/app/files.js';
+import { cli } from '../helpers/cli.js';
 import { DEFAULT_LIMITS, getLimits, setLimits } from '../../src/core/limits.js';
 import { decodeImage } from '../../src/data/image.js';
 import { baseConfig } from '../../src/detection/model/config.js';
@@ -229,6 +231,43 @@ test('VOC: paths stay inside the dataset, limits hold, entities decode, odd clas
   } finally {
     setLimits(prev);
     rmSync(root, { recursive: true, force: true });
+  }
+});
+
+test("temp files of a write killed mid-way are removed at the next start, a live writer's are kept", () => {
+  const dir = mkdtempSync(join(tmpdir(), 'orphans-'));
+  const out = join(dir, 'model.safetensors');
+  let dead = 4_000_000;
+  const isAlive = (pid: number) => {
+    try {
+      process.kill(pid, 0);
+      return true;
+    } catch {
+      return false;
+    }
+  };
+  while (isAlive(dead)) dead++;
+  const orphan = `${out}.tmp-${dead}`,
+    live = `${out}.tmp-${process.ppid}`,
+    other = join(dir, 'other.tmp-1');
+  for (const f of [orphan, live, other]) writeFileSync(f, 'x');
+  assert.equal(removeOrphanTemps(out), [orphan]);
+  assert.equal([existsSync(orphan), existsSync(live), existsSync(other)], [false, true, true]);
+  rmSync(dir, { recursive: true, force: true });
+});
+
+test('FASTRCNN_LIMITS: a bad value is a one-line usage error', async () => {
+  const prev = setLimits({});
+  process.env.FASTRCNN_LIMITS = '{"maxImagePixels":0}';
+  try {
+    const r = await cli('eval', '--data', '/nonexistent');
+    assert.is(r.code, 2);
+    assert.match(r.err, /^fastrcnn: FASTRCNN_LIMITS: maxImagePixels must be a positive integer, got 0\n$/);
+    process.env.FASTRCNN_LIMITS = 'maxImagePixels=5';
+    assert.match((await cli('eval', '--data', '/nonexistent')).err, /FASTRCNN_LIMITS: .*JSON/);
+  } finally {
+    delete process.env.FASTRCNN_LIMITS;
+    setLimits(prev);
   }
 });
 

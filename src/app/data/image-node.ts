@@ -10,19 +10,29 @@ const { PNG } = pngjs;
 
 export function decodePng(bytes: Uint8Array): RgbImage {
   checkImageHeader(bytes);
-  const png = PNG.sync.read(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
+  const png = corruptIf('PNG', () => PNG.sync.read(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)));
   return rgbaToRgb(png.data, png.width, png.height);
+}
+
+/**
+ * Runs a codec on untrusted bytes: its own errors ("unexpected end of data") are kept as the reason,
+ * a crash inside it (a TypeError or RangeError on bad data) is reported as corrupt data, not passed on.
+ */
+function corruptIf<T>(format: string, decode: () => T): T {
+  try {
+    return decode();
+  } catch (e) {
+    const inner = e instanceof Error && e.constructor === Error && e.message ? ` (${e.message})` : '';
+    throw new Error(`corrupt ${format} data${inner}`);
+  }
 }
 
 function decodeJpeg(bytes: Uint8Array): RgbImage {
   // jpeg-js's own caps as a second guard (its defaults, 100 MP and 512 MB, would undercut a raised limit)
   const mp = getLimits().maxImagePixels / 1e6;
-  const out = jpeg.decode(bytes, {
-    useTArray: true,
-    formatAsRGBA: false,
-    maxResolutionInMP: mp,
-    maxMemoryUsageInMB: Math.max(512, mp * 16),
-  });
+  const out = corruptIf('JPEG', () =>
+    jpeg.decode(bytes, { useTArray: true, formatAsRGBA: false, maxResolutionInMP: mp, maxMemoryUsageInMB: Math.max(512, mp * 16) }),
+  );
   return { width: out.width, height: out.height, data: out.data };
 }
 
