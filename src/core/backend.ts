@@ -49,6 +49,11 @@ export interface Backend {
    * selects it.
    */
   readonly preferredForAuto?: boolean;
+  /**
+   * True once the backend can no longer run anything (a lost WebGL context: GPU reset, too many
+   * contexts, the tab in the background on some systems). The engine then moves new work to WASM.
+   */
+  readonly contextLost?: boolean;
   kernels: Map<KernelName, AnyKernelFunc>;
   dispose?(): void;
 }

@@ -88,7 +88,19 @@ class Engine {
     return this.active;
   }
 
+  /** Called once when the active backend is lost and new work moves to WASM (default: console.warn). */
+  onBackendLost: (lost: string, now: string) => void = (lost, now) =>
+    console.warn(
+      `fastrcnn: the ${lost} backend's context was lost (GPU reset or too many contexts); new work runs on '${now}'. ` +
+        'Tensors that lived on it are gone: reading one throws; create them again.',
+    );
+
   get backend(): Backend {
+    if (this.active?.contextLost && this.factories.has('wasm') && this.active.name !== 'wasm') {
+      const lost = this.active.name;
+      this.active = this.findBackend('wasm');
+      this.onBackendLost(lost, 'wasm');
+    }
     if (!this.active) {
       const entries = [...this.factories.entries()].map(([name, f]) => ({
         name,

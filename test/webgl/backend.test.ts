@@ -139,6 +139,31 @@ if (BACKEND !== 'webgl') {
     assert.ok(b.contextLost);
     assert.is(fr.getBackend(), 'webgl', 'the main backend is untouched');
   });
+
+  test('a lost active backend: new work moves to WASM, said once; its old tensors throw clearly', () => {
+    const canvas = new OffscreenCanvas(1, 1);
+    const gl = canvas.getContext('webgl2') as WebGL2RenderingContext;
+    fr.engine.registerBackend('webgl-lost-active', () => fr.createWebGLBackend({ gl }), 0);
+    const said: string[] = [];
+    const before = fr.engine.onBackendLost;
+    fr.engine.onBackendLost = (lost, now) => said.push(`${lost}->${now}`);
+    try {
+      fr.setBackend('webgl-lost-active');
+      const old = fr.tensor([1, 2, 3]);
+      assertEqualArrays(fr.mul(old, 2).dataSync(), [2, 4, 6]);
+      gl.getExtension('WEBGL_lose_context')!.loseContext();
+      const y = fr.mul(fr.tensor([1, 2, 3]), 2);
+      assertEqualArrays(y.dataSync(), [2, 4, 6]);
+      assert.is(fr.getBackend(), 'wasm');
+      assert.is(y.backend.name, 'wasm');
+      fr.tensor([1]).dispose();
+      assert.equal(said, ['webgl-lost-active->wasm'], 'said once');
+      assert.throws(() => old.dataSync(), /WebGL context was lost/);
+    } finally {
+      fr.engine.onBackendLost = before;
+      fr.setBackend('webgl');
+    }
+  });
 }
 
 test.run();
