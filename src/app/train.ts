@@ -115,9 +115,18 @@ export async function trainDetector(opts: TrainOptions): Promise<TrainResult> {
 
   // On --resume the checkpoint's config is the run's (its scales and plan were resolved before it started).
   let cfg = validateConfig(structuredClone(opts.config ?? baseConfig()));
-  let run: RunMeta = { spent: 0, budget: opts.timeBudget ?? 0, best: -1, valSplit: opts.valSplit ?? null };
+  let run: RunMeta = { spent: 0, budget: opts.timeBudget ?? 0, best: -1, valSplit: opts.valSplit ?? null, split };
   if (opts.resume) {
     const ck = readCheckpointMeta(paths.checkpoint);
+    // The data decides the order of the mini-batches: another split would not continue the same run.
+    const same = (what: string, was: string | null | undefined, now: string | null) => {
+      if (was !== undefined && was !== now)
+        throw new Error(
+          `--resume: the checkpoint was trained with ${what} ${was ?? '(none)'}, this call asks for ${now ?? '(none)'}; give the same`,
+        );
+    };
+    same('--split', ck.run.split, split);
+    same('--val-split', ck.run.valSplit, opts.valSplit ?? null);
     const asked = cfg.train.iterations;
     cfg = ck.config;
     run = ck.run;

@@ -78,6 +78,8 @@ export interface RunMeta {
   /** Best validation mAP so far (-1 = none) and the validation split it was measured on. */
   best: number;
   valSplit: string | null;
+  /** The training split (absent in checkpoints written before it was recorded). */
+  split?: string;
 }
 
 /** Reads everything training needs, computing missing proposals on `workers` threads; logs one line a step. */

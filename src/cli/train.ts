@@ -33,6 +33,12 @@ export const trainCommand: Command = {
     if (!(PRESET_NAMES as readonly string[]).includes(preset))
       throw new UsageError(`train: unknown preset '${preset}' (presets: ${PRESET_NAMES.join(', ')})`);
     num(p, 'iterations', 'train', { integer: true, min: 1 });
+    // A checkpoint carries its whole config: settings given with --resume would be silently ignored.
+    const given = ['preset', 'config', 'set'].filter((f) => p.flags[f] !== undefined);
+    if (bool(p, 'resume') && given.length)
+      throw new UsageError(
+        `train: --resume continues the checkpoint with the settings it was started with; ${given.map((f) => `--${f}`).join(', ')} cannot change them (drop ${given.length > 1 ? 'them' : 'it'}, or start a new run without --resume)`,
+      );
     const cfg = loadConfig(p, 'train', { 'train.iterations': str(p, 'iterations') }, presetConfig(preset));
     const time = str(p, 'time');
     let timeBudget: number | undefined;

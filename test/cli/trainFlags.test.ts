@@ -39,6 +39,10 @@ test('every command: bad values are one-line errors with exit 2', async () => {
     [['train', '--data', '/x', '--out', 'm', '--iterations', ''], /--iterations must be an integer >= 1, got ''/],
     [['train', '--data', '/x', 'model.safetensors'], /unexpected argument 'model.safetensors' \(options start with --\)/],
     [['eval', '--data', '/x', '--', 'x'], /'--' is not an option/],
+    [
+      ['train', '--data', '/x', '--out', 'm', '--resume', '--preset', 'paper', '--set', 'train.lr=1'],
+      /--resume continues the checkpoint with the settings it was started with; --preset, --set cannot change them/,
+    ],
   ];
   for (const [argv, re] of cases) {
     const r = await cli(...argv);

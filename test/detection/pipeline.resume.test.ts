@@ -68,7 +68,7 @@ test('resume across the pre-training / training boundary is bit-identical too', 
   );
 });
 
-test('resume without a checkpoint, or on other data, is a clear error', async () => {
+test('resume without a checkpoint, on other data or another split, is a clear error', async () => {
   const d = tempDir('nockpt');
   await rejects(
     () => trainDetector({ data, out: join(d, 'm.safetensors'), config: tinyConfig(4), resume: true, ...quiet }),
@@ -81,6 +81,14 @@ test('resume without a checkpoint, or on other data, is a clear error', async ()
   await rejects(
     () => trainDetector({ data: other, out: join(d, 'm.safetensors'), config: cfg, resume: true, ...quiet }),
     /other training data|classes/,
+  );
+  await rejects(
+    () => trainDetector({ data, split: 'test', out: join(d, 'm.safetensors'), config: cfg, resume: true, ...quiet }),
+    /--resume: the checkpoint was trained with --split trainval, this call asks for test; give the same/,
+  );
+  await rejects(
+    () => trainDetector({ data, valSplit: 'auto', out: join(d, 'm.safetensors'), config: cfg, resume: true, ...quiet }),
+    /--resume: the checkpoint was trained with --val-split \(none\), this call asks for auto/,
   );
 });
 

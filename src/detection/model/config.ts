@@ -225,7 +225,7 @@ export function baseConfig(): FastRcnnConfig {
       warmupIters: 100,
       warmupFactor: 0.1,
       snapshotIters: 0,
-      snapshotSeconds: 0,
+      snapshotSeconds: 300, // a checkpoint every 5 minutes: a crash or Ctrl-C loses little
       maxProposals: 2000,
       hardMining: { candidates: 0, nms: 0.7 },
       seed: 3,

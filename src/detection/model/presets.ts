@@ -31,7 +31,6 @@ export const PRESETS: Record<PresetName, { summary: string; overrides: ConfigOve
         bgThreshLo: 0, // clutter with no overlap must be seen as background too
         stepFractions: [0.7],
         hardMining: { candidates: 256, nms: 0.7 }, // the 64 hardest of 256 per image
-        snapshotSeconds: 300,
         pretrain: { iterations: 0, ratio: 0.4, nativeScale: true, cropSize: 0 }, // 1500 : 3700 in the demo
       },
       test: { scales: [], pyramidArea: 0, scoreThresh: 0.001, flip: true },
