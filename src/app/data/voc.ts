@@ -187,6 +187,18 @@ export function readVoc(root: string, options: ReadVocOptions = {}): VocDataset 
   if (!classes) {
     const file = options.classesFile ?? (existsSync(join(root, 'classes.txt')) ? join(root, 'classes.txt') : undefined);
     classes = file ? readClassesFile(file) : [...new Set(records.flatMap((r) => r.objects.map((o) => o.name)))].sort();
+    if (!file) {
+      // Without classes.txt every name is a class: one seen once among many objects is likely a typo.
+      const count = new Map<string, number>();
+      for (const r of records) for (const o of r.objects) count.set(o.name, (count.get(o.name) ?? 0) + 1);
+      const total = [...count.values()].reduce((a, b) => a + b, 0);
+      const rare = classes.filter((c) => count.get(c) === 1);
+      if (total >= 20 && rare.length)
+        warnings.push(
+          `no classes.txt, so every name in the annotations is a class: ${rare.slice(0, 8).map(shownName).join(', ')}${rare.length > 8 ? ', ...' : ''} ` +
+            `appear${rare.length === 1 ? 's' : ''} once among ${total} objects (a typo?); write classes.txt (one name per line) to fix the list`,
+        );
+    }
   }
   if (classes.length > getLimits().maxClasses) throw overLimit(`${root}: classes`, classes.length, 'maxClasses');
   for (const c of classes) {
