@@ -51,6 +51,7 @@
 //   --min-side A [190]  --max-side B [320]  --long-min L [=A]  --square P [0.15]  --portrait P [0.35]
 //   --classes LIST         group letters, optionally letter:name ("E,D" or "E:fruit,D:veg") [E,D,C,A,P]
 //   --train-fraction F [0.75]   share of each group's photos in the train pool
+//   --shared-pool          both splits use all photos (test objects unseen as cut-outs, not as photos)
 //   --min-objects N [1]  --max-objects N [6]  --min-size PX [12]  --max-size F [0.85]
 //   --aspect-max R [2]  --border P [0.15]  --max-hidden F [0.5]  --min-visible PX [6]
 //   --jitter F [0.1]       colour jitter strength (brightness, contrast, saturation, channel gains)
@@ -123,6 +124,7 @@ const { values: a } = parseArgs({
     portrait: { type: 'string', default: '0.35' },
     classes: { type: 'string', default: 'E,D,C,A,P' },
     'train-fraction': { type: 'string', default: '0.75' },
+    'shared-pool': { type: 'boolean', default: false },
     'min-objects': { type: 'string', default: '1' },
     'max-objects': { type: 'string', default: '6' },
     'min-size': { type: 'string', default: '12' },
@@ -164,6 +166,7 @@ const O = {
   square: num('square', 0, 1),
   portrait: num('portrait', 0, 1),
   trainFraction: num('train-fraction', 0.05, 0.95),
+  sharedPool: a['shared-pool'],
   minObjects: num('min-objects', 0),
   maxObjects: num('max-objects', 0),
   minSize: num('min-size', 4),
@@ -492,7 +495,9 @@ for (const c of classes) {
     warnings.push(`group ${c.group} (${c.name}) has only ${mine.length} distinct photos (${c.files} files): a small test pool`);
   poolRng.shuffle(mine);
   const k = Math.round(mine.length * O.trainFraction);
-  c.pool = { trainval: mine.slice(0, k).sort(), test: mine.slice(k).sort() };
+  // --shared-pool: both splits draw from every photo (test objects are new cut-outs, sizes and scenes
+  // of photos seen in training: the case of a user detecting the same things it photographed)
+  c.pool = O.sharedPool ? { trainval: mine.slice().sort(), test: mine.slice().sort() } : { trainval: mine.slice(0, k).sort(), test: mine.slice(k).sort() };
 }
 // a photo that also sits (byte-identical) in another chosen group would leak between classes
 for (const c of classes)
@@ -976,9 +981,16 @@ const readme = [
   '',
   '## Classes and the train/test photo split',
   '',
-  `Each class's distinct photos were shuffled (seed ${O.seed}) and split ${Math.round(O.trainFraction * 100)}/${Math.round(100 - O.trainFraction * 100)}: trainval images use only`,
-  '**train-pool** photos and test images only **test-pool** photos, so every object in the test split is a',
-  'photograph that the model never saw during training (`pools.txt` lists the pools). The mask shape, size,',
+  ...(O.sharedPool
+    ? [
+        'Shared pool (`--shared-pool`): trainval and test images draw from all of a class\'s photos, so a test object',
+        'is a new cut-out (shape, size, scene, colour jitter) of a photograph that training may have seen. The mask shape, size,',
+      ]
+    : [
+        `Each class's distinct photos were shuffled (seed ${O.seed}) and split ${Math.round(O.trainFraction * 100)}/${Math.round(100 - O.trainFraction * 100)}: trainval images use only`,
+        '**train-pool** photos and test images only **test-pool** photos, so every object in the test split is a',
+        'photograph that the model never saw during training (`pools.txt` lists the pools). The mask shape, size,',
+      ]),
   'position and colour jitter do not depend on the class: only the photo content tells the classes apart.',
   '',
   '| class | IFCT group | files | distinct photos | train pool | test pool |',

@@ -200,7 +200,7 @@ export async function trainDetector(opts: TrainOptions): Promise<TrainResult> {
   const planner = new BudgetPlanner(
     budgeted ? run.budget - run.spent : Infinity,
     cfg.train.pretrain.ratio,
-    { pretrain: probe.pretrain * 1.05 + 0.003, train: probe.train * 1.05 + 0.003 }, // + the SGD update and the CSV line
+    probe,
     elapsed,
     reserve,
   );
