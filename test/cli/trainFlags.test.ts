@@ -35,7 +35,7 @@ test('every command: bad values are one-line errors with exit 2', async () => {
     [['detect', '--model', 'm', '--image', 'i.png', '--threshold', '2'], /--threshold must be a number in \[0, 1\], got '2'/],
     [['train', '--data', '/x', '--out', 'm', '--set', 'train.stepFractions=["a"]'], /'train.stepFractions\[0\]': expected number, got "a"/],
     [['train', '--data', '/x', '--out', 'm', '--set', 'test.scoreThresh=2'], /'test.scoreThresh': must be in \[0, 1\], got 2/],
-    [['train', '--data', '/x', '--out', 'm', '--set', 'train.maxSize=-1'], /'train.maxSize': must be an integer in \[1, 8192\], got -1/],
+    [['train', '--data', '/x', '--out', 'm', '--set', 'train.maxSize=-1'], /'train.maxSize': must be an integer in \[1, 2048\], got -1/],
     [['train', '--data', '/x', '--out', 'm', '--iterations', ''], /--iterations must be an integer >= 1, got ''/],
     [['train', '--data', '/x', 'model.safetensors'], /unexpected argument 'model.safetensors' \(options start with --\)/],
     [['eval', '--data', '/x', '--', 'x'], /'--' is not an option/],

@@ -113,9 +113,9 @@ test('model files: the config is checked against the tensors before any layer is
       /m: bad metadata: config 'model\.fc': must be an integer in \[1, 16384\], got 30000/,
     ],
     [storedConfig((c) => (c.model.fc = [8000, 8000])), /m: weight 'fc6\.weight' is \[16,32\], its config asks for \[8000,32\]/],
-    [storedConfig((c) => (c.test.scales = [20000])), /'test\.scales': must be an integer in \[1, 8192\], got 20000/],
+    [storedConfig((c) => (c.test.scales = [20000])), /'test\.scales': must be an integer in \[1, 2048\], got 20000/],
     [storedConfig((c) => (c.test.scoreThresh = 2)), /'test\.scoreThresh': must be in \[0, 1\], got 2/],
-    [storedConfig((c) => (c.test.maxSize = 0)), /'test\.maxSize': must be an integer in \[1, 8192\], got 0/],
+    [storedConfig((c) => (c.test.maxSize = 0)), /'test\.maxSize': must be an integer in \[1, 2048\], got 0/],
     [storedConfig((c) => (c.pixelMeans = ['1', '2', '3'])), /'pixelMeans\[0\]': expected number, got "1"/],
     [
       edited((m) => (m.classes = JSON.stringify(Array.from({ length: 2000 }, (_, i) => `c${i}`)))),

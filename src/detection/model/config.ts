@@ -413,7 +413,7 @@ export function validateConfig(c: FastRcnnConfig): FastRcnnConfig {
   c.model.roiPoolSize.forEach((v) => upTo('model.roiPoolSize', v, 32));
   if (c.model.roiPoolSize.length !== 2) bad('model.roiPoolSize', 'needs [height, width]');
   if (c.model.svd.length !== 2) bad('model.svd', 'needs 2 ranks (fc6, fc7; 0 = not compressed)');
-  const MAX_SIDE = 8192;
+  const MAX_SIDE = 2048; // 4 megapixels a level: far above what a CPU detector can use, far below gigabytes
   upTo('train.maxSize', t.maxSize, MAX_SIDE);
   upTo('test.maxSize', c.test.maxSize, MAX_SIDE);
   t.scales.forEach((v) => upTo('train.scales', v, MAX_SIDE));
