@@ -497,7 +497,9 @@ for (const c of classes) {
   const k = Math.round(mine.length * O.trainFraction);
   // --shared-pool: both splits draw from every photo (test objects are new cut-outs, sizes and scenes
   // of photos seen in training: the case of a user detecting the same things it photographed)
-  c.pool = O.sharedPool ? { trainval: mine.slice().sort(), test: mine.slice().sort() } : { trainval: mine.slice(0, k).sort(), test: mine.slice(k).sort() };
+  c.pool = O.sharedPool
+    ? { trainval: mine.slice().sort(), test: mine.slice().sort() }
+    : { trainval: mine.slice(0, k).sort(), test: mine.slice(k).sort() };
 }
 // a photo that also sits (byte-identical) in another chosen group would leak between classes
 for (const c of classes)
@@ -983,7 +985,7 @@ const readme = [
   '',
   ...(O.sharedPool
     ? [
-        'Shared pool (`--shared-pool`): trainval and test images draw from all of a class\'s photos, so a test object',
+        "Shared pool (`--shared-pool`): trainval and test images draw from all of a class's photos, so a test object",
         'is a new cut-out (shape, size, scene, colour jitter) of a photograph that training may have seen. The mask shape, size,',
       ]
     : [

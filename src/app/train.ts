@@ -197,13 +197,7 @@ export async function trainDetector(opts: TrainOptions): Promise<TrainResult> {
       ((((performance.now() - s) / 1000 / few.records.length) * valSet.records.length) / workers) * 1.2 + (workers > 1 ? 0.5 : 0);
   }
   const reserve = () => valsLeft() * valSeconds + 1;
-  const planner = new BudgetPlanner(
-    budgeted ? run.budget - run.spent : Infinity,
-    cfg.train.pretrain.ratio,
-    probe,
-    elapsed,
-    reserve,
-  );
+  const planner = new BudgetPlanner(budgeted ? run.budget - run.spent : Infinity, cfg.train.pretrain.ratio, probe, elapsed, reserve);
   const cost = planner.cost;
   const replan = (): boolean => {
     if (!budgeted) return true;

@@ -1,7 +1,11 @@
 // fastrcnn train: Fast R-CNN training on a VOC directory (proposals computed when not cached).
 import { parseDuration } from '../detection/training/planner.js';
 import { PRESET_NAMES, PRESETS, presetConfig } from '../detection/model/presets.js';
+import { existsSync } from 'node:fs';
 import { trainDetector } from '../app/train.js';
+import { readCheckpointMeta } from '../app/trainData.js';
+import { trainPaths } from '../app/trainProgress.js';
+import { configDifferences } from '../detection/model/config.js';
 import type { Command } from './command.js';
 import { CONFIG_FLAGS, fmtSeconds, loadConfig } from './common.js';
 import { UsageError, bool, num, parseArgs, required, str } from './args.js';
@@ -33,13 +37,17 @@ export const trainCommand: Command = {
     if (!(PRESET_NAMES as readonly string[]).includes(preset))
       throw new UsageError(`train: unknown preset '${preset}' (presets: ${PRESET_NAMES.join(', ')})`);
     num(p, 'iterations', 'train', { integer: true, min: 1 });
-    // A checkpoint carries its whole config: settings given with --resume would be silently ignored.
-    const given = ['preset', 'config', 'set'].filter((f) => p.flags[f] !== undefined);
-    if (bool(p, 'resume') && given.length)
-      throw new UsageError(
-        `train: --resume continues the checkpoint with the settings it was started with; ${given.map((f) => `--${f}`).join(', ')} cannot change them (drop ${given.length > 1 ? 'them' : 'it'}, or start a new run without --resume)`,
-      );
     const cfg = loadConfig(p, 'train', { 'train.iterations': str(p, 'iterations') }, presetConfig(preset));
+    // A checkpoint carries its whole config, which --resume continues: settings given again must agree.
+    const ckpt = str(p, 'checkpoint') ?? trainPaths(required(p, 'out', 'train')).checkpoint;
+    if (bool(p, 'resume') && ['preset', 'config', 'set'].some((f) => p.flags[f] !== undefined) && existsSync(ckpt)) {
+      const planned = ['train.iterations', 'train.pretrain.iterations', 'train.stepFractions']; // --iterations/--time replan these
+      const diff = configDifferences(cfg, readCheckpointMeta(ckpt).config, planned);
+      if (diff.length)
+        throw new UsageError(
+          `train: --resume continues ${ckpt} with its own settings, and --preset/--config/--set ask for others (checkpoint vs asked: ${diff.slice(0, 3).join('; ')}${diff.length > 3 ? `; ${diff.length - 3} more` : ''}); give the same, or drop them`,
+        );
+    }
     const time = str(p, 'time');
     let timeBudget: number | undefined;
     if (time !== undefined) {

@@ -114,7 +114,8 @@ test('a time budget: the run is planned to it and ends within it', async () => {
   r.model.dispose();
   assert.ok(r.plan.iterations >= 200, `planned ${r.plan.iterations}`);
   // Pre-training was planned at 0.4 x T from the probe's costs and fixed when it ended.
-  assert.ok(r.plan.pretrain > 0 && r.plan.pretrain <= 0.6 * r.plan.iterations, JSON.stringify(r.plan));
+  // (T shrinks after pre-training when the machine slows down, e.g. under another job: hence 0.8, not 0.4)
+  assert.ok(r.plan.pretrain > 0 && r.plan.pretrain <= 0.8 * r.plan.iterations, JSON.stringify(r.plan));
   assert.ok(s < 10 * 1.25, `took ${s.toFixed(1)} s of 10`); // loose: timings are not asserted tightly in tests
   assert.ok(existsSync(r.modelPath!));
 });

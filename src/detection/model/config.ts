@@ -437,6 +437,25 @@ export function featureStride(stages: number[][]): number {
 }
 
 /**
+ * The dotted keys whose values differ between two configs, as `key: a vs b` (arrays compared whole),
+ * skipping `skip` and the keys `a` leaves to the data or the plan (an empty list or a 0 there).
+ */
+export function configDifferences(a: FastRcnnConfig, b: FastRcnnConfig, skip: string[] = []): string[] {
+  const open = new Set(unresolvedKeys(a));
+  const out: string[] = [];
+  const walk = (x: unknown, y: unknown, key: string) => {
+    if (skip.includes(key) || open.has(key)) return;
+    if (x && typeof x === 'object' && !Array.isArray(x)) {
+      for (const k of Object.keys(x)) walk((x as Plain)[k], (y as Plain | undefined)?.[k], key ? `${key}.${k}` : k);
+      return;
+    }
+    if (JSON.stringify(x) !== JSON.stringify(y)) out.push(`${key}: ${JSON.stringify(y)?.slice(0, 40)} vs ${JSON.stringify(x)?.slice(0, 40)}`);
+  };
+  walk(a, b, '');
+  return out;
+}
+
+/**
  * The settings still to be chosen from the data or a plan (empty scales, pyramidArea 0, cropSize 0,
  * iterations 0); a config with none of them can train and test as it is.
  */
