@@ -46,7 +46,14 @@ if (!args.length) {
   else failed++;
 }
 
-const node = run('node (wasm backend)', process.execPath, ['--import', 'tsx', 'test/run.ts', ...args]);
+const node = run('node (wasm backend)', process.execPath, [
+  '--import',
+  './scripts/relaxed-simd.mjs',
+  '--import',
+  'tsx',
+  'test/run.ts',
+  ...args,
+]);
 if (node.m) {
   passed += +node.m[1];
   failed += +node.m[2];

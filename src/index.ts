@@ -10,6 +10,7 @@ ready();
 export { Tensor } from './tensor/tensor.js';
 export type { DType, TypedArray } from './core/types.js';
 export { ready };
+export { version } from './core/version.js';
 export type { Backend, KernelFunc, TensorInfo } from './core/backend.js';
 export { registerKernel } from './backends/registry.js';
 export type { KernelSpecs, KernelName, KernelAttrs } from './core/kernels.js';

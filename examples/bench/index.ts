@@ -9,9 +9,21 @@ const args = process.argv.slice(2);
 let failed = 0;
 for (const s of scripts) {
   console.log(`\n##### examples/bench/${s}`);
-  const r = spawnSync(process.execPath, ['--expose-gc', '--import', 'tsx', join(repoRoot, 'examples/bench', s), ...args], {
-    stdio: 'inherit',
-  });
+  const r = spawnSync(
+    process.execPath,
+    [
+      '--expose-gc',
+      '--import',
+      join(repoRoot, 'scripts/relaxed-simd.mjs'),
+      '--import',
+      'tsx',
+      join(repoRoot, 'examples/bench', s),
+      ...args,
+    ],
+    {
+      stdio: 'inherit',
+    },
+  );
   if (r.status !== 0) {
     failed++;
     console.log(`(${s} exited with ${r.status})`);

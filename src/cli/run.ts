@@ -2,6 +2,7 @@
 // for expected errors) and give exit code 1; usage errors give 2.
 import { UsageError, usage } from './args.js';
 import { setLimits } from '../core/limits.js';
+import { version } from '../core/version.js';
 import type { Command } from './command.js';
 import { type Io, nodeIo } from './common.js';
 import { compressCommand } from './compress.js';
@@ -29,7 +30,7 @@ function help(): string {
   return [
     'fastrcnn: Fast R-CNN (Girshick, ICCV 2015) in Node, no native code',
     '',
-    'usage: fastrcnn <command> [options]   (fastrcnn <command> --help for its options)',
+    `usage: fastrcnn <command> [options]   (fastrcnn <command> --help for its options; fastrcnn --version)`,
     '',
     ...COMMANDS.map((c) => `  ${c.name.padEnd(w)}  ${c.summary}`),
   ].join('\n');
@@ -37,6 +38,10 @@ function help(): string {
 
 export async function runCli(argv: string[], io: Io = nodeIo): Promise<number> {
   const [name, ...rest] = argv;
+  if (name === '--version' || name === '-v' || name === 'version') {
+    io.out(`fastrcnn ${version}`);
+    return 0;
+  }
   if (!name || name === 'help' || name === '--help' || name === '-h') {
     io.out(help());
     return 0;

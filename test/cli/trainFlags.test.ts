@@ -68,7 +68,10 @@ test('--resume: the same settings continue, other settings are refused naming th
   assert.is((await cli('train', ...common, '--iterations', '4')).code, 0);
   const bad = await cli('train', ...common, '--iterations', '6', '--resume', '--set', 'train.lr=0.5', '--set', 'model.dropout=0.1');
   assert.is(bad.code, 2, bad.err);
-  assert.match(bad.err, /--resume continues .*m\.ckpt with its own settings.*\(checkpoint vs asked: model\.dropout: 0 vs 0\.1; train\.lr: 0\.02 vs 0\.5\)/);
+  assert.match(
+    bad.err,
+    /--resume continues .*m\.ckpt with its own settings.*\(checkpoint vs asked: model\.dropout: 0 vs 0\.1; train\.lr: 0\.02 vs 0\.5\)/,
+  );
   assert.is(bad.err.trim().split('\n').length, 1);
   const same = await cli('train', ...common, '--iterations', '6', '--resume');
   assert.is(same.code, 0, same.err);

@@ -29,16 +29,15 @@ function decode(b64: string): Uint8Array {
   return out;
 }
 
+/**
+ * Whether this engine compiles the relaxed-SIMD build (real FMA). Feature detection only: importing
+ * the library changes no V8 flag of the host. Chrome 114+ and Node 22+ have relaxed SIMD; Node 20
+ * has it behind --experimental-wasm-relaxed-simd, which the CLI (bin/fastrcnn.js), the tests and the
+ * benchmarks set for their own processes. Elsewhere the plain SIMD build runs (a few % slower).
+ */
 function relaxedAllowed(bytes: Uint8Array): boolean {
   const g = globalThis as any;
   if (g.FASTRCNN_NO_RELAXED_SIMD || (typeof process !== 'undefined' && process.env?.FASTRCNN_NO_RELAXED_SIMD)) return false;
-  // Node 20 validates relaxed SIMD only behind a V8 flag, which may be set before compiling.
-  const proc = g.process as any;
-  try {
-    proc?.getBuiltinModule?.('node:v8')?.setFlagsFromString('--experimental-wasm-relaxed-simd');
-  } catch {
-    /* browsers */
-  }
   try {
     return WebAssembly.validate(bytes as BufferSource);
   } catch {
@@ -60,6 +59,10 @@ export function loadWasm(bytes?: Uint8Array): WasmModule {
       }
     }
     if (!bin) bin = decode(wasmBase64);
+    if (!WebAssembly.validate(bin as BufferSource))
+      throw new Error(
+        'fastrcnn: this WebAssembly engine lacks 128-bit SIMD, which every kernel uses (Chrome/Edge 91+, Firefox 89+, Safari 16.4+, Node 16.4+)',
+      );
   }
   const mod = new WebAssembly.Module(bin as BufferSource);
   const inst = new WebAssembly.Instance(mod, {

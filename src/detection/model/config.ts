@@ -449,7 +449,8 @@ export function configDifferences(a: FastRcnnConfig, b: FastRcnnConfig, skip: st
       for (const k of Object.keys(x)) walk((x as Plain)[k], (y as Plain | undefined)?.[k], key ? `${key}.${k}` : k);
       return;
     }
-    if (JSON.stringify(x) !== JSON.stringify(y)) out.push(`${key}: ${JSON.stringify(y)?.slice(0, 40)} vs ${JSON.stringify(x)?.slice(0, 40)}`);
+    if (JSON.stringify(x) !== JSON.stringify(y))
+      out.push(`${key}: ${JSON.stringify(y)?.slice(0, 40)} vs ${JSON.stringify(x)?.slice(0, 40)}`);
   };
   walk(a, b, '');
   return out;
