@@ -72,7 +72,9 @@ if (existsSync(join(root, 'src/index.ts'))) {
     absWorkingDir: root,
   });
   step('esbuild browser bundle');
-  await esbuild.build({ ...browserBundleOptions, sourcemap: true, outdir: 'dist/browser', absWorkingDir: root });
+  // Minified, its source map beside it but not linked from it (the npm package leaves maps out);
+  // test/tools/bundle.test.ts checks the unminified bundle for Node-only names.
+  await esbuild.build({ ...browserBundleOptions, minify: true, sourcemap: 'external', outdir: 'dist/browser', absWorkingDir: root });
   const problems = browserBundleProblems(readFileSync(join(root, 'dist/browser/index.js'), 'utf8'));
   if (problems.length) {
     console.error(`build failed: the browser bundle contains\n  ${problems.join('\n  ')}`);
