@@ -76,7 +76,8 @@ export function decodeSafetensors(bytes: Uint8Array, source = 'weights'): Decode
       continue;
     }
     if (!info || typeof info !== 'object') fail(`entry '${name}' is not an object`);
-    const size = DTYPES[info.dtype as keyof typeof DTYPES];
+    // a dtype that is not a string must not be used as a key (an object's own toString would run)
+    const size = typeof info.dtype === 'string' && Object.hasOwn(DTYPES, info.dtype) ? DTYPES[info.dtype as keyof typeof DTYPES] : 0;
     if (!size)
       fail(
         info.dtype === undefined

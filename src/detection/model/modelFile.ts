@@ -57,7 +57,9 @@ export function modelFromBytes(bytes: Uint8Array, opts: { source?: string; class
     throw new Error(`${source}: not a Fast R-CNN model file (format '${metadata.format ?? 'none'}')${hint}`);
   }
   if (metadata.version !== MODEL_VERSION)
-    throw new Error(`${source}: model file version ${metadata.version}, this program reads ${MODEL_VERSION}`);
+    throw new Error(
+      `${source}: ${metadata.version === undefined ? 'no model file version' : `model file version ${JSON.stringify(metadata.version).slice(0, 20)}`}, this program reads ${MODEL_VERSION}`,
+    );
   let classes: string[], cfg: FastRcnnConfig;
   try {
     if (typeof metadata.classes !== 'string' || typeof metadata.config !== 'string') throw new Error('classes and config are required');
