@@ -17,3 +17,4 @@ export * from './testing/evaluate.js';
 export * from './model/modelFile.js';
 export * from './model/compress.js';
 export * from './training/lossPlot.js';
+export * from './model/detector.js';
