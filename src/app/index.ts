@@ -7,3 +7,4 @@ export * from './train.js';
 export * from './pipeline.js';
 export * from './resultsFiles.js';
 export * from './demo.js';
+export * from './detectStep.js';

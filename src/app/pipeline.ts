@@ -1,23 +1,19 @@
 // The Node pipeline steps behind the CLI commands (the CLI only parses flags and prints): proposals
 // for a split with recall, testing a model on a split (results files + AP table), scoring results
-// files, and detecting objects in one image file with a drawn picture and JSON.
+// files (detecting in image files is detectStep.ts).
 import { existsSync, readFileSync } from 'node:fs';
-import { basename, extname, join } from 'node:path';
-import { drawDetections } from '../data/draw.js';
-import { readImageFile, writeImageFile } from './data/fs.js';
-import type { RgbImage } from '../data/types.js';
+import { join } from 'node:path';
 import { readVoc, type VocDataset } from './data/voc.js';
 import { readClassesFile } from './data/voc.js';
 import { datasetRecall, type RecallReport } from '../proposals/recall.js';
 import { parseProposals } from '../proposals/proposalFiles.js';
-import { selectiveSearch, type SelectiveSearchOptions } from '../proposals/selectiveSearch.js';
+import type { SelectiveSearchOptions } from '../proposals/selectiveSearch.js';
 import type { FastRcnnConfig } from '../detection/model/config.js';
 import { DEFAULT_SS_OPTIONS, decodeImages, defaultProposalsDir, proposalsFor } from './dataset.js';
-import { type Detection, detect } from '../detection/model/detect.js';
 import { type ApTable, evaluateDetections } from '../detection/testing/evaluate.js';
 import { splitDetector } from './threads/detectWorker.js';
 import { readResultsFiles, writeResultsFiles } from './resultsFiles.js';
-import { atomicWrite, loadModel } from './files.js';
+import { loadModel } from './files.js';
 import { sameClasses } from '../detection/model/modelFile.js';
 import { computeProposalsParallel, defaultWorkers } from './threads/parallel.js';
 import type { FastRCNN } from '../detection/model/fastRcnn.js';
@@ -188,72 +184,8 @@ export function evalStep(o: { data: string; split: string; results: string; clas
   return { table: evaluateDetections(readResultsFiles(o.results, o.split, ds.classes), ds.records, ds.classes), warnings: ds.warnings };
 }
 
-export interface DetectStepOptions {
-  model: string | { model: FastRCNN; config: FastRcnnConfig };
-  image: string;
-  /** Proposals JSON file (the proposal-file format); default: Selective Search on the image. */
-  proposals?: string;
-  /** Picture with the boxes drawn (default ./<stem>.detections.png); JSON next to it (.json). */
-  out?: string;
-  json?: string;
-  /** Only detections scoring at least this are drawn and listed (default 0.5). */
-  threshold?: number;
-  test?: Partial<FastRcnnConfig['test']>;
-}
-
-export interface DetectStepResult {
-  detections: Detection[];
-  picture: string;
-  json: string;
-  numProposals: number;
-  seconds: number;
-}
-
-export function detectStep(o: DetectStepOptions): DetectStepResult {
-  const t0 = performance.now();
-  const { model, config } = typeof o.model === 'string' ? loadModel(o.model) : o.model;
-  const cfg: FastRcnnConfig = { ...config, test: { ...config.test, ...(o.test ?? {}) } };
-  if (!existsSync(o.image)) throw new Error(`image not found: ${o.image}`);
-  let img: RgbImage;
-  try {
-    img = readImageFile(o.image);
-  } catch (e) {
-    throw new Error(`${o.image}: cannot decode image (${(e as Error).message})`);
-  }
-  let proposals: Float32Array;
-  if (o.proposals) proposals = loadProposalsFile(o.proposals);
-  else proposals = selectiveSearch(img, DEFAULT_SS_OPTIONS);
-  const res = detect(model, img, proposals, cfg);
-  const thr = o.threshold ?? 0.5;
-  const shown = res.detections.filter((d) => d.score >= thr);
-  const stem = basename(o.image, extname(o.image));
-  const picture = o.out ?? `${stem}.detections.png`;
-  const json = o.json ?? picture.replace(/\.(png|jpe?g)$/i, '') + '.json';
-  drawDetections(
-    img,
-    shown.map((d) => ({ box: d.box, label: d.className, score: d.score, classIndex: d.classIndex - 1 })),
-  );
-  writeImageFile(picture, img);
-  atomicWrite(
-    json,
-    JSON.stringify(
-      {
-        image: o.image,
-        width: img.width,
-        height: img.height,
-        threshold: thr,
-        proposals: res.numProposals,
-        detections: shown.map((d) => ({ class: d.className, score: +d.score.toFixed(4), box: d.box.map((v) => +v.toFixed(1)) })),
-      },
-      null,
-      1,
-    ) + '\n',
-  );
-  return { detections: shown, picture, json, numProposals: res.numProposals, seconds: (performance.now() - t0) / 1000 };
-}
-
 /** A proposals JSON file of the proposal-file format, read by its own path. */
-function loadProposalsFile(path: string): Float32Array {
+export function loadProposalsFile(path: string): Float32Array {
   if (!existsSync(path)) throw new Error(`proposals file not found: ${path}`);
   return parseProposals(readFileSync(path, 'utf8'), path).boxes;
 }

@@ -162,3 +162,65 @@ export const browserImageCodec: ImageCodec = {
     return new Uint8Array(await blob.arrayBuffer());
   },
 };
+
+/**
+ * The EXIF orientation of a JPEG (1 = as stored, 2..8 = mirrored and/or rotated, as phones write
+ * it), read from the APP1 segment's first IFD; 1 when there is none or it is malformed.
+ */
+export function jpegOrientation(bytes: Uint8Array): number {
+  if (sniffImageFormat(bytes) !== 'jpeg') return 1;
+  let i = 2;
+  while (i + 4 <= bytes.length && bytes[i] === 0xff) {
+    const marker = bytes[i + 1],
+      len = (bytes[i + 2] << 8) | bytes[i + 3];
+    if (marker === 0xda || marker === 0xd9 || len < 2) return 1; // pixel data: no EXIF before it
+    const s = i + 4; // segment payload
+    if (marker === 0xe1 && s + 14 <= bytes.length && String.fromCharCode(...bytes.subarray(s, s + 4)) === 'Exif') {
+      const t = s + 6; // TIFF header
+      const le = bytes[t] === 0x49; // "II" little-endian, "MM" big-endian
+      const u16 = (p: number) => (le ? bytes[p] | (bytes[p + 1] << 8) : (bytes[p] << 8) | bytes[p + 1]);
+      const u32 = (p: number) => (le ? u16(p) | (u16(p + 2) << 16) : (u16(p) << 16) | u16(p + 2)) >>> 0;
+      const ifd = t + u32(t + 4);
+      if (ifd + 2 > Math.min(bytes.length, i + 2 + len)) return 1;
+      const n = u16(ifd);
+      for (let k = 0; k < n; k++) {
+        const e = ifd + 2 + 12 * k;
+        if (e + 12 > bytes.length) return 1;
+        if (u16(e) === 0x0112) {
+          const o = u16(e + 8);
+          return o >= 1 && o <= 8 ? o : 1;
+        }
+      }
+      return 1;
+    }
+    i += 2 + len;
+  }
+  return 1;
+}
+
+/** The image as it should be seen for an EXIF orientation (2..8 mirror and/or rotate; 1 returns it). */
+export function orientImage(img: RgbImage, orientation: number): RgbImage {
+  if (orientation <= 1 || orientation > 8) return img;
+  const { width: W, height: H, data: src } = img;
+  const swap = orientation >= 5;
+  const w = swap ? H : W,
+    h = swap ? W : H;
+  // where output pixel (x, y) comes from, per orientation
+  const from: Record<number, (x: number, y: number) => [number, number]> = {
+    2: (x, y) => [W - 1 - x, y],
+    3: (x, y) => [W - 1 - x, H - 1 - y],
+    4: (x, y) => [x, H - 1 - y],
+    5: (x, y) => [y, x],
+    6: (x, y) => [y, H - 1 - x],
+    7: (x, y) => [W - 1 - y, H - 1 - x],
+    8: (x, y) => [W - 1 - y, x],
+  };
+  const f = from[orientation];
+  const data = new Uint8Array(w * h * 3);
+  for (let y = 0; y < h; y++)
+    for (let x = 0; x < w; x++) {
+      const [sx, sy] = f(x, y);
+      data.set(src.subarray(3 * (sy * W + sx), 3 * (sy * W + sx) + 3), 3 * (y * w + x));
+    }
+  return { width: w, height: h, data };
+}

@@ -3,8 +3,8 @@
 // help, usage errors and clear errors for bad paths.
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { basename, join } from 'node:path';
 import '../../src/index.js';
 import '../helpers/backend.js';
 import { cli } from '../helpers/cli.js';
@@ -82,6 +82,14 @@ test('synth -> proposals -> train -> test -> eval -> detect -> compress', async 
   assert.ok(existsSync(join(root, 'det.png')) && existsSync(join(root, 'det.json')));
   const js = JSON.parse(readFileSync(join(root, 'det.json'), 'utf8'));
   assert.ok(Array.isArray(js.detections));
+  // a folder: every PNG/JPEG in it, pictures and JSON into --out; the same detections as one by one
+  const many = await cli('detect', '--model', model, '--image', join(data, 'JPEGImages'), '--out', join(root, 'dets'), '--threshold', '0');
+  assert.is(many.code, 0, many.err);
+  const n = readdirSync(join(data, 'JPEGImages')).length;
+  assert.match(many.out, new RegExp(`detect: ${n} images, \\d+ detection\\(s\\)`));
+  const stem = basename(img, '.png');
+  assert.equal(JSON.parse(readFileSync(join(root, 'dets', `${stem}.detections.json`), 'utf8')).detections, js.detections);
+  assert.is((await cli('detect', '--model', model, '--image', img, '--image', img, '--json', 'x.json')).code, 2);
   const c = await cli('compress', '--model', model, '--fc6', '4', '--fc7', '4', '--out', join(root, 'small.safetensors'), '--rois', '50');
   assert.is(c.code, 0, c.err);
   assert.match(c.out, /parameters\s+fc6 [\d,]+ -> [\d,]+/);

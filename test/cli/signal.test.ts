@@ -16,10 +16,15 @@ const root = fileURLToPath(new URL('../..', import.meta.url));
 const silent = { out: () => {}, err: () => {}, tty: false };
 
 function trainProcess(args: string[]) {
-  const child = spawn(process.execPath, ['--import', 'tsx', join(root, 'src/cli/main.ts'), 'train', ...args], {
-    cwd: root,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  // The same WASM build as this process (relaxed SIMD where it loaded): FMA changes the last bits.
+  const child = spawn(
+    process.execPath,
+    ['--import', join(root, 'scripts/relaxed-simd.mjs'), '--import', 'tsx', join(root, 'src/cli/main.ts'), 'train', ...args],
+    {
+      cwd: root,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   let err = '',
     out = '';
   child.stderr.on('data', (b) => {

@@ -100,8 +100,7 @@ export class Detector {
         .sort((a, b) => b.score - a.score)
         .slice(0, maxDetections)
         .map((d) => {
-          const [x1, y1, x2, y2] = d.box;
-          const box: Box = [x1 * scale, y1 * scale, (x2 + 1) * scale - 1, (y2 + 1) * scale - 1];
+          const box = boxInInput(d.box, scale);
           return { className: d.className, score: d.score, box, bbox: [box[0], box[1], box[2] - box[0] + 1, box[3] - box[1] + 1] };
         });
     } finally {
@@ -147,12 +146,22 @@ async function toRgb(input: DetectorInput, maxSide: number): Promise<{ image: Rg
         `detect: pixels of ${input.width}x${input.height} need ${3 * n} (RGB) or ${4 * n} (RGBA) values, got ${input.data.length}`,
       );
   } else return drawn(input as CanvasImageSource, maxSide);
+  return fitToSide(image, maxSide);
+}
+
+/** The image scaled down (bilinear) so its longer side is at most maxSide; scale = input pixels per pixel. */
+export function fitToSide(image: RgbImage, maxSide: number): { image: RgbImage; scale: number } {
   const long = Math.max(image.width, image.height);
   if (long <= maxSide) return { image, scale: 1 };
   const s = maxSide / long;
   const w = Math.max(1, Math.round(image.width * s)),
     h = Math.max(1, Math.round(image.height * s));
   return { image: resizeBilinear(image, w, h), scale: image.width / w };
+}
+
+/** A pixel-inclusive box found on the scaled image, in the input's pixels. */
+export function boxInInput([x1, y1, x2, y2]: Box, scale: number): Box {
+  return scale === 1 ? [x1, y1, x2, y2] : [x1 * scale, y1 * scale, (x2 + 1) * scale - 1, (y2 + 1) * scale - 1];
 }
 
 function isPixels(x: unknown): x is RgbaPixels {
