@@ -2,6 +2,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { type FastRcnnConfig, applyOverrides, baseConfig, mergeConfig, validateConfig } from '../detection/model/config.js';
 import { type FlagSpec, type Parsed, UsageError, setPairs, str } from './args.js';
+import type { ApTable } from '../detection/testing/evaluate.js';
 
 export interface Io {
   out: (s: string) => void;
@@ -52,6 +53,20 @@ function asUsage<T>(command: string, fn: () => T, where: string): T {
   } catch (e) {
     throw new UsageError(`${command}: ${where}: ${(e as Error).message}`);
   }
+}
+
+/** An AP table as JSON for `--json` (scripts read this instead of the text table). */
+export function apTableJson(t: ApTable, extra: Record<string, unknown> = {}): string {
+  return JSON.stringify(
+    {
+      ...extra,
+      classes: t.classes.map((name, i) => ({ name, groundTruth: t.npos[i], ap07: t.ap07[i], apAll: t.apAll[i] })),
+      map07: t.map07,
+      mapAll: t.mapAll,
+    },
+    null,
+    1,
+  );
 }
 
 export function fmtSeconds(s: number): string {

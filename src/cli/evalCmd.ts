@@ -3,7 +3,8 @@ import { formatApTable } from '../detection/testing/evaluate.js';
 import { evalStep } from '../app/pipeline.js';
 import { readClassesFile } from '../app/data/voc.js';
 import type { Command } from './command.js';
-import { parseArgs, required, str } from './args.js';
+import { bool, parseArgs, required, str } from './args.js';
+import { apTableJson } from './common.js';
 
 export const evalCommand: Command = {
   name: 'eval',
@@ -13,6 +14,7 @@ export const evalCommand: Command = {
     split: { type: 'string', help: 'image set (default test)' },
     results: { type: 'string', help: 'folder with comp4_det_<split>_<class>.txt (default <data>/results)' },
     classes: { type: 'string', help: 'class list file (default <data>/classes.txt or the names in the annotations)' },
+    json: { type: 'boolean', help: 'print the AP table as JSON (classes, ground truth, AP VOC07 and VOC2010, mAP)' },
   },
   async run(argv, io) {
     const p = parseArgs(argv, this.flags, 'eval');
@@ -24,7 +26,7 @@ export const evalCommand: Command = {
       results: str(p, 'results') ?? `${data}/results`,
       classes: file ? readClassesFile(file) : undefined,
     });
-    io.out(formatApTable(r.table));
+    io.out(bool(p, 'json') ? apTableJson(r.table, { split: str(p, 'split') ?? 'test' }) : formatApTable(r.table));
     return 0;
   },
 };

@@ -2,8 +2,8 @@
 import { formatApTable } from '../detection/testing/evaluate.js';
 import { testStep } from '../app/pipeline.js';
 import type { Command } from './command.js';
-import { fmtSeconds } from './common.js';
-import { num, parseArgs, required, setPairs, str } from './args.js';
+import { apTableJson, fmtSeconds } from './common.js';
+import { UsageError, bool, num, parseArgs, required, setPairs, str } from './args.js';
 import { applyOverrides, baseConfig } from '../detection/model/config.js';
 
 export const testCommand: Command = {
@@ -17,12 +17,13 @@ export const testCommand: Command = {
     proposals: { type: 'string', help: 'proposals cache (default <data>/proposals)' },
     set: { type: 'list', help: 'test setting override, e.g. --set test.scales=[200,240] (repeatable)' },
     workers: { type: 'string', help: 'threads running the detector, 1 or 2 (default 2 where the machine has 2 or more cores)' },
+    json: { type: 'boolean', help: 'print the AP table as JSON (classes, ground truth, AP VOC07 and VOC2010, mAP, timing)' },
   },
   async run(argv, io) {
     const p = parseArgs(argv, this.flags, 'test');
     const pairs = setPairs(p, 'test');
     for (const k of Object.keys(pairs))
-      if (!k.startsWith('test.')) throw new Error(`test: only test.* settings can be changed here, got '${k}'`);
+      if (!k.startsWith('test.')) throw new UsageError(`test: only test.* settings can be changed here, got '${k}'`);
     const test = Object.keys(pairs).length ? applyOverrides(baseConfig(), pairs).test : undefined;
     const picked = test ? Object.fromEntries(Object.keys(pairs).map((k) => [k.slice(5), (test as any)[k.slice(5)]])) : undefined;
     const r = testStep({
@@ -36,6 +37,19 @@ export const testCommand: Command = {
       tty: io.tty,
       workers: num(p, 'workers', 'test', { integer: true, min: 1, max: 2 }),
     });
+    if (bool(p, 'json')) {
+      io.out(
+        apTableJson(r.table, {
+          split: str(p, 'split') ?? 'test',
+          images: r.images,
+          seconds: r.seconds,
+          msPerImageInNetwork: r.netSecondsPerImage * 1000,
+          proposalsPerImage: r.proposalsPerImage,
+          results: r.resultsDir,
+        }),
+      );
+      return 0;
+    }
     io.out(formatApTable(r.table));
     io.out(
       `test: ${r.images} images in ${fmtSeconds(r.seconds)} (${(r.netSecondsPerImage * 1000).toFixed(0)} ms/image in the network, ` +

@@ -76,6 +76,16 @@ test('synth -> proposals -> train -> test -> eval -> detect -> compress', async 
   assert.is(ev.code, 0, ev.err);
   const mapLine = (s: string) => s.split('\n').find((l) => l.startsWith('mAP'));
   assert.is(mapLine(ev.out), mapLine(te.out), 'eval of the written results reproduces test');
+  // --json: the same table for scripts
+  const evj = await cli('eval', '--data', data, '--split', 'test', '--results', join(root, 'results'), '--json');
+  assert.is(evj.code, 0, evj.err);
+  const tj = JSON.parse(evj.out);
+  assert.is(tj.split, 'test');
+  assert.is(tj.map07.toFixed(4), mapLine(te.out)!.split(/\s+/)[2]);
+  assert.equal(
+    tj.classes.map((c: { name: string }) => c.name),
+    readFileSync(join(data, 'classes.txt'), 'utf8').trim().split('\n'),
+  );
   const img = join(data, 'JPEGImages', readFileSync(join(data, 'ImageSets', 'Main', 'test.txt'), 'utf8').split('\n')[0] + '.png');
   const d = await cli('detect', '--model', model, '--image', img, '--out', join(root, 'det.png'), '--threshold', '0');
   assert.is(d.code, 0, d.err);
