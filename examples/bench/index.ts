@@ -7,6 +7,9 @@ import { repoRoot } from './harness.js';
 const scripts = ['ops.ts', 'kernels.ts', 'detection.ts', 'proposals.ts'];
 const args = process.argv.slice(2);
 let failed = 0;
+// Download sizes first (no timing: the same every run)
+console.log('\n##### scripts/size.mjs');
+if (spawnSync(process.execPath, [join(repoRoot, 'scripts/size.mjs')], { stdio: 'inherit' }).status !== 0) failed++;
 for (const s of scripts) {
   console.log(`\n##### examples/bench/${s}`);
   const r = spawnSync(
