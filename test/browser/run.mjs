@@ -190,6 +190,8 @@ const server = http.createServer((req, res) => {
   }
   if (url.startsWith('/bundle/')) file = join(out, url);
   else if (url.startsWith('/fixtures/reference/')) file = join(fixtureDir, url.slice('/fixtures/reference/'.length));
+  // the example page's model and sample pictures (test/browser/detector.test.ts)
+  else if (url.startsWith('/examples/browser/')) file = join(root, url);
   if (!file || file.includes('..') || !existsSync(file) || !statSync(file).isFile()) {
     res.statusCode = 404;
     res.end('not found');

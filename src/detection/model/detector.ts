@@ -54,10 +54,10 @@ async function modelBytes(source: string | URL | Uint8Array | ArrayBuffer): Prom
   if (source instanceof Uint8Array) return { bytes: source, name: 'model bytes' };
   if (source instanceof ArrayBuffer) return { bytes: new Uint8Array(source), name: 'model bytes' };
   const name = String(source);
-  const isUrl = source instanceof URL || /^[a-z][a-z0-9+.-]*:\/\//i.test(name) || (typeof g.document !== 'undefined' && !g.process);
+  // A string is a file path where there is a file system (Node) and no scheme; a URL elsewhere.
+  const fs = g.process?.getBuiltinModule?.('fs');
+  const isUrl = source instanceof URL || /^[a-z][a-z0-9+.-]*:\/\//i.test(name) || !fs;
   if (!isUrl) {
-    const fs = g.process?.getBuiltinModule?.('fs');
-    if (!fs) throw new Error(`loadDetector: '${name}' is not a URL, and this runtime has no file system`);
     if (!fs.existsSync(name)) throw new Error(`loadDetector: model file not found: ${name}`);
     return { bytes: new Uint8Array(fs.readFileSync(name)), name };
   }
