@@ -75,6 +75,10 @@ test('--resume: the same settings continue, other settings are refused naming th
   assert.is(bad.err.trim().split('\n').length, 1);
   const same = await cli('train', ...common, '--iterations', '6', '--resume');
   assert.is(same.code, 0, same.err);
+  // fewer iterations than the checkpoint has done: no "-2 iterations", a message saying what to ask
+  const fewer = await cli('train', ...common, '--iterations', '4', '--resume');
+  assert.is(fewer.code, 1);
+  assert.match(fewer.err, /--resume: the checkpoint is at Fast R-CNN iteration 6, past the 4 asked for; ask for at least 6/);
 });
 
 test('--help names the presets, --time and --val-split', async () => {
