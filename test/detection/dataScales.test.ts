@@ -57,8 +57,14 @@ test('resolveScales fills only what the config leaves open, and nothing without 
   cfg.test.scales = [];
   cfg.train.scales = [];
   cfg.train.pretrain.cropSize = 48;
-  const r = resolveScales(cfg, stats).config;
-  assert.equal([r.train.scales, r.test.scales, r.test.pyramidArea, r.train.pretrain.cropSize], [[128], [128, 192, 256], 32, 48]);
+  cfg.test.pyramidArea = 40;
+  const { config: r, why } = resolveScales(cfg, stats);
+  assert.equal([r.train.scales, r.test.scales, r.test.pyramidArea, r.train.pretrain.cropSize], [[128], [128, 192, 256], 40, 48]);
+  assert.match(
+    why,
+    /testing on \[128, 192, 256\] with each RoI at the level nearest 40 px, crops 48 px$/,
+    'the line names the values used',
+  );
   const fixed = presetConfig('shapes');
   assert.is(resolveScales(fixed, stats).why, '');
   assert.throws(() => chooseScales(datasetStats([]), model), /no images with objects/);

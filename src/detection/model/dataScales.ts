@@ -106,5 +106,7 @@ export function resolveScales(cfg: FastRcnnConfig, s: DatasetStats): { config: F
   }
   if (c.test.pyramidArea === 0) c.test.pyramidArea = ch.pyramidArea;
   if (c.train.pretrain.cropSize === 0) c.train.pretrain.cropSize = ch.cropSize;
-  return { config: c, why: ch.why };
+  // the line tells what will be used, given values included
+  const used = `testing on [${c.test.scales.join(', ')}] with each RoI at the level nearest ${c.test.pyramidArea} px, crops ${c.train.pretrain.cropSize} px`;
+  return { config: c, why: ch.why.replace(/testing on \[.*$/, used) };
 }
