@@ -83,7 +83,7 @@ test('an input over maxSide is scaled down first; boxes come back in its own pix
   detector.dispose();
 });
 
-test('clear errors: a missing or bad model, a bad image, bad options, a disposed detector; nothing leaks', async () => {
+test('clear errors: a missing or bad model, no WebGL2, a bad image, bad options, a disposed detector; nothing leaks', async () => {
   const before = engine.memory().numTensors;
   await rejects(
     () => loadDetector('/nonexistent/model.safetensors'),
@@ -92,6 +92,7 @@ test('clear errors: a missing or bad model, a bad image, bad options, a disposed
   await rejects(() => loadDetector(new Uint8Array(16)), /model bytes: not a valid safetensors file/);
   await rejects(() => loadDetector(MODEL, { maxSide: 4 }), /maxSide must be an integer >= 32, got 4/);
   await rejects(() => loadDetector(MODEL, { backend: 'cuda' }), /backend 'cuda' is not registered/);
+  await rejects(() => loadDetector(MODEL, { backend: 'webgl' }), /webgl backend: no WebGL2 here .*use the 'wasm' backend/);
   const detector = await loadDetector(MODEL);
   await rejects(() => detector.detect(new TextEncoder().encode('GIF89a')), /not a PNG or JPEG image/);
   await rejects(
