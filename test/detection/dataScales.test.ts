@@ -32,18 +32,18 @@ test('statistics: sides and sqrt(w·h) object sizes with the +1 rule', () => {
   assert.equal([s.objectSize.min, s.objectSize.p10, s.objectSize.p50, s.objectSize.p90, s.objectSize.max], [10, 20, 60, 100, 110]);
 });
 
-test('the median object becomes ~32 px: 250 px images with 64 px objects train at half size', () => {
+test('the median object becomes ~48 px (1.5 x 32): 250 px images with 64 px objects train at 3/4 size', () => {
   const c = chooseScales(datasetStats(records(20, 330, 250, () => 64)), model);
-  assert.equal(c.trainScales, [128]); // 250 × 32/64 = 125 → nearest multiple of 8
-  assert.equal(c.testScales, [128, 192, 256]);
-  assert.is(c.pyramidArea, 32);
+  assert.equal(c.trainScales, [184]); // 250 × 48/64 = 187.5 → nearest multiple of 8
+  assert.equal(c.testScales, [184, 280, 368]); // ×1.5 = 276 → 280, ×2
+  assert.is(c.pyramidArea, 48);
   assert.is(c.cropSize, 36);
-  assert.match(c.why, /median object -> 33 px/);
+  assert.match(c.why, /median object -> 47 px/);
 });
 
 test('clamps: at most 2x upsampling, short side within [MIN_SIDE, MAX_TRAIN_SIDE], pyramid top at MAX_TEST_SIDE', () => {
   const tiny = chooseScales(datasetStats(records(5, 200, 150, () => 6)), model);
-  assert.equal(tiny.trainScales, [304]); // 32/6 would be 5.3x: capped at 2x of 150 = 300 → 304
+  assert.equal(tiny.trainScales, [304]); // 48/6 would be 8x: capped at 2x of 150 = 300 → 304
   const huge = chooseScales(datasetStats(records(5, 2000, 1500, () => 40)), model);
   assert.equal(huge.trainScales, [MAX_TRAIN_SIDE]);
   assert.ok(huge.testScales.every((s) => s <= MAX_TEST_SIDE));
@@ -59,10 +59,10 @@ test('resolveScales fills only what the config leaves open, and nothing without 
   cfg.train.pretrain.cropSize = 48;
   cfg.test.pyramidArea = 40;
   const { config: r, why } = resolveScales(cfg, stats);
-  assert.equal([r.train.scales, r.test.scales, r.test.pyramidArea, r.train.pretrain.cropSize], [[128], [128, 192, 256], 40, 48]);
+  assert.equal([r.train.scales, r.test.scales, r.test.pyramidArea, r.train.pretrain.cropSize], [[184], [184, 280, 368], 40, 48]);
   assert.match(
     why,
-    /testing on \[128, 192, 256\] with each RoI at the level nearest 40 px, crops 48 px$/,
+    /testing on \[184, 280, 368\] with each RoI at the level nearest 40 px, crops 48 px$/,
     'the line names the values used',
   );
   const fixed = presetConfig('shapes');
