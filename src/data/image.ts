@@ -27,9 +27,8 @@ function activeCodec(): ImageCodec {
   );
 }
 
-/** Decodes PNG or JPEG bytes to RGB (alpha dropped, gray and palette expanded); the header's size is checked first. */
+/** Decodes PNG or JPEG bytes to RGB (alpha dropped, gray and palette expanded); each codec checks the header's size first. */
 export async function decodeImage(bytes: Uint8Array): Promise<RgbImage> {
-  checkImageHeader(bytes);
   return activeCodec().decode(bytes);
 }
 
@@ -141,8 +140,7 @@ export function rgbToRgba(image: RgbImage): Uint8ClampedArray<ArrayBuffer> {
 /** Browser codec: the platform's decoders, so no JS codec ships in the page. */
 export const browserImageCodec: ImageCodec = {
   async decode(bytes: Uint8Array): Promise<RgbImage> {
-    const format = sniffImageFormat(bytes);
-    if (!format) throw new Error('not a PNG or JPEG image');
+    const { format } = checkImageHeader(bytes);
     const blob = new Blob([bytes as BlobPart], { type: format === 'png' ? 'image/png' : 'image/jpeg' });
     // No colour-space conversion or premultiplication: we want the file's pixel values.
     const bitmap = await createImageBitmap(blob, { colorSpaceConversion: 'none', premultiplyAlpha: 'none' });

@@ -2,7 +2,15 @@
 // then alpha dropped), JPEG via jpeg-js. Importing this module registers it for decodeImage/encodeImage.
 import pngjs from 'pngjs';
 import jpeg from 'jpeg-js';
-import { checkImageHeader, registerImageCodec, rgbaToRgb, rgbToRgba, type ImageCodec, type ImageFormat } from '../../data/image.js';
+import {
+  checkImageHeader,
+  registerImageCodec,
+  rgbaToRgb,
+  rgbToRgba,
+  sniffImageFormat,
+  type ImageCodec,
+  type ImageFormat,
+} from '../../data/image.js';
 import { getLimits } from '../../core/limits.js';
 import type { RgbImage } from '../../data/types.js';
 
@@ -28,6 +36,7 @@ function corruptIf<T>(format: string, decode: () => T): T {
 }
 
 function decodeJpeg(bytes: Uint8Array): RgbImage {
+  checkImageHeader(bytes);
   // jpeg-js's own caps as a second guard (its defaults, 100 MP and 512 MB, would undercut a raised limit)
   const mp = getLimits().maxImagePixels / 1e6;
   const out = corruptIf('JPEG', () =>
@@ -38,8 +47,7 @@ function decodeJpeg(bytes: Uint8Array): RgbImage {
 
 /** Decodes PNG or JPEG (sniffed from the magic bytes); throws on anything else, corrupt data or a size over the limit. */
 export function decodeImageSync(bytes: Uint8Array): RgbImage {
-  const { format } = checkImageHeader(bytes);
-  return format === 'png' ? decodePng(bytes) : decodeJpeg(bytes);
+  return sniffImageFormat(bytes) === 'png' ? decodePng(bytes) : decodeJpeg(bytes); // each checks the header once
 }
 
 /** Lossless 8-bit RGB PNG (colour type 2); deterministic bytes for the same pixels. */
