@@ -1,6 +1,7 @@
 // Shared CLI pieces: the configuration from --config FILE and --set key=value, and output helpers.
 import { existsSync, readFileSync } from 'node:fs';
-import { type FastRcnnConfig, applyOverrides, baseConfig, mergeConfig, validateConfig } from '../detection/model/config.js';
+import { type FastRcnnConfig, baseConfig, validateConfig } from '../detection/model/config.js';
+import { applyOverrides, mergeConfig } from '../detection/model/configOverrides.js';
 import { type FlagSpec, type Parsed, UsageError, setPairs, str } from './args.js';
 import type { ApTable } from '../detection/testing/evaluate.js';
 

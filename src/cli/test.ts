@@ -4,7 +4,8 @@ import { testStep } from '../app/pipeline.js';
 import type { Command } from './command.js';
 import { apTableJson, fmtSeconds } from './common.js';
 import { UsageError, bool, num, parseArgs, required, setPairs, str } from './args.js';
-import { applyOverrides, baseConfig } from '../detection/model/config.js';
+import { baseConfig } from '../detection/model/config.js';
+import { applyOverrides } from '../detection/model/configOverrides.js';
 
 export const testCommand: Command = {
   name: 'test',

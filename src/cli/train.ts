@@ -5,7 +5,7 @@ import { existsSync } from 'node:fs';
 import { trainDetector } from '../app/train.js';
 import { readCheckpointMeta } from '../app/trainData.js';
 import { trainPaths } from '../app/trainProgress.js';
-import { configDifferences } from '../detection/model/config.js';
+import { configDifferences } from '../detection/model/configOverrides.js';
 import type { Command } from './command.js';
 import { CONFIG_FLAGS, fmtSeconds, loadConfig } from './common.js';
 import { UsageError, bool, num, parseArgs, required, str } from './args.js';

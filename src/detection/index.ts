@@ -4,6 +4,7 @@
 // The Node-only steps (files, datasets on disk, the training command, the demo) are src/app/,
 // exported by src/node.ts (`fastrcnn/node`).
 export * from './model/config.js';
+export * from './model/configOverrides.js';
 export * from './model/presets.js';
 export * from './model/fastRcnn.js';
 export * from './model/loss.js';

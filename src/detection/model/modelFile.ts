@@ -3,7 +3,8 @@
 // (model shape and test settings). Bytes only here (browsers can use it); modelFileNode.ts reads and
 // writes files.
 import { decodeSafetensors, encodeSafetensors, type NamedArray } from '../../nn/safetensors.js';
-import { type FastRcnnConfig, baseConfig, mergeConfig, validateConfig } from './config.js';
+import { type FastRcnnConfig, baseConfig, validateConfig } from './config.js';
+import { mergeConfig } from './configOverrides.js';
 import { type FastRCNN, createModel, parameterShapes } from './fastRcnn.js';
 import { getLimits, overLimit } from '../../core/limits.js';
 import { foldBboxStats } from './targets.js';

@@ -3,7 +3,8 @@
 // solver values, for comparison) and `shapes` (the demo's, for the built-in synthetic shapes).
 // Values left empty or 0 (scales, pyramidArea, cropSize, iterations) are chosen from the data or a
 // time budget before training (dataScales.ts, planner.ts); the model file records the resolved config.
-import { type FastRcnnConfig, baseConfig, mergeConfig, validateConfig } from './config.js';
+import { type FastRcnnConfig, baseConfig, validateConfig } from './config.js';
+import { mergeConfig } from './configOverrides.js';
 
 type DeepPartial<T> = { [K in keyof T]?: T[K] extends unknown[] ? T[K] : T[K] extends object ? DeepPartial<T[K]> : T[K] };
 export type ConfigOverrides = DeepPartial<FastRcnnConfig>;
