@@ -19,3 +19,4 @@ export * from './model/modelFile.js';
 export * from './model/compress.js';
 export * from './training/lossPlot.js';
 export * from './model/detector.js';
+export { serveDetector } from './model/detectorWorker.js';

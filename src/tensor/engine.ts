@@ -132,10 +132,12 @@ class Engine {
     return new Tensor(t.backend, t.dataId, shape.slice(), t.dtype, track);
   }
 
-  /** Moves `t`'s bytes to `target` in place (the tensor keeps its identity). */
-  moveTo(t: Tensor, target: Backend): void {
+  /**
+   * Moves `t`'s bytes to `target` in place (the tensor keeps its identity). `values`: its values when
+   * already read (asynchronously, so that the move does not block on the GPU).
+   */
+  moveTo(t: Tensor, target: Backend, values: TypedArray = t.backend.readSync(t.dataId)): void {
     if (t.backend === target) return;
-    const values = t.backend.readSync(t.dataId);
     const id = target.write(values, t.shape, t.dtype);
     t.backend.decRef(t.dataId);
     t.backend = target;

@@ -62,6 +62,100 @@ if (typeof g.document !== 'undefined') {
     assert.match(refused, /disposed/);
   });
 
+  test('worker: true gives the same detections and keeps the page free (no task over 50 ms while detecting)', async () => {
+    const bytes = new Uint8Array(await (await fetch(SAMPLE)).arrayBuffer());
+    const img = await fr.decodeImage(bytes);
+    const backend = fr.getBackend();
+    const { model, config } = fr.modelFromBytes(new Uint8Array(await (await fetch(MODEL)).arrayBuffer()));
+    const want = fr
+      .detect(model, img, fr.selectiveSearch(img, fr.DEFAULT_SS_OPTIONS), config)
+      .detections.filter((d) => d.score >= 0.3)
+      .sort((a, b) => b.score - a.score);
+    model.dispose();
+    const long: PerformanceEntry[] = [];
+    const observer = new PerformanceObserver((list) => long.push(...list.getEntries()));
+    observer.observe({ type: 'longtask' });
+    /** Main-thread tasks over 50 ms that began while fn ran (entries arrive a little after the task). */
+    const longTasksDuring = async (fn: () => Promise<unknown>) => {
+      const t0 = performance.now();
+      await fn();
+      const t1 = performance.now();
+      await new Promise((r) => setTimeout(r, 200));
+      return long.filter((e) => e.startTime >= t0 && e.startTime < t1).map((e) => Math.round(e.duration));
+    };
+    // The control: on the calling thread, Selective Search alone is a long task; the observer sees it.
+    const here = await fr.loadDetector(MODEL, { backend });
+    const blocked = await longTasksDuring(() => here.detect(bytes, { minScore: 0.3 }));
+    here.dispose();
+    assert.ok(blocked.length > 0, 'the observer records the in-thread detector blocking the page');
+
+    const detector = await fr.loadDetector(MODEL, { worker: true, backend });
+    assert.is(detector.backend, backend);
+    assert.equal(detector.classes, ['circle', 'cross', 'ring', 'square', 'star', 'triangle']);
+    const element = new Image();
+    element.src = URL.createObjectURL(new Blob([bytes], { type: 'image/png' }));
+    await element.decode();
+    const canvas = g.document.createElement('canvas') as HTMLCanvasElement;
+    canvas.width = img.width;
+    canvas.height = img.height;
+    canvas.getContext('2d')!.drawImage(element, 0, 0);
+    const inputs: [string, fr.DetectorInput][] = [
+      ['PNG bytes', bytes],
+      ['<img>', element],
+      ['<canvas>', canvas],
+      ['ImageData', canvas.getContext('2d')!.getImageData(0, 0, img.width, img.height)],
+      ['RgbImage', img],
+    ];
+    for (const [kind, input] of inputs) {
+      let got: fr.Prediction[] = [];
+      const tasks = await longTasksDuring(async () => {
+        got = await detector.detect(input, { minScore: 0.3 });
+      });
+      assert.equal(tasks, [], `${kind}: main-thread tasks over 50 ms: ${tasks.join(', ')} ms`);
+      assert.is(got.length, want.length, kind);
+      got.forEach((p, i) => {
+        assert.is(p.className, want[i].className, kind);
+        assert.ok(Math.abs(p.score - want[i].score) < 1e-4, `${kind}: score ${p.score} vs ${want[i].score}`);
+        p.box.forEach((v, k) => assert.ok(Math.abs(v - want[i].box[k]) <= 1, `${kind}: box ${p.box} vs ${want[i].box}`));
+      });
+    }
+    observer.disconnect();
+    assert.ok(bytes.length > 0 && img.data.length === img.width * img.height * 3, "the caller's bytes and pixels are not taken");
+    detector.dispose();
+    let refused = '';
+    await detector.detect(bytes).catch((e: Error) => {
+      refused = e.message;
+    });
+    assert.match(refused, /disposed/);
+    refused = '';
+    await fr.loadDetector(MODEL, { worker: '/no-such-worker.js' }).catch((e: Error) => {
+      refused = e.message;
+    });
+    assert.match(refused, /detector worker \(\/no-such-worker\.js\) failed/);
+  });
+
+  test('without a worker, WebGL results are read asynchronously (no blocking readSync)', async () => {
+    const bytes = new Uint8Array(await (await fetch(SAMPLE)).arrayBuffer());
+    const detector = await fr.loadDetector(MODEL, { backend: 'webgl' });
+    const gl = fr.engine.findBackend('webgl');
+    const readSync = gl.readSync.bind(gl);
+    let syncReads = 0,
+      asyncReads = 0;
+    const read = gl.read.bind(gl);
+    gl.readSync = (id) => (syncReads++, readSync(id));
+    gl.read = (id) => (asyncReads++, read(id));
+    try {
+      const found = await detector.detect(bytes, { minScore: 0.3 });
+      assert.ok(found.length > 0);
+    } finally {
+      gl.readSync = readSync;
+      gl.read = read;
+      detector.dispose();
+    }
+    assert.is(syncReads, 0, 'synchronous reads of WebGL textures');
+    assert.ok(asyncReads >= 3, `asynchronous reads: ${asyncReads} (features, scores, deltas)`);
+  });
+
   test('a bad model URL and a bad image give clear errors', async () => {
     let msg = '';
     await fr.loadDetector('/examples/browser/no-such-model.safetensors').catch((e: Error) => {

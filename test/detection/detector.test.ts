@@ -11,6 +11,7 @@ import { loadModel } from '../../src/app/files.js';
 import type { RgbImage } from '../../src/data/types.js';
 import { detect } from '../../src/detection/model/detect.js';
 import { loadDetector } from '../../src/detection/model/detector.js';
+import '../../src/app/threads/detectorThread.js';
 import { DEFAULT_SS_OPTIONS, selectiveSearch } from '../../src/proposals/selectiveSearch.js';
 import { engine } from '../../src/tensor/engine.js';
 import { rejects } from '../helpers/rejects.js';
@@ -103,6 +104,34 @@ test('clear errors: a missing or bad model, no WebGL2, a bad image, bad options,
   detector.dispose();
   await rejects(() => detector.detect(new Uint8Array(0)), /Detector: disposed; load a new one/);
   assert.is(engine.memory().numTensors, before, 'no tensor left');
+});
+
+test('worker: true runs in a worker thread and gives the same detections; errors and dispose cross over', async () => {
+  const bytes = new Uint8Array(readFileSync(SAMPLE));
+  const img = decodeImageSync(bytes);
+  const want = reference(img, 0.3);
+  const before = engine.memory().numTensors;
+  const detector = await loadDetector(MODEL, { worker: true });
+  assert.is(engine.memory().numTensors, before, 'the model lives in the worker, not here');
+  assert.equal(detector.classes, loadModel(MODEL).model.classes);
+  assert.is(detector.backend, 'wasm');
+  // two requests in flight at once come back to their callers, in either order of completion
+  const [fromBytes, fromPixels] = await Promise.all([detector.detect(bytes, { minScore: 0.3 }), detector.detect(img, { minScore: 0.3 })]);
+  for (const got of [fromBytes, fromPixels]) {
+    assert.is(got.length, want.length);
+    got.forEach((p, i) => {
+      assert.is(p.className, want[i].className);
+      assert.ok(Math.abs(p.score - want[i].score) < 1e-6);
+      assert.equal(p.box, want[i].box);
+    });
+  }
+  assert.is(img.data.length, img.width * img.height * 3, "the caller's pixels are copied, not taken");
+  await rejects(() => detector.detect(new TextEncoder().encode('GIF89a')), /not a PNG or JPEG image/);
+  const late = detector.detect(img);
+  detector.dispose();
+  await rejects(() => late, /disposed while detecting/);
+  await rejects(() => detector.detect(img), /Detector: disposed; load a new one/);
+  await rejects(() => loadDetector(new Uint8Array(16), { worker: true }), /model bytes: not a valid safetensors file/);
 });
 
 test.run();

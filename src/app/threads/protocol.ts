@@ -11,7 +11,12 @@ import type { FastRcnnConfig, TestConfig } from '../../detection/model/config.js
 import type { ImageJob, ImageResult } from '../../detection/testing/evaluate.js';
 import type { BatchPart } from '../../detection/training/batchParts.js';
 
-export const TASKS = { proposals: 'fastrcnn-proposals', gradients: 'fastrcnn-gradients', detect: 'fastrcnn-detect' } as const;
+export const TASKS = {
+  proposals: 'fastrcnn-proposals',
+  gradients: 'fastrcnn-gradients',
+  detect: 'fastrcnn-detect',
+  detector: 'fastrcnn-detector',
+} as const;
 type Task = (typeof TASKS)[keyof typeof TASKS];
 
 /** control[0] of a shared flag: the main thread posts a job, the worker raises done or failed. */
@@ -60,6 +65,7 @@ interface DetectData {
 export type DetectMsg = { index: number; result: ImageResult } | { done: true } | { error: string };
 
 interface TaskData {
+  [TASKS.detector]: Record<string, never>;
   [TASKS.proposals]: ProposalsData;
   [TASKS.gradients]: GradientsData;
   [TASKS.detect]: DetectData;

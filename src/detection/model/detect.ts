@@ -7,6 +7,8 @@ import type { Box, RgbImage } from '../../data/types.js';
 import { softmax } from '../../ops/nn.js';
 import { engine } from '../../tensor/engine.js';
 import type { Tensor } from '../../tensor/tensor.js';
+import type { TypedArray } from '../../core/types.js';
+import { RoiPool } from '../../core/kernels.js';
 import type { FastRcnnConfig, TestConfig } from './config.js';
 import { clipBoxes, decodeBoxes } from './wasm/boxes.js';
 import { nms } from './wasm/nms.js';
@@ -68,10 +70,31 @@ function assignLevels(rois: Float32Array, scales: number[], area: number): Int32
 }
 
 /**
+ * A pass that needs tensor values: it yields each tensor whose values it needs and gets them back,
+ * so one pass serves a synchronous reader (dataSync) and an asynchronous one (await data(), which
+ * keeps a page responsive while WebGL works).
+ */
+type Reads<T> = Generator<Tensor, T, TypedArray>;
+
+function readAllSync<T>(pass: Reads<T>): T {
+  for (let r = engine.noGrad(() => pass.next()); ; r = engine.noGrad(() => pass.next((r.value as Tensor).dataSync()))) {
+    if (r.done) return r.value;
+  }
+}
+
+async function readAll<T>(pass: Reads<T>): Promise<T> {
+  for (let r = engine.noGrad(() => pass.next()); ; ) {
+    if (r.done) return r.value;
+    const values = await (r.value as Tensor).data();
+    r = engine.noGrad(() => pass.next(values));
+  }
+}
+
+/**
  * Softmax scores and raw (normalized) deltas of every RoI from one pass over the scales, on the image
  * or on its mirror image (then the RoIs are mirrored to match and dx comes back negated).
  */
-function scoreRois(
+function* scoreRois(
   model: FastRCNN,
   img: RgbImage,
   rois: Float32Array,
@@ -79,13 +102,17 @@ function scoreRois(
   cfg: FastRcnnConfig,
   test: TestConfig,
   flip: boolean,
-): { scores: Float32Array; deltas: Float32Array } {
+): Reads<{ scores: Float32Array; deltas: Float32Array }> {
   const K1 = model.numClasses,
     R = rois.length / 4;
   const scores = new Float32Array(R * K1),
     deltas = new Float32Array(R * 4 * K1);
   const r4 = flip ? flipBoxesFlat(rois, img.width) : rois;
-  test.scales.forEach((shortSide, lv) => {
+  // RoI pooling where the active backend lacks it (WebGL) runs on WASM: the features move there once
+  // per scale, read through the pass so that an asynchronous reader does not block on them.
+  const poolOn = engine.hasKernel(RoiPool) ? engine.backend : engine.findBackend('wasm');
+  for (let lv = 0; lv < test.scales.length; lv++) {
+    const shortSide = test.scales[lv];
     // Distinct feature-cell footprints at this scale (the original's DEDUP_BOXES = 1/stride).
     const blob = imageBlob(img, shortSide, test.maxSize, cfg, flip);
     const uniq = new Map<string, number>();
@@ -105,10 +132,11 @@ function scoreRois(
       inv.push(u);
       members.push(i);
     }
-    if (!rep.length) return;
+    if (!rep.length) continue;
     const x = engine.makeTensor(blob.data, [1, 3, blob.height, blob.width], 'float32');
     const feats = model.forward(x);
     x.dispose();
+    if (feats.backend !== poolOn) engine.moveTo(feats, poolOn, yield feats);
     const U = rep.length,
       uScores = new Float32Array(U * K1),
       uDeltas = new Float32Array(U * 4 * K1);
@@ -117,12 +145,12 @@ function scoreRois(
       const r = new Float32Array(5 * (c1 - c0));
       for (let k = c0; k < c1; k++) for (let j = 0; j < 4; j++) r[5 * (k - c0) + 1 + j] = r4[4 * rep[k] + j] * blob.scale;
       const [s, d] = engine.tidy(() => {
-        const rt = engine.makeTensor(r, [c1 - c0, 5], 'float32');
+        const rt = engine.makeTensor(r, [c1 - c0, 5], 'float32', poolOn);
         const out = model.head(model.pool(feats, rt));
         return [softmax(out.clsScore), out.bboxPred] as Tensor[];
       });
-      uScores.set(s.dataSync() as Float32Array, c0 * K1);
-      uDeltas.set(d.dataSync() as Float32Array, c0 * 4 * K1);
+      uScores.set((yield s) as Float32Array, c0 * K1);
+      uDeltas.set((yield d) as Float32Array, c0 * 4 * K1);
       s.dispose();
       d.dispose();
     }
@@ -132,7 +160,7 @@ function scoreRois(
       scores.set(uScores.subarray(u * K1, (u + 1) * K1), i * K1);
       deltas.set(uDeltas.subarray(u * 4 * K1, (u + 1) * 4 * K1), i * 4 * K1);
     });
-  });
+  }
   if (model.bboxMeans && model.bboxStds) unnormalizeDeltas(deltas, { means: model.bboxMeans, stds: model.bboxStds });
   if (flip) for (let i = 0; i < deltas.length; i += 4) deltas[i] = -deltas[i];
   return { scores, deltas };
@@ -150,24 +178,54 @@ export function imDetect(
   cfg: FastRcnnConfig,
   test: TestConfig = cfg.test,
 ): RawDetections {
+  return inEvalMode(model, () => readAllSync(imDetectPass(model, img, proposals, cfg, test)));
+}
+
+/** imDetect with asynchronous reads: on WebGL the calling thread is free while the GPU works. */
+export function imDetectAsync(
+  model: FastRCNN,
+  img: RgbImage,
+  proposals: ArrayLike<number>,
+  cfg: FastRcnnConfig,
+  test: TestConfig = cfg.test,
+): Promise<RawDetections> {
+  return inEvalMode(model, () => readAll(imDetectPass(model, img, proposals, cfg, test)));
+}
+
+function inEvalMode<T>(model: FastRCNN, fn: () => T): T {
+  const wasTraining = model.training;
+  model.eval();
+  const back = () => model.train(wasTraining);
+  let r: T;
+  try {
+    r = fn();
+  } catch (e) {
+    back();
+    throw e;
+  }
+  if (r instanceof Promise) return r.finally(back) as T;
+  back();
+  return r;
+}
+
+function* imDetectPass(
+  model: FastRCNN,
+  img: RgbImage,
+  proposals: ArrayLike<number>,
+  cfg: FastRcnnConfig,
+  test: TestConfig,
+): Reads<RawDetections> {
   const K1 = model.numClasses;
   const rois = cleanProposals(proposals, img.width, img.height, test.maxProposals);
   const R = rois.length / 4;
   if (R === 0) return { rois, scores: new Float32Array(0), boxes: new Float32Array(0) };
   const factors = test.scales.map((sh) => computeScale(img.width, img.height, sh, test.maxSize));
   const levels = assignLevels(rois, factors, test.pyramidArea);
-  const wasTraining = model.training;
-  model.eval();
-  let scores: Float32Array, deltas: Float32Array;
-  try {
-    ({ scores, deltas } = engine.noGrad(() => scoreRois(model, img, rois, levels, cfg, test, false)));
-    if (test.flip) {
-      const m = engine.noGrad(() => scoreRois(model, img, rois, levels, cfg, test, true));
-      for (let i = 0; i < scores.length; i++) scores[i] = 0.5 * (scores[i] + m.scores[i]);
-      for (let i = 0; i < deltas.length; i++) deltas[i] = 0.5 * (deltas[i] + m.deltas[i]);
-    }
-  } finally {
-    model.train(wasTraining);
+  const { scores, deltas } = yield* scoreRois(model, img, rois, levels, cfg, test, false);
+  if (test.flip) {
+    const m = yield* scoreRois(model, img, rois, levels, cfg, test, true);
+    for (let i = 0; i < scores.length; i++) scores[i] = 0.5 * (scores[i] + m.scores[i]);
+    for (let i = 0; i < deltas.length; i++) deltas[i] = 0.5 * (deltas[i] + m.deltas[i]);
   }
   if (!test.bboxReg) {
     const boxes = new Float32Array(R * 4 * K1);
@@ -215,6 +273,23 @@ export function detect(
 ): DetectResult {
   const t0 = performance.now();
   const raw = imDetect(model, img, proposals, cfg, test);
+  return finish(model, raw, test, t0);
+}
+
+/** detect with asynchronous reads (imDetectAsync): the same detections, without blocking on WebGL. */
+export async function detectAsync(
+  model: FastRCNN,
+  img: RgbImage,
+  proposals: ArrayLike<number>,
+  cfg: FastRcnnConfig,
+  test: TestConfig = cfg.test,
+): Promise<DetectResult> {
+  const t0 = performance.now();
+  const raw = await imDetectAsync(model, img, proposals, cfg, test);
+  return finish(model, raw, test, t0);
+}
+
+function finish(model: FastRCNN, raw: RawDetections, test: TestConfig, t0: number): DetectResult {
   const t1 = performance.now();
   const detections = postprocess(raw, model.classes, test);
   return { detections, numProposals: raw.rois.length / 4, netSeconds: (t1 - t0) / 1000, postSeconds: (performance.now() - t1) / 1000 };

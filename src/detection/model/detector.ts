@@ -10,7 +10,8 @@ import type { Box, RgbImage } from '../../data/types.js';
 import { DEFAULT_SS_OPTIONS, type SelectiveSearchOptions, selectiveSearch } from '../../proposals/selectiveSearch.js';
 import { engine } from '../../tensor/engine.js';
 import type { FastRcnnConfig } from './config.js';
-import { detect } from './detect.js';
+import { detectAsync } from './detect.js';
+import { type RgbaPixels, isPixels, openWorkerDetector } from './detectorClient.js';
 import type { FastRCNN } from './fastRcnn.js';
 import { modelFromBytes } from './modelFile.js';
 
@@ -21,6 +22,12 @@ export interface LoadDetectorOptions {
   proposals?: SelectiveSearchOptions;
   /** Inputs with a longer side are scaled down to this many pixels first (default 640). */
   maxSide?: number;
+  /**
+   * Run in a Web Worker (Node: a worker thread), so the calling thread never blocks. `true` starts
+   * the package's own bundle as the worker; a URL names the script to start instead (an app that
+   * bundles the library again: the URL of fastrcnn's dist/browser/index.js).
+   */
+  worker?: boolean | string | URL;
 }
 
 export interface DetectOptions {
@@ -39,12 +46,6 @@ export interface Prediction {
   bbox: [number, number, number, number];
 }
 
-/** Pixels as a canvas 2D context returns them (ImageData, or anything with RGBA data of that shape). */
-interface RgbaPixels {
-  width: number;
-  height: number;
-  data: Uint8ClampedArray | Uint8Array;
-}
 export type DetectorInput = RgbImage | RgbaPixels | Uint8Array | ArrayBuffer | CanvasImageSource | ImageBitmap;
 
 const g = globalThis as any;
@@ -66,7 +67,20 @@ async function modelBytes(source: string | URL | Uint8Array | ArrayBuffer): Prom
   return { bytes: new Uint8Array(await res.arrayBuffer()), name };
 }
 
-export class Detector {
+/** A loaded model, ready to detect (loadDetector). */
+export interface Detector {
+  /** The model's object classes (without the background). */
+  readonly classes: string[];
+  /** The backend it runs on ('wasm' or 'webgl'). */
+  readonly backend: string;
+  /** The objects in one image, best first, with boxes in the input's pixels. */
+  detect(input: DetectorInput, options?: DetectOptions): Promise<Prediction[]>;
+  /** Frees the model (and ends its worker); detect() refuses afterwards. */
+  dispose(): void;
+}
+
+/** A detector on the calling thread; on WebGL it reads results asynchronously. */
+class InThreadDetector implements Detector {
   private disposed = false;
 
   constructor(
@@ -94,7 +108,7 @@ export class Detector {
     if (previous !== this.backend) engine.setBackend(this.backend);
     try {
       const proposals = selectiveSearch(image, this.proposalOptions);
-      const { detections } = detect(this.model, image, proposals, this.config);
+      const { detections } = await detectAsync(this.model, image, proposals, this.config);
       return detections
         .filter((d) => d.score >= minScore)
         .sort((a, b) => b.score - a.score)
@@ -120,13 +134,22 @@ export class Detector {
 export async function loadDetector(source: string | URL | Uint8Array | ArrayBuffer, options: LoadDetectorOptions = {}): Promise<Detector> {
   const maxSide = options.maxSide ?? 640;
   if (!(Number.isInteger(maxSide) && maxSide >= 32)) throw new Error(`loadDetector: maxSide must be an integer >= 32, got ${maxSide}`);
+  const { bytes, name } = await modelBytes(source);
+  if (options.worker) {
+    const { backend, proposals } = options;
+    return openWorkerDetector(options.worker === true ? true : options.worker, bytes, name, { backend, proposals, maxSide });
+  }
+  return detectorFromBytes(bytes, name, { ...options, maxSide });
+}
+
+/** A detector on this thread from a model file's bytes (`name` for messages). */
+export function detectorFromBytes(bytes: Uint8Array, name: string, options: LoadDetectorOptions = {}): Detector {
   const backend = !options.backend || options.backend === 'auto' ? engine.backendName : options.backend;
   const previous = engine.backendName;
   engine.setBackend(backend); // throws a clear error for a backend this runtime lacks (no WebGL2, ...)
   try {
-    const { bytes, name } = await modelBytes(source);
     const { model, config } = modelFromBytes(bytes, { source: name });
-    return new Detector(model, config, backend, { ...DEFAULT_SS_OPTIONS, ...options.proposals }, maxSide);
+    return new InThreadDetector(model, config, backend, { ...DEFAULT_SS_OPTIONS, ...options.proposals }, options.maxSide ?? 640);
   } finally {
     engine.setBackend(previous);
   }
@@ -162,16 +185,6 @@ export function fitToSide(image: RgbImage, maxSide: number): { image: RgbImage; 
 /** A pixel-inclusive box found on the scaled image, in the input's pixels. */
 export function boxInInput([x1, y1, x2, y2]: Box, scale: number): Box {
   return scale === 1 ? [x1, y1, x2, y2] : [x1 * scale, y1 * scale, (x2 + 1) * scale - 1, (y2 + 1) * scale - 1];
-}
-
-function isPixels(x: unknown): x is RgbaPixels {
-  const o = x as RgbaPixels;
-  return (
-    !!o &&
-    typeof o.width === 'number' &&
-    typeof o.height === 'number' &&
-    (o.data instanceof Uint8Array || o.data instanceof Uint8ClampedArray)
-  );
 }
 
 /** A browser image source drawn (scaled down if needed) into a canvas and read back. */
