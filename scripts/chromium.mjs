@@ -3,8 +3,11 @@
 // (playwright-core, no sandbox, no background network).
 export const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
-/** Launches headless Chromium at `executablePath` with playwright-core. */
-export async function launchChromium(executablePath = chromiumPath) {
+/**
+ * Launches headless Chromium at `executablePath` with playwright-core; `extraArgs` are added to the
+ * command line (e.g. the fake camera flags of the example's camera test).
+ */
+export async function launchChromium(executablePath = chromiumPath, extraArgs = []) {
   const { chromium } = await import('playwright-core');
   return chromium.launch({
     executablePath,
@@ -16,6 +19,7 @@ export async function launchChromium(executablePath = chromiumPath) {
       '--disable-sync',
       '--no-first-run',
       '--disable-quic',
+      ...extraArgs,
     ],
   });
 }

@@ -4,20 +4,18 @@
 // Search + detect on the same decoded pixels). Also: bad inputs give messages, and a browser without
 // WebGL2 falls back to WASM. Saves a screenshot to the OS temp folder and prints its path.
 // Skipped (with a message) when there is no Chromium at /usr/bin/chromium (or $CHROMIUM_PATH).
-import { type ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import * as fr from '../../src/index.node.js';
 // @ts-expect-error: a plain .mjs script without type declarations
 import { chromiumPath, launchChromium } from '../../scripts/chromium.mjs';
+import { type Row, compareDetections, example, imageHash, pageErrors, serveExample, waitRuns } from './example-page.js';
 
 const test = suite('e2e: browser example');
-const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
-const example = join(root, 'examples/browser');
 /** The sample the test runs on, and its index in the page (?sample=N). */
 const SAMPLE = '000091',
   SAMPLE_INDEX = 2;
@@ -25,13 +23,6 @@ const SAMPLE = '000091',
 const THRESHOLD = 0.5;
 /** Per backend: score tolerance against Node's WASM run; boxes within 1 px. */
 const SCORE_TOL: Record<string, number> = { wasm: 1e-4, webgl: 2e-3 };
-const BOX_TOL = 1;
-
-interface Row {
-  class: string;
-  score: number;
-  box: number[];
-}
 
 /**
  * A file as a plain Uint8Array (a copy): Buffer.slice is a view, not a copy, and the safetensors
@@ -52,54 +43,7 @@ async function nodeDetections(): Promise<{ rows: Row[]; hash: string; all: fr.De
   }
 }
 
-/** Same FNV-1a as the page's (examples/browser/src/main.ts), kept separate so a change to either shows. */
-function imageHash(img: fr.RgbImage): string {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < img.data.length; i++) h = Math.imul(h ^ img.data[i], 0x01000193);
-  return `${img.width}x${img.height}:${(h >>> 0).toString(16)}`;
-}
-
-/**
- * Every page row matches one Node detection (same class, score within tol, each box edge within
- * BOX_TOL), and every Node detection clearly above the threshold is listed. Detections within tol
- * of the threshold may be on either side of it.
- */
-function compare(page: Row[], node: Row[], tol: number, backend: string): string {
-  const used = new Set<number>();
-  let dScore = 0,
-    dBox = 0;
-  for (const p of page) {
-    const i = node.findIndex(
-      (n, k) =>
-        !used.has(k) &&
-        n.class === p.class &&
-        Math.abs(n.score - p.score) <= tol &&
-        n.box.every((v, j) => Math.abs(v - p.box[j]) <= BOX_TOL),
-    );
-    assert.ok(
-      i >= 0,
-      `${backend}: page lists ${p.class} ${p.score.toFixed(4)} [${p.box.map((v) => v.toFixed(1))}] which Node does not find\n` +
-        `Node: ${node
-          .filter((n) => n.score >= THRESHOLD - tol)
-          .map((n) => `${n.class} ${n.score.toFixed(4)} [${n.box.map((v) => v.toFixed(1))}]`)
-          .join('; ')}`,
-    );
-    used.add(i);
-    dScore = Math.max(dScore, Math.abs(node[i].score - p.score));
-    node[i].box.forEach((v, j) => {
-      dBox = Math.max(dBox, Math.abs(v - p.box[j]));
-    });
-    assert.ok(p.score >= THRESHOLD, `${backend}: a listed score ${p.score} is under the threshold ${THRESHOLD}`);
-  }
-  node.forEach((n, k) => {
-    if (n.score >= THRESHOLD + tol)
-      assert.ok(
-        used.has(k),
-        `${backend}: Node finds ${n.class} ${n.score.toFixed(4)} [${n.box.map((v) => v.toFixed(1))}] but the page does not list it`,
-      );
-  });
-  return `${backend}: ${page.length} detection(s) >= ${THRESHOLD} match Node (max |score diff| ${dScore.toExponential(1)}, max box diff ${dBox.toFixed(3)} px)`;
-}
+const compare = (page: Row[], node: Row[], tol: number, backend: string) => compareDetections(page, node, tol, THRESHOLD, backend);
 
 if (!existsSync(chromiumPath)) {
   console.log(`\n  e2e browser example SKIPPED: no Chromium at ${chromiumPath} (apt-get install -y chromium, or set CHROMIUM_PATH)`);
@@ -110,26 +54,7 @@ if (!existsSync(chromiumPath)) {
   let url = '';
 
   test.before(async () => {
-    // Builds the bundle when stale, then prints the URL.
-    server = spawn(process.execPath, [join(root, 'scripts/serve.mjs'), '--port', '0'], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
-    let log = '';
-    url = await new Promise<string>((ok, fail) => {
-      const timer = setTimeout(() => fail(new Error(`serve.mjs printed no URL in 120 s:\n${log}`)), 120_000);
-      const take = (b: Buffer) => {
-        log += b;
-        const m = /http:\/\/127\.0\.0\.1:\d+\//.exec(log);
-        if (m) {
-          clearTimeout(timer);
-          ok(m[0]);
-        }
-      };
-      server!.stdout!.on('data', take);
-      server!.stderr!.on('data', take);
-      server!.on('exit', (code) => {
-        clearTimeout(timer);
-        fail(new Error(`serve.mjs exited (${code}):\n${log}`));
-      });
-    });
+    ({ url, server } = await serveExample());
     browser = await launchChromium(chromiumPath);
   });
 
@@ -146,15 +71,6 @@ if (!existsSync(chromiumPath)) {
         return { class: d.class!, score: +d.score!, box: JSON.parse(d.box!) as number[] };
       }),
     );
-  const waitRuns = (page: Page, n: number) => page.waitForFunction((n) => +(document.body.dataset.runs ?? 0) >= n, n, { timeout: 120_000 });
-  const pageErrors = (page: Page) => {
-    const errs: string[] = [];
-    page.on('pageerror', (e) => errs.push(String(e.stack ?? e)));
-    page.on('console', (m) => {
-      if (m.type() === 'error' && !/favicon|GPU stall/.test(m.text())) errs.push(m.text());
-    });
-    return errs;
-  };
 
   test('detections in the page on WebGL and on WASM match Node; both timings shown', async () => {
     const node = await nodeDetections();

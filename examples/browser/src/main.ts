@@ -1,5 +1,6 @@
 // The browser example: Selective Search + Fast R-CNN on an image in the page, on WebGL or WASM.
-// Everything it needs (library, WASM, shaders, samples, model) is inside the one bundle.
+// Everything it needs (library, WASM, shaders, samples, model) is inside the one bundle. The live
+// mode (camera or video file, frame after frame) is camera.ts.
 import {
   type Box,
   type Detection,
@@ -18,6 +19,7 @@ import {
   sniffImageFormat,
 } from '../../../src/index.js';
 import { SAMPLES, SHIPPED_MODEL, SHIPPED_MODEL_NAME } from './assets.js';
+import { LiveMode } from './camera.js';
 import { type RunResult, type StageTimes, runDetection } from './pipeline.js';
 import { drawScene, escapeHtml, fillDetections, fillTimings, fmtMs, label } from './view.js';
 
@@ -35,7 +37,9 @@ interface Picture {
 const state = {
   model: null as LoadedModel | null,
   modelName: '',
+  modelBytes: SHIPPED_MODEL,
   picture: null as Picture | null,
+  pictureInfo: '',
   last: null as RunResult | null,
   times: new Map<string, { times: StageTimes; cold: boolean }>(),
   runsPerBackend: new Map<string, number>(),
@@ -94,6 +98,7 @@ function useModel(bytes: Uint8Array, name: string): void {
   state.model?.model.dispose();
   state.model = loaded;
   state.modelName = name;
+  state.modelBytes = bytes;
   state.times.clear();
   state.runsPerBackend.clear();
   const fc = loaded.config.model.svd.some((r) => r > 0) ? `, fc6/fc7 SVD ranks ${loaded.config.model.svd.join('/')}` : '';
@@ -112,7 +117,7 @@ function usePicture(p: Picture, note = ''): void {
     p = { ...p, image, groundTruth: p.groundTruth.map((g) => ({ ...g, box: g.box.map((v) => v * s) as Box })) };
   }
   state.picture = p;
-  $('image-info').textContent =
+  state.pictureInfo = $('image-info').textContent =
     `${p.name}: ${image.width}×${image.height}${note ? ` (${note})` : ''}` +
     (p.groundTruth.length ? `; ground truth (dashed): ${p.groundTruth.map((g) => g.name).join(', ')}` : '');
   const c = $<HTMLCanvasElement>('canvas');
@@ -149,6 +154,7 @@ async function onImageFile(input: HTMLInputElement): Promise<void> {
     return;
   }
   message('');
+  live.stop();
   selectThumb(null);
   usePicture({ image, name: f.name, groundTruth: [] });
   await run();
@@ -173,6 +179,7 @@ async function onModelFile(input: HTMLInputElement): Promise<void> {
 
 async function onSample(i: number): Promise<void> {
   const s = SAMPLES[i];
+  live.stop();
   selectThumb(i);
   usePicture({ image: await decodeImage(s.bytes), name: `sample ${s.name}`, groundTruth: s.objects });
   message('');
@@ -186,6 +193,7 @@ async function onRandomScene(): Promise<void> {
   const shapes =
     classes.length && classes.every((c) => (SHAPE_KINDS as readonly string[]).includes(c)) ? (classes as ShapeKind[]) : undefined;
   const scene = renderScene(new Rng(1_000_003 + seed), { classes: shapes });
+  live.stop();
   selectThumb(null);
   usePicture({ image: scene.image, name: `random scene #${seed}`, groundTruth: scene.objects.filter((o) => !o.difficult) });
   message('');
@@ -199,12 +207,15 @@ function selectThumb(i: number | null): void {
 // ---- running ------------------------------------------------------------------------------------
 
 async function run(): Promise<void> {
+  if (live.running) return; // the live loop picks up the new backend or model on its next frame
   if (state.busy) {
     state.again = true;
     return;
   }
   if (!state.model || !state.picture) return;
   state.busy = true;
+  // A just-stopped live loop may still be detecting: both switch the engine's backend.
+  await live.settled();
   setState('running');
   document.body.classList.add('busy');
   const backend = backendChoice();
@@ -246,10 +257,37 @@ function show(): void {
   const t = threshold();
   $('threshold-value').textContent = t.toFixed(2);
   const shown: Detection[] = r.detections.filter((d) => d.score >= t);
-  drawScene($<HTMLCanvasElement>('canvas'), p.image, shown, p.groundTruth);
+  if (!live.running) {
+    const c = $<HTMLCanvasElement>('canvas');
+    c.dataset.imageHash = imageHash(p.image); // the live mode may have drawn other pixels since
+    $('image-info').textContent = state.pictureInfo;
+    drawScene(c, p.image, shown, p.groundTruth);
+  }
   fillDetections(r, shown, t);
   fillTimings(state.times);
 }
+
+// ---- live mode (camera.ts) ----------------------------------------------------------------------
+
+const live = new LiveMode(
+  {
+    model: () => state.modelBytes,
+    backend: backendChoice,
+    minScore: threshold,
+    busy: () => state.busy,
+    starting: () => status(''), // the still run's line no longer describes the canvas
+    message,
+    show(frame, detections) {
+      $('image-info').textContent =
+        `live: ${document.body.dataset.liveSource === 'camera' ? 'the camera' : 'the video file'}, frame after frame ` +
+        "(the tables below are the still picture's)";
+      const c = $<HTMLCanvasElement>('canvas');
+      c.dataset.imageHash = imageHash(frame);
+      drawScene(c, frame, detections);
+    },
+  },
+  $<HTMLVideoElement>('video'),
+);
 
 // ---- start --------------------------------------------------------------------------------------
 
@@ -278,7 +316,12 @@ async function main(): Promise<void> {
   });
   document.querySelectorAll('input[name=backend]').forEach((r) => r.addEventListener('change', () => void run()));
   $('threshold').addEventListener('input', show);
-  $('run').addEventListener('click', () => void run());
+  $('run').addEventListener('click', () => {
+    live.stop();
+    void run();
+  });
+  // For tests: the last live frame's pixels and detections (camera.ts, LiveMode.snapshot).
+  Object.assign(window, { __liveFrame: () => live.snapshot() });
   // ?backend=wasm|webgl and ?sample=N (0-based) pick the starting point, e.g. for links and tests.
   const q = new URLSearchParams(location.search);
   const wanted = document.querySelector(`input[name=backend][value="${CSS.escape(q.get('backend') ?? '')}"]`) as HTMLInputElement | null;
