@@ -58,7 +58,7 @@ test('an <img> in a page, detected in the package worker, gives the detections o
   try {
     const page = await browser.newPage();
     const requests: string[] = [];
-    page.on('request', (r) => requests.push(new URL(r.url()).pathname));
+    page.on('request', (r: { url(): string }) => requests.push(new URL(r.url()).pathname));
     await page.goto(`http://127.0.0.1:${(server.address() as { port: number }).port}/`);
     const got = await page.evaluate(() => (window as any).result);
     assert.is(got.error, undefined, got.error);
