@@ -61,6 +61,8 @@ export async function buildExample({ quiet = false } = {}) {
     minify: true,
     sourcemap: 'linked',
     logLevel: 'warning',
+    // a classic script has no import.meta; only loadDetector's worker: true needs it (the page does not use it)
+    logOverride: { 'empty-import-meta': 'silent' },
     absWorkingDir: root,
     loader: { '.png': 'binary', '.safetensors': 'binary' },
     plugins: [glslPlugin],
