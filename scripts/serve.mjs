@@ -1,12 +1,21 @@
 // `npm run serve`: builds the browser example when its bundle is missing or stale, then serves
 // examples/browser/ on 127.0.0.1 and prints the URL. Usage: node scripts/serve.mjs [--port N] [--rebuild]
-// (--port 0 picks a free port). Only files under examples/browser/ are served.
+// [--example browser|train-browser] (--port 0 picks a free port; --example train-browser serves the
+// training page instead). Only files under the example's folder are served.
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import http from 'node:http';
 import { extname, join, normalize, sep } from 'node:path';
-import { buildExample, bundleIsStale, exampleDir } from '../examples/browser/build.mjs';
 
 const argv = process.argv.slice(2);
+// Each example folder has a build.mjs exporting exampleDir, bundleIsStale and buildExample.
+const EXAMPLES = ['browser', 'train-browser'];
+const exampleArg = argv.indexOf('--example');
+const example = exampleArg >= 0 ? argv[exampleArg + 1] : 'browser';
+if (!EXAMPLES.includes(example)) {
+  console.error(`serve: unknown example '${example}' (examples: ${EXAMPLES.join(', ')})`);
+  process.exit(2);
+}
+const { buildExample, bundleIsStale, exampleDir } = await import(`../examples/${example}/build.mjs`);
 const portArg = argv.indexOf('--port');
 const port = portArg >= 0 ? +argv[portArg + 1] : +(process.env.PORT ?? 8080);
 if (!Number.isInteger(port) || port < 0 || port > 65535) {
@@ -52,5 +61,5 @@ server.on('error', (e) => {
   process.exit(1);
 });
 server.listen(port, '127.0.0.1', () => {
-  console.log(`serving examples/browser at http://127.0.0.1:${server.address().port}/  (Ctrl-C to stop)`);
+  console.log(`serving examples/${example} at http://127.0.0.1:${server.address().port}/  (Ctrl-C to stop)`);
 });
