@@ -244,13 +244,8 @@ if (!existsSync(chromiumPath)) {
   });
 
   test('without WebGL2 the page says so and trains on WASM; Stop keeps the model trained so far', async () => {
-    const { chromium } = await import('playwright-core');
     // No GPU and no software rasterizer: the worker's OffscreenCanvas gives no WebGL2 context.
-    const noGl = await chromium.launch({
-      executablePath: chromiumPath,
-      headless: true,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-software-rasterizer', '--disable-background-networking'],
-    });
+    const noGl = await launchChromium(chromiumPath, ['--disable-gpu', '--disable-software-rasterizer']);
     try {
       const page = await noGl.newPage();
       const errs = pageErrors(page);
