@@ -9,6 +9,7 @@ import { compressCommand } from './compress.js';
 import { demoCommand } from './demo.js';
 import { detectCommand } from './detect.js';
 import { evalCommand } from './evalCmd.js';
+import { exportCommand } from './exportCmd.js';
 import { proposalsCommand } from './proposals.js';
 import { synthCommand } from './synth.js';
 import { testCommand } from './test.js';
@@ -23,6 +24,7 @@ const COMMANDS: Command[] = [
   testCommand,
   evalCommand,
   compressCommand,
+  exportCommand,
 ];
 
 function help(): string {
