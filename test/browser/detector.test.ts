@@ -134,6 +134,43 @@ if (typeof g.document !== 'undefined') {
     assert.match(refused, /detector worker \(\/no-such-worker\.js\) failed/);
   });
 
+  test('a <video> gives the detections of its current frame drawn on a canvas, here and in a worker', async () => {
+    const bytes = new Uint8Array(await (await fetch(SAMPLE)).arrayBuffer());
+    const bitmap = await createImageBitmap(new Blob([bytes], { type: 'image/png' }));
+    const source = g.document.createElement('canvas') as HTMLCanvasElement;
+    source.width = bitmap.width;
+    source.height = bitmap.height;
+    const ctx = source.getContext('2d')!;
+    ctx.drawImage(bitmap, 0, 0);
+    const video = g.document.createElement('video') as HTMLVideoElement;
+    video.muted = true;
+    // a stream that sends a frame when asked (frame rate 0): the video then holds that frame
+    const stream = source.captureStream(0);
+    video.srcObject = stream;
+    await video.play();
+    (stream.getVideoTracks()[0] as CanvasCaptureMediaStreamTrack).requestFrame();
+    await new Promise<void>((r) => {
+      const tick = () => (video.videoWidth > 0 && video.readyState >= 2 ? r() : setTimeout(tick, 20));
+      tick();
+    });
+    video.pause();
+    assert.is(video.videoWidth, bitmap.width);
+    // the frame the video shows, drawn as any page would
+    const frame = g.document.createElement('canvas') as HTMLCanvasElement;
+    frame.width = video.videoWidth;
+    frame.height = video.videoHeight;
+    frame.getContext('2d')!.drawImage(video, 0, 0);
+    for (const worker of [false, true]) {
+      const detector = await fr.loadDetector(MODEL, { worker });
+      const want = await detector.detect(frame, { minScore: 0.3 });
+      const got = await detector.detect(video, { minScore: 0.3 });
+      detector.dispose();
+      assert.ok(want.length >= 3, `the frame has detections (${want.length})`);
+      assert.equal(got, want, `worker: ${worker}`);
+    }
+    for (const t of stream.getTracks()) t.stop();
+  });
+
   test('without a worker, WebGL results are read asynchronously (no blocking readSync)', async () => {
     const bytes = new Uint8Array(await (await fetch(SAMPLE)).arrayBuffer());
     const detector = await fr.loadDetector(MODEL, { backend: 'webgl' });
@@ -142,8 +179,14 @@ if (typeof g.document !== 'undefined') {
     let syncReads = 0,
       asyncReads = 0;
     const read = gl.read.bind(gl);
-    gl.readSync = (id) => (syncReads++, readSync(id));
-    gl.read = (id) => (asyncReads++, read(id));
+    gl.readSync = (id) => {
+      syncReads++;
+      return readSync(id);
+    };
+    gl.read = (id) => {
+      asyncReads++;
+      return read(id);
+    };
     try {
       const found = await detector.detect(bytes, { minScore: 0.3 });
       assert.ok(found.length > 0);

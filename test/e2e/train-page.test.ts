@@ -234,7 +234,7 @@ if (!existsSync(chromiumPath)) {
       await page.click('#start');
       await waitFinished(page, 120_000);
       assert.match((await page.textContent('#data-info')) ?? '', /training and \d+ validation images, classes /);
-      assert.is(await page.$$eval('#validation-body tr', (trs) => trs.length), 4);
+      assert.is(await page.$$eval('#validation-body tr', (trs: Element[]) => trs.length), 4);
       assert.ok(await page.isVisible('#download'), 'the model is offered');
       assert.equal(errs, [], 'errors in the page');
       await page.close();
@@ -264,7 +264,7 @@ if (!existsSync(chromiumPath)) {
       model.dispose();
       const trained = +metadata.trainedIterations;
       assert.ok(trained > 0 && trained < 5000, `Stop ended the run early (${trained} iterations)`);
-      assert.is(await page.$$eval('#validation-body tr', (trs) => trs.length), 1, 'the stopped model is validated once');
+      assert.is(await page.$$eval('#validation-body tr', (trs: Element[]) => trs.length), 1, 'the stopped model is validated once');
       assert.equal(errs, [], 'errors in the page');
     } finally {
       await noGl.close();
