@@ -1,10 +1,11 @@
 // `npm test`: type-check, the layering check (dependency-cruiser, .dependency-cruiser.cjs), the
 // dead-export check (knip, knip.json), the format check (biome format) and the linter (biome lint,
 // biome.jsonc; a warning fails it too), the uvu suites in Node (WASM backend), then the same suites
-// in headless Chromium (WebGL2 backend) when Chromium is installed. Ends with one line
-// `N passed, N failed, N skipped`.
+// in headless Chromium (WebGL2 backend) when Chromium is installed, and the PyTorch twin's suite
+// (python/tests) when a python3 imports torch and torchvision (Debian: python3-torch,
+// python3-torchvision), else counted as skipped. Ends with one line `N passed, N failed, N skipped`.
 import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromiumPath } from './chromium.mjs';
@@ -63,6 +64,36 @@ if (node.m) {
   console.log('node suite crashed before printing its summary');
 }
 if (node.m && node.status !== 0 && +node.m[2] === 0) failed++;
+
+// The twin's suite, unless filters that do not name it were given. PYTHON, then python3, then
+// Debian's own python3 (a pyenv or venv python3 on PATH may lack Debian's torch).
+if (!args.length || args.some((a) => a.includes('python'))) {
+  const py = [process.env.PYTHON, 'python3', '/usr/bin/python3'].find(
+    (p) => p && spawnSync(p, ['-c', 'import torch, torchvision'], { stdio: 'ignore' }).status === 0,
+  );
+  if (py) {
+    process.env.PYTHONDONTWRITEBYTECODE = '1'; // no __pycache__ in the tree
+    const pt = run(`python (PyTorch twin, ${py})`, py, ['python/tests/run.py']);
+    if (pt.m) {
+      passed += +pt.m[1];
+      failed += +pt.m[2];
+      skipped += +(pt.m[3] ?? 0);
+    } else {
+      failed++;
+      console.log('python suite crashed before printing its summary');
+    }
+    if (pt.m && pt.status !== 0 && +pt.m[2] === 0) failed++;
+  } else {
+    const dir = join(root, 'python/tests');
+    const n = readdirSync(dir)
+      .filter((f) => /^test_.*\.py$/.test(f))
+      .reduce((k, f) => k + (readFileSync(join(dir, f), 'utf8').match(/^ {4}def test_/gm) ?? []).length, 0);
+    skipped += n;
+    console.log(
+      `\n=== python suite SKIPPED (${n} tests): no python3 imports torch and torchvision (apt-get install -y python3-torch python3-torchvision)`,
+    );
+  }
+}
 
 if (existsSync(join(root, 'test/browser/run.mjs'))) {
   if (existsSync(chromiumPath)) {

@@ -16,6 +16,7 @@ import { LOSS_CSV_HEADER, lossCsvRow, lossSvg, parseLossCsv } from '../detection
 import type { RoidbEntry } from '../detection/training/minibatch.js';
 import { type FastRCNN, createModel } from '../detection/model/fastRcnn.js';
 import { modelToBytes } from '../detection/model/modelFile.js';
+import { type InitReport, formatInitReport, initFromBytes } from '../detection/model/initFrom.js';
 import { defaultWorkers } from './threads/parallel.js';
 import { BudgetPlanner, ITERATION_RULE, MIN_ITERATIONS, iterationsForDataset, remainingSeconds } from '../detection/training/planner.js';
 import { type IterationLog, NonFiniteLossError, Trainer } from '../detection/training/trainer.js';
@@ -40,6 +41,13 @@ export interface TrainOptions {
   checkpoint?: string;
   /** Continue from the checkpoint (an error when there is none). */
   resume?: boolean;
+  /**
+   * A safetensors file (path or bytes) whose tensors initialize the parameters of the same names
+   * before training (a pretrained start: e.g. VGG16's conv layers converted by python/fastrcnn_torch).
+   * Shape mismatches are errors; the report is logged and returned. Not applied on resume (the
+   * checkpoint holds the weights).
+   */
+  initFrom?: string | Uint8Array;
   /** Stop after this many iterations in this call, writing a checkpoint (tests, time-sliced runs). */
   stopAfter?: number;
   /** Where messages go (default console.log); null silences. */
@@ -95,6 +103,8 @@ export interface TrainResult {
   bestPath: string | null;
   /** Pre-training steps and Fast R-CNN iterations as finally planned. */
   plan: { pretrain: number; iterations: number };
+  /** What initFrom loaded, left at its initialization and ignored (null without initFrom, or on resume). */
+  init: InitReport | null;
 }
 
 export async function trainDetector(opts: TrainOptions): Promise<TrainResult> {
@@ -112,6 +122,16 @@ export async function trainDetector(opts: TrainOptions): Promise<TrainResult> {
   if (orphans.length) log(`train: removed ${orphans.length} temp file(s) an interrupted run left: ${orphans.join(', ')}`);
   const workers = opts.workers ?? defaultWorkers(2);
   if (!Number.isInteger(workers) || workers < 1 || workers > 2) throw new Error(`workers must be 1 or 2, got ${workers}`);
+  // Read before the data, so that a wrong path fails at once; checked against the model once it is built.
+  const initSource = typeof opts.initFrom === 'string' ? opts.initFrom : 'initFrom bytes';
+  const initBytes =
+    opts.initFrom === undefined || opts.resume
+      ? null
+      : typeof opts.initFrom === 'string'
+        ? readFileChecked(opts.initFrom, '--init-from file')
+        : opts.initFrom;
+  if (opts.initFrom !== undefined && opts.resume)
+    log(`train: --init-from ${initSource} not applied: the run continues from the checkpoint's weights`);
 
   // On --resume the checkpoint's config is the run's (its scales and plan were resolved before it started).
   let cfg = validateConfig(structuredClone(opts.config ?? baseConfig()));
@@ -154,6 +174,16 @@ export async function trainDetector(opts: TrainOptions): Promise<TrainResult> {
   if (open.length) throw new Error(`internal: ${open.join(', ')} still unresolved`);
 
   const model = createModel(cfg, classes);
+  let init: InitReport | null = null;
+  if (initBytes) {
+    try {
+      init = initFromBytes(model, initBytes, { source: initSource, config: cfg });
+    } catch (e) {
+      model.dispose();
+      throw e;
+    }
+    log(`train: ${formatInitReport(init)}`);
+  }
   const parallel = workers >= 2 ? new GradientWorker(model, cfg) : null;
   const trainer = new Trainer(model, roidb, cfg, (e: RoidbEntry): RgbImage => images.get(e.id)!, parallel);
   let logs: IterationLog[] = [];
@@ -371,5 +401,6 @@ export async function trainDetector(opts: TrainOptions): Promise<TrainResult> {
     validation,
     bestPath: bestPath && existsSync(bestPath) ? bestPath : null,
     plan: { pretrain: P(), iterations: T() },
+    init,
   };
 }

@@ -28,6 +28,10 @@ export const trainCommand: Command = {
     iterations: { type: 'string', help: 'Fast R-CNN iterations (shortcut for --set train.iterations=N; default: from the dataset size)' },
     resume: { type: 'boolean', help: 'continue from <out>.ckpt bit-identically (after Ctrl-C, a kill or a crash)' },
     checkpoint: { type: 'string', help: 'checkpoint file (default <out stem>.ckpt)' },
+    'init-from': {
+      type: 'string',
+      help: 'safetensors file whose tensors start the parameters of the same names (e.g. VGG16 converted by python/fastrcnn_torch); reports what was loaded, left at init and ignored',
+    },
     workers: { type: 'string', help: 'threads computing gradients, 1 or 2 (default 2 where the machine has 2 or more cores)' },
     ...CONFIG_FLAGS,
   },
@@ -68,6 +72,7 @@ export const trainCommand: Command = {
       proposalsDir: str(p, 'proposals'),
       resume: bool(p, 'resume'),
       checkpoint: str(p, 'checkpoint'),
+      initFrom: str(p, 'init-from'),
       timeBudget,
       valSplit: str(p, 'val-split'),
       valEvery: num(p, 'val-every', 'train', { integer: true, min: 1 }),

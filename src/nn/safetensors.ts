@@ -2,13 +2,20 @@
 // {name: {dtype, shape, data_offsets: [begin, end]}, __metadata__?: {string: string}}, then raw
 // little-endian bytes. Everything is validated before use: a corrupt or truncated file gives a clear
 // error, never a wrong tensor. The header's size is bounded (limits.ts) before it is read.
+// F32 and I32 are read as they are. What PyTorch users commonly save is converted on load: F16 and
+// BF16 to F32 exactly, F64 to F32 rounded, I64 to I32 when every value fits (else refused). Any
+// other dtype (U8, BOOL, F8_*, ...) is refused naming it. Files are always written as F32/I32.
 import { getLimits } from '../core/limits.js';
 
 export interface NamedArray {
   shape: number[];
   data: Float32Array | Int32Array;
+  /** The file's dtype when it was converted on load (F16, BF16, F64 or I64); absent otherwise. */
+  convertedFrom?: string;
 }
-const DTYPES = { F32: 4, I32: 4 } as const;
+const DTYPES = { F32: 4, I32: 4, F16: 2, BF16: 2, F64: 8, I64: 8 } as const;
+type Dtype = keyof typeof DTYPES;
+const SUPPORTED = 'F32 and I32 are read as they are; F16, BF16 and F64 are converted to F32, I64 to I32';
 
 export function encodeSafetensors(tensors: Map<string, NamedArray>, metadata: Record<string, string> = {}): Uint8Array {
   const header: Record<string, unknown> = {};
@@ -82,7 +89,7 @@ export function decodeSafetensors(bytes: Uint8Array, source = 'weights'): Decode
       fail(
         info.dtype === undefined
           ? `tensor '${name}' has no dtype`
-          : `tensor '${name}' has unsupported dtype ${JSON.stringify(info.dtype)} (F32 and I32 are supported)`,
+          : `tensor '${name}' has unsupported dtype ${JSON.stringify(info.dtype)} (${SUPPORTED})`,
       );
     if (!Array.isArray(info.shape) || info.shape.some((d: unknown) => !Number.isInteger(d) || (d as number) < 0))
       fail(`tensor '${name}' has an invalid shape ${info.shape === undefined ? '(none)' : JSON.stringify(info.shape)}`);
@@ -100,17 +107,60 @@ export function decodeSafetensors(bytes: Uint8Array, source = 'weights'): Decode
     if (off[1] - off[0] !== n * size)
       fail(`tensor '${name}' of shape [${info.shape}] needs ${n * size} bytes, its offsets span ${off[1] - off[0]}`);
     spans.push([off[0], off[1], name]);
-    // a fresh copy: Node Buffer.slice would return a view into a shared pool
-    const copy = new Uint8Array(bytes.subarray(dataStart + off[0], dataStart + off[1]));
-    const data = info.dtype === 'I32' ? new Int32Array(copy.buffer, 0, n) : new Float32Array(copy.buffer, 0, n);
-    if (!littleEndian) {
-      const v = new DataView(copy.buffer);
-      for (let i = 0; i < n; i++) (data as Float32Array)[i] = info.dtype === 'I32' ? v.getInt32(4 * i, true) : v.getFloat32(4 * i, true);
+    const raw = bytes.subarray(dataStart + off[0], dataStart + off[1]);
+    const dtype = info.dtype as Dtype;
+    if (dtype === 'F32' || dtype === 'I32') {
+      // a fresh copy: Node Buffer.slice would return a view into a shared pool
+      const copy = new Uint8Array(raw);
+      const data = dtype === 'I32' ? new Int32Array(copy.buffer, 0, n) : new Float32Array(copy.buffer, 0, n);
+      if (!littleEndian) {
+        const v = new DataView(copy.buffer);
+        for (let i = 0; i < n; i++) (data as Float32Array)[i] = dtype === 'I32' ? v.getInt32(4 * i, true) : v.getFloat32(4 * i, true);
+      }
+      tensors.set(name, { shape: info.shape.slice(), data });
+    } else {
+      const data = converted(raw, dtype, n, (msg) => fail(`tensor '${name}' (${dtype}) ${msg}`));
+      tensors.set(name, { shape: info.shape.slice(), data, convertedFrom: dtype });
     }
-    tensors.set(name, { shape: info.shape.slice(), data });
   }
   spans.sort((a, b) => a[0] - b[0]);
   for (let i = 1; i < spans.length; i++)
     if (spans[i][0] < spans[i - 1][1]) fail(`tensors '${spans[i - 1][2]}' and '${spans[i][2]}' overlap`);
   return { tensors, metadata };
+}
+
+/** F16/BF16/F64 values as F32, I64 as I32 (refused through `fail` when a value does not fit). */
+function converted(
+  raw: Uint8Array,
+  dtype: Exclude<Dtype, 'F32' | 'I32'>,
+  n: number,
+  fail: (msg: string) => never,
+): Float32Array | Int32Array {
+  const v = new DataView(raw.buffer, raw.byteOffset, raw.byteLength);
+  if (dtype === 'I64') {
+    const out = new Int32Array(n);
+    for (let i = 0; i < n; i++) {
+      const x = v.getBigInt64(8 * i, true);
+      if (x < -2147483648n || x > 2147483647n) fail(`has the value ${x} at index ${i}, outside the int32 range it is read into`);
+      out[i] = Number(x);
+    }
+    return out;
+  }
+  const out = new Float32Array(n);
+  if (dtype === 'F64') for (let i = 0; i < n; i++) out[i] = v.getFloat64(8 * i, true);
+  else if (dtype === 'BF16') {
+    const bits = new Uint32Array(out.buffer);
+    for (let i = 0; i < n; i++) bits[i] = v.getUint16(2 * i, true) << 16;
+  } else for (let i = 0; i < n; i++) out[i] = halfToFloat(v.getUint16(2 * i, true));
+  return out;
+}
+
+/** IEEE 754 binary16 bits to a number (exact: every half is a float32). */
+function halfToFloat(h: number): number {
+  const sign = h & 0x8000 ? -1 : 1,
+    exp = (h >> 10) & 0x1f,
+    frac = h & 0x3ff;
+  if (exp === 0) return sign * frac * 2 ** -24;
+  if (exp === 31) return frac ? Number.NaN : sign * Number.POSITIVE_INFINITY;
+  return sign * (1 + frac / 1024) * 2 ** (exp - 15);
 }
