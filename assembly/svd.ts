@@ -247,13 +247,20 @@ export function svdTridiagonalize(g: usize, n: i32, d: usize, e: usize, tau: usi
  */
 export function svdTridiagonalQl(d: usize, e: usize, n: i32, rot: usize): i32 {
   let count = 0;
+  // An off-diagonal below eps·‖T‖ also splits the matrix (changing the eigenvalues by at most that):
+  // the relative test alone never passes between eigenvalues that are roundoff-sized zeros, as a
+  // rank-deficient W (an fc layer compressed before) has many of.
+  let norm: f64 = 0;
+  for (let i = 0; i < n; i++) norm = max(norm, Math.abs(load<f64>(at(d, i))) + Math.abs(load<f64>(at(e, i))));
+  const floor = norm * 2.220446049250313e-16;
   for (let l = 0; l < n; l++) {
     let iter = 0;
     while (true) {
       let m = l;
       for (; m < n - 1; m++) {
         const dd = Math.abs(load<f64>(at(d, m))) + Math.abs(load<f64>(at(d, m + 1)));
-        if (Math.abs(load<f64>(at(e, m))) + dd == dd) break;
+        const em = Math.abs(load<f64>(at(e, m)));
+        if (em + dd == dd || em <= floor) break;
       }
       if (m == l) break;
       if (iter++ == 60) return -1;

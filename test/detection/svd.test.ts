@@ -100,6 +100,33 @@ test('rank-deficient, repeated singular values, tiny shapes', () => {
   assert.ok(Math.abs(row.S[0] - 5) < 1e-14, '1×2');
 });
 
+test('a compressed fc layer compressed again: rank 64 of 256, many roundoff-sized eigenvalues', () => {
+  // W = L·U with float32 factors, as a fc layer compressed before holds; its Gram matrix has 192
+  // eigenvalues at roundoff level, where the QL iteration once failed to converge.
+  const rng = new Rng(14);
+  const u = 256,
+    v = 600,
+    r = 64;
+  const L = Float32Array.from({ length: u * r }, () => rng.uniform(-1, 1));
+  const R = Float32Array.from({ length: r * v }, () => rng.uniform(-1, 1));
+  const W = new Float64Array(u * v);
+  for (let i = 0; i < u; i++) for (let k = 0; k < r; k++) for (let j = 0; j < v; j++) W[i * v + j] += L[i * r + k] * R[k * v + j];
+  const full = truncatedSvd(W, u, v, r);
+  assert.ok(relFroError(W, u, v, full.U, full.S, full.V, r) < 1e-7, 'rank 64 reproduces W');
+  for (let k = r; k < u; k++) assert.ok(full.singularValues[k] < 1e-6 * full.S[0], `sigma_${k} ~ 0`);
+  const t = 16,
+    cut = truncatedSvd(W, u, v, t);
+  // Eckart–Young: the best rank-16 error is the norm of the dropped singular values
+  let total = 0,
+    dropped = 0;
+  for (let k = 0; k < r; k++) {
+    total += full.S[k] ** 2;
+    if (k >= t) dropped += full.S[k] ** 2;
+  }
+  assert.ok(Math.abs(relFroError(W, u, v, cut.U, cut.S, cut.V, t) - Math.sqrt(dropped / total)) < 1e-9, 'rank-16 error is optimal');
+  assert.ok(orthoError(cut.U, u, t) < 1e-9 && orthoError(cut.V, v, t) < 1e-9, 'orthonormal factors');
+});
+
 test('errors', () => {
   const W = new Float64Array(12);
   assert.throws(() => truncatedSvd(W, 3, 4, 4), /truncatedSvd: rank must be an integer in \[1, min\(u, v\) = 3\], got 4 for W \[3, 4\]/);
