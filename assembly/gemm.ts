@@ -221,7 +221,9 @@ function macroKernel(mc: i32, nc: i32, kc: i32, pA: usize, pB: usize, c: usize, 
           const tr = tile + (<usize>(r * GEMM_NR) << 2);
           for (let q = 0; q < nr; q++) {
             const o = <usize>q << 2;
-            store<f32>(cr + o, (beta ? load<f32>(cr + o) : 0) + load<f32>(tr + o));
+            // (no `0 + t` when overwriting: that turns -0 into +0, and the result would then
+            // depend on which tiles are edge tiles, i.e. on how threads split C)
+            store<f32>(cr + o, beta ? load<f32>(cr + o) + load<f32>(tr + o) : load<f32>(tr + o));
           }
         }
       }
@@ -264,6 +266,47 @@ export function gemmBlockN(N: i32): i32 { return blockSize(max(N, 1), NC, GEMM_N
 /** gemm() with op(B) produced by `packB` (see PackB). scratch: gemmScratchBytes(M, N, K). */
 export function gemmWithPackB(M: i32, N: i32, K: i32, a: usize, lda: i32, transA: i32, packB: PackB,
                               c: usize, ldc: i32, accumulate: i32, scratch: usize): void {
+  gemmColumns(M, N, K, a, lda, transA, packB, 0, c, ldc, accumulate, scratch);
+}
+
+/**
+ * Scratch bytes enough for gemm() on any sub-block of an M×N×K product (gemmRange, the threaded
+ * conv passes): the block sizes along M and N are at most the caps or the rounded-up sizes.
+ */
+export function gemmBlockScratchBytes(M: i32, N: i32, K: i32): i32 {
+  const kc = blockSize(max(K, 1), KC, 1);
+  const mc = min(roundUp(max(M, 1), GEMM_MR), MC);
+  const nc = min(roundUp(max(N, 1), GEMM_NR), NC);
+  return (mc * kc * 4 + kc * nc + TILE) * 4 + 64;
+}
+
+/**
+ * One block of gemm()'s output, for the threads: rows [lo, hi) of C (splitCols = 0) or columns
+ * [lo, hi) (splitCols = 1), the other arguments as gemm's. Each output value is summed in the same
+ * order as by gemm() on the whole product (the K blocking depends on K alone, every tile runs the
+ * same micro-kernel), so the blocks of any split together equal gemm()'s result bit for bit.
+ * scratch: gemmBlockScratchBytes(M, N, K) bytes.
+ */
+export function gemmRange(M: i32, N: i32, K: i32, a: usize, lda: i32, transA: i32, b: usize, ldb: i32, transB: i32,
+                          c: usize, ldc: i32, accumulate: i32, splitCols: i32, lo: i32, hi: i32, scratch: usize): void {
+  if (hi <= lo) return;
+  bPtr = b;
+  bRow = transB ? <usize>ldb << 2 : 4;
+  bCol = transB ? 4 : <usize>ldb << 2;
+  if (splitCols) {
+    gemmColumns(M, hi - lo, K, a, lda, transA, packMatrixB, lo, c + (<usize>lo << 2), ldc, accumulate, scratch);
+  } else {
+    const aRow: usize = transA ? 4 : <usize>lda << 2;
+    gemmColumns(hi - lo, N, K, a + <usize>lo * aRow, lda, transA, packMatrixB, 0, c + (<usize>lo * <usize>ldc << 2), ldc, accumulate, scratch);
+  }
+}
+
+/**
+ * gemmWithPackB on the columns j0 .. j0+N of op(B) (packB is called with j0 added); c points at the
+ * first of them. conv.ts splits the output positions of a convolution between threads with it.
+ */
+export function gemmColumns(M: i32, N: i32, K: i32, a: usize, lda: i32, transA: i32, packB: PackB, j0: i32,
+                            c: usize, ldc: i32, accumulate: i32, scratch: usize): void {
   if (M <= 0 || N <= 0) return;
   if (K <= 0) {
     if (!accumulate) for (let i = 0; i < M; i++) memory.fill(c + (<usize>(i * ldc) << 2), 0, <usize>N << 2);
@@ -281,7 +324,7 @@ export function gemmWithPackB(M: i32, N: i32, K: i32, a: usize, lda: i32, transA
     const nc = min(ncMax, N - jc);
     for (let pc = 0; pc < K; pc += kcMax) {
       const kc = min(kcMax, K - pc);
-      packB(jc, nc, pc, kc, pB);
+      packB(j0 + jc, nc, pc, kc, pB);
       const beta = pc > 0 || accumulate != 0;
       for (let ic = 0; ic < M; ic += mcMax) {
         const mc = min(mcMax, M - ic);

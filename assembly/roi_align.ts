@@ -78,11 +78,20 @@ export function roiAlignForward(x: usize, N: i32, C: i32, H: i32, W: i32, rois: 
   spatialScale: f64, PH: i32, PW: i32, samplingRatio: i32, aligned: i32,
   out: usize, xt: usize, bins: usize, samp: usize): void {
   toChannelsLast(x, N, C, H, W, xt);
+  roiAlignForwardRange(xt, C, H, W, rois, spatialScale, PH, PW, samplingRatio, aligned, out, 0, R, bins, samp);
+}
+
+/**
+ * roiAlignForward's RoIs [lo, hi), from the channels-last map xt (roiChannelsLast) — for the
+ * threads, each with its own `bins` and `samp`. A RoI's outputs depend on that RoI alone.
+ */
+export function roiAlignForwardRange(xt: usize, C: i32, H: i32, W: i32, rois: usize, spatialScale: f64, PH: i32, PW: i32,
+  samplingRatio: i32, aligned: i32, out: usize, lo: i32, hi: i32, bins: usize, samp: usize): void {
   const Cp = padChannels(C);
   const PHW = PH * PW;
   const chanStride = <usize>PHW << 2;
   const pixStride = Cp << 2;
-  for (let r = 0; r < R; r++) {
+  for (let r = lo; r < hi; r++) {
     const roi = rois + (<usize>r * 20);
     const b = <i32>load<f32>(roi);
     alignGeometry(roi, spatialScale, PH, PW, samplingRatio, aligned);

@@ -54,13 +54,22 @@ function binsToOutput(bins: usize, PHW: i32, C: i32, rowW: i32, out: usize, argm
 export function roiPoolForward(x: usize, N: i32, C: i32, H: i32, W: i32, rois: usize, R: i32,
   spatialScale: f32, PH: i32, PW: i32, out: usize, argmax: usize, xt: usize, bins: usize): void {
   toChannelsLast(x, N, C, H, W, xt);
+  roiPoolForwardRange(xt, C, H, W, rois, spatialScale, PH, PW, out, argmax, 0, R, bins);
+}
+
+/**
+ * roiPoolForward's RoIs [lo, hi), from the channels-last map xt (roiChannelsLast) — for the threads,
+ * each with its own `bins`. A RoI's outputs depend on that RoI alone.
+ */
+export function roiPoolForwardRange(xt: usize, C: i32, H: i32, W: i32, rois: usize, spatialScale: f32, PH: i32, PW: i32,
+  out: usize, argmax: usize, lo: i32, hi: i32, bins: usize): void {
   const Cp = padChannels(C);
   const PHW = PH * PW;
   const chanStride = <usize>PHW << 2; // bytes between channels of one output bin
   const pixStride = <usize>Cp << 2;
   const negMax = f32x4.splat(NEG_FLT_MAX);
   const minusOne = i32x4.splat(-1);
-  for (let r = 0; r < R; r++) {
+  for (let r = lo; r < hi; r++) {
     const roi = rois + (<usize>r * 20);
     const b = <i32>load<f32>(roi);
     const sw = roundHalfAway(load<f32>(roi, 4) * spatialScale);
@@ -165,6 +174,11 @@ export function roiPoolBackward(gradOutput: usize, argmax: usize, rois: usize, R
       }
     }
   }
+}
+
+/** x [N][C][H][W] -> xt [N][H][W][Cp] (Cp = C rounded up to 4, padded channels zero): the map the RoI forward ranges read. */
+export function roiChannelsLast(x: usize, N: i32, C: i32, H: i32, W: i32, xt: usize): void {
+  toChannelsLast(x, N, C, H, W, xt);
 }
 
 /** Scratch for roiPoolForward's `bins` argument, in bytes. */

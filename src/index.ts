@@ -15,7 +15,7 @@ export type { Backend, KernelFunc, TensorInfo } from './core/backend.js';
 export { registerKernel } from './backends/registry.js';
 export type { KernelSpecs, KernelName, KernelAttrs } from './core/kernels.js';
 export { registerGradient } from './autograd/registry.js';
-export { WasmBackend } from './backends/wasm/index.js';
+export { WasmBackend, setThreads, threadInfo, threadsReady, type ThreadInfo } from './backends/wasm/index.js';
 export { WebGLBackend, createWebGLBackend, type WebGLBackendOptions } from './backends/webgl/index.js';
 export * from './ops/index.js';
 export { grad, grads, valueAndGrad, valueAndGrads, noGrad } from './autograd/functional.js';

@@ -5,6 +5,7 @@
 // The engine and the detector themselves come from `fastrcnn` (src/index.ts); both entries share one
 // engine (the Node build splits them into shared chunks).
 import './app/data/image-node.js';
+import './app/threads/kernelThreads.js';
 
 export * from './app/data/fs.js';
 export * from './app/data/image-node.js';

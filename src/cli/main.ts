@@ -3,6 +3,7 @@
 import { isMainThread } from 'node:worker_threads';
 import '../index.js';
 import '../app/data/image-node.js';
+import '../app/threads/kernelThreads.js';
 import { runCli } from './run.js';
 
 if (isMainThread) {

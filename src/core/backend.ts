@@ -43,6 +43,8 @@ export interface Backend {
   /** Frees the storage when the count reaches zero. */
   decRef(dataId: DataId): void;
   memory(): BackendMemory;
+  /** Optional: remarks on how the backend runs here (memory().notes), e.g. why WASM kernels use one thread. */
+  notes?(): string[];
   /**
    * False when the backend works but should not win the automatic choice (WebGL on a software
    * rasterizer such as SwiftShader, where WASM is an order of magnitude faster). setBackend() still

@@ -30,8 +30,10 @@ export interface MemoryInfo {
   numBytes: number;
   numBuffers: number;
   backend: string;
-  /** Backend-specific details (WASM heap size, texture counts, ...). */
+  /** Backend-specific details (WASM heap size, threads, texture counts, ...). */
   details: Record<string, number>;
+  /** Remarks from the backend, e.g. why the WASM kernels run on one thread (absent when none). */
+  notes?: string[];
 }
 
 /** The backend that runs kernels other backends lack (RoI pooling, NMS, SVD on WebGL). */
@@ -213,7 +215,15 @@ class Engine {
   memory(): MemoryInfo {
     const m = this.backend.memory();
     const { buffers, bytes, ...details } = m;
-    return { numTensors: numLiveTensors(), numBytes: bytes, numBuffers: buffers, backend: this.backend.name, details };
+    const notes = this.backend.notes?.() ?? [];
+    return {
+      numTensors: numLiveTensors(),
+      numBytes: bytes,
+      numBuffers: buffers,
+      backend: this.backend.name,
+      details,
+      ...(notes.length ? { notes } : {}),
+    };
   }
 }
 

@@ -8,6 +8,7 @@ import { type ImageResult, collectSplit, detectSplit, runImageJob, splitJobs } f
 import { modelFromBytes, modelToBytes } from '../../detection/model/modelFile.js';
 import { type DetectMsg as Msg, FLAG, TASKS, raise, spawnTask, workerTask } from './protocol.js';
 import { ready } from '../../ready.js';
+import { setThreads, threadInfo } from '../../backends/wasm/index.js';
 
 /** The split detector for `workers` threads and `images` images: detectSplitTwoThreads from 2 and 2, else detectSplit. */
 export function splitDetector(workers: number, images: number): typeof detectSplit {
@@ -26,6 +27,9 @@ const detectSplitTwoThreads: typeof detectSplit = (model, cfg, records, image, p
   const control = new Int32Array(new SharedArrayBuffer(4));
   const { port1, port2 } = new MessageChannel();
   const worker = spawnTask(TASKS.detect, { bytes, test, jobs: theirs, control, port: port2 }, import.meta.url, [port2]);
+  // both threads detect at once: their kernels run on one thread each (restored below)
+  const threadsBefore = threadInfo().requested;
+  setThreads(1);
   let failure: string | null = null,
     finished = false;
   const drain = () => {
@@ -54,6 +58,7 @@ const detectSplitTwoThreads: typeof detectSplit = (model, cfg, records, image, p
     }
     if (failure) throw new Error(`detection worker: ${failure}`);
   } finally {
+    setThreads(threadsBefore);
     void worker.terminate();
     port1.close();
     copy.dispose();
@@ -65,6 +70,7 @@ const detectSplitTwoThreads: typeof detectSplit = (model, cfg, records, image, p
 const d = workerTask(TASKS.detect);
 if (d) {
   ready();
+  setThreads(1); // beside the main thread's images
   try {
     const { model, config } = modelFromBytes(d.bytes);
     for (const j of d.jobs) d.port.postMessage({ index: j.index, result: runImageJob(model, config, d.test, j) } satisfies Msg);

@@ -12,6 +12,7 @@ import { ready } from '../../ready.js';
 import { engine } from '../../tensor/engine.js';
 import type { Tensor } from '../../tensor/tensor.js';
 import { accumulateGrad } from '../../autograd/tape.js';
+import { setThreads, threadInfo } from '../../backends/wasm/index.js';
 
 /** Element offsets of each parameter in the flat shared buffers (model.namedParameters() order). */
 function layout(model: FastRCNN): { name: string; offset: number; size: number }[] {
@@ -38,6 +39,7 @@ export class GradientWorker {
   private results: Float64Array;
   private readonly slots: ReturnType<typeof layout>;
   private pending = false;
+  private readonly threadsBefore: number | null;
 
   constructor(
     private readonly model: FastRCNN,
@@ -63,6 +65,10 @@ export class GradientWorker {
       import.meta.url,
     );
     this.worker.unref();
+    // The two threads compute their parts at the same time: their kernels run on one thread each
+    // (kernel threads on top would only compete for the same cores). dispose() restores the count.
+    this.threadsBefore = threadInfo().requested;
+    setThreads(1);
   }
 
   /** Sends the parts; the worker starts at once from the current weights. */
@@ -108,6 +114,7 @@ export class GradientWorker {
   }
 
   dispose(): void {
+    setThreads(this.threadsBefore);
     void this.worker.terminate();
   }
 }
@@ -116,6 +123,7 @@ export class GradientWorker {
 const d = workerTask(TASKS.gradients);
 if (d) {
   ready();
+  setThreads(1); // beside the main thread's parts (see the constructor)
   const model = createModel(d.config, d.classes);
   const slots = layout(model);
   parentPort!.on('message', (job: Job) => {

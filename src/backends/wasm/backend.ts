@@ -3,6 +3,7 @@ import type { Backend, BackendMemory, DataId, TensorInfo } from '../../core/back
 import { kernelsFor } from '../registry.js';
 import { type DType, type TypedArray, arrayFor, sizeOf } from '../../core/types.js';
 import { type WasmModule, loadWasm } from './loader.js';
+import { threadInfoFor, threadsFor } from './threads.js';
 
 export class WasmData implements DataId {
   readonly backendName = 'wasm';
@@ -122,6 +123,14 @@ export class WasmBackend implements Backend {
       heapBytes: this.m.allocator.heapBytes,
       allocatorBytes: this.m.allocator.bytesInUse,
       relaxedSimd: this.m.relaxed ? 1 : 0,
+      sharedMemory: this.m.shared ? 1 : 0,
+      threads: threadsFor(this.m),
     };
+  }
+
+  /** Why the kernels run on one thread, if they do (memory().notes). */
+  notes(): string[] {
+    const t = threadInfoFor(this.m);
+    return t.note ? [`WASM kernels on one thread: ${t.note}`] : [];
   }
 }

@@ -1,6 +1,9 @@
 // Loads the one .wasm module (embedded as base64 by scripts/build.mjs, so Node and browser bundles
-// need no file or network access) and wraps it with the allocator and typed views.
-import { wasmBase64, wasmRelaxedBase64 } from './binary.generated.js';
+// need no file or network access) and wraps it with the allocator and typed views. Where shared
+// memory is usable (Node; a cross-origin isolated page) it is the threads build, instantiated on a
+// shared WebAssembly.Memory that the kernel threads (threads.ts) instantiate the same module on;
+// elsewhere the plain build, and the engine runs on one thread.
+import { wasmBase64, wasmRelaxedBase64, wasmThreadsBase64, wasmThreadsRelaxedBase64 } from './binary.generated.js';
 import { Allocator } from './allocator.js';
 
 export interface WasmModule {
@@ -10,6 +13,12 @@ export interface WasmModule {
   allocator: Allocator;
   /** true when the relaxed-SIMD build (real FMA) was loaded. */
   relaxed: boolean;
+  /** The compiled module; with `shared`, threads instantiate it on `memory` (threads.ts). */
+  module: WebAssembly.Module;
+  /** true for the threads build on a shared memory. */
+  shared: boolean;
+  /** Why memory is not shared (the engine then runs on one thread); '' when it is. */
+  sharedNote: string;
   alloc(bytes: number): number;
   free(ptr: number): void;
   // Views are made fresh on each call: growing memory detaches old ones.
@@ -45,11 +54,59 @@ function relaxedAllowed(bytes: Uint8Array): boolean {
   }
 }
 
-/** Loads (once) and returns the module. `bytes` overrides the embedded binary (tests, experiments). */
-export function loadWasm(bytes?: Uint8Array): WasmModule {
-  if (instance && !bytes) return instance;
+const PAGES = 256; // asconfig.json initialMemory
+// The shared memory's maximum (asconfig.json maximumMemory: 4 GiB, what a non-shared memory may
+// reach too); a smaller one where the engine cannot reserve that much address space.
+const MAX_PAGES = [65536, 16384];
+
+/**
+ * A shared memory for the threads build, or why there is none: no SharedArrayBuffer, a page that is
+ * not cross-origin isolated (it needs the COOP/COEP headers), FASTRCNN_NO_THREADS set, no threads
+ * build embedded, or an engine without WebAssembly threads.
+ */
+function sharedMemory(): WebAssembly.Memory | string {
+  const g = globalThis as any;
+  if (g.FASTRCNN_NO_THREADS || (typeof process !== 'undefined' && process.env?.FASTRCNN_NO_THREADS)) return 'FASTRCNN_NO_THREADS is set';
+  if (!wasmThreadsBase64) return 'this build has no threads module';
+  if (g.crossOriginIsolated === false)
+    return 'the page is not cross-origin isolated (serve it with Cross-Origin-Opener-Policy: same-origin and Cross-Origin-Embedder-Policy: require-corp)';
+  if (typeof SharedArrayBuffer === 'undefined') return 'SharedArrayBuffer is not available';
+  for (const maximum of MAX_PAGES) {
+    try {
+      return new WebAssembly.Memory({ initial: PAGES, maximum, shared: true } as WebAssembly.MemoryDescriptor);
+    } catch {}
+  }
+  return 'this WebAssembly engine cannot make a shared memory';
+}
+
+/**
+ * Loads (once) and returns the module. `bytes` overrides the embedded binary (tests, experiments).
+ * `options.threads: false` loads the plain build even where the threads build could run (tests,
+ * benchmarks of today's single-thread engine).
+ */
+export function loadWasm(bytes?: Uint8Array, options: { threads?: boolean } = {}): WasmModule {
+  const fresh = !!bytes || options.threads !== undefined;
+  if (instance && !fresh) return instance;
   let relaxed = false;
   let bin = bytes;
+  let memory: WebAssembly.Memory | null = null;
+  let sharedNote = bytes ? 'a module given as bytes' : '';
+  if (!bin && options.threads !== false) {
+    const shared = sharedMemory();
+    if (typeof shared === 'string') sharedNote = shared;
+    else {
+      const r = wasmThreadsRelaxedBase64 ? decode(wasmThreadsRelaxedBase64) : null;
+      if (r && relaxedAllowed(r)) {
+        bin = r;
+        relaxed = true;
+      } else {
+        const t = decode(wasmThreadsBase64!);
+        if (WebAssembly.validate(t as BufferSource)) bin = t;
+      }
+      if (bin) memory = shared;
+      else sharedNote = 'this WebAssembly engine has no threads (atomics)';
+    }
+  } else if (!bin) sharedNote = 'the plain build was asked for';
   if (!bin) {
     if (wasmRelaxedBase64) {
       const r = decode(wasmRelaxedBase64);
@@ -71,23 +128,27 @@ export function loadWasm(bytes?: Uint8Array): WasmModule {
         throw new Error(`WASM abort at ${line}:${col}`);
       },
       seed: () => 0,
+      ...(memory ? { memory } : {}),
     },
   });
   const exports = inst.exports as Record<string, any>;
-  const memory = exports.memory as WebAssembly.Memory;
-  const allocator = new Allocator(memory, exports.heapBase());
+  const mem = memory ?? (exports.memory as WebAssembly.Memory);
+  const allocator = new Allocator(mem, exports.heapBase());
   const m: WasmModule = {
     exports,
-    memory,
+    memory: mem,
     allocator,
     relaxed,
+    module: mod,
+    shared: !!memory,
+    sharedNote,
     alloc: (n) => allocator.alloc(n),
     free: (p) => allocator.release(p),
-    f32: (p, n) => new Float32Array(memory.buffer, p, n),
-    i32: (p, n) => new Int32Array(memory.buffer, p, n),
-    f64: (p, n) => new Float64Array(memory.buffer, p, n),
-    u8: (p, n) => new Uint8Array(memory.buffer, p, n),
+    f32: (p, n) => new Float32Array(mem.buffer, p, n),
+    i32: (p, n) => new Int32Array(mem.buffer, p, n),
+    f64: (p, n) => new Float64Array(mem.buffer, p, n),
+    u8: (p, n) => new Uint8Array(mem.buffer, p, n),
   };
-  if (!bytes) instance = m;
+  if (!fresh) instance = m;
   return m;
 }

@@ -1,10 +1,12 @@
 // Dense kernels on the WASM backend: matmul, conv2d and its two backward passes, max pooling
-// (assembly/gemm.ts, conv.ts, pool.ts). Scratch for packing / im2col is allocated per call.
+// (assembly/gemm.ts, conv.ts, pool.ts). Scratch for packing / im2col is allocated per call. Matmul
+// and the convolutions run on the kernel threads (../threads.ts) when they are large enough.
 import { convOutHW } from '../../../core/conv.js';
 import { Conv2D, Conv2DBackpropFilter, Conv2DBackpropInput, MatMul, MaxPool2D, MaxPool2DGrad } from '../../../core/kernels.js';
 import { registerKernel } from '../../registry.js';
 import { sizeOf } from '../../../core/types.js';
 import type { WasmBackend } from '../backend.js';
+import { parallelRange } from '../threads.js';
 
 registerKernel('wasm', MatMul, ([a, b], { transA, transB }, bk) => {
   const be = bk as WasmBackend;
@@ -18,8 +20,15 @@ registerKernel('wasm', MatMul, ([a, b], { transA, transB }, bk) => {
     e.ewFill(be.ptr(y), M * N, 0);
     return [y];
   }
-  be.withScratch(e.gemmScratchBytes(M, N, K), (s) =>
-    e.gemm(M, N, K, be.ptr(a), a.shape[1], transA ? 1 : 0, be.ptr(b), b.shape[1], transB ? 1 : 0, be.ptr(y), N, 0, s),
+  // Threads split the rows of C (each packs all of op(B)) or, when C is much wider than tall, its
+  // columns (each packs all of op(A), 4 floats per value).
+  const splitCols = N > 4 * M ? 1 : 0;
+  parallelRange(
+    be.m,
+    'gemmRange',
+    [M, N, K, be.ptr(a), a.shape[1], transA ? 1 : 0, be.ptr(b), b.shape[1], transB ? 1 : 0, be.ptr(y), N, 0, splitCols],
+    splitCols ? N : M,
+    { unit: splitCols ? 8 : 4, scratchBytes: e.gemmBlockScratchBytes(M, N, K), work: 2 * M * N * K },
   );
   return [y];
 });
@@ -32,27 +41,13 @@ registerKernel('wasm', Conv2D, (inputs, { stride, pad }, bk) => {
   const [OH, OW] = convOutHW(x.shape, [KH, KW], stride, pad);
   const y = be.out([N, OC, OH, OW]);
   const e = be.m.exports;
-  be.withScratch(e.conv2dScratchBytes(N, C, H, W, OC, KH, KW, OH, OW), (s) =>
-    e.conv2dForward(
-      be.ptr(x),
-      N,
-      C,
-      H,
-      W,
-      be.ptr(w),
-      OC,
-      KH,
-      KW,
-      stride[0],
-      stride[1],
-      pad[0],
-      pad[1],
-      bias ? be.ptr(bias) : 0,
-      be.ptr(y),
-      OH,
-      OW,
-      s,
-    ),
+  // threads: blocks of output positions (whole GEMM column panels), all channels each
+  parallelRange(
+    be.m,
+    'conv2dForwardRange',
+    [be.ptr(x), N, C, H, W, be.ptr(w), OC, KH, KW, stride[0], stride[1], pad[0], pad[1], bias ? be.ptr(bias) : 0, be.ptr(y), OH, OW],
+    N * OH * OW,
+    { unit: 8, scratchBytes: e.conv2dBlockScratchBytes(N, C, H, W, OC, KH, KW, OH, OW), work: 2 * N * OC * OH * OW * C * KH * KW },
   );
   return [y];
 });
@@ -64,9 +59,25 @@ registerKernel('wasm', Conv2DBackpropInput, ([dy, w], { inputShape, stride, pad 
     [, , OH, OW] = dy.shape;
   const dx = be.out(inputShape.slice());
   const e = be.m.exports;
-  be.withScratch(e.conv2dScratchBytes(N, C, H, W, OC, KH, KW, OH, OW), (s) =>
-    e.conv2dBackwardInput(be.ptr(dy), N, C, H, W, be.ptr(w), OC, KH, KW, stride[0], stride[1], pad[0], pad[1], OH, OW, be.ptr(dx), s),
-  );
+  // stride 1: dx is a forward convolution of dy with the flipped filter, made once here; threads
+  // take blocks of input positions. Other strides: blocks of input channels (col2im adds into the
+  // planes of its own channels only).
+  const stride1 = stride[0] === 1 && stride[1] === 1;
+  const flip = stride1 && !(KH === 1 && KW === 1 && pad[0] === 0 && pad[1] === 0);
+  be.withScratch(flip ? e.conv2dFlippedBytes(C, OC, KH, KW) : 0, (flipped) => {
+    if (flip) e.conv2dFlipFilter(be.ptr(w), OC, C, KH, KW, flipped);
+    parallelRange(
+      be.m,
+      'conv2dBackwardInputRange',
+      [be.ptr(dy), N, C, H, W, be.ptr(w), OC, KH, KW, stride[0], stride[1], pad[0], pad[1], OH, OW, be.ptr(dx), flipped],
+      e.conv2dBackwardInputUnits(N, C, H, W, stride[0], stride[1]),
+      {
+        unit: stride1 ? 8 : 1,
+        scratchBytes: e.conv2dBlockScratchBytes(N, C, H, W, OC, KH, KW, OH, OW),
+        work: 2 * N * OC * OH * OW * C * KH * KW,
+      },
+    );
+  });
   return [dx];
 });
 
@@ -77,8 +88,13 @@ registerKernel('wasm', Conv2DBackpropFilter, ([x, dy], { filterShape, stride, pa
     [, , OH, OW] = dy.shape;
   const dw = be.out(filterShape.slice());
   const e = be.m.exports;
-  be.withScratch(e.conv2dScratchBytes(N, C, H, W, OC, KH, KW, OH, OW), (s) =>
-    e.conv2dBackwardFilter(be.ptr(x), be.ptr(dy), N, C, H, W, OC, KH, KW, stride[0], stride[1], pad[0], pad[1], OH, OW, be.ptr(dw), s),
+  // threads: blocks of dW columns (c, kh, kw), all OC rows, each summed over the batch in order
+  parallelRange(
+    be.m,
+    'conv2dBackwardFilterRange',
+    [be.ptr(x), be.ptr(dy), N, C, H, W, OC, KH, KW, stride[0], stride[1], pad[0], pad[1], OH, OW, be.ptr(dw)],
+    C * KH * KW,
+    { unit: 8, scratchBytes: e.conv2dBlockScratchBytes(N, C, H, W, OC, KH, KW, OH, OW), work: 2 * N * OC * OH * OW * C * KH * KW },
   );
   return [dw];
 });

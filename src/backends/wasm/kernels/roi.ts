@@ -1,22 +1,33 @@
 // RoI pooling and RoIAlign on the WASM backend (assembly/roi_pool.ts); the WebGL backend falls
 // back to these. Both kernels take a channels-last scratch copy of the feature map and a per-RoI bin
-// buffer (results are gathered channels-last, then transposed into place).
+// buffer (results are gathered channels-last, then transposed into place). The forward passes run
+// on the kernel threads (../threads.ts) by blocks of RoIs.
 import { RoiAlign, RoiAlignGrad, RoiPool, RoiPoolGrad } from '../../../core/kernels.js';
 import { registerKernel } from '../../registry.js';
 import type { WasmBackend } from '../backend.js';
+import { parallelRange } from '../threads.js';
 
 const padC = (c: number) => (c + 3) & ~3;
+// A rough cost of a forward pass for the kernel threads' threshold (a few pixels per output value).
+const roiWork = (R: number, C: number, PH: number, PW: number) => R * C * PH * PW * 16;
 
 registerKernel('wasm', RoiPool, ([x, rois], { outputSize: [PH, PW], spatialScale }, bk) => {
   const be = bk as WasmBackend;
+  const e = be.m.exports;
   const [N, C, H, W] = x.shape,
     R = rois.shape[0];
   const y = be.out([R, C, PH, PW]);
   const arg = be.out([R, C, PH, PW], 'int32');
-  const xtBytes = N * H * W * padC(C) * 4;
-  be.withScratch(xtBytes + be.m.exports.roiPoolBinScratchBytes(C, PH, PW), (s) =>
-    be.m.exports.roiPoolForward(be.ptr(x), N, C, H, W, be.ptr(rois), R, spatialScale, PH, PW, be.ptr(y), be.ptr(arg), s, s + xtBytes),
-  );
+  if (R === 0) return [y, arg];
+  // the channels-last map once, then threads take blocks of RoIs (each with its own bin buffer)
+  be.withScratch(N * H * W * padC(C) * 4, (xt) => {
+    e.roiChannelsLast(be.ptr(x), N, C, H, W, xt);
+    parallelRange(be.m, 'roiPoolForwardRange', [xt, C, H, W, be.ptr(rois), spatialScale, PH, PW, be.ptr(y), be.ptr(arg)], R, {
+      scratchBytes: e.roiPoolBinScratchBytes(C, PH, PW),
+      work: roiWork(R, C, PH, PW),
+      blocksPerThread: 4,
+    });
+  });
   return [y, arg];
 });
 
@@ -35,28 +46,23 @@ registerKernel('wasm', RoiAlign, ([x, rois], { outputSize: [PH, PW], spatialScal
   const [N, C, H, W] = x.shape,
     R = rois.shape[0];
   const y = be.out([R, C, PH, PW]);
-  const xtBytes = N * H * W * padC(C) * 4,
-    accBytes = PH * PW * padC(C) * 4; // accBytes: per-RoI bins
-  be.withScratch(xtBytes + accBytes + e.roiAlignSampleScratchBytes(), (s) =>
-    e.roiAlignForward(
-      be.ptr(x),
-      N,
-      C,
-      H,
-      W,
-      be.ptr(rois),
+  if (R === 0) return [y];
+  const accBytes = PH * PW * padC(C) * 4; // per-RoI bins
+  be.withScratch(N * H * W * padC(C) * 4, (xt) => {
+    e.roiChannelsLast(be.ptr(x), N, C, H, W, xt);
+    parallelRange(
+      be.m,
+      'roiAlignForwardRange',
+      [xt, C, H, W, be.ptr(rois), spatialScale, PH, PW, samplingRatio, aligned ? 1 : 0, be.ptr(y)],
       R,
-      spatialScale,
-      PH,
-      PW,
-      samplingRatio,
-      aligned ? 1 : 0,
-      be.ptr(y),
-      s,
-      s + xtBytes,
-      s + xtBytes + accBytes,
-    ),
-  );
+      {
+        scratchBytes: accBytes + e.roiAlignSampleScratchBytes(),
+        scratchOffsets: [0, accBytes],
+        work: roiWork(R, C, PH, PW),
+        blocksPerThread: 4,
+      },
+    );
+  });
   return [y];
 });
 

@@ -1,0 +1,169 @@
+// The WASM kernel threads (src/backends/wasm/threads.ts): every threaded kernel gives the one-thread
+// result bit for bit, on odd shapes and at every thread count from 1 to 4 (each output value is
+// summed by one thread in one order, whatever the split), with the work threshold off so even small
+// shapes are split, and the calling thread leaving every block to the workers (so the workers' own
+// instances run every kind of block). Without shared memory the engine runs on one
+// thread and says why. Node only (worker_threads); test/browser/threads.test.ts covers a page.
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import '../../src/app/threads/kernelThreads.js';
+import * as fr from '../../src/index.js';
+import { loadWasm } from '../../src/backends/wasm/loader.js';
+import { setThreadTesting, setThreads as setThreadsOf, threadInfoFor } from '../../src/backends/wasm/threads.js';
+import { WasmBackend } from '../../src/backends/wasm/backend.js';
+import { conv2dBackpropFilter, conv2dBackpropInput } from '../../src/ops/conv.js';
+import { roiAlign, roiPoolWithArgmax } from '../../src/ops/roi.js';
+
+const rng = new fr.Rng(11);
+const rand = (shape: number[]) =>
+  fr.tensor(
+    Float32Array.from({ length: shape.reduce((a, b) => a * b, 1) }, () => rng.uniform(-1, 1)),
+    shape,
+  );
+
+// Each case returns its outputs' bits; run at 1 thread for the reference, then at 2, 3, 4.
+type Case = [string, () => fr.Tensor[]];
+const bits = (ts: fr.Tensor[]) => ts.map((t) => new Uint32Array((t.dataSync() as Float32Array).slice().buffer));
+
+function convCases(N: number, C: number, H: number, W: number, OC: number, k: number, stride: number, pad: number): Case[] {
+  const x = rand([N, C, H, W]);
+  const w = rand([OC, C, k, k]);
+  const b = rand([OC]);
+  const y = fr.conv2d(x, w, b, { stride, padding: pad });
+  const dy = rand(y.shape);
+  const s: [number, number] = [stride, stride],
+    p: [number, number] = [pad, pad];
+  const name = `conv N${N} C${C} ${H}x${W} OC${OC} k${k} s${stride} p${pad}`;
+  return [
+    [`${name} forward`, () => [fr.conv2d(x, w, b, { stride, padding: pad })]],
+    [`${name} dx`, () => [conv2dBackpropInput(dy, w, x.shape, s, p)]],
+    [`${name} dW`, () => [conv2dBackpropFilter(x, dy, w.shape, s, p)]],
+  ];
+}
+
+function roiCases(): Case[] {
+  const x = rand([2, 21, 13, 17]);
+  const rows: number[][] = [];
+  for (let i = 0; i < 37; i++) {
+    const x1 = rng.uniform(-10, 120),
+      y1 = rng.uniform(-10, 90);
+    rows.push([i % 2, x1, y1, x1 + rng.uniform(-5, 80), y1 + rng.uniform(-5, 60)]);
+  }
+  const rois = fr.tensor(rows);
+  return [
+    [
+      'roiPool 37 RoIs',
+      () => {
+        const r = roiPoolWithArgmax(x, rois, { outputSize: [3, 5], spatialScale: 1 / 8 });
+        return [r.output, fr.cast(r.argmax, 'float32')];
+      },
+    ],
+    ['roiAlign 37 RoIs', () => [roiAlign(x, rois, { outputSize: [4, 3], spatialScale: 1 / 8, samplingRatio: 0, aligned: true })]],
+    ['roiAlign 37 RoIs, ratio 2', () => [roiAlign(x, rois, { outputSize: [2, 2], spatialScale: 0.125, samplingRatio: 2, aligned: false })]],
+  ];
+}
+
+function matmulCase(name: string, aShape: number[], bShape: number[], transA = false, transB = false): Case {
+  const a = rand(aShape),
+    b = rand(bShape);
+  return [name, () => [fr.matMul(a, b, transA, transB)]];
+}
+
+const cases: Case[] = [
+  matmulCase('matmul 37x53 · 53x29', [37, 53], [53, 29]),
+  matmulCase('matmul Aᵀ·B 300x5 · 300x700 (column split)', [300, 5], [300, 700], true),
+  matmulCase('matmul A·Bᵀ 66x601 · 43x601 (K blocks)', [66, 601], [43, 601], false, true),
+  matmulCase('matmul 1x9 · 9x1', [1, 9], [9, 1]),
+  ...convCases(2, 3, 13, 11, 5, 3, 1, 1),
+  ...convCases(1, 6, 17, 9, 11, 3, 2, 1),
+  ...convCases(2, 7, 9, 10, 6, 1, 1, 0),
+  ...convCases(1, 4, 12, 15, 9, 5, 1, 0),
+  ...convCases(3, 5, 8, 7, 4, 2, 2, 0),
+  ...roiCases(),
+];
+
+test('the threads build is loaded in Node, and the kernel threads start', async () => {
+  const info = fr.threadInfo();
+  assert.ok(info.sharedMemory, `shared memory: ${info.note}`);
+  assert.is(info.workers, 'worker_threads');
+  assert.is(fr.setThreads(3), 3);
+  assert.is(await fr.threadsReady(), 3);
+  assert.is(fr.memory().details.threads, 3);
+  assert.is(fr.memory().details.sharedMemory, 1);
+});
+
+test('every threaded kernel gives the one-thread bits at 1, 2, 3 and 4 threads', async () => {
+  setThreadTesting({ minWork: 0, callerRuns: false });
+  try {
+    const ref = new Map<string, Uint32Array[]>();
+    fr.setThreads(1);
+    for (const [name, f] of cases) ref.set(name, bits(f()));
+    for (const n of [2, 3, 4]) {
+      fr.setThreads(n);
+      assert.is(await fr.threadsReady(), n);
+      const before = fr.threadInfo().workerBlocks;
+      for (const [name, f] of cases) {
+        const got = bits(f());
+        const want = ref.get(name)!;
+        for (let o = 0; o < want.length; o++) {
+          assert.is(got[o].length, want[o].length);
+          let diff = -1;
+          for (let i = 0; i < want[o].length && diff < 0; i++) if (got[o][i] !== want[o][i]) diff = i;
+          if (diff >= 0)
+            assert.unreachable(`${name} at ${n} threads: output ${o} differs at ${diff} (${got[o][diff]} vs ${want[o][diff]})`);
+        }
+      }
+      assert.ok(fr.threadInfo().workerBlocks > before, `the workers took no block at ${n} threads`);
+    }
+  } finally {
+    setThreadTesting({});
+    fr.setThreads(2);
+  }
+});
+
+test('without shared memory (the plain build) the engine runs on one thread and says why', () => {
+  const m = loadWasm(undefined, { threads: false });
+  assert.not.ok(m.shared);
+  const info = threadInfoFor(m);
+  assert.is(info.threads, 1);
+  assert.ok(info.note.length > 0);
+  assert.is(setThreadsOf(4, m), 1);
+  const be = new WasmBackend(m);
+  assert.is(be.memory().threads, 1);
+  assert.match(be.notes()[0], /one thread/);
+});
+
+test('a page that is not cross-origin isolated loads the plain build, with the reason', () => {
+  const g = globalThis as any;
+  const had = Object.getOwnPropertyDescriptor(g, 'crossOriginIsolated');
+  g.crossOriginIsolated = false;
+  try {
+    const m = loadWasm(undefined, { threads: true });
+    assert.not.ok(m.shared);
+    assert.match(m.sharedNote, /cross-origin isolated/);
+    assert.is(threadInfoFor(m).threads, 1);
+  } finally {
+    if (had) Object.defineProperty(g, 'crossOriginIsolated', had);
+    else delete g.crossOriginIsolated;
+  }
+});
+
+test('without SharedArrayBuffer: the plain build, one thread', () => {
+  const g = globalThis as any;
+  const sab = g.SharedArrayBuffer;
+  delete g.SharedArrayBuffer;
+  try {
+    const m = loadWasm(undefined, { threads: true });
+    assert.not.ok(m.shared);
+    assert.match(m.sharedNote, /SharedArrayBuffer/);
+  } finally {
+    g.SharedArrayBuffer = sab;
+  }
+});
+
+test('setThreads checks its argument', () => {
+  assert.throws(() => fr.setThreads(0), /1 to 16/);
+  assert.throws(() => fr.setThreads(2.5), /1 to 16/);
+});
+
+test.run();
