@@ -1,5 +1,7 @@
 // Runs the engine's uvu suites in headless Chromium against the WebGL backend (and a WASM smoke
 // test in the same page). Usage: node test/browser/run.mjs [substring filters...]
+// The page is not cross-origin isolated (the WASM engine runs on one thread there); with
+// browser/threads.test.ts selected, a second page served with COOP/COEP runs test/browser/isolated.ts.
 // Bundles the test files with esbuild (one chunk per file, loaded in order so each suite lands in its
 // own uvu queue slot), serves the bundle and test/fixtures/reference/ from 127.0.0.1, and ends
 // with the line `browser: N passed, N failed, N skipped`.
@@ -94,6 +96,8 @@ const bundles = await Promise.all(
   ),
 );
 const files = candidates.filter((_, i) => bundles[i]);
+// test/browser/threads.test.ts also runs the isolated page (test/browser/isolated.ts)
+const isolatedRun = files.some((f) => relative(testDir, f) === join('browser', 'threads.test.ts'));
 const nodeOnly = candidates.filter((_, i) => !bundles[i]).map((f) => relative(testDir, f));
 if (nodeOnly.length) console.log(`not run in the browser (they import Node-only modules): ${nodeOnly.join(', ')}`);
 if (!files.length) {
@@ -153,6 +157,19 @@ try {
     nodePaths: [join(root, 'node_modules')],
     define: { 'process.env.NODE_ENV': '"test"' },
   });
+  // the kernel threads in a cross-origin isolated page (/isolated.html, run after the suites)
+  if (isolatedRun)
+    await esbuild.build({
+      entryPoints: [join(testDir, 'browser/isolated.ts')],
+      bundle: true,
+      format: 'esm',
+      platform: 'browser',
+      outfile: join(out, 'bundle/isolated.js'),
+      target: 'es2022',
+      logLevel: 'error',
+      plugins: [shimPlugin],
+      absWorkingDir: root,
+    });
   // the library inside a worker (test/browser/worker.test.ts loads /bundle/worker.js)
   await esbuild.build({
     entryPoints: [join(testDir, 'browser/worker.ts')],
@@ -181,6 +198,16 @@ const server = http.createServer((req, res) => {
   if (url === '/favicon.ico') {
     res.statusCode = 204;
     res.end();
+    return;
+  }
+  if (url === '/isolated.html') {
+    // cross-origin isolated: SharedArrayBuffer, and with it the threads build (its scripts are same-origin)
+    res.setHeader('cross-origin-opener-policy', 'same-origin');
+    res.setHeader('cross-origin-embedder-policy', 'require-corp');
+    res.setHeader('content-type', 'text/html');
+    res.end(
+      '<!doctype html><meta charset="utf-8"><title>fastrcnn threads</title><script type="module" src="/bundle/isolated.js"></script>',
+    );
     return;
   }
   if (url === '/') {
@@ -238,6 +265,20 @@ try {
   await page.waitForFunction(() => typeof window.__runTests === 'function', null, { timeout: 60000 });
   await page.evaluate(() => window.__runTests());
   if (pageErrors.length) console.log(`\npage errors:\n${pageErrors.slice(0, 20).join('\n').slice(0, 8000)}`);
+  if (isolatedRun) {
+    const iso = await browser.newPage();
+    const t0 = Date.now();
+    await iso.goto(`http://127.0.0.1:${port}/isolated.html`);
+    await iso.waitForFunction(() => window.__isolated, null, { timeout: 120000 });
+    const r = await iso.evaluate(() => window.__isolated);
+    const name = 'browser/isolated.ts (COOP/COEP page)';
+    console.log(`${name.padEnd(40)} ${r.problems.length ? 0 : 1}/1  ${((Date.now() - t0) / 1000).toFixed(1)}s`);
+    if (r.problems.length) {
+      totals.failed++;
+      failures.push(`--- ${name}\n${r.problems.join('\n')}`);
+    } else totals.passed++;
+    await iso.close();
+  }
 } catch (e) {
   status = 1;
   totals.failed++;
