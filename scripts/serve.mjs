@@ -1,7 +1,9 @@
 // `npm run serve`: builds the browser example when its bundle is missing or stale, then serves
 // examples/browser/ on 127.0.0.1 and prints the URL. Usage: node scripts/serve.mjs [--port N] [--rebuild]
-// [--example browser|train-browser] (--port 0 picks a free port; --example train-browser serves the
-// training page instead). Only files under the example's folder are served.
+// [--example browser|train-browser] [--no-isolation] (--port 0 picks a free port; --example
+// train-browser serves the training page instead). Only files under the example's folder are served,
+// with the COOP/COEP headers that make the page cross-origin isolated, so the WASM engine runs its
+// kernels on threads there (--no-isolation leaves them out: one thread).
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import http from 'node:http';
 import { extname, join, normalize, sep } from 'node:path';
@@ -24,6 +26,8 @@ if (!Number.isInteger(port) || port < 0 || port > 65535) {
 }
 
 if (argv.includes('--rebuild') || bundleIsStale()) await buildExample();
+// COOP/COEP on every response unless --no-isolation (which shows the one-thread fallback)
+const isolated = !argv.includes('--no-isolation');
 
 const types = {
   '.html': 'text/html; charset=utf-8',
@@ -54,6 +58,11 @@ const server = http.createServer((req, res) => {
   }
   res.setHeader('content-type', types[extname(file)] ?? 'application/octet-stream');
   res.setHeader('cache-control', 'no-cache');
+  if (isolated) {
+    // cross-origin isolation: SharedArrayBuffer, so the WASM engine runs its kernels on threads
+    res.setHeader('cross-origin-opener-policy', 'same-origin');
+    res.setHeader('cross-origin-embedder-policy', 'require-corp');
+  }
   res.end(req.method === 'HEAD' ? undefined : readFileSync(file));
 });
 server.on('error', (e) => {
@@ -61,5 +70,7 @@ server.on('error', (e) => {
   process.exit(1);
 });
 server.listen(port, '127.0.0.1', () => {
-  console.log(`serving examples/${example} at http://127.0.0.1:${server.address().port}/  (Ctrl-C to stop)`);
+  console.log(
+    `serving examples/${example} at http://127.0.0.1:${server.address().port}/  (${isolated ? 'cross-origin isolated: WASM threads' : 'not isolated: one WASM thread'}; Ctrl-C to stop)`,
+  );
 });

@@ -2,6 +2,7 @@
 // for expected errors) and give exit code 1; usage errors give 2.
 import { UsageError, usage } from './args.js';
 import { setLimits } from '../core/limits.js';
+import { setThreads } from '../backends/wasm/index.js';
 import { version } from '../core/version.js';
 import type { Command } from './command.js';
 import { type Io, nodeIo } from './common.js';
@@ -27,6 +28,10 @@ const COMMANDS: Command[] = [
   exportCommand,
 ];
 
+const THREADS_FLAG = {
+  threads: { type: 'string', help: 'threads of the WASM kernels, 1 to 16 (default: the cores, up to 4); results do not depend on it' },
+} as const;
+
 function help(): string {
   const w = Math.max(...COMMANDS.map((c) => c.name.length));
   return [
@@ -35,6 +40,8 @@ function help(): string {
     `usage: fastrcnn <command> [options]   (fastrcnn <command> --help for its options; fastrcnn --version)`,
     '',
     ...COMMANDS.map((c) => `  ${c.name.padEnd(w)}  ${c.summary}`),
+    '',
+    'every command also takes --threads N: threads of the WASM kernels, 1 to 16 (default: the cores, up to 4)',
   ].join('\n');
 }
 
@@ -64,8 +71,21 @@ export async function runCli(argv: string[], io: Io = nodeIo): Promise<number> {
     return 2;
   }
   if (rest.includes('--help') || rest.includes('-h')) {
-    io.out(usage(cmd.name, cmd.summary, cmd.flags));
+    io.out(usage(cmd.name, cmd.summary, { ...cmd.flags, ...THREADS_FLAG }));
     return 0;
+  }
+  // --threads N (or --threads=N), taken before the command's own options
+  const at = rest.findIndex((a) => a === '--threads' || a.startsWith('--threads='));
+  if (at >= 0) {
+    const inline = rest[at].startsWith('--threads=');
+    const v = inline ? rest[at].slice('--threads='.length) : rest[at + 1];
+    const n = Number(v);
+    if (v === undefined || v === '' || !Number.isInteger(n) || n < 1 || n > 16) {
+      io.err(`fastrcnn ${name}: --threads needs a whole number from 1 to 16, got ${v === undefined ? 'nothing' : `'${v}'`}`);
+      return 2;
+    }
+    rest.splice(at, inline ? 1 : 2);
+    setThreads(n);
   }
   try {
     return await cmd.run(rest, io);
