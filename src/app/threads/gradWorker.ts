@@ -30,6 +30,15 @@ function copyInto(t: Tensor, out: Float32Array, offset: number): void {
   else out.set(t.dataSync() as Float32Array, offset);
 }
 
+let kernelThreads = 1;
+/**
+ * Kernel threads of each of the two gradient threads (default 1: see the constructor). For
+ * measurements (examples/bench/train-threads.ts); applies to workers made afterwards.
+ */
+export function setGradientKernelThreads(n: number): void {
+  kernelThreads = n;
+}
+
 export class GradientWorker {
   private worker: Worker;
   private control: Int32Array;
@@ -61,6 +70,7 @@ export class GradientWorker {
         weights: this.weights,
         grads: this.grads,
         results: this.results,
+        kernelThreads,
       },
       import.meta.url,
     );
@@ -68,7 +78,7 @@ export class GradientWorker {
     // The two threads compute their parts at the same time: their kernels run on one thread each
     // (kernel threads on top would only compete for the same cores). dispose() restores the count.
     this.threadsBefore = threadInfo().requested;
-    setThreads(1);
+    setThreads(kernelThreads);
   }
 
   /** Sends the parts; the worker starts at once from the current weights. */
@@ -123,7 +133,7 @@ export class GradientWorker {
 const d = workerTask(TASKS.gradients);
 if (d) {
   ready();
-  setThreads(1); // beside the main thread's parts (see the constructor)
+  setThreads(d.kernelThreads); // beside the main thread's parts (see the constructor)
   const model = createModel(d.config, d.classes);
   const slots = layout(model);
   parentPort!.on('message', (job: Job) => {

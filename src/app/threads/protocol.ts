@@ -45,6 +45,8 @@ interface GradientsData {
   weights: Float32Array;
   grads: Float32Array;
   results: Float64Array;
+  /** setThreads in the worker (the main thread uses the same count while the worker exists). */
+  kernelThreads: number;
 }
 export interface GradientsJob {
   parts: BatchPart[];
