@@ -49,6 +49,14 @@ export function ewUnary(op: i32, x: usize, y: usize, n: i32, p: f32, q: f32): vo
   for (; i < n; i++) store<f32>(y + (<usize>i << 2), unaryScalar(op, load<f32>(x + (<usize>i << 2)), p, q));
 }
 
+/**
+ * ewUnary on the elements [lo, hi) of 0 .. n, for the threads: lo (and hi, unless it is n) a
+ * multiple of 4, so every element takes the path (SIMD or scalar) it takes in one call.
+ */
+export function ewUnaryRange(op: i32, x: usize, y: usize, p: f32, q: f32, lo: i32, hi: i32): void {
+  ewUnary(op, x + (<usize>lo << 2), y + (<usize>lo << 2), hi - lo, p, q);
+}
+
 @inline function binaryScalar(op: i32, a: f32, b: f32): f32 {
   switch (op) {
     case B_ADD: return a + b;

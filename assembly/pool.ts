@@ -116,6 +116,21 @@ export function maxPool2dForward(x: usize, N: i32, C: i32, H: i32, W: i32, KH: i
   }
 }
 
+/** maxPool2dForward on the planes [lo, hi) of the N·C (each plane is pooled on its own), for the threads. */
+export function maxPool2dForwardRange(x: usize, H: i32, W: i32, KH: i32, KW: i32, strideH: i32, strideW: i32,
+                                      padH: i32, padW: i32, OH: i32, OW: i32, y: usize, argmax: usize, lo: i32, hi: i32): void {
+  const o = <usize>lo * <usize>(OH * OW) << 2;
+  maxPool2dForward(x + (<usize>lo * <usize>(H * W) << 2), 1, hi - lo, H, W, KH, KW, strideH, strideW, padH, padW, OH, OW,
+    y + o, argmax + o);
+}
+
+/** maxPool2dBackward on the planes [lo, hi) of the N·C, for the threads. */
+export function maxPool2dBackwardRange(dy: usize, argmax: usize, H: i32, W: i32, OH: i32, OW: i32, dx: usize,
+                                       lo: i32, hi: i32): void {
+  const o = <usize>lo * <usize>(OH * OW) << 2;
+  maxPool2dBackward(dy + o, argmax + o, 1, hi - lo, H, W, OH, OW, dx + (<usize>lo * <usize>(H * W) << 2));
+}
+
 /** dx[N,C,H,W] = 0, then each dy[n,c,oh,ow] added at its argmax (overlapping windows add up). */
 export function maxPool2dBackward(dy: usize, argmax: usize, N: i32, C: i32, H: i32, W: i32, OH: i32, OW: i32,
                                   dx: usize): void {

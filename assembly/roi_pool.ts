@@ -155,14 +155,23 @@ export function roiPoolForwardRange(xt: usize, C: i32, H: i32, W: i32, rois: usi
  */
 export function roiPoolBackward(gradOutput: usize, argmax: usize, rois: usize, R: i32,
   N: i32, C: i32, H: i32, W: i32, PH: i32, PW: i32, gradInput: usize): void {
+  roiPoolBackwardRange(gradOutput, argmax, rois, R, N, C, H, W, PH, PW, gradInput, 0, C);
+}
+
+/**
+ * roiPoolBackward on the channels [lo, hi) (of every image), for the threads: a channel's planes
+ * take only that channel's gradients, added in RoI order as in one call.
+ */
+export function roiPoolBackwardRange(gradOutput: usize, argmax: usize, rois: usize, R: i32,
+  N: i32, C: i32, H: i32, W: i32, PH: i32, PW: i32, gradInput: usize, lo: i32, hi: i32): void {
   const HW = H * W;
   const PHW = PH * PW;
-  memory.fill(gradInput, 0, <usize>N * <usize>C * <usize>HW << 2);
+  for (let n = 0; n < N; n++) memory.fill(gradInput + (<usize>(n * C + lo) * <usize>HW << 2), 0, <usize>(hi - lo) * <usize>HW << 2);
   for (let r = 0; r < R; r++) {
     const b = <i32>load<f32>(rois + (<usize>r * 20));
-    let g = gradOutput + (<usize>r * <usize>C * <usize>PHW << 2);
-    let a = argmax + (<usize>r * <usize>C * <usize>PHW << 2);
-    for (let c = 0; c < C; c++) {
+    let g = gradOutput + (<usize>(r * C + lo) * <usize>PHW << 2);
+    let a = argmax + (<usize>(r * C + lo) * <usize>PHW << 2);
+    for (let c = lo; c < hi; c++) {
       const plane = gradInput + (<usize>(b * C + c) * <usize>HW << 2);
       for (let k = 0; k < PHW; k++) {
         const s = load<i32>(a);

@@ -1,9 +1,11 @@
-// The WASM kernel threads (src/backends/wasm/threads.ts): every threaded kernel gives the one-thread
-// result bit for bit, on odd shapes and at every thread count from 1 to 4 (each output value is
-// summed by one thread in one order, whatever the split), with the work threshold off so even small
-// shapes are split, and the calling thread leaving every block to the workers (so the workers' own
-// instances run every kind of block). Without shared memory the engine runs on one
-// thread and says why. Node only (worker_threads); test/browser/threads.test.ts covers a page.
+// The WASM kernel threads (src/backends/wasm/threads.ts): every threaded kernel (matmul, conv
+// forward and both backward passes, RoI pooling forward and backward, RoIAlign forward, max pooling
+// forward and backward, unary elementwise ops) gives the one-thread result bit for bit, on odd shapes
+// and at every thread count from 1 to 4 (each output value is computed by one thread in one order,
+// whatever the split), with the work threshold off so even small shapes are split, and the calling
+// thread leaving every block to the workers (so the workers' own instances run every kind of block)
+// or taking blocks too. Without shared memory the engine runs on one thread and says why. Node only
+// (worker_threads); test/browser/threads.test.ts and test/browser/isolated.ts cover pages.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import '../../src/app/threads/kernelThreads.js';
@@ -11,8 +13,10 @@ import * as fr from '../../src/index.js';
 import { loadWasm } from '../../src/backends/wasm/loader.js';
 import { setThreadTesting, setThreads as setThreadsOf, threadInfoFor } from '../../src/backends/wasm/threads.js';
 import { WasmBackend } from '../../src/backends/wasm/backend.js';
-import { conv2dBackpropFilter, conv2dBackpropInput } from '../../src/ops/conv.js';
-import { roiAlign, roiPoolWithArgmax } from '../../src/ops/roi.js';
+import { conv2dBackpropFilter, conv2dBackpropInput, maxPool2dGrad } from '../../src/ops/conv.js';
+import { roiAlign, roiPoolGrad, roiPoolWithArgmax } from '../../src/ops/roi.js';
+import { MaxPool2D } from '../../src/core/kernels.js';
+import { engine } from '../../src/tensor/engine.js';
 
 const rng = new fr.Rng(11);
 const rand = (shape: number[]) =>
@@ -50,7 +54,10 @@ function roiCases(): Case[] {
     rows.push([i % 2, x1, y1, x1 + rng.uniform(-5, 80), y1 + rng.uniform(-5, 60)]);
   }
   const rois = fr.tensor(rows);
+  const pooled = roiPoolWithArgmax(x, rois, { outputSize: [3, 5], spatialScale: 1 / 8 });
+  const dyPool = rand(pooled.output.shape);
   return [
+    ['roiPool backward 37 RoIs', () => [roiPoolGrad(dyPool, pooled.argmax, rois, x.shape)]],
     [
       'roiPool 37 RoIs',
       () => {
@@ -69,7 +76,41 @@ function matmulCase(name: string, aShape: number[], bShape: number[], transA = f
   return [name, () => [fr.matMul(a, b, transA, transB)]];
 }
 
+function poolCases(N: number, C: number, H: number, W: number, k: number, stride: number, pad: number): Case[] {
+  const x = rand([N, C, H, W]);
+  const attrs = { kernel: [k, k] as [number, number], stride: [stride, stride] as [number, number], pad: [pad, pad] as [number, number] };
+  const [y, arg] = engine.runKernel(MaxPool2D, [x], attrs);
+  const dy = rand(y.shape);
+  const name = `maxPool N${N} C${C} ${H}x${W} k${k} s${stride} p${pad}`;
+  return [
+    [
+      `${name} forward`,
+      () => {
+        const [yy, aa] = engine.runKernel(MaxPool2D, [x], attrs);
+        return [yy, fr.cast(aa, 'float32')];
+      },
+    ],
+    [`${name} backward`, () => [maxPool2dGrad(dy, arg, x.shape, attrs)]],
+  ];
+}
+
+function unaryCases(n: number): Case[] {
+  const x = fr.tensor(
+    Float32Array.from({ length: n }, (_, i) => (i % 97 === 0 ? Number.NaN : i % 89 === 0 ? -0 : rng.uniform(-3, 3))),
+    [n],
+  );
+  return [
+    [`relu ${n}`, () => [fr.relu(x)]],
+    [`exp ${n}`, () => [fr.exp(x)]],
+    [`sqrt(|x|) ${n}`, () => [fr.sqrt(fr.abs(x))]],
+  ];
+}
+
 const cases: Case[] = [
+  ...poolCases(2, 5, 13, 11, 2, 2, 0),
+  ...poolCases(1, 7, 9, 10, 3, 1, 1),
+  ...unaryCases(1003),
+  ...unaryCases(64 * 1024 + 5),
   matmulCase('matmul 37x53 · 53x29', [37, 53], [53, 29]),
   matmulCase('matmul Aᵀ·B 300x5 · 300x700 (column split)', [300, 5], [300, 700], true),
   matmulCase('matmul A·Bᵀ 66x601 · 43x601 (K blocks)', [66, 601], [43, 601], false, true),

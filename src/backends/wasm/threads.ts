@@ -44,7 +44,11 @@ const NAMES = [
   'conv2dBackwardInputRange',
   'conv2dBackwardFilterRange',
   'roiPoolForwardRange',
+  'roiPoolBackwardRange',
   'roiAlignForwardRange',
+  'maxPool2dForwardRange',
+  'maxPool2dBackwardRange',
+  'ewUnaryRange',
 ] as const;
 export type RangeKernel = (typeof NAMES)[number];
 
@@ -369,9 +373,9 @@ export interface ParallelOptions {
   blocksPerThread?: number;
   /** Work below which one thread runs the whole range (the caller's unit: flops, bytes). */
   work?: number;
-  /** Scratch bytes each thread needs. */
+  /** Scratch bytes each thread needs (0 with scratchOffsets []: none). */
   scratchBytes: number;
-  /** Byte offsets within a thread's scratch passed after lo, hi (default [0]: one scratch pointer). */
+  /** Byte offsets within a thread's scratch passed after lo, hi (default [0]: one scratch pointer; []: none). */
   scratchOffsets?: number[];
   /** Threads to use (default: the current count); tests pass it. */
   threads?: number;
@@ -402,6 +406,10 @@ export function parallelRange(m: WasmModule, fn: RangeKernel, args: number[], to
   const n = Math.min(o.threads ?? threadsFor(m), Math.ceil(total / unit));
   const stride = Math.ceil(Math.max(o.scratchBytes, 1) / 64) * 64;
   if (n <= 1 || (o.work !== undefined && o.work < minWork) || singleReason(m)) {
+    if (!offsets.length) {
+      m.exports[fn](...args, 0, total);
+      return;
+    }
     const s = m.alloc(stride);
     try {
       m.exports[fn](...args, 0, total, ...offsets.map((x) => s + x));
@@ -413,6 +421,10 @@ export function parallelRange(m: WasmModule, fn: RangeKernel, args: number[], to
   const pool = poolFor(m, n);
   const blocks = Math.min(n * (o.blocksPerThread ?? 1), Math.ceil(total / unit), MAX_BLOCKS);
   const step = Math.ceil(Math.ceil(total / blocks) / unit) * unit;
+  if (!offsets.length) {
+    pool.run(fn, args, total, step, 0, 0, offsets);
+    return;
+  }
   const base = m.alloc(stride * pool.slots);
   try {
     pool.run(fn, args, total, step, base, stride, offsets);

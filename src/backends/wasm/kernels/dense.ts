@@ -105,22 +105,13 @@ registerKernel('wasm', MaxPool2D, ([x], { kernel, stride, pad }, bk) => {
   const [OH, OW] = convOutHW(x.shape, kernel, stride, pad);
   const y = be.out([N, C, OH, OW]);
   const arg = be.out([N, C, OH, OW], 'int32');
-  be.m.exports.maxPool2dForward(
-    be.ptr(x),
-    N,
-    C,
-    H,
-    W,
-    kernel[0],
-    kernel[1],
-    stride[0],
-    stride[1],
-    pad[0],
-    pad[1],
-    OH,
-    OW,
-    be.ptr(y),
-    be.ptr(arg),
+  // threads: blocks of planes (n, c)
+  parallelRange(
+    be.m,
+    'maxPool2dForwardRange',
+    [be.ptr(x), H, W, kernel[0], kernel[1], stride[0], stride[1], pad[0], pad[1], OH, OW, be.ptr(y), be.ptr(arg)],
+    N * C,
+    { scratchBytes: 0, scratchOffsets: [], work: N * C * OH * OW * kernel[0] * kernel[1] * 4 },
   );
   return [y, arg];
 });
@@ -131,6 +122,11 @@ registerKernel('wasm', MaxPool2DGrad, ([dy, arg], { inputShape }, bk) => {
     [, , OH, OW] = dy.shape;
   const dx = be.out(inputShape.slice());
   if (sizeOf(inputShape) === 0) return [dx];
-  be.m.exports.maxPool2dBackward(be.ptr(dy), be.ptr(arg), N, C, H, W, OH, OW, be.ptr(dx));
+  // threads: blocks of planes (a switch points into its own plane)
+  parallelRange(be.m, 'maxPool2dBackwardRange', [be.ptr(dy), be.ptr(arg), H, W, OH, OW, be.ptr(dx)], N * C, {
+    scratchBytes: 0,
+    scratchOffsets: [],
+    work: N * C * (H * W + OH * OW) * 4,
+  });
   return [dx];
 });

@@ -35,6 +35,7 @@ import { registerKernel } from '../../registry.js';
 import { broadcastShapes, broadcastStrides, collapseDims } from '../../../core/broadcast.js';
 import { sizeOf } from '../../../core/types.js';
 import type { WasmBackend } from '../backend.js';
+import { parallelRange } from '../threads.js';
 
 // The op codes of assembly/elementwise.ts's ewUnary and ewBinary.
 const UNARY: Record<UnaryKernel, number> = {
@@ -77,7 +78,16 @@ for (const name of UNARY_KERNELS) {
       q = a.shift!;
     }
     if (name === PowScalar) p = a.exponent!;
-    be.m.exports.ewUnary(op, be.ptr(x), be.ptr(y), sizeOf(x.shape), p, q);
+    // threads: blocks of whole vectors (each element on the path, SIMD or scalar, of one call);
+    // memory-bound, so only large tensors (exp, log, pow run scalar and cost more per element)
+    const n = sizeOf(x.shape);
+    const scalar = name === Exp || name === Log || name === PowScalar || name === Sign || name === Reciprocal;
+    parallelRange(be.m, 'ewUnaryRange', [op, be.ptr(x), be.ptr(y), p, q], n, {
+      unit: 4,
+      scratchBytes: 0,
+      scratchOffsets: [],
+      work: n * (scalar ? 40 : 8),
+    });
     return [y];
   });
 }

@@ -36,7 +36,12 @@ registerKernel('wasm', RoiPoolGrad, ([dy, arg, rois], { inputShape }, bk) => {
   const [N, C, H, W] = inputShape,
     [R, , PH, PW] = dy.shape;
   const dx = be.out(inputShape.slice());
-  be.m.exports.roiPoolBackward(be.ptr(dy), be.ptr(arg), be.ptr(rois), R, N, C, H, W, PH, PW, be.ptr(dx));
+  // threads: blocks of channels (each channel's planes take that channel's gradients, in RoI order)
+  parallelRange(be.m, 'roiPoolBackwardRange', [be.ptr(dy), be.ptr(arg), be.ptr(rois), R, N, C, H, W, PH, PW, be.ptr(dx)], C, {
+    scratchBytes: 0,
+    scratchOffsets: [],
+    work: R * C * PH * PW * 8 + N * C * H * W * 2,
+  });
   return [dx];
 });
 
