@@ -130,6 +130,39 @@ export function ewBinary(op: i32, a: usize, b: usize, y: usize, rank: i32, dims:
   }
 }
 
+/**
+ * ewBinary on the output elements [lo, hi) of the whole (flat, row-major) output, for the threads;
+ * no static counters, so threads may run it at once. The caller keeps every element on the path
+ * (SIMD or scalar) it takes in one ewBinary call: lo and hi fall on row starts, or on multiples of 4
+ * within rows (rows of a multiple of 4, or a single row).
+ */
+export function ewBinaryRange(op: i32, a: usize, b: usize, y: usize, rank: i32, dims: usize, sA: usize, sB: usize,
+                              lo: i32, hi: i32): void {
+  if (rank == 0) {
+    if (lo < hi) store<f32>(y, binaryScalar(op, load<f32>(a), load<f32>(b)));
+    return;
+  }
+  const last = rank - 1;
+  const n = load<i32>(dims + (<usize>last << 2));
+  const ia = load<i32>(sA + (<usize>last << 2)), ib = load<i32>(sB + (<usize>last << 2));
+  let r = lo / n, c0 = lo - r * n, at = lo;
+  while (at < hi) {
+    const c1 = min(n, c0 + (hi - at));
+    let rem = r, offA = 0, offB = 0;
+    for (let d = last - 1; d >= 0; d--) {
+      const dd = load<i32>(dims + (<usize>d << 2));
+      const i = rem % dd;
+      rem /= dd;
+      offA += i * load<i32>(sA + (<usize>d << 2));
+      offB += i * load<i32>(sB + (<usize>d << 2));
+    }
+    binaryRow(op, a + (<usize>(offA + c0 * ia) << 2), ia, b + (<usize>(offB + c0 * ib) << 2), ib, y + (<usize>(r * n + c0) << 2), c1 - c0);
+    at += c1 - c0;
+    r++;
+    c0 = 0;
+  }
+}
+
 // Strided gather into a contiguous output: y[i0..] = x[sum i_d * sX_d]. Serves transpose, broadcastTo,
 // and slice (with a base offset). dims/sX: i32[rank], rank <= 6. bytes: 4 (f32/i32 alike).
 export function ewStridedCopy(x: usize, y: usize, rank: i32, dims: usize, sX: usize): void {

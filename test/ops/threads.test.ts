@@ -1,6 +1,6 @@
 // The WASM kernel threads (src/backends/wasm/threads.ts): every threaded kernel (matmul, conv
 // forward and both backward passes, RoI pooling forward and backward, RoIAlign forward, max pooling
-// forward and backward, unary elementwise ops) gives the one-thread result bit for bit, on odd shapes
+// forward and backward, elementwise ops) gives the one-thread result bit for bit, on odd shapes
 // and at every thread count from 1 to 4 (each output value is computed by one thread in one order,
 // whatever the split), with the work threshold off so even small shapes are split, and the calling
 // thread leaving every block to the workers (so the workers' own instances run every kind of block)
@@ -106,7 +106,26 @@ function unaryCases(n: number): Case[] {
   ];
 }
 
+function binaryCases(): Case[] {
+  const a = rand([7, 1, 13]),
+    b = rand([1, 5, 13]);
+  const c = rand([1001]),
+    d = rand([1001]);
+  const e = rand([3, 64]),
+    f = rand([64]);
+  const g = rand([2, 3, 4, 5, 6]),
+    h = rand([2, 1, 4, 1, 6]);
+  return [
+    ['add [7,1,13] + [1,5,13] (rows of 13)', () => [fr.add(a, b)]],
+    ['mul 1001 · 1001 (one row)', () => [fr.mul(c, d)]],
+    ['div [3,64] / [64]', () => [fr.div(e, f)]],
+    ['maximum [2,3,4,5,6] [2,1,4,1,6]', () => [fr.maximum(g, h)]],
+    ['sub scalar', () => [fr.sub(c, fr.scalar(0.25))]],
+  ];
+}
+
 const cases: Case[] = [
+  ...binaryCases(),
   ...poolCases(2, 5, 13, 11, 2, 2, 0),
   ...poolCases(1, 7, 9, 10, 3, 1, 1),
   ...unaryCases(1003),

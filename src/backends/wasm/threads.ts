@@ -49,6 +49,7 @@ const NAMES = [
   'maxPool2dForwardRange',
   'maxPool2dBackwardRange',
   'ewUnaryRange',
+  'ewBinaryRange',
 ] as const;
 export type RangeKernel = (typeof NAMES)[number];
 
@@ -379,6 +380,8 @@ export interface ParallelOptions {
   scratchOffsets?: number[];
   /** Threads to use (default: the current count); tests pass it. */
   threads?: number;
+  /** What to run instead of the range on one thread (a kernel's own one-call form). */
+  single?: () => void;
 }
 
 // Work (flops) below which a kernel runs on one thread: a job costs a wake-up and a repack per block.
@@ -406,6 +409,10 @@ export function parallelRange(m: WasmModule, fn: RangeKernel, args: number[], to
   const n = Math.min(o.threads ?? threadsFor(m), Math.ceil(total / unit));
   const stride = Math.ceil(Math.max(o.scratchBytes, 1) / 64) * 64;
   if (n <= 1 || (o.work !== undefined && o.work < minWork) || singleReason(m)) {
+    if (o.single) {
+      o.single();
+      return;
+    }
     if (!offsets.length) {
       m.exports[fn](...args, 0, total);
       return;

@@ -87,6 +87,7 @@ for (const name of UNARY_KERNELS) {
       scratchBytes: 0,
       scratchOffsets: [],
       work: n * (scalar ? 40 : 8),
+      single: () => be.m.exports.ewUnary(op, be.ptr(x), be.ptr(y), n, p, q),
     });
     return [y];
   });
@@ -99,8 +100,20 @@ function binary(be: WasmBackend, op: number, a: TensorInfo, b: TensorInfo, name:
   if (sizeOf(shape) === 0) return y;
   const c = collapseDims(shape, [broadcastStrides(a.shape, shape), broadcastStrides(b.shape, shape)]);
   if (c.shape.length > 6) throw new Error(`${name}: more than 6 non-collapsible dims`);
+  const rank = c.shape.length,
+    total = sizeOf(shape);
+  const n = rank ? c.shape[rank - 1] : 1;
+  // threads: blocks of whole rows, or of whole vectors within rows (rows of a multiple of 4, or
+  // one row), so every element takes the path (SIMD or scalar) it takes in one call
+  const unit = total / n >= 8 ? n : n % 4 === 0 || total === n ? 4 : n;
   be.withInts([c.shape, c.strides[0], c.strides[1]], ([dims, sa, sb]) =>
-    be.m.exports.ewBinary(op, be.ptr(a), be.ptr(b), be.ptr(y), c.shape.length, dims, sa, sb),
+    parallelRange(be.m, 'ewBinaryRange', [op, be.ptr(a), be.ptr(b), be.ptr(y), rank, dims, sa, sb], total, {
+      unit,
+      scratchBytes: 0,
+      scratchOffsets: [],
+      work: rank ? total * 8 : 0,
+      single: () => be.m.exports.ewBinary(op, be.ptr(a), be.ptr(b), be.ptr(y), rank, dims, sa, sb),
+    }),
   );
   return y;
 }
