@@ -5,12 +5,14 @@
 // build, and the plain build's matmul against TF.js wasm as the same-run reference. Calls take turns
 // (1 thread, 2 threads, plain) so all see the same background load; wall-clock medians.
 //
-// Usage: node --import ./scripts/relaxed-simd.mjs --import tsx examples/bench/threads.ts [--quick] [--no-tfjs] [--json out.json]
+// Usage: node --import ./scripts/relaxed-simd.mjs --import tsx examples/bench/threads.ts [--quick] [--best] [--no-tfjs] [--json out.json]
+// --best shows the best run instead of the median (on a machine whose speed drifts).
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import '../../src/app/threads/kernelThreads.js';
 import { loadModel } from '../../src/app/files.js';
 import { readImageFile } from '../../src/app/data/fs.js';
+import { wasmBase64, wasmRelaxedBase64 } from '../../src/backends/wasm/binary.generated.js';
 import { type WasmModule, loadWasm } from '../../src/backends/wasm/loader.js';
 import { type ParallelOptions, type RangeKernel, parallelRange, setThreads, threadsReady } from '../../src/backends/wasm/threads.js';
 import { detect } from '../../src/detection/model/detect.js';
@@ -20,7 +22,8 @@ import { tidy } from '../../src/index.js';
 import { BenchTable, cliArg, loadTfjsWasm, repoRoot, timeGroup, type Timing, type TimingOptions } from './harness.js';
 
 ready();
-const quick = cliArg('quick') !== undefined;
+const quick = cliArg('quick') !== undefined,
+  best = cliArg('best') !== undefined;
 const timing: TimingOptions = quick ? { warmupMs: 150, runs: 5, minMs: 150 } : { warmupMs: 400, runs: 9, minMs: 600 };
 const plain = loadWasm(undefined, { threads: false });
 const m = loadWasm(); // the engine's module: the threads build in Node
@@ -58,21 +61,48 @@ class Pair {
 const par = (fn: RangeKernel, args: number[], total: number, o: ParallelOptions, threads: number) => () =>
   parallelRange(m, fn, args, total, { ...o, threads, work: undefined });
 
+// Kernel rows time bursts of BURST calls (reported per call), every variant alike: inside a model
+// kernels follow each other, so the workers are awake (they spin a few ms after a job); a lone call
+// after a pause pays their wake-up too (0.1–0.3 ms here).
+const BURST = 3;
+function timeBursts(fns: (() => void)[], o: TimingOptions): Timing[] {
+  const per = (t: Timing): Timing => ({ median: t.median / BURST, min: t.min / BURST, runs: t.runs.map((r) => r / BURST) });
+  return timeGroup(
+    fns.map((f) => () => {
+      for (let i = 0; i < BURST; i++) f();
+    }),
+    o,
+  ).map(per);
+}
+
 const speed = new BenchTable(
-  `Kernel threads, Node ${process.version}, ${m.relaxed ? 'relaxed-SIMD (FMA)' : 'plain SIMD'} threads build, ${started} threads running: 2 threads against 1; median wall ms`,
+  `Kernel threads, Node ${process.version}, ${m.relaxed ? 'relaxed-SIMD (FMA)' : 'plain SIMD'} threads build, ${started} threads running: 2 threads against 1; ${best ? 'best' : 'median'} wall ms per call (kernels: bursts of ${BURST} calls)`,
   '2 threads',
   '1 thread',
+  best ? 'min' : 'median',
 );
 const single = new BenchTable(
-  "One thread: the threads build (shared memory) against today's plain build; median wall ms",
+  `One thread: the threads build (shared memory) against today's plain build; ${best ? 'best' : 'median'} wall ms per call`,
   'threads build',
   'plain build',
+  best ? 'min' : 'median',
 );
-const ref = new BenchTable('Same-run reference: the plain build against TF.js wasm (one thread)', 'plain build', 'TF.js wasm');
+const ref = new BenchTable(
+  `Same-run reference: the plain build against TF.js wasm (one thread); ${best ? 'best' : 'median'} wall ms per call`,
+  'plain build',
+  'TF.js wasm',
+  best ? 'min' : 'median',
+);
 
-function rows(name: string, flops: number | undefined, [t1, t2, p]: Timing[], note = ''): void {
-  speed.add({ name, flops, ours: t2, theirs: t1, note });
-  if (p) single.add({ name, flops, ours: t1, theirs: p });
+// One kernel row: [1 thread, 2 threads] in wall time (the speed table), then [1 thread, plain build]
+// in this process's CPU time (the one-thread table: both run on this thread alone, so the CPU clock
+// leaves out what other work on the machine took; the workers are asleep by then).
+function rows(name: string, flops: number, [t1, t2, p]: (() => void)[], note = ''): Timing {
+  const [a, b] = timeBursts([t1, t2], timing);
+  speed.add({ name, flops, ours: b, theirs: a, note });
+  const [c, d] = timeBursts([t1, p], { ...timing, clock: 'cpu' });
+  single.add({ name, flops, ours: c, theirs: d });
+  return d;
 }
 
 // ---- matmul 1024³
@@ -87,21 +117,17 @@ function rows(name: string, flops: number | undefined, [t1, t2, p]: Timing[], no
   const ps = plain.alloc(plain.exports.gemmScratchBytes(M, N, K));
   const o: ParallelOptions = { unit: 4, scratchBytes: m.exports.gemmBlockScratchBytes(M, N, K) };
   const args = [M, N, K, a, K, 0, b, N, 0, c, N, 0, 0];
-  const fns = [
-    par('gemmRange', args, M, o, 1),
-    par('gemmRange', args, M, o, 2),
-    () => plain.exports.gemm(M, N, K, pa, K, 0, pb, N, 0, pc, N, 0, ps),
-  ];
+  const plainRun = () => plain.exports.gemm(M, N, K, pa, K, 0, pb, N, 0, pc, N, 0, ps);
   const flops = 2 * M * N * K;
+  rows('matmul 1024³', flops, [par('gemmRange', args, M, o, 1), par('gemmRange', args, M, o, 2), plainRun]);
   if (tf) {
     const ta = tf.randomUniform([M, K]),
       tb = tf.randomUniform([K, N]);
-    const t = timeGroup([...fns, () => tf.matMul(ta, tb).dispose()], timing);
-    rows('matmul 1024³', flops, t);
-    ref.add({ name: 'matmul 1024³', flops, ours: t[2], theirs: t[3] });
+    const [x, y] = timeBursts([plainRun, () => tf.matMul(ta, tb).dispose()], { ...timing, clock: 'cpu' });
+    ref.add({ name: 'matmul 1024³', flops, ours: x, theirs: y });
     ta.dispose();
     tb.dispose();
-  } else rows('matmul 1024³', flops, timeGroup(fns, timing));
+  }
   plain.free(ps);
   bufs.free();
 }
@@ -138,21 +164,21 @@ for (const [HW, C, OC] of [
     };
   };
   const bwdF = (t: number) => par('conv2dBackwardFilterRange', [x, y, N, C, H, W, OC, K, K, 1, 1, 1, 1, H, W, dw], C * K * K, o, t);
-  rows(
-    `conv3x3 fwd ${shape}`,
-    flops,
-    timeGroup([fwd(1), fwd(2), () => pe.conv2dForward(px, N, C, H, W, pw, OC, K, K, 1, 1, 1, 1, pbias, py, H, W, ps)], timing),
-  );
-  rows(
-    `conv3x3 dx  ${shape}`,
-    flops,
-    timeGroup([bwdI(1), bwdI(2), () => pe.conv2dBackwardInput(py, N, C, H, W, pw, OC, K, K, 1, 1, 1, 1, H, W, pdx, ps)], timing),
-  );
-  rows(
-    `conv3x3 dW  ${shape}`,
-    flops,
-    timeGroup([bwdF(1), bwdF(2), () => pe.conv2dBackwardFilter(px, py, N, C, H, W, OC, K, K, 1, 1, 1, 1, H, W, pdw, ps)], timing),
-  );
+  rows(`conv3x3 fwd ${shape}`, flops, [
+    fwd(1),
+    fwd(2),
+    () => pe.conv2dForward(px, N, C, H, W, pw, OC, K, K, 1, 1, 1, 1, pbias, py, H, W, ps),
+  ]);
+  rows(`conv3x3 dx  ${shape}`, flops, [
+    bwdI(1),
+    bwdI(2),
+    () => pe.conv2dBackwardInput(py, N, C, H, W, pw, OC, K, K, 1, 1, 1, 1, H, W, pdx, ps),
+  ]);
+  rows(`conv3x3 dW  ${shape}`, flops, [
+    bwdF(1),
+    bwdF(2),
+    () => pe.conv2dBackwardFilter(px, py, N, C, H, W, OC, K, K, 1, 1, 1, 1, H, W, pdw, ps),
+  ]);
   m.free(flipped);
   plain.free(ps);
   bufs.free();
@@ -199,17 +225,76 @@ for (const [HW, C, OC] of [
   };
   rows(
     'roiPool 2000 RoIs 512x38x50 7x7',
-    undefined,
-    timeGroup([pool(1), pool(2), () => plain.exports.roiPoolForward(px, 1, C, H, W, prois, R, scale, P, P, pout, pam, pxt, pbins)], {
-      ...timing,
-      warmupRuns: 2,
-    }),
+    0,
+    [pool(1), pool(2), () => plain.exports.roiPoolForward(px, 1, C, H, W, prois, R, scale, P, P, pout, pam, pxt, pbins)],
     'forward, with the channels-last copy',
   );
   m.free(xt);
   plain.free(pxt);
   plain.free(pbins);
   bufs.free();
+}
+
+async function machineCeiling(): Promise<number> {
+  const M = 1024;
+  const bytes = Buffer.from((plain.relaxed ? wasmRelaxedBase64 : null) ?? wasmBase64, 'base64');
+  // the same loop on both sides: instantiate, fill, warm up, then time calls until told to stop
+  const loop = `(d, report) => {
+    const e = new WebAssembly.Instance(new WebAssembly.Module(d.bytes), { env: { abort() {}, seed: () => 0 } }).exports;
+    const M = d.M, base = (e.heapBase() + 63) & ~63, n = M * M * 4;
+    const need = base + 3 * n + e.gemmScratchBytes(M, M, M) + 64;
+    e.memory.grow(Math.max(0, Math.ceil((need - e.memory.buffer.byteLength) / 65536)));
+    const a = base, b = a + n, c = b + n, s = c + n;
+    new Float32Array(e.memory.buffer, a, 2 * M * M).fill(0.5);
+    const run = () => e.gemm(M, M, M, a, M, 0, b, M, 0, c, M, 0, s);
+    for (let i = 0; i < 5; i++) run();
+    const ctl = new Int32Array(d.ctl);
+    Atomics.add(ctl, 1, 1);
+    while (Atomics.load(ctl, 0) === 0);
+    const ts = [];
+    while (Atomics.load(ctl, 0) === 1) { const t = performance.now(); run(); ts.push(performance.now() - t); }
+    ts.sort((x, y) => x - y);
+    report(ts.length ? ts[ts.length >> 1] : NaN);
+  }`;
+  const ctl = new Int32Array(new SharedArrayBuffer(8));
+  const { Worker } = await import('node:worker_threads');
+  const spanMs = quick ? 1500 : 3000;
+  const here = (): number => {
+    let got = Number.NaN;
+    new Function('d', 'report', `(${loop})(d, report)`)({ bytes, M, ctl: ctl.buffer }, (v: number) => {
+      got = v;
+    });
+    return got;
+  };
+  // alone: this thread only (the flag is flipped by a timer in a helper worker)
+  const stopper = (ms: number, state: number) =>
+    new Worker(
+      `const c = new Int32Array(require('node:worker_threads').workerData); setTimeout(() => Atomics.store(c, 0, ${state}), ${ms});`,
+      {
+        eval: true,
+        workerData: ctl.buffer,
+      },
+    );
+  Atomics.store(ctl, 0, 1);
+  const s1 = stopper(spanMs, 2);
+  const alone = here();
+  await s1.terminate();
+  // together: a worker runs the same loop
+  Atomics.store(ctl, 0, 0);
+  Atomics.store(ctl, 1, 0);
+  const w = new Worker(
+    `const { workerData: d, parentPort } = require('node:worker_threads'); (${loop})(d, (v) => parentPort.postMessage(v));`,
+    { eval: true, workerData: { bytes, M, ctl: ctl.buffer } },
+  );
+  const theirs = new Promise<number>((ok) => w.once('message', ok));
+  while (Atomics.load(ctl, 1) < 1) await new Promise((r) => setTimeout(r, 5));
+  Atomics.store(ctl, 0, 1);
+  const s2 = stopper(spanMs, 2);
+  const mine = here();
+  const other = await theirs;
+  await s2.terminate();
+  await w.terminate();
+  return alone / mine + alone / other;
 }
 
 // ---- one image's detection with the demo model (proposals made beforehand)
@@ -221,18 +306,27 @@ for (const [HW, C, OC] of [
     setThreads(t, m);
     tidy(() => detect(model, image, boxes, config));
   };
-  const t = timeGroup([run(1), run(2)], { ...timing, warmupRuns: 3 });
-  rows(
-    `detect one image (${image.width}x${image.height}, ${boxes.length} proposals)`,
-    undefined,
-    t,
-    'demo model; detect() without Selective Search',
-  );
+  const [t1, t2] = timeGroup([run(1), run(2)], { ...timing, warmupRuns: 3 });
+  speed.add({
+    name: `detect one image (${image.width}x${image.height}, ${boxes.length / 4} proposals)`,
+    ours: t2,
+    theirs: t1,
+    note: 'demo model; detect() without Selective Search',
+  });
   model.dispose();
   setThreads(2, m);
 }
 
+// ---- the machine's own ceiling for two threads now: two independent one-thread matmuls at once
+// (the plain build in this thread and in a worker thread) against one alone. On a VM whose second
+// vCPU is shared with other work this is well under 2, and no split of one kernel can beat it.
+const ceiling = await machineCeiling();
+
 speed.print();
+console.log(
+  `Machine ceiling now: two independent one-thread matmuls 1024³ at once ran at ${ceiling.toFixed(2)}x the throughput of one ` +
+    '(each thread its own plain-build instance; 2.00x is two free cores)\n',
+);
 single.print();
 if (tf) ref.print();
 const out = cliArg('json');

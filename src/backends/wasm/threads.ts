@@ -11,9 +11,10 @@
 // thread, in the order one thread alone would use, so every thread count gives the same bits. A
 // worker only reads a job's arguments after taking one of its blocks, which proves the job is live.
 //
-// Waiting: workers spin briefly, then sleep in Atomics.wait on the job counter. The caller waits for
-// the last block with Atomics.wait where it may (Node, any worker), and spins with Atomics.load on a
-// browser's main thread, where Atomics.wait throws (it only waits for blocks already being run).
+// Waiting: workers spin a few ms after a job (SPIN_MS), then sleep in Atomics.wait on the job
+// counter. The caller, once its own blocks are done, spins for the blocks still running, then (after
+// CALLER_SPIN_MS) sleeps in short Atomics.waits where it may (Node, any worker); on a browser's main
+// thread, where Atomics.wait throws, it keeps spinning (it only waits for blocks already being run).
 import type { WasmModule } from './loader.js';
 
 /** How this platform starts a kernel thread: `main` is a self-contained function source, called with `data`. */
@@ -34,7 +35,7 @@ interface KernelThreadData {
   args: SharedArrayBuffer;
   names: readonly string[];
   slot: number;
-  spin: number;
+  spinMs: number;
 }
 
 /** The range exports a job may name (workers look them up by index). */
@@ -76,9 +77,12 @@ const MAX_BLOCKS = 0x7fff;
 const MAX_THREADS = 16;
 /** The default thread count is the number of cores, up to this. */
 const DEFAULT_CAP = 4;
-// Spin iterations (Atomics.load) before a worker sleeps: back-to-back kernels then start without a
-// futex wake-up (tens of µs), while a thread with nothing to do soon leaves the core.
-const SPIN = 20000;
+// Milliseconds a worker spins (Atomics.load) after a job before it sleeps: kernels that follow each
+// other with less JavaScript between them start without a wake-up, which costs 0.1–0.3 ms (more in
+// a VM, whose idle vCPU must be woken) against 2–20 µs from a spin; an idle thread soon leaves its core.
+const SPIN_MS = 3;
+// The caller spins as long for the blocks still running (its own are done), then sleeps in short waits.
+const CALLER_SPIN_MS = 20;
 
 /**
  * Runs the blocks of the live job this thread can take: e the module's exports, ctl/args the views
@@ -163,8 +167,8 @@ const THREAD_SOURCE = `(d) => {
     if (Atomics.load(ctl, 5)) return;
     const ran = runBlocks(e, ctl, args, d.names, d.slot);
     if (ran) Atomics.add(ctl, 10, ran);
-    let spin = d.spin;
-    while (spin-- > 0 && Atomics.load(ctl, 0) === gen);
+    const until = performance.now() + d.spinMs;
+    for (let i = 0; Atomics.load(ctl, 0) === gen; i++) if ((i & 255) === 0 && performance.now() > until) break;
     if (Atomics.load(ctl, 0) === gen) Atomics.wait(ctl, 0, gen);
   }
 }`;
@@ -231,7 +235,7 @@ class Pool {
         args: this.args.buffer as SharedArrayBuffer,
         names: NAMES,
         slot: this.spawned,
-        spin: SPIN,
+        spinMs: SPIN_MS,
       });
     }
     Atomics.store(this.ctl, ACTIVE, n);
@@ -271,10 +275,13 @@ class Pool {
     Atomics.add(ctl, GEN, 1);
     Atomics.notify(ctl, GEN);
     if (callerRuns) runBlocks(this.m.exports, ctl, a, NAMES, 0);
-    for (let spin = 0; ; spin++) {
+    const until = performance.now() + CALLER_SPIN_MS;
+    let spinning = true;
+    for (let i = 0; ; i++) {
       const done = Atomics.load(ctl, DONE);
       if (done >= nb) break;
-      if (this.canWait && spin > 1000) Atomics.wait(ctl, DONE, done, 50);
+      if (spinning && (i & 255) === 0 && performance.now() > until) spinning = false;
+      if (!spinning && this.canWait) Atomics.wait(ctl, DONE, done, 5);
     }
     if (Atomics.load(ctl, FAILED)) throw new Error(`${fn}: a kernel thread failed (its error is above)`);
   }
