@@ -60,7 +60,7 @@ for (const [workers, threads] of combos) {
   );
   console.log(rows[rows.length - 1]);
 }
-setGradientKernelThreads(1);
+setGradientKernelThreads(null);
 
 // the test step: one image per detection thread, or one thread with kernel threads
 let testBase = 0;

@@ -9,6 +9,7 @@ import { modelFromBytes, modelToBytes } from '../../detection/model/modelFile.js
 import { type DetectMsg as Msg, FLAG, TASKS, raise, spawnTask, workerTask } from './protocol.js';
 import { ready } from '../../ready.js';
 import { setThreads, threadInfo } from '../../backends/wasm/index.js';
+import { kernelThreadsEach } from './kernelThreads.js';
 
 /** The split detector for `workers` threads and `images` images: detectSplitTwoThreads from 2 and 2, else detectSplit. */
 export function splitDetector(workers: number, images: number): typeof detectSplit {
@@ -26,10 +27,11 @@ const detectSplitTwoThreads: typeof detectSplit = (model, cfg, records, image, p
   const copy = modelFromBytes(bytes).model;
   const control = new Int32Array(new SharedArrayBuffer(4));
   const { port1, port2 } = new MessageChannel();
-  const worker = spawnTask(TASKS.detect, { bytes, test, jobs: theirs, control, port: port2 }, import.meta.url, [port2]);
-  // both threads detect at once: their kernels run on one thread each (restored below)
+  // both threads detect at once: each gets half the kernel threads, at least one (restored below)
+  const kernelThreads = kernelThreadsEach(2);
+  const worker = spawnTask(TASKS.detect, { bytes, test, jobs: theirs, control, port: port2, kernelThreads }, import.meta.url, [port2]);
   const threadsBefore = threadInfo().requested;
-  setThreads(1);
+  setThreads(kernelThreads);
   let failure: string | null = null,
     finished = false;
   const drain = () => {
@@ -70,7 +72,7 @@ const detectSplitTwoThreads: typeof detectSplit = (model, cfg, records, image, p
 const d = workerTask(TASKS.detect);
 if (d) {
   ready();
-  setThreads(1); // beside the main thread's images
+  setThreads(d.kernelThreads); // beside the main thread's images
   try {
     const { model, config } = modelFromBytes(d.bytes);
     for (const j of d.jobs) d.port.postMessage({ index: j.index, result: runImageJob(model, config, d.test, j) } satisfies Msg);

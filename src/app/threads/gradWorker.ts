@@ -13,6 +13,7 @@ import { engine } from '../../tensor/engine.js';
 import type { Tensor } from '../../tensor/tensor.js';
 import { accumulateGrad } from '../../autograd/tape.js';
 import { setThreads, threadInfo } from '../../backends/wasm/index.js';
+import { kernelThreadsEach } from './kernelThreads.js';
 
 /** Element offsets of each parameter in the flat shared buffers (model.namedParameters() order). */
 function layout(model: FastRCNN): { name: string; offset: number; size: number }[] {
@@ -30,13 +31,13 @@ function copyInto(t: Tensor, out: Float32Array, offset: number): void {
   else out.set(t.dataSync() as Float32Array, offset);
 }
 
-let kernelThreads = 1;
+let kernelThreadsOverride: number | null = null;
 /**
- * Kernel threads of each of the two gradient threads (default 1: see the constructor). For
- * measurements (examples/bench/train-threads.ts); applies to workers made afterwards.
+ * Kernel threads of each of the two gradient threads (null: the budget shared out, see the
+ * constructor). For measurements (examples/bench/train-threads.ts); applies to workers made afterwards.
  */
-export function setGradientKernelThreads(n: number): void {
-  kernelThreads = n;
+export function setGradientKernelThreads(n: number | null): void {
+  kernelThreadsOverride = n;
 }
 
 export class GradientWorker {
@@ -56,6 +57,9 @@ export class GradientWorker {
     maxScores = 1 << 16,
   ) {
     this.slots = layout(model);
+    // The two threads compute their parts at once: each gets half the kernel threads (at least one;
+    // on 2 cores one each), so they never compete for the same cores. dispose() restores the count.
+    const kernelThreads = kernelThreadsOverride ?? kernelThreadsEach(2);
     const n = this.slots.reduce((a, s) => a + s.size, 0);
     this.control = new Int32Array(new SharedArrayBuffer(8));
     this.weights = new Float32Array(new SharedArrayBuffer(4 * n));
@@ -75,8 +79,6 @@ export class GradientWorker {
       import.meta.url,
     );
     this.worker.unref();
-    // The two threads compute their parts at the same time: their kernels run on one thread each
-    // (kernel threads on top would only compete for the same cores). dispose() restores the count.
     this.threadsBefore = threadInfo().requested;
     setThreads(kernelThreads);
   }

@@ -63,6 +63,8 @@ interface DetectData {
   jobs: ImageJob[];
   control: Int32Array;
   port: MessagePort;
+  /** setThreads in the worker (the main thread uses the same count meanwhile). */
+  kernelThreads: number;
 }
 export type DetectMsg = { index: number; result: ImageResult } | { done: true } | { error: string };
 
