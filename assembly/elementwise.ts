@@ -106,7 +106,9 @@ export function ewUnaryRange(op: i32, x: usize, y: usize, p: f32, q: f32, lo: i3
 }
 
 // dims: i32[rank] output shape; sA, sB: i32[rank] element strides (0 where broadcast). rank <= 6.
-export function ewBinary(op: i32, a: usize, b: usize, y: usize, rank: i32, dims: usize, sA: usize, sB: usize): void {
+// idx: i32[6] scratch for the outer counters (the caller's, not static memory: threads share this
+// module's memory, and instances started later would rewrite static data).
+export function ewBinary(op: i32, a: usize, b: usize, y: usize, rank: i32, dims: usize, sA: usize, sB: usize, idx: usize): void {
   if (rank == 0) { store<f32>(y, binaryScalar(op, load<f32>(a), load<f32>(b))); return; }
   const last = rank - 1;
   const n = load<i32>(dims + (<usize>last << 2));
@@ -114,7 +116,6 @@ export function ewBinary(op: i32, a: usize, b: usize, y: usize, rank: i32, dims:
   let outer = 1;
   for (let d = 0; d < last; d++) outer *= load<i32>(dims + (<usize>d << 2));
   // counters over the outer dims
-  const idx = memory.data(24);
   for (let d = 0; d < 6; d++) store<i32>(idx + (<usize>d << 2), 0);
   let offA = 0, offB = 0;
   for (let r = 0; r < outer; r++) {
@@ -164,15 +165,15 @@ export function ewBinaryRange(op: i32, a: usize, b: usize, y: usize, rank: i32, 
 }
 
 // Strided gather into a contiguous output: y[i0..] = x[sum i_d * sX_d]. Serves transpose, broadcastTo,
-// and slice (with a base offset). dims/sX: i32[rank], rank <= 6. bytes: 4 (f32/i32 alike).
-export function ewStridedCopy(x: usize, y: usize, rank: i32, dims: usize, sX: usize): void {
+// and slice (with a base offset). dims/sX: i32[rank], rank <= 6; idx: i32[6] scratch (as ewBinary's).
+// bytes: 4 (f32/i32 alike).
+export function ewStridedCopy(x: usize, y: usize, rank: i32, dims: usize, sX: usize, idx: usize): void {
   if (rank == 0) { store<i32>(y, load<i32>(x)); return; }
   const last = rank - 1;
   const n = load<i32>(dims + (<usize>last << 2));
   const ix = load<i32>(sX + (<usize>last << 2));
   let outer = 1;
   for (let d = 0; d < last; d++) outer *= load<i32>(dims + (<usize>d << 2));
-  const idx = memory.data(24);
   for (let d = 0; d < 6; d++) store<i32>(idx + (<usize>d << 2), 0);
   let off = 0;
   for (let r = 0; r < outer; r++) {

@@ -1,9 +1,10 @@
 // The WASM kernel threads (src/backends/wasm/threads.ts): 1 thread against 2 on matmul 1024³, the
 // three 3×3 convolutions of kernels.ts (forward and both backward passes), RoI pooling of 2000 RoIs
 // and one image's detection with the demo model (examples/browser/model.safetensors, its proposals
-// made beforehand); then one thread of the threads build (shared memory) against today's plain
-// build, and the plain build's matmul against TF.js wasm as the same-run reference. Calls take turns
-// (1 thread, 2 threads, plain) so all see the same background load; wall-clock medians.
+// made beforehand), in wall time; then, in CPU time, one thread of the module on a shared memory
+// against the module as built ("plain": today's engine), and the plain module's matmul against
+// TF.js wasm as the same-run reference; and the machine's own two-thread ceiling. Calls take turns
+// so all see the same background load.
 //
 // Usage: node --import ./scripts/relaxed-simd.mjs --import tsx examples/bench/threads.ts [--quick] [--best] [--no-tfjs] [--json out.json]
 // --best shows the best run instead of the median (on a machine whose speed drifts).
@@ -26,8 +27,8 @@ const quick = cliArg('quick') !== undefined,
   best = cliArg('best') !== undefined;
 const timing: TimingOptions = quick ? { warmupMs: 150, runs: 5, minMs: 150 } : { warmupMs: 400, runs: 9, minMs: 600 };
 const plain = loadWasm(undefined, { threads: false });
-const m = loadWasm(); // the engine's module: the threads build in Node
-if (!m.shared) throw new Error(`the threads build did not load: ${m.sharedNote}`);
+const m = loadWasm(); // the engine's module: on a shared memory in Node
+if (!m.shared) throw new Error(`the module is not on a shared memory: ${m.sharedNote}`);
 setThreads(2, m);
 const started = await threadsReady(m);
 const tf = cliArg('no-tfjs') ? null : await loadTfjsWasm();
@@ -40,7 +41,7 @@ function fillRandom(a: Float32Array, seed: number): void {
   }
 }
 
-// The same buffers in both modules' memories (the plain build has its own).
+// The same buffers in both modules' memories (the plain module has its own).
 class Pair {
   private list: [WasmModule, number][] = [];
   floats(n: number, seed: number): [number, number] {
@@ -76,25 +77,25 @@ function timeBursts(fns: (() => void)[], o: TimingOptions): Timing[] {
 }
 
 const speed = new BenchTable(
-  `Kernel threads, Node ${process.version}, ${m.relaxed ? 'relaxed-SIMD (FMA)' : 'plain SIMD'} threads build, ${started} threads running: 2 threads against 1; ${best ? 'best' : 'median'} wall ms per call (kernels: bursts of ${BURST} calls)`,
+  `Kernel threads, Node ${process.version}, ${m.relaxed ? 'relaxed-SIMD (FMA)' : 'plain SIMD'} build, ${started} threads running: 2 threads against 1; ${best ? 'best' : 'median'} wall ms per call (kernels: bursts of ${BURST} calls)`,
   '2 threads',
   '1 thread',
   best ? 'min' : 'median',
 );
 const single = new BenchTable(
-  `One thread: the threads build (shared memory) against today's plain build; ${best ? 'best' : 'median'} wall ms per call`,
-  'threads build',
-  'plain build',
+  `One thread: the module on a shared memory against the module as built (today's engine); ${best ? 'best' : 'median'} wall ms per call`,
+  'shared memory',
+  'as built',
   best ? 'min' : 'median',
 );
 const ref = new BenchTable(
-  `Same-run reference: the plain build against TF.js wasm (one thread); ${best ? 'best' : 'median'} wall ms per call`,
-  'plain build',
+  `Same-run reference: the plain module against TF.js wasm (one thread); ${best ? 'best' : 'median'} wall ms per call`,
+  'plain',
   'TF.js wasm',
   best ? 'min' : 'median',
 );
 
-// One kernel row: [1 thread, 2 threads] in wall time (the speed table), then [1 thread, plain build]
+// One kernel row: [1 thread, 2 threads] in wall time (the speed table), then [1 thread, plain]
 // in this process's CPU time (the one-thread table: both run on this thread alone, so the CPU clock
 // leaves out what other work on the machine took; the workers are asleep by then).
 function rows(name: string, flops: number, [t1, t2, p]: (() => void)[], note = ''): Timing {
@@ -318,14 +319,14 @@ async function machineCeiling(): Promise<number> {
 }
 
 // ---- the machine's own ceiling for two threads now: two independent one-thread matmuls at once
-// (the plain build in this thread and in a worker thread) against one alone. On a VM whose second
+// (the plain module in this thread and in a worker thread) against one alone. On a VM whose second
 // vCPU is shared with other work this is well under 2, and no split of one kernel can beat it.
 const ceiling = await machineCeiling();
 
 speed.print();
 console.log(
   `Machine ceiling now: two independent one-thread matmuls 1024³ at once ran at ${ceiling.toFixed(2)}x the throughput of one ` +
-    '(each thread its own plain-build instance; 2.00x is two free cores)\n',
+    '(each thread its own plain instance; 2.00x is two free cores)\n',
 );
 single.print();
 if (tf) ref.print();

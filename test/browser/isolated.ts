@@ -1,5 +1,5 @@
 // Bundled by test/browser/run.mjs as /bundle/isolated.js and loaded in a page served with the
-// COOP/COEP headers (cross-origin isolated): the threads build on a shared memory, kernel threads as
+// COOP/COEP headers (cross-origin isolated): the module on a shared memory, kernel threads as
 // Web Workers, and a main thread that may not Atomics.wait (it spins). Matmul, the convolutions and
 // RoI pooling at 2 and 3 threads, with the work threshold off and every block left to the workers,
 // give the one-thread bits. The result lands in window.__isolated for the runner.

@@ -201,7 +201,7 @@ const server = http.createServer((req, res) => {
     return;
   }
   if (url === '/isolated.html') {
-    // cross-origin isolated: SharedArrayBuffer, and with it the threads build (its scripts are same-origin)
+    // cross-origin isolated: SharedArrayBuffer, and with it the kernel threads (its scripts are same-origin)
     res.setHeader('cross-origin-opener-policy', 'same-origin');
     res.setHeader('cross-origin-embedder-policy', 'require-corp');
     res.setHeader('content-type', 'text/html');

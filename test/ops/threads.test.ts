@@ -142,7 +142,7 @@ const cases: Case[] = [
   ...roiCases(),
 ];
 
-test('the threads build is loaded in Node, and the kernel threads start', async () => {
+test('the module runs on a shared memory in Node, and the kernel threads start', async () => {
   const info = fr.threadInfo();
   assert.ok(info.sharedMemory, `shared memory: ${info.note}`);
   assert.is(info.workers, 'worker_threads');
@@ -187,6 +187,39 @@ test('every threaded kernel gives the one-thread bits at 1, 2, 3 and 4 threads',
     setThreadTesting({});
     fr.setThreads(null);
   }
+});
+
+test('the shared-memory module is the built module with its memory imported: same code, same bits', () => {
+  const shared = loadWasm(undefined, { threads: true });
+  const plain = loadWasm(undefined, { threads: false });
+  assert.ok(shared.shared && shared.memory.buffer instanceof SharedArrayBuffer);
+  assert.equal(
+    WebAssembly.Module.imports(shared.module).map((i) => `${i.module}.${i.name}:${i.kind}`),
+    ['env.memory:memory'],
+  );
+  assert.equal(WebAssembly.Module.imports(plain.module), []);
+  assert.is(shared.relaxed, plain.relaxed);
+  // a conv forward and a matmul in both give the same bits
+  const M = 37,
+    N = 45,
+    K = 300;
+  const outs = [shared, plain].map((m) => {
+    const e = m.exports;
+    const r = new fr.Rng(3);
+    const put = (n: number) => {
+      const p = m.alloc(n * 4);
+      const v = m.f32(p, n);
+      for (let i = 0; i < n; i++) v[i] = r.uniform(-1, 1);
+      return p;
+    };
+    const a = put(M * K),
+      b = put(K * N),
+      c = m.alloc(M * N * 4);
+    const s = m.alloc(e.gemmScratchBytes(M, N, K));
+    e.gemm(M, N, K, a, K, 0, b, N, 0, c, N, 0, s);
+    return new Uint32Array(m.f32(c, M * N).slice().buffer);
+  });
+  assert.equal(Array.from(outs[0]), Array.from(outs[1]));
 });
 
 test('without shared memory (the plain build) the engine runs on one thread and says why', () => {

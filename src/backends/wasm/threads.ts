@@ -1,5 +1,5 @@
 // Kernel threads: the heavy WASM kernels split their output between threads that share the module's
-// linear memory (the threads build, loader.ts). Each thread is a worker (worker_threads in Node, a
+// linear memory (the shared-memory module, loader.ts). Each thread is a worker (worker_threads in Node, a
 // Web Worker in a browser) holding its own instance of the same module on the same shared memory;
 // it never allocates, it runs a kernel's `*Range(..., lo, hi, scratch)` export on pointers the
 // calling thread hands it, with its own slice of a scratch block the caller allocated.
@@ -325,7 +325,7 @@ export interface ThreadInfo {
   threads: number;
   /** What setThreads asked for (null: the default). */
   requested: number | null;
-  /** true for the threads build on a shared memory. */
+  /** true for the module on a shared memory. */
   sharedMemory: boolean;
   /** Worker threads started and running. */
   started: number;

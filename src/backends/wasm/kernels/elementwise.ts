@@ -93,6 +93,9 @@ for (const name of UNARY_KERNELS) {
   });
 }
 
+// ewBinary's outer counters: scratch of the call (the module keeps no mutable static data)
+const COUNTERS = [0, 0, 0, 0, 0, 0];
+
 /** Runs a binary op with broadcasting; shapes are collapsed to as few dims as the kernel needs. */
 function binary(be: WasmBackend, op: number, a: TensorInfo, b: TensorInfo, name: string): TensorInfo {
   const shape = broadcastShapes(a.shape, b.shape, name);
@@ -106,13 +109,13 @@ function binary(be: WasmBackend, op: number, a: TensorInfo, b: TensorInfo, name:
   // threads: blocks of whole rows, or of whole vectors within rows (rows of a multiple of 4, or
   // one row), so every element takes the path (SIMD or scalar) it takes in one call
   const unit = total / n >= 8 ? n : n % 4 === 0 || total === n ? 4 : n;
-  be.withInts([c.shape, c.strides[0], c.strides[1]], ([dims, sa, sb]) =>
+  be.withInts([c.shape, c.strides[0], c.strides[1], COUNTERS], ([dims, sa, sb, idx]) =>
     parallelRange(be.m, 'ewBinaryRange', [op, be.ptr(a), be.ptr(b), be.ptr(y), rank, dims, sa, sb], total, {
       unit,
       scratchBytes: 0,
       scratchOffsets: [],
       work: rank ? total * 8 : 0,
-      single: () => be.m.exports.ewBinary(op, be.ptr(a), be.ptr(b), be.ptr(y), rank, dims, sa, sb),
+      single: () => be.m.exports.ewBinary(op, be.ptr(a), be.ptr(b), be.ptr(y), rank, dims, sa, sb, idx),
     }),
   );
   return y;

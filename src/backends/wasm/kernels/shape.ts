@@ -12,8 +12,9 @@ function stridedCopy(be: WasmBackend, x: TensorInfo, shape: number[], strides: n
   if (sizeOf(shape) === 0) return y;
   const c = collapseDims(shape, [strides, stridesOf(shape)]);
   if (c.shape.length > 6) throw new Error('strided copy: more than 6 non-collapsible dims');
-  be.withInts([c.shape, c.strides[0]], ([dims, sx]) =>
-    be.m.exports.ewStridedCopy(be.ptr(x) + offset * 4, be.ptr(y), c.shape.length, dims, sx),
+  // the last array: ewStridedCopy's counters (scratch of the call, not static memory)
+  be.withInts([c.shape, c.strides[0], [0, 0, 0, 0, 0, 0]], ([dims, sx, idx]) =>
+    be.m.exports.ewStridedCopy(be.ptr(x) + offset * 4, be.ptr(y), c.shape.length, dims, sx, idx),
   );
   return y;
 }
