@@ -83,13 +83,13 @@ const speed = new BenchTable(
   best ? 'min' : 'median',
 );
 const single = new BenchTable(
-  `One thread: the module on a shared memory against the module as built (today's engine); ${best ? 'best' : 'median'} wall ms per call`,
+  `One thread: the module on a shared memory against the module as built (today's engine); ${best ? 'best' : 'median'} CPU ms per call (this process)`,
   'shared memory',
   'as built',
   best ? 'min' : 'median',
 );
 const ref = new BenchTable(
-  `Same-run reference: the plain module against TF.js wasm (one thread); ${best ? 'best' : 'median'} wall ms per call`,
+  `Same-run reference: the plain module against TF.js wasm (one thread); ${best ? 'best' : 'median'} CPU ms per call (this process)`,
   'plain',
   'TF.js wasm',
   best ? 'min' : 'median',
