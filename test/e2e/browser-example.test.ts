@@ -109,6 +109,11 @@ if (!existsSync(chromiumPath)) {
       }
     const renderer = await page.textContent('#renderer');
     assert.match(renderer ?? '', /WebGL renderer: /);
+    // npm run serve sends COOP/COEP: the page is cross-origin isolated and WASM runs on the cores
+    const cores = await page.evaluate(() => [crossOriginIsolated, navigator.hardwareConcurrency] as const);
+    assert.ok(cores[0], 'the served page is cross-origin isolated');
+    const threads = await page.getAttribute('#threads', 'data-threads');
+    assert.is(Number(threads), Math.min(4, cores[1]), `the page says: ${await page.textContent('#threads')}`);
 
     const dir = join(tmpdir(), 'fastrcnn-e2e');
     mkdirSync(dir, { recursive: true });

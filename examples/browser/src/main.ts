@@ -17,6 +17,7 @@ import {
   renderScene,
   resizeBilinear,
   sniffImageFormat,
+  threadInfo,
 } from '../../../src/index.js';
 import { SAMPLES, SHIPPED_MODEL, SHIPPED_MODEL_NAME } from './assets.js';
 import { LiveMode } from './camera.js';
@@ -89,6 +90,14 @@ function probeWebGL(): void {
     (document.querySelector('input[name=backend][value=wasm]') as HTMLInputElement).checked = true;
     info.innerHTML = `<span class="flag">WebGL unavailable: ${escapeHtml(state.webglError)}. Running on WASM.</span>`;
   }
+}
+
+/** Whether WASM runs on several threads here (a cross-origin isolated page) or on one, and why. */
+function showThreads(): void {
+  const t = threadInfo();
+  const el = $('threads');
+  el.textContent = t.threads > 1 ? `WASM: ${t.threads} threads (shared memory)` : `WASM: one thread${t.note ? ` (${t.note})` : ''}`;
+  el.dataset.threads = String(t.threads);
 }
 
 // ---- inputs -------------------------------------------------------------------------------------
@@ -327,6 +336,7 @@ async function main(): Promise<void> {
   const wanted = document.querySelector(`input[name=backend][value="${CSS.escape(q.get('backend') ?? '')}"]`) as HTMLInputElement | null;
   if (wanted) wanted.checked = true;
   probeWebGL();
+  showThreads();
   useModel(SHIPPED_MODEL, SHIPPED_MODEL_NAME);
   await onSample(Math.min(SAMPLES.length - 1, Math.max(0, Math.floor(+(q.get('sample') ?? 0)) || 0)));
 }
