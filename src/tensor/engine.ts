@@ -138,8 +138,9 @@ class Engine {
    * Moves `t`'s bytes to `target` in place (the tensor keeps its identity). `values`: its values when
    * already read (asynchronously, so that the move does not block on the GPU).
    */
-  moveTo(t: Tensor, target: Backend, values: TypedArray = t.backend.readSync(t.dataId)): void {
+  moveTo(t: Tensor, target: Backend, values?: TypedArray): void {
     if (t.backend === target) return;
+    values ??= t.backend.readSync(t.dataId);
     const id = target.write(values, t.shape, t.dtype);
     t.backend.decRef(t.dataId);
     t.backend = target;

@@ -77,17 +77,21 @@ function assignLevels(rois: Float32Array, scales: number[], area: number): Int32
 type Reads<T> = Generator<Tensor, T, TypedArray>;
 
 function readAllSync<T>(pass: Reads<T>): T {
-  for (let r = engine.noGrad(() => pass.next()); ; r = engine.noGrad(() => pass.next((r.value as Tensor).dataSync()))) {
-    if (r.done) return r.value;
+  let r = engine.noGrad(() => pass.next());
+  while (!r.done) {
+    const values = r.value.dataSync();
+    r = engine.noGrad(() => pass.next(values));
   }
+  return r.value;
 }
 
 async function readAll<T>(pass: Reads<T>): Promise<T> {
-  for (let r = engine.noGrad(() => pass.next()); ; ) {
-    if (r.done) return r.value;
-    const values = await (r.value as Tensor).data();
+  let r = engine.noGrad(() => pass.next());
+  while (!r.done) {
+    const values = await r.value.data();
     r = engine.noGrad(() => pass.next(values));
   }
+  return r.value;
 }
 
 /**
@@ -178,34 +182,30 @@ export function imDetect(
   cfg: FastRcnnConfig,
   test: TestConfig = cfg.test,
 ): RawDetections {
-  return inEvalMode(model, () => readAllSync(imDetectPass(model, img, proposals, cfg, test)));
+  const wasTraining = model.training;
+  model.eval();
+  try {
+    return readAllSync(imDetectPass(model, img, proposals, cfg, test));
+  } finally {
+    model.train(wasTraining);
+  }
 }
 
 /** imDetect with asynchronous reads: on WebGL the calling thread is free while the GPU works. */
-export function imDetectAsync(
+export async function imDetectAsync(
   model: FastRCNN,
   img: RgbImage,
   proposals: ArrayLike<number>,
   cfg: FastRcnnConfig,
   test: TestConfig = cfg.test,
 ): Promise<RawDetections> {
-  return inEvalMode(model, () => readAll(imDetectPass(model, img, proposals, cfg, test)));
-}
-
-function inEvalMode<T>(model: FastRCNN, fn: () => T): T {
   const wasTraining = model.training;
   model.eval();
-  const back = () => model.train(wasTraining);
-  let r: T;
   try {
-    r = fn();
-  } catch (e) {
-    back();
-    throw e;
+    return await readAll(imDetectPass(model, img, proposals, cfg, test));
+  } finally {
+    model.train(wasTraining);
   }
-  if (r instanceof Promise) return r.finally(back) as T;
-  back();
-  return r;
 }
 
 function* imDetectPass(
