@@ -10,16 +10,32 @@ const MODEL = '/examples/browser/model.safetensors';
 const SAMPLE = '/examples/browser/samples/000091.png';
 const g = globalThis as any;
 
+/** The explicit pipeline's detections (decodeImage, selectiveSearch, detect) scoring >= 0.3, best first: the oracle. */
+async function pipelineDetections(img: fr.RgbImage): Promise<fr.Detection[]> {
+  const { model, config } = fr.modelFromBytes(new Uint8Array(await (await fetch(MODEL)).arrayBuffer()));
+  const found = fr
+    .detect(model, img, fr.selectiveSearch(img, fr.DEFAULT_SS_OPTIONS), config)
+    .detections.filter((d) => d.score >= 0.3)
+    .sort((a, b) => b.score - a.score);
+  model.dispose();
+  return found;
+}
+
+/** Same classes in order, scores within 1e-4, box edges within 1 px. */
+function sameDetections(got: fr.Prediction[], want: fr.Detection[], kind: string): void {
+  assert.is(got.length, want.length, kind);
+  got.forEach((p, i) => {
+    assert.is(p.className, want[i].className, kind);
+    assert.ok(Math.abs(p.score - want[i].score) < 1e-4, `${kind}: score ${p.score} vs ${want[i].score}`);
+    p.box.forEach((v, k) => assert.ok(Math.abs(v - want[i].box[k]) <= 1, `${kind}: box ${p.box} vs ${want[i].box}`));
+  });
+}
+
 if (typeof g.document !== 'undefined') {
   test('each input kind gives the pipeline detections on the same pixels', async () => {
     const bytes = new Uint8Array(await (await fetch(SAMPLE)).arrayBuffer());
     const img = await fr.decodeImage(bytes);
-    const { model, config } = fr.modelFromBytes(new Uint8Array(await (await fetch(MODEL)).arrayBuffer()));
-    const want = fr
-      .detect(model, img, fr.selectiveSearch(img, fr.DEFAULT_SS_OPTIONS), config)
-      .detections.filter((d) => d.score >= 0.3)
-      .sort((a, b) => b.score - a.score);
-    model.dispose();
+    const want = await pipelineDetections(img);
     assert.ok(want.length >= 3, `the sample has detections (${want.length})`);
 
     const detector = await fr.loadDetector(MODEL);
@@ -47,12 +63,7 @@ if (typeof g.document !== 'undefined') {
     ];
     for (const [kind, input] of inputs) {
       const got = await detector.detect(input, { minScore: 0.3 });
-      assert.is(got.length, want.length, kind);
-      got.forEach((p, i) => {
-        assert.is(p.className, want[i].className, kind);
-        assert.ok(Math.abs(p.score - want[i].score) < 1e-4, `${kind}: score ${p.score} vs ${want[i].score}`);
-        p.box.forEach((v, k) => assert.ok(Math.abs(v - want[i].box[k]) <= 1, `${kind}: box ${p.box} vs ${want[i].box}`));
-      });
+      sameDetections(got, want, kind);
     }
     detector.dispose();
     let refused = '';
@@ -66,12 +77,7 @@ if (typeof g.document !== 'undefined') {
     const bytes = new Uint8Array(await (await fetch(SAMPLE)).arrayBuffer());
     const img = await fr.decodeImage(bytes);
     const backend = fr.getBackend();
-    const { model, config } = fr.modelFromBytes(new Uint8Array(await (await fetch(MODEL)).arrayBuffer()));
-    const want = fr
-      .detect(model, img, fr.selectiveSearch(img, fr.DEFAULT_SS_OPTIONS), config)
-      .detections.filter((d) => d.score >= 0.3)
-      .sort((a, b) => b.score - a.score);
-    model.dispose();
+    const want = await pipelineDetections(img);
     const long: PerformanceEntry[] = [];
     const observer = new PerformanceObserver((list) => long.push(...list.getEntries()));
     observer.observe({ type: 'longtask' });
@@ -112,12 +118,7 @@ if (typeof g.document !== 'undefined') {
         got = await detector.detect(input, { minScore: 0.3 });
       });
       assert.equal(tasks, [], `${kind}: main-thread tasks over 50 ms: ${tasks.join(', ')} ms`);
-      assert.is(got.length, want.length, kind);
-      got.forEach((p, i) => {
-        assert.is(p.className, want[i].className, kind);
-        assert.ok(Math.abs(p.score - want[i].score) < 1e-4, `${kind}: score ${p.score} vs ${want[i].score}`);
-        p.box.forEach((v, k) => assert.ok(Math.abs(v - want[i].box[k]) <= 1, `${kind}: box ${p.box} vs ${want[i].box}`));
-      });
+      sameDetections(got, want, kind);
     }
     observer.disconnect();
     assert.ok(bytes.length > 0 && img.data.length === img.width * img.height * 3, "the caller's bytes and pixels are not taken");

@@ -16,9 +16,12 @@ export interface Row {
   box: number[];
 }
 
-/** Starts scripts/serve.mjs on a free port (it builds the bundle when stale); resolves to the URL and the process. */
-export async function serveExample(): Promise<{ url: string; server: ChildProcess }> {
-  const server = spawn(process.execPath, [join(root, 'scripts/serve.mjs'), '--port', '0'], {
+/**
+ * Starts scripts/serve.mjs on a free port for an example (`browser`, `train-browser`; it builds the
+ * bundles when stale); resolves to the URL and the process.
+ */
+export async function serveExample(name = 'browser'): Promise<{ url: string; server: ChildProcess }> {
+  const server = spawn(process.execPath, [join(root, 'scripts/serve.mjs'), '--example', name, '--port', '0'], {
     cwd: root,
     stdio: ['ignore', 'pipe', 'pipe'],
   });

@@ -5,11 +5,10 @@
 // shows) equal the page's. Then a VOC folder without Annotations/ gives a message, and a small VOC
 // folder trains. Saves a screenshot to the OS temp folder and prints its path. Skipped (with a
 // message) when there is no Chromium at /usr/bin/chromium (or $CHROMIUM_PATH).
-import { type ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import * as fr from '../../src/index.node.js';
@@ -17,64 +16,14 @@ import { synthesize } from '../../src/app/data/synth.js';
 import { parseLossCsv } from '../../src/detection/training/lossPlot.js';
 // @ts-expect-error: a plain .mjs script without type declarations
 import { chromiumPath, launchChromium } from '../../scripts/chromium.mjs';
+import { compareDetections, imageHash, pageErrors, serveExample } from './example-page.js';
 
 const test = suite('e2e: training page');
-const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 /** A short seeded run: small enough for about a minute on two shared cores, long enough for the loss to fall. */
 const RUN = { backend: 'wasm', scenes: 24, pretrain: 0, iters: 120, seed: 7, threshold: 0.1 };
 /** Losses compared: the mean of the first and of the last this many Fast R-CNN iterations. */
 const WINDOW = 15;
-const SCORE_TOL = 1e-4,
-  BOX_TOL = 1;
-
-interface Row {
-  class: string;
-  score: number;
-  box: number[];
-}
-
-/** Same FNV-1a as the page's (examples/train-browser/src/main.ts), kept separate so a change to either shows. */
-function imageHash(img: fr.RgbImage): string {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < img.data.length; i++) h = Math.imul(h ^ img.data[i], 0x01000193);
-  return `${img.width}x${img.height}:${(h >>> 0).toString(16)}`;
-}
-
-/**
- * Every page row matches one Node detection (same class, score within SCORE_TOL, each box edge within
- * BOX_TOL), and every Node detection clearly above the threshold is listed.
- */
-function compare(page: Row[], node: Row[], threshold: number): string {
-  const used = new Set<number>();
-  let dScore = 0,
-    dBox = 0;
-  const fmt = (r: Row) => `${r.class} ${r.score.toFixed(4)} [${r.box.map((v) => v.toFixed(1))}]`;
-  for (const p of page) {
-    const i = node.findIndex(
-      (n, k) =>
-        !used.has(k) &&
-        n.class === p.class &&
-        Math.abs(n.score - p.score) <= SCORE_TOL &&
-        n.box.every((v, j) => Math.abs(v - p.box[j]) <= BOX_TOL),
-    );
-    assert.ok(
-      i >= 0,
-      `page lists ${fmt(p)} which Node does not find\nNode: ${node
-        .filter((n) => n.score >= threshold - SCORE_TOL)
-        .map(fmt)
-        .join('; ')}`,
-    );
-    used.add(i);
-    dScore = Math.max(dScore, Math.abs(node[i].score - p.score));
-    node[i].box.forEach((v, j) => {
-      dBox = Math.max(dBox, Math.abs(v - p.box[j]));
-    });
-  }
-  node.forEach((n, k) => {
-    if (n.score >= threshold + SCORE_TOL) assert.ok(used.has(k), `Node finds ${fmt(n)} but the page does not list it`);
-  });
-  return `${page.length} detection(s) >= ${threshold} match Node (max |score diff| ${dScore.toExponential(1)}, max box diff ${dBox.toFixed(3)} px)`;
-}
+const SCORE_TOL = 1e-4;
 
 if (!existsSync(chromiumPath)) {
   console.log(`\n  e2e training page SKIPPED: no Chromium at ${chromiumPath} (apt-get install -y chromium, or set CHROMIUM_PATH)`);
@@ -85,29 +34,7 @@ if (!existsSync(chromiumPath)) {
   let url = '';
 
   test.before(async () => {
-    // Builds the bundles when stale, then prints the URL.
-    server = spawn(process.execPath, [join(root, 'scripts/serve.mjs'), '--example', 'train-browser', '--port', '0'], {
-      cwd: root,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let log = '';
-    url = await new Promise<string>((ok, fail) => {
-      const timer = setTimeout(() => fail(new Error(`serve.mjs printed no URL in 120 s:\n${log}`)), 120_000);
-      const take = (b: Buffer) => {
-        log += b;
-        const m = /http:\/\/127\.0\.0\.1:\d+\//.exec(log);
-        if (m) {
-          clearTimeout(timer);
-          ok(m[0]);
-        }
-      };
-      server!.stdout!.on('data', take);
-      server!.stderr!.on('data', take);
-      server!.on('exit', (code) => {
-        clearTimeout(timer);
-        fail(new Error(`serve.mjs exited (${code}):\n${log}`));
-      });
-    });
+    ({ server, url } = await serveExample('train-browser'));
     browser = await launchChromium(chromiumPath);
   });
 
@@ -117,14 +44,6 @@ if (!existsSync(chromiumPath)) {
   });
 
   type Page = import('playwright-core').Page;
-  const pageErrors = (page: Page) => {
-    const errs: string[] = [];
-    page.on('pageerror', (e) => errs.push(String(e.stack ?? e)));
-    page.on('console', (m) => {
-      if (m.type() === 'error' && !/favicon|GPU stall/.test(m.text())) errs.push(m.text());
-    });
-    return errs;
-  };
   /** Waits until the page is done or failed; a failure's message is the assertion's. */
   const waitFinished = async (page: Page, timeout: number) => {
     await page.waitForFunction(() => ['done', 'error'].includes(document.body.dataset.state ?? ''), null, { timeout });
@@ -192,7 +111,7 @@ if (!existsSync(chromiumPath)) {
         }),
       );
       assert.ok(rows.length > 0, `the page lists no detection >= ${RUN.threshold}: the comparison would be vacuous`);
-      const match = compare(rows, node, RUN.threshold);
+      const match = compareDetections(rows, node, SCORE_TOL, RUN.threshold, 'training page');
 
       const dir = join(tmpdir(), 'fastrcnn-e2e');
       mkdirSync(dir, { recursive: true });
