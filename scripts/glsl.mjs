@@ -68,3 +68,19 @@ export function loadShaders(glslDir) {
   for (const f of readdirSync(glslDir).sort()) if (f.endsWith('.glsl')) shaders[f.slice(0, -5)] = resolveGlsl(glslDir, f);
   return shaders;
 }
+
+/**
+ * An esbuild plugin that serves src/backends/webgl/shaders.generated.ts from glsl/ at bundle time,
+ * so a bundle (the test runner's, the examples', the browser bench's) always gets the current
+ * shaders, whether or not scripts/build.mjs has regenerated the module.
+ */
+export function glslPlugin(glslDir) {
+  return {
+    name: 'glsl',
+    setup(b) {
+      b.onLoad({ filter: /shaders\.generated\.ts$/ }, () => {
+        return { contents: `export const shaders = ${JSON.stringify(loadShaders(glslDir))};`, loader: 'ts' };
+      });
+    },
+  };
+}

@@ -8,19 +8,12 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { launchChromium } from '../../scripts/chromium.mjs';
-import { loadShaders } from '../../scripts/glsl.mjs';
+import { glslPlugin } from '../../scripts/glsl.mjs';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const out = mkdtempSync(join(tmpdir(), 'fastrcnn-bench-'));
 const esbuild = await import('esbuild');
-const glsl = {
-  name: 'glsl',
-  setup(b) {
-    b.onLoad({ filter: /shaders\.generated\.ts$/ }, () => {
-      return { contents: `export const shaders = ${JSON.stringify(loadShaders(join(root, 'glsl')))};`, loader: 'ts' };
-    });
-  },
-};
+const glsl = glslPlugin(join(root, 'glsl'));
 await esbuild.build({
   entryPoints: [join(root, 'examples/bench/browser-page.ts')],
   bundle: true,

@@ -2,54 +2,25 @@
 // one classic script (IIFE) with the library, the WASM binary, the WebGL shaders, the sample images
 // and the shipped model inside, so index.html works from a server or opened from disk (file://
 // allows neither module scripts nor fetch). Usage: node examples/browser/build.mjs [--if-stale]
-import { execFileSync } from 'node:child_process';
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { loadShaders } from '../../scripts/glsl.mjs';
+import { bundlesAreStale, ensureWasmBinary } from '../../scripts/exampleBuild.mjs';
+import { glslPlugin } from '../../scripts/glsl.mjs';
 
 export const exampleDir = dirname(fileURLToPath(import.meta.url));
 const root = resolve(exampleDir, '../..');
 export const bundlePath = join(exampleDir, 'dist/app.js');
 
-// The page always gets the current glsl/, whether or not scripts/build.mjs has regenerated the module.
-const glslPlugin = {
-  name: 'glsl',
-  setup(b) {
-    b.onLoad({ filter: /shaders\.generated\.ts$/ }, () => {
-      return { contents: `export const shaders = ${JSON.stringify(loadShaders(join(root, 'glsl')))};`, loader: 'ts' };
-    });
-  },
-};
-
-function newestMtime(p) {
-  if (!existsSync(p)) return 0;
-  const s = statSync(p);
-  if (!s.isDirectory()) return s.mtimeMs;
-  return Math.max(
-    s.mtimeMs,
-    ...readdirSync(p)
-      .filter((f) => f !== 'dist' && f !== 'node_modules')
-      .map((f) => newestMtime(join(p, f))),
-  );
-}
-
 /** True when dist/app.js is missing or older than anything it is built from. */
 export function bundleIsStale() {
-  if (!existsSync(bundlePath)) return true;
-  const built = statSync(bundlePath).mtimeMs;
-  return ['src', 'glsl', 'build']
-    .map((d) => join(root, d))
-    .concat([exampleDir])
-    .some((p) => newestMtime(p) > built);
+  return bundlesAreStale([bundlePath], exampleDir);
 }
 
 /** Builds dist/app.js (the WASM binary first when it was never built). Returns the bundle's path. */
 export async function buildExample({ quiet = false } = {}) {
   const t0 = Date.now();
-  if (!existsSync(join(root, 'src/backends/wasm/binary.generated.ts'))) {
-    execFileSync(process.execPath, ['scripts/build.mjs', '--wasm-only'], { cwd: root, stdio: quiet ? 'ignore' : 'inherit' });
-  }
+  ensureWasmBinary(quiet);
   const esbuild = await import('esbuild');
   await esbuild.build({
     entryPoints: [join(exampleDir, 'src/main.ts')],
@@ -65,7 +36,7 @@ export async function buildExample({ quiet = false } = {}) {
     logOverride: { 'empty-import-meta': 'silent' },
     absWorkingDir: root,
     loader: { '.png': 'binary', '.safetensors': 'binary' },
-    plugins: [glslPlugin],
+    plugins: [glslPlugin(join(root, 'glsl'))],
   });
   if (!quiet)
     console.log(

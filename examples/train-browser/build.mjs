@@ -3,54 +3,25 @@
 // trains). Both are classic scripts (IIFE). A worker script cannot start from a file:// page, so the
 // page is served: `npm run serve -- --example train-browser` builds when stale and serves this folder.
 // Usage: node examples/train-browser/build.mjs [--if-stale]
-import { execFileSync } from 'node:child_process';
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { loadShaders } from '../../scripts/glsl.mjs';
+import { bundlesAreStale, ensureWasmBinary } from '../../scripts/exampleBuild.mjs';
+import { glslPlugin } from '../../scripts/glsl.mjs';
 
 export const exampleDir = dirname(fileURLToPath(import.meta.url));
 const root = resolve(exampleDir, '../..');
 const outputs = ['dist/page.js', 'dist/worker.js'].map((f) => join(exampleDir, f));
 
-// The worker always gets the current glsl/, whether or not scripts/build.mjs has regenerated the module.
-const glslPlugin = {
-  name: 'glsl',
-  setup(b) {
-    b.onLoad({ filter: /shaders\.generated\.ts$/ }, () => {
-      return { contents: `export const shaders = ${JSON.stringify(loadShaders(join(root, 'glsl')))};`, loader: 'ts' };
-    });
-  },
-};
-
-function newestMtime(p) {
-  if (!existsSync(p)) return 0;
-  const s = statSync(p);
-  if (!s.isDirectory()) return s.mtimeMs;
-  return Math.max(
-    s.mtimeMs,
-    ...readdirSync(p)
-      .filter((f) => f !== 'dist' && f !== 'node_modules')
-      .map((f) => newestMtime(join(p, f))),
-  );
-}
-
 /** True when a bundle is missing or older than anything it is built from. */
 export function bundleIsStale() {
-  if (!outputs.every(existsSync)) return true;
-  const built = Math.min(...outputs.map((f) => statSync(f).mtimeMs));
-  return ['src', 'glsl', 'build']
-    .map((d) => join(root, d))
-    .concat([exampleDir])
-    .some((p) => newestMtime(p) > built);
+  return bundlesAreStale(outputs, exampleDir);
 }
 
 /** Builds dist/page.js and dist/worker.js (the WASM binary first when it was never built). */
 export async function buildExample({ quiet = false } = {}) {
   const t0 = Date.now();
-  if (!existsSync(join(root, 'src/backends/wasm/binary.generated.ts'))) {
-    execFileSync(process.execPath, ['scripts/build.mjs', '--wasm-only'], { cwd: root, stdio: quiet ? 'ignore' : 'inherit' });
-  }
+  ensureWasmBinary(quiet);
   const esbuild = await import('esbuild');
   await esbuild.build({
     entryPoints: { page: join(exampleDir, 'src/main.ts'), worker: join(exampleDir, 'src/worker.ts') },
@@ -65,7 +36,7 @@ export async function buildExample({ quiet = false } = {}) {
     // detectorClient.ts reads import.meta.url for loadDetector's own worker and handles it being empty here.
     logOverride: { 'empty-import-meta': 'silent' },
     absWorkingDir: root,
-    plugins: [glslPlugin],
+    plugins: [glslPlugin(join(root, 'glsl'))],
   });
   if (!quiet)
     console.log(

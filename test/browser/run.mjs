@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { dirname, extname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromiumPath, launchChromium } from '../../scripts/chromium.mjs';
-import { loadShaders } from '../../scripts/glsl.mjs';
+import { glslPlugin } from '../../scripts/glsl.mjs';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const testDir = join(root, 'test');
@@ -60,15 +60,14 @@ export default { fileURLToPath, pathToFileURL };
 `,
 };
 
+/** The page always gets the current glsl/, whether or not the build has regenerated the module. */
+const glsl = glslPlugin(join(root, 'glsl'));
+
 const shimPlugin = {
   name: 'browser-shims',
   setup(b) {
     b.onResolve({ filter: /^(node:)?(fs|url)$/ }, (a) => ({ path: a.path.replace('node:', ''), namespace: 'shim' }));
     b.onLoad({ filter: /.*/, namespace: 'shim' }, (a) => ({ contents: shims[a.path], loader: 'js' }));
-    // the page always gets the current glsl/, whether or not the build has regenerated the module
-    b.onLoad({ filter: /shaders\.generated\.ts$/ }, () => {
-      return { contents: `export const shaders = ${JSON.stringify(loadShaders(join(root, 'glsl')))};`, loader: 'ts' };
-    });
   },
 };
 
@@ -86,7 +85,7 @@ const bundles = await Promise.all(
         format: 'esm',
         platform: 'browser',
         logLevel: 'silent',
-        plugins: [shimPlugin],
+        plugins: [shimPlugin, glsl],
         absWorkingDir: root,
       })
       .then(
@@ -152,7 +151,7 @@ try {
     outdir: join(out, 'bundle'),
     target: 'es2022',
     logLevel: 'error',
-    plugins: [shimPlugin],
+    plugins: [shimPlugin, glsl],
     absWorkingDir: root,
     nodePaths: [join(root, 'node_modules')],
     define: { 'process.env.NODE_ENV': '"test"' },
@@ -167,7 +166,7 @@ try {
       outfile: join(out, 'bundle/isolated.js'),
       target: 'es2022',
       logLevel: 'error',
-      plugins: [shimPlugin],
+      plugins: [shimPlugin, glsl],
       absWorkingDir: root,
     });
   // the library inside a worker (test/browser/worker.test.ts loads /bundle/worker.js)
@@ -179,7 +178,7 @@ try {
     outfile: join(out, 'bundle/worker.js'),
     target: 'es2022',
     logLevel: 'error',
-    plugins: [shimPlugin],
+    plugins: [shimPlugin, glsl],
     absWorkingDir: root,
   });
 } catch (e) {

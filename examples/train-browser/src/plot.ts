@@ -3,19 +3,9 @@
 // validation mAP (VOC07) as red points on a 0..1 axis at the right. The x axis spans the whole run,
 // so the curve grows across it as training goes.
 import type { IterationLog } from '../../../src/index.js';
+import { movingAverage } from '../../../src/detection/training/lossPlot.js';
 
 const COLORS = { pretrain: '#9ca3af', train: '#2563eb', map: '#d62728', grid: '#e5e7eb', text: '#5c6675' };
-
-function movingAverage(v: number[], w: number): number[] {
-  const out: number[] = [];
-  let s = 0;
-  for (let i = 0; i < v.length; i++) {
-    s += v[i];
-    if (i >= w) s -= v[i - w];
-    out.push(s / Math.min(i + 1, w));
-  }
-  return out;
-}
 
 export function drawLossPlot(canvas: HTMLCanvasElement, logs: IterationLog[], total: number): void {
   const dpr = window.devicePixelRatio || 1;

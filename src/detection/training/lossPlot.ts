@@ -33,7 +33,7 @@ export function parseLossCsv(text: string): IterationLog[] {
 }
 
 /** Trailing moving average (window w) so the noisy per-batch loss reads as a curve. */
-function smooth(v: number[], w: number): number[] {
+export function movingAverage(v: number[], w: number): number[] {
   const out: number[] = [];
   let s = 0;
   for (let i = 0; i < v.length; i++) {
@@ -74,7 +74,7 @@ export function lossSvg(logs: IterationLog[], title = 'Fast R-CNN training loss'
     {
       name: 'loss',
       color: '#1f77b4',
-      v: smooth(
+      v: movingAverage(
         finite.map((l) => l.loss),
         w,
       ),
@@ -82,7 +82,7 @@ export function lossSvg(logs: IterationLog[], title = 'Fast R-CNN training loss'
     {
       name: 'loss_cls',
       color: '#ff7f0e',
-      v: smooth(
+      v: movingAverage(
         finite.map((l) => l.lossCls),
         w,
       ),
@@ -90,7 +90,7 @@ export function lossSvg(logs: IterationLog[], title = 'Fast R-CNN training loss'
     {
       name: 'loss_loc',
       color: '#2ca02c',
-      v: smooth(
+      v: movingAverage(
         finite.map((l) => l.lossLoc),
         w,
       ),
