@@ -11,8 +11,10 @@
 //
 // 3. Pruning (threshold t > 0): IoU <= IoU along x alone (oh·(wa + wb) <= wa·ha + wb·hb), so a
 //    kept box can only suppress a candidate of width w if their centres are within
-//    w·(1 - t)/(2t) in x. A cx-sorted copy of the kept boxes (free slots hold a far-away sentinel)
-//    lets a candidate scan just that window, or the kept list when that is shorter. Boxes with a
+//    w·(1 - t)/(2t) in x, and likewise h·(1 - t)/(2t) in y. The candidates' centres are bucketed
+//    once into a uniform grid (about 4 per cell, counting-sorted so each grid row's cells are
+//    contiguous slots of a second SoA copy whose free slots hold a far-away sentinel); a candidate
+//    scans only the cells of its window, or the kept list when that is shorter. Boxes with a
 //    non-positive width or height (after the +1) have zero intersection with everything, so for
 //    t > 0 they are always kept and never suppress; boxes with huge areas (>= 1e30) disable
 //    pruning for the pass.
@@ -35,12 +37,11 @@ const FAR: f32 = 3.0e38; // sentinel box coordinate: never overlaps anything
 @inline function offKeptIdx(n: i32): usize { return offSoa(n) + 5 * soaLen(n); }
 @inline function offFlags(n: i32): usize { return offKeptIdx(n) + al(<usize>n << 2); }
 @inline function offClassOrder(n: i32): usize { return offFlags(n) + al(<usize>n); }
-@inline function offCxKeys(n: i32): usize { return offClassOrder(n) + al(<usize>n << 2); }
-@inline function offCxTmp(n: i32): usize { return offCxKeys(n) + al(<usize>n << 3); }
-@inline function offCxPos(n: i32): usize { return offCxTmp(n) + al(<usize>n << 3); }
-@inline function offCxVal(n: i32): usize { return offCxPos(n) + al(<usize>n << 2); }
-@inline function offCxSoa(n: i32): usize { return offCxVal(n) + al(<usize>n << 2); }
-@inline function offHist(n: i32): usize { return offCxSoa(n) + 5 * soaLen(n); } // 256 i32
+@inline function offGridBox(n: i32): usize { return offClassOrder(n) + al(<usize>n << 2); }
+@inline function offGridPos(n: i32): usize { return offGridBox(n) + al(<usize>n << 2); }
+@inline function offCellStart(n: i32): usize { return offGridPos(n) + al(<usize>n << 2); }
+@inline function offGridSoa(n: i32): usize { return offCellStart(n) + al((<usize>n + 2) << 2); }
+@inline function offHist(n: i32): usize { return offGridSoa(n) + 5 * soaLen(n); } // 256 i32
 @inline function offCounts(n: i32): usize { return offHist(n) + 1024; }
 
 /** Bytes of scratch nmsRun needs for n boxes and numClasses classes (1 for plain NMS). */
@@ -49,8 +50,10 @@ export function nmsScratchBytes(n: i32, numClasses: i32): usize {
 }
 
 // Scratch pointers of the current call (set by nmsRun).
-let cxKeys: usize = 0, cxTmp: usize = 0, cxPos: usize = 0, cxVal: usize = 0, histBuf: usize = 0;
-let cxX1: usize = 0, cxY1: usize = 0, cxX2: usize = 0, cxY2: usize = 0, cxA: usize = 0;
+let gridBox: usize = 0, gridPos: usize = 0, cellStart: usize = 0, histBuf: usize = 0;
+let gX1: usize = 0, gY1: usize = 0, gX2: usize = 0, gY2: usize = 0, gA: usize = 0;
+// Grid geometry of the current pass: cell column = floor((cx - gMinX) · gInvX), clamped.
+let gMinX: f64 = 0, gMinY: f64 = 0, gInvX: f64 = 0, gInvY: f64 = 0, gCols: i32 = 1, gRows: i32 = 1;
 
 // Order-preserving map of a float32 score to u32 (ascending); -0 is folded onto +0.
 @inline function orderedBits(s: f32): u32 {
@@ -131,16 +134,16 @@ let soaX1: usize = 0, soaY1: usize = 0, soaX2: usize = 0, soaY2: usize = 0, soaA
   store<f32>(soaA + o, a);
 }
 
-@inline function putCx(k: i32, x1: f32, y1: f32, x2: f32, y2: f32, a: f32): void {
+@inline function putGrid(k: i32, x1: f32, y1: f32, x2: f32, y2: f32, a: f32): void {
   const o = <usize>k << 2;
-  store<f32>(cxX1 + o, x1); store<f32>(cxY1 + o, y1);
-  store<f32>(cxX2 + o, x2); store<f32>(cxY2 + o, y2);
-  store<f32>(cxA + o, a);
+  store<f32>(gX1 + o, x1); store<f32>(gY1 + o, y1);
+  store<f32>(gX2 + o, x2); store<f32>(gY2 + o, y2);
+  store<f32>(gA + o, a);
 }
 
 // SIMD scan of SoA columns (x1, y1, x2, y2, area) over slots [from, to) against one candidate;
 // slots whose pair is not surely below the threshold go to the exact test. `ids` maps a slot to
-// the box index (kept list) or is 0 when slots are cx ranks (then cxIdx gives the box).
+// the box index (the kept list's keptIdx, or the grid's gridBox).
 @inline function scan(x1c: usize, y1c: usize, x2c: usize, y2c: usize, ac: usize, from: i32, to: i32,
   cx1: v128, cy1: v128, cx2: v128, cy2: v128, ca: v128, lo: v128, vOff: v128,
   boxes: usize, idx: i32, thr: f64, mode: i32, slotBox: usize): bool {
@@ -184,9 +187,9 @@ function greedy(boxes: usize, keys: usize, order: usize, m: i32, thr: f64, mode:
     const area = (load<f32>(p, 8) - load<f32>(p) + off) * (load<f32>(p, 12) - load<f32>(p, 4) + off);
     if (area >= <f32>1e30) prune = false;
   }
-  // Half-width of the cx window per unit of candidate width, with a margin for rounding.
+  // Half-width of the centre window per unit of candidate side, with a margin for rounding.
   const reach: f32 = prune ? <f32>((1.0 - thr) / (2.0 * thr) * 1.001) : 0;
-  if (prune) buildCxIndex(boxes, keys, order, m);
+  if (prune) buildGrid(boxes, keys, order, m, off);
   let k = 0;
   putSentinels(0);
   for (let q = 0; q < m && k < maxOut; q++) {
@@ -201,17 +204,23 @@ function greedy(boxes: usize, keys: usize, order: usize, m: i32, thr: f64, mode:
     if (normal) {
       const cx1 = f32x4.splat(x1), cy1 = f32x4.splat(y1), cx2 = f32x4.splat(x2), cy2 = f32x4.splat(y2);
       const ca = f32x4.splat(area);
+      let windowed = false;
       if (prune) {
-        // Window of cx ranks that can hold a suppressor.
-        const c = (x1 + x2) * <f32>0.5;
-        const r = bw * reach + (Mathf.abs(c) + bw) * <f32>1e-5;
-        const a = lowerBound(m, c - r), b = upperBound(m, c + r);
-        if (b - a < k) {
-          suppressed = scan(cxX1, cxY1, cxX2, cxY2, cxA, a & ~3, b, cx1, cy1, cx2, cy2, ca, lo, vOff, boxes, idx, thr, mode, cxKeys);
-        } else {
-          suppressed = scan(soaX1, soaY1, soaX2, soaY2, soaA, 0, k, cx1, cy1, cx2, cy2, ca, lo, vOff, boxes, idx, thr, mode, keptIdx);
+        // Grid cells that can hold a suppressor's centre.
+        const cx = (x1 + x2) * <f32>0.5, cy = (y1 + y2) * <f32>0.5;
+        const rx = bw * reach + (Mathf.abs(cx) + bw) * <f32>1e-5, ry = bh * reach + (Mathf.abs(cy) + bh) * <f32>1e-5;
+        const c0 = gridCol(cx - rx), c1 = gridCol(cx + rx), r0 = gridRow(cy - ry), r1 = gridRow(cy + ry);
+        let total = 0;
+        for (let r = r0; r <= r1; r++) total += cellAt(r * gCols + c1 + 1) - cellAt(r * gCols + c0);
+        if (total < k) {
+          windowed = true;
+          for (let r = r0; r <= r1 && !suppressed; r++) {
+            const a = cellAt(r * gCols + c0), b = cellAt(r * gCols + c1 + 1);
+            if (b > a) suppressed = scan(gX1, gY1, gX2, gY2, gA, a & ~3, b, cx1, cy1, cx2, cy2, ca, lo, vOff, boxes, idx, thr, mode, gridBox);
+          }
         }
-      } else {
+      }
+      if (!windowed) {
         suppressed = scan(soaX1, soaY1, soaX2, soaY2, soaA, 0, k, cx1, cy1, cx2, cy2, ca, lo, vOff, boxes, idx, thr, mode, keptIdx);
       }
     } else if (!prune) {
@@ -229,7 +238,7 @@ function greedy(boxes: usize, keys: usize, order: usize, m: i32, thr: f64, mode:
     store<i32>(keptIdx + (<usize>k << 2), idx);
     k++;
     putSentinels(k);
-    if (prune && normal) putCx(load<i32>(cxPos + (<usize>q << 2)), x1, y1, x2, y2, area);
+    if (prune && normal) putGrid(load<i32>(gridPos + (<usize>q << 2)), x1, y1, x2, y2, area);
   }
   return k;
 }
@@ -239,40 +248,66 @@ function greedy(boxes: usize, keys: usize, order: usize, m: i32, thr: f64, mode:
   return <i32>(load<u64>(keys + (<usize>pos << 3)) & 0xffffffff);
 }
 
-// cx index of the m candidates: cxVal[rank] ascending centre x, cxKeys[rank] (as i32) = box index,
-// cxPos[q] = rank of candidate q; the cx SoA starts as sentinels (nothing kept).
-function buildCxIndex(boxes: usize, keys: usize, order: usize, m: i32): void {
+@inline function cellAt(c: i32): i32 { return load<i32>(cellStart + (<usize>c << 2)); }
+// Monotone in v, so every centre within [c - r, c + r] lies in the cells of gridCol(c ± r).
+@inline function gridCol(v: f32): i32 { return <i32>min(max(Math.floor((<f64>v - gMinX) * gInvX), 0.0), <f64>(gCols - 1)); }
+@inline function gridRow(v: f32): i32 { return <i32>min(max(Math.floor((<f64>v - gMinY) * gInvY), 0.0), <f64>(gRows - 1)); }
+
+// Grid of the m candidates' centres: about 4 per cell over their bounding range. A counting sort by
+// cell (row-major) gives each candidate q its slot gridPos[q], with gridBox[slot] = box index and
+// cellStart[cell] = first slot of the cell; the grid SoA starts as sentinels (nothing kept).
+// Candidates that are not normal boxes (never in the SoA) go to cell 0.
+function buildGrid(boxes: usize, keys: usize, order: usize, m: i32, off: f32): void {
+  let minX: f64 = Infinity, minY: f64 = Infinity, maxX: f64 = -Infinity, maxY: f64 = -Infinity;
   for (let q = 0; q < m; q++) {
     const p = boxes + (<usize>candidate(keys, order, q) << 4);
-    let c = (load<f32>(p) + load<f32>(p, 8)) * <f32>0.5;
-    if (c != c) c = Infinity; // NaN centres last: keeps the binary searches monotone
-    store<u64>(cxTmp + (<usize>q << 3), (<u64>orderedBits(c) << 32) | <u64><u32>q);
+    const x1 = load<f32>(p), y1 = load<f32>(p, 4), x2 = load<f32>(p, 8), y2 = load<f32>(p, 12);
+    if (!(x2 - x1 + off > 0 && y2 - y1 + off > 0)) continue;
+    const cx = <f64>((x1 + x2) * <f32>0.5), cy = <f64>((y1 + y2) * <f32>0.5);
+    minX = min(minX, cx); maxX = max(maxX, cx); minY = min(minY, cy); maxY = max(maxY, cy);
   }
-  const sorted = radixSortHigh(cxTmp, cxKeys, m, histBuf);
-  // Unpack into cxVal / cxPos, and the box index per rank into the i32 view at cxKeys (the u64
-  // data is read before its slot is overwritten: i32 slot r lies in u64 slot r / 2 <= r).
-  for (let r = 0; r < m; r++) {
-    const key = load<u64>(sorted + (<usize>r << 3));
-    const q = <i32>(key & 0xffffffff);
-    const p = boxes + (<usize>candidate(keys, order, q) << 4);
-    const c = (load<f32>(p) + load<f32>(p, 8)) * <f32>0.5;
-    store<f32>(cxVal + (<usize>r << 2), c != c ? Infinity : c);
-    store<i32>(cxPos + (<usize>q << 2), r);
-    store<i32>(cxKeys + (<usize>r << 2), candidate(keys, order, q));
+  const target = max(m >> 2, 1);
+  gCols = 1; gRows = 1; gMinX = 0; gMinY = 0; gInvX = 0; gInvY = 0;
+  if (minX <= maxX) {
+    const rx = maxX - minX, ry = maxY - minY;
+    // Square cells of side s (target cells in the range), each dimension at least one cell.
+    const s = Math.sqrt(max(rx * ry, 1e-300) / <f64>target);
+    gCols = <i32>min(max(Math.floor(rx / s), 1.0), <f64>target);
+    gRows = <i32>min(max(Math.floor(ry / s), 1.0), <f64>max(target / gCols, 1));
+    gMinX = minX; gMinY = minY;
+    gInvX = rx > 0 ? <f64>gCols / rx : 0;
+    gInvY = ry > 0 ? <f64>gRows / ry : 0;
   }
-  for (let r = 0; r < m + 4; r++) putCx(r, FAR, FAR, FAR, FAR, 1);
+  const cells = gCols * gRows;
+  memory.fill(cellStart, 0, (<usize>cells + 1) << 2);
+  // Count per cell (stored at cell + 1), prefix sums, then place: cellStart[c] ends as c's start.
+  for (let q = 0; q < m; q++) {
+    const c = candidateCell(boxes, keys, order, q, off);
+    store<i32>(gridPos + (<usize>q << 2), c);
+    const h = cellStart + (<usize>(c + 1) << 2);
+    store<i32>(h, load<i32>(h) + 1);
+  }
+  for (let c = 1; c <= cells; c++) store<i32>(cellStart + (<usize>c << 2), cellAt(c) + cellAt(c - 1));
+  // Place with a moving cursor in cellStart[c] (start of c), then shift back by one cell.
+  for (let q = 0; q < m; q++) {
+    const c = load<i32>(gridPos + (<usize>q << 2));
+    const h = cellStart + (<usize>c << 2);
+    const slot = load<i32>(h);
+    store<i32>(h, slot + 1);
+    store<i32>(gridPos + (<usize>q << 2), slot);
+    store<i32>(gridBox + (<usize>slot << 2), candidate(keys, order, q));
+  }
+  // cellStart[c] is now the end of c = start of c + 1.
+  for (let c = cells; c > 0; c--) store<i32>(cellStart + (<usize>c << 2), cellAt(c - 1));
+  store<i32>(cellStart, 0);
+  for (let r = 0; r < m + 4; r++) putGrid(r, FAR, FAR, FAR, FAR, 1);
 }
 
-// First rank with cxVal >= v, and first rank with cxVal > v (NaN centres sort last and never match).
-@inline function lowerBound(m: i32, v: f32): i32 {
-  let a = 0, b = m;
-  while (a < b) { const h = (a + b) >>> 1; if (load<f32>(cxVal + (<usize>h << 2)) < v) a = h + 1; else b = h; }
-  return a;
-}
-@inline function upperBound(m: i32, v: f32): i32 {
-  let a = 0, b = m;
-  while (a < b) { const h = (a + b) >>> 1; if (load<f32>(cxVal + (<usize>h << 2)) <= v) a = h + 1; else b = h; }
-  return a;
+@inline function candidateCell(boxes: usize, keys: usize, order: usize, q: i32, off: f32): i32 {
+  const p = boxes + (<usize>candidate(keys, order, q) << 4);
+  const x1 = load<f32>(p), y1 = load<f32>(p, 4), x2 = load<f32>(p, 8), y2 = load<f32>(p, 12);
+  if (!(x2 - x1 + off > 0 && y2 - y1 + off > 0)) return 0;
+  return gridRow((y1 + y2) * <f32>0.5) * gCols + gridCol((x1 + x2) * <f32>0.5);
 }
 
 /**
@@ -289,10 +324,10 @@ export function nmsRun(boxes: usize, scores: usize, classes: usize, n: i32, numC
   soaX1 = soa; soaY1 = soa + col; soaX2 = soa + 2 * col; soaY2 = soa + 3 * col; soaA = soa + 4 * col;
   const keptIdx = scratch + offKeptIdx(n), flags = scratch + offFlags(n);
   const classOrder = scratch + offClassOrder(n), counts = scratch + offCounts(n);
-  cxKeys = scratch + offCxKeys(n); cxTmp = scratch + offCxTmp(n); cxPos = scratch + offCxPos(n);
-  cxVal = scratch + offCxVal(n); histBuf = scratch + offHist(n);
-  const cs = scratch + offCxSoa(n);
-  cxX1 = cs; cxY1 = cs + col; cxX2 = cs + 2 * col; cxY2 = cs + 3 * col; cxA = cs + 4 * col;
+  gridBox = scratch + offGridBox(n); gridPos = scratch + offGridPos(n);
+  cellStart = scratch + offCellStart(n); histBuf = scratch + offHist(n);
+  const cs = scratch + offGridSoa(n);
+  gX1 = cs; gY1 = cs + col; gX2 = cs + 2 * col; gY2 = cs + 3 * col; gA = cs + 4 * col;
 
   for (let i = 0; i < n; i++) {
     const hi = <u64>(~orderedBits(load<f32>(scores + (<usize>i << 2))));

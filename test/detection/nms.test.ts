@@ -161,7 +161,8 @@ test('mixed degenerate, NaN and huge boxes: pruned and unpruned passes equal the
 
 test('the centre window is tight: suppressors at the edge of the bound are found', () => {
   // Pairs with IoU just above t whose centres are as far apart as IoU >= t allows (equal heights,
-  // wb = wa/t·… extremes): nested boxes of width ratio t give IoU_x = t exactly.
+  // wb = wa/t·… extremes): nested boxes of width ratio t give IoU_x = t exactly; half the pairs
+  // are nested along y instead, for the grid's row window.
   const rng = new Rng(77);
   for (const thr of [0.3, 0.5, 0.7, 0.9]) {
     const boxes: number[] = [],
@@ -171,10 +172,15 @@ test('the centre window is tight: suppressors at the edge of the bound are found
         y = rng.uniform(0, 1000),
         w = rng.uniform(5, 200),
         h = rng.uniform(5, 200);
-      const w2 = w * thr * rng.uniform(1, 1.0001); // small box inside, touching one side
       const left = rng.next() < 0.5;
       boxes.push(x, y, x + w, y + h);
-      boxes.push(left ? x : x + w - w2, y, left ? x + w2 : x + w, y + h);
+      if (i % 2 === 0) {
+        const w2 = w * thr * rng.uniform(1, 1.0001); // small box inside, touching one side (x)
+        boxes.push(left ? x : x + w - w2, y, left ? x + w2 : x + w, y + h);
+      } else {
+        const h2 = h * thr * rng.uniform(1, 1.0001); // the same along y
+        boxes.push(x, left ? y : y + h - h2, x + w, left ? y + h2 : y + h);
+      }
       scores.push(0.5 + rng.next() * 0.5, rng.next() * 0.5);
     }
     for (const o of [
@@ -186,6 +192,33 @@ test('the centre window is tight: suppressors at the edge of the bound are found
       const ref = nmsRef(Float32Array.from(boxes), scores, thr, o);
       assert.ok(ref.length < 600, 'some are suppressed');
       same(got, ref, `thr ${thr} ${JSON.stringify(o)}`);
+    }
+  }
+});
+
+test('degenerate grids: all centres on one line, one point, or spread over a huge range', () => {
+  const rng = new Rng(5);
+  const n = 500;
+  const line = new Float32Array(n * 4),
+    point = new Float32Array(n * 4),
+    spread = new Float32Array(n * 4);
+  for (let i = 0; i < n; i++) {
+    const x = rng.uniform(0, 400),
+      w = rng.uniform(4, 60),
+      h = rng.uniform(4, 60);
+    line.set([x, 100 - h / 2, x + w, 100 + h / 2], i * 4); // every cy = 100
+    point.set([50 - w / 2, 50 - h / 2, 50 + w / 2, 50 + h / 2], i * 4); // every centre (50, 50)
+    const far = i < 5 ? 1e6 * i : 0; // a few boxes far away make most cells empty
+    spread.set([x + far, x, x + w + far, x + h], i * 4);
+  }
+  const scores = Float32Array.from({ length: n }, () => rng.next());
+  for (const [name, boxes] of [
+    ['line', line],
+    ['point', point],
+    ['spread', spread],
+  ] as const) {
+    for (const thr of [0.3, 0.7]) {
+      same(nms(boxes, scores, thr), nmsRef(boxes, scores, thr, { plus1: true, ge: true }), `${name} ${thr}`);
     }
   }
 });
