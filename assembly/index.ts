@@ -14,3 +14,4 @@ export * from './boxes';
 export * from './svd';
 export * from './selective_search';
 export * from './instance_norm';
+export * from './winograd';

@@ -1,5 +1,5 @@
 // The WASM kernel threads (src/backends/wasm/threads.ts): every threaded kernel (matmul, conv
-// forward and both backward passes, RoI pooling forward and backward, RoIAlign forward, max pooling
+// forward (im2col and Winograd) and both backward passes, RoI pooling forward and backward, RoIAlign forward, max pooling
 // forward and backward, elementwise ops) gives the one-thread result bit for bit, on odd shapes
 // and at every thread count from 1 to 4 (each output value is computed by one thread in one order,
 // whatever the split), with the work threshold off so even small shapes are split, and the calling
@@ -139,6 +139,8 @@ const cases: Case[] = [
   ...convCases(2, 7, 9, 10, 6, 1, 1, 0),
   ...convCases(1, 4, 12, 15, 9, 5, 1, 0),
   ...convCases(3, 5, 8, 7, 4, 2, 2, 0),
+  ...convCases(2, 17, 13, 11, 33, 3, 1, 1), // forward by Winograd F(2×2, 3×3) (C·OC >= 512)
+  ...convCases(1, 16, 31, 40, 32, 3, 1, 0), // Winograd over several 128-tile blocks, odd output
   ...roiCases(),
 ];
 

@@ -42,6 +42,7 @@ interface KernelThreadData {
 const NAMES = [
   'gemmRange',
   'conv2dForwardRange',
+  'conv2dWinogradRange',
   'conv2dBackwardInputRange',
   'conv2dBackwardFilterRange',
   'roiPoolForwardRange',

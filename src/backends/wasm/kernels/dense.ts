@@ -33,6 +33,25 @@ registerKernel('wasm', MatMul, ([a, b], { transA, transB }, bk) => {
   return [y];
 });
 
+/** 'auto' (Winograd where it pays), or one algorithm for every 3×3 stride-1 convolution (tests, benches). */
+export type ConvAlgorithm = 'auto' | 'direct' | 'winograd';
+let convAlgorithm: ConvAlgorithm = 'auto';
+
+/** Tests and benches: force the forward convolution's algorithm; returns the previous choice. */
+export function setConvAlgorithm(a: ConvAlgorithm): ConvAlgorithm {
+  const old = convAlgorithm;
+  convAlgorithm = a;
+  return old;
+}
+
+// Winograd F(2×2, 3×3) for 3×3 stride-1 forward convolutions: 2.25× fewer multiplies, but its
+// transforms cost about as much as a GEMM with few channels, so 'auto' needs enough of them.
+function useWinograd(C: number, OC: number, KH: number, KW: number, stride: number[], OH: number, OW: number): boolean {
+  if (convAlgorithm === 'direct' || KH !== 3 || KW !== 3 || stride[0] !== 1 || stride[1] !== 1 || OH < 1 || OW < 1) return false;
+  // measured (one thread): 16→32 channels 1.3× faster, 16→16 1.1× slower, VGG16's layers 1.4–1.9× faster
+  return convAlgorithm === 'winograd' || (C >= 16 && OC >= 16 && C * OC >= 512);
+}
+
 registerKernel('wasm', Conv2D, (inputs, { stride, pad }, bk) => {
   const be = bk as WasmBackend;
   const [x, w, bias] = inputs;
@@ -41,6 +60,21 @@ registerKernel('wasm', Conv2D, (inputs, { stride, pad }, bk) => {
   const [OH, OW] = convOutHW(x.shape, [KH, KW], stride, pad);
   const y = be.out([N, OC, OH, OW]);
   const e = be.m.exports;
+  if (useWinograd(C, OC, KH, KW, stride, OH, OW)) {
+    // F(2×2, 3×3): the filters transformed once here; threads take blocks of 2×2 output tiles
+    const tiles = N * ((OH + 1) >> 1) * ((OW + 1) >> 1);
+    be.withScratch(e.conv2dWinogradFilterBytes(OC, C), (u) => {
+      e.conv2dWinogradFilter(be.ptr(w), OC, C, u);
+      parallelRange(
+        be.m,
+        'conv2dWinogradRange',
+        [be.ptr(x), N, C, H, W, u, OC, pad[0], pad[1], bias ? be.ptr(bias) : 0, be.ptr(y), OH, OW],
+        tiles,
+        { unit: 8, scratchBytes: e.conv2dWinogradScratchBytes(C, OC, OW), work: 2 * N * OC * OH * OW * C * KH * KW },
+      );
+    });
+    return [y];
+  }
   // threads: blocks of output positions (whole GEMM column panels), all channels each
   parallelRange(
     be.m,
