@@ -4,7 +4,7 @@ import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { repoRoot } from './harness.js';
 
-const scripts = ['ops.ts', 'kernels.ts', 'threads.ts', 'detection.ts', 'proposals.ts'];
+const scripts = ['ops.ts', 'kernels.ts', 'threads.ts', 'vgg16.ts', 'detection.ts', 'proposals.ts'];
 const args = process.argv.slice(2);
 let failed = 0;
 // Download sizes first (no timing: the same every run)
