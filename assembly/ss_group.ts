@@ -124,10 +124,11 @@ function siftUp(hs: usize, hh: usize, hl: usize, i: i32): void {
  * for 0..R-1 (either may be 0 when its flag is off), flags (SS_USE_*), the image area, and `work`
  * (ssGroupWorkBytes(R, E) bytes). Writes sizes, boxes and histograms of the merged regions at R, R+1,
  * ... (rows 0..R-1 are left as they were, so a second strategy can reuse them) and returns the total
- * number of regions T (R - 1 merges for a connected image: T = 2R - 1).
+ * number of regions T (R - 1 merges for a connected image: T = 2R - 1). When `children` is not 0 it
+ * receives the two merged ids of each new region: i32[2(T-R)], (a, b) of region R + j at 2j, 2j+1.
  */
 export function ssGroup(R: i32, E: i32, pairLo: usize, pairHi: usize, sizes: usize, boxes: usize,
-  colour: usize, texture: usize, flags: i32, area: i32, work: usize): i32 {
+  colour: usize, texture: usize, flags: i32, area: i32, work: usize, children: usize): i32 {
   const N2 = 2 * R;
   const alive = work;
   const parent = alive + (<usize>N2 << 2);
@@ -196,6 +197,7 @@ export function ssGroup(R: i32, E: i32, pairLo: usize, pairHi: usize, sizes: usi
     }
     st32(alive, a, 0); st32(alive, b, 0); st32(alive, t, 1);
     st32(parent, a, t); st32(parent, b, t);
+    if (children) { st32(children, 2 * (t - R), a); st32(children, 2 * (t - R) + 1, b); }
     const sa = ld32(sizes, a), sb = ld32(sizes, b);
     st32(sizes, t, sa + sb);
     const ba = boxes + (<usize>a << 4), bb = boxes + (<usize>b << 4), bt = boxes + (<usize>t << 4);

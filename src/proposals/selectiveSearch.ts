@@ -1,9 +1,16 @@
 // Selective Search (Uijlings, van de Sande, Gevers, Smeulders, IJCV 2013), the proposal method the
-// Fast R-CNN paper uses ("fast mode"). The WASM kernels (assembly/ss_*.ts) segment (Felzenszwalb–
-// Huttenlocher) and group regions hierarchically; this file only runs the diversification strategies
-// (colour spaces × segmentation k × similarity sets), then ranks and de-duplicates the boxes as in
-// the paper (sec. 3.3) and the authors' code: priority = hierarchy position × U(0,1), ascending,
-// position 1 = the top (the last merge); a segmentation's own regions sit just below its hierarchies.
+// Fast R-CNN paper uses. The WASM kernels (assembly/ss_*.ts) segment (Felzenszwalb–Huttenlocher) and
+// group regions hierarchically; this file runs the diversification strategies (colour spaces ×
+// segmentation k × similarity sets), then ranks and de-duplicates the boxes.
+//
+// Two rankings. 'paper' (sec. 3.3, as the authors' code): priority = hierarchy position × U(0,1),
+// ascending, position 1 = the top (the last merge); a segmentation's own regions sit just below its
+// hierarchies. 'level' (the default 'fast' mode): priority = depth in the merge tree × U(0,1) (1 = a
+// segment, a merge = 1 + its deeper child; OpenCV's ximgproc ranks this way), times the
+// segmentation's weight, divided by votes^3 where votes = how many hierarchies produced that exact
+// box; then a box overlapping an already listed one by IoU > 0.8 moves to the back of the list, so
+// the first boxes cover more of the image. On real photographs (examples/bench/ss-recall.ts) this
+// ranks objects far earlier than the paper's order at the same boxes per image.
 import { loadWasm, type WasmModule } from '../backends/wasm/loader.js';
 import { Rng } from '../util/random.js';
 import type { RgbImage } from '../data/types.js';
@@ -14,10 +21,17 @@ export type { RgbImage };
 export type ColorSpace = 'rgb' | 'hsv' | 'lab';
 /** A similarity set: letters of C (colour), T (texture), S (size), F (fill), e.g. 'CTSF', 'TSF'. */
 export type SimilaritySet = string;
+export type SelectiveSearchMode = 'fast' | 'paper' | 'single';
+export type SelectiveSearchRanking = 'level' | 'paper';
 
 export interface SelectiveSearchOptions {
-  /** 'fast': HSV+Lab × k {50,100} × {CTSF, TSF} (8 strategies); 'single': HSV, k 100, CTSF. */
-  mode?: 'fast' | 'single';
+  /**
+   * 'fast' (default): HSV+Lab × k {150, 300, 450, 50, 100} × {CTSF, TSF} (20 hierarchies; smallest
+   * segment min(k, 100) px; the k < 150 segmentations rank with weight 8), 'level' ranking.
+   * 'paper': the paper's fast mode as published: HSV+Lab × k {50, 100} × {CTSF, TSF}, smallest
+   * segment k, 'paper' ranking. 'single': HSV, k 100, CTSF, 'paper' ranking.
+   */
+  mode?: SelectiveSearchMode;
   /** Keep at most this many boxes, best ranked first (default 2000; 0 = all). */
   maxBoxes?: number;
   /** Drop boxes narrower or shorter than this many pixels (default 0: keep all). */
@@ -28,13 +42,24 @@ export interface SelectiveSearchOptions {
   scale?: number[];
   /** Gaussian smoothing before segmentation (default 0.8). */
   sigma?: number;
-  /** Smallest segment, in pixels (default: k, as the paper's code does). */
+  /** Smallest segment, in pixels (default: min(k, 100) in 'fast' mode, k otherwise, as the paper's code). */
   minRegion?: number;
   colorSpaces?: ColorSpace[];
   similarities?: SimilaritySet[];
+  /**
+   * 'level' ranking only: a weight per entry of `scale` multiplying the priorities of that
+   * segmentation's boxes (larger = later). Default: 8 for k < 150 in 'fast' mode, else 1.
+   */
+  scaleWeights?: number[];
+  /** The ranking (default: 'level' in 'fast' mode, 'paper' otherwise). */
+  ranking?: SelectiveSearchRanking;
+  /** 'level' ranking: exponent of the vote count dividing a box's priority (default 3; 0 = no votes). */
+  votes?: number;
+  /** 'level' ranking: a box with IoU above this with an earlier listed box moves to the back (default 0.8; 0 = off). */
+  demoteIoU?: number;
 }
 
-/** The options the detector's steps use (the paper's "fast" mode, at most 2000 boxes per image). */
+/** The options the detector's steps use ('fast' mode, at most 2000 boxes per image). */
 export const DEFAULT_SS_OPTIONS: SelectiveSearchOptions = { mode: 'fast', maxBoxes: 2000 };
 
 /** The strategies a call will run, resolved from the mode and the overrides. */
@@ -43,7 +68,13 @@ export interface SelectiveSearchPlan {
   scale: number[];
   similarities: SimilaritySet[];
   sigma: number;
-  minRegion: number | undefined;
+  /** Smallest segment per entry of `scale`. */
+  minRegions: number[];
+  /** Rank weight per entry of `scale`. */
+  weights: number[];
+  ranking: SelectiveSearchRanking;
+  votes: number;
+  demoteIoU: number;
 }
 
 const SPACE_CODE: Record<ColorSpace, number> = { rgb: 0, hsv: 1, lab: 2 };
@@ -52,19 +83,36 @@ const USE_COLOR = 1,
   USE_SIZE = 4,
   USE_FILL = 8;
 
+const MODES: SelectiveSearchMode[] = ['fast', 'paper', 'single'];
+
 export function planFor(options: SelectiveSearchOptions = {}): SelectiveSearchPlan {
   const mode = options.mode ?? 'fast';
-  if (mode !== 'fast' && mode !== 'single') throw new Error(`selectiveSearch: unknown mode '${mode}'`);
-  const fast = mode === 'fast';
+  if (!MODES.includes(mode)) throw new Error(`selectiveSearch: unknown mode '${mode}'`);
+  const fast = mode === 'fast',
+    single = mode === 'single';
+  const scale = options.scale ?? (fast ? [150, 300, 450, 50, 100] : single ? [100] : [50, 100]);
+  for (const k of scale) if (!(k > 0) || !Number.isFinite(k)) throw new Error(`selectiveSearch: scale (k) must be positive, got ${k}`);
+  const minRegions = scale.map((k) => Math.max(1, Math.round(options.minRegion ?? (fast ? Math.min(k, 100) : k))));
+  const weights = options.scaleWeights ?? scale.map((k) => (fast && k < 150 ? 8 : 1));
+  if (weights.length !== scale.length || weights.some((w) => !(w > 0) || !Number.isFinite(w))) {
+    throw new Error(`selectiveSearch: scaleWeights must be ${scale.length} positive numbers, one per scale`);
+  }
+  const ranking = options.ranking ?? (fast ? 'level' : 'paper');
+  if (ranking !== 'level' && ranking !== 'paper') throw new Error(`selectiveSearch: unknown ranking '${ranking}'`);
   const plan: SelectiveSearchPlan = {
-    colorSpaces: options.colorSpaces ?? (fast ? ['hsv', 'lab'] : ['hsv']),
-    scale: options.scale ?? (fast ? [50, 100] : [100]),
-    similarities: options.similarities ?? (fast ? ['CTSF', 'TSF'] : ['CTSF']),
+    colorSpaces: options.colorSpaces ?? (single ? ['hsv'] : ['hsv', 'lab']),
+    scale,
+    similarities: options.similarities ?? (single ? ['CTSF'] : ['CTSF', 'TSF']),
     sigma: options.sigma ?? 0.8,
-    minRegion: options.minRegion,
+    minRegions,
+    weights,
+    ranking,
+    votes: options.votes ?? 3,
+    demoteIoU: options.demoteIoU ?? 0.8,
   };
+  if (!(plan.votes >= 0) || !Number.isFinite(plan.votes)) throw new Error(`selectiveSearch: votes must be >= 0, got ${plan.votes}`);
+  if (!(plan.demoteIoU >= 0 && plan.demoteIoU <= 1)) throw new Error(`selectiveSearch: demoteIoU must be in [0, 1], got ${plan.demoteIoU}`);
   for (const c of plan.colorSpaces) if (!(c in SPACE_CODE)) throw new Error(`selectiveSearch: unknown colour space '${c}'`);
-  for (const k of plan.scale) if (!(k > 0) || !Number.isFinite(k)) throw new Error(`selectiveSearch: scale (k) must be positive, got ${k}`);
   for (const s of plan.similarities) similarityFlags(s);
   if (!plan.colorSpaces.length || !plan.scale.length || !plan.similarities.length) {
     throw new Error('selectiveSearch: colorSpaces, scale and similarities must not be empty');
@@ -89,6 +137,13 @@ export interface SegmentationRun {
   segments: Int32Array;
   /** Per similarity set, the boxes of the merged regions in merge order, [(R-1)*4]; the last is the whole image. */
   merges: Int32Array[];
+  /**
+   * Per similarity set, the two regions each merge joined, [(R-1)*2]: ids 0..R-1 are the segments,
+   * R + j the j-th merge (so a merge's children come before it).
+   */
+  children: Int32Array[];
+  /** The segmentation's rank weight ('level' ranking; default 1). */
+  weight?: number;
 }
 
 /** Validates an image and returns its channel count (3 or 4). */
@@ -142,8 +197,9 @@ export function runGroupings(image: RgbImage, plan: SelectiveSearchPlan, m: Wasm
       const edges = ex.ssBuildEdges(smooth, w, h, ew, ei) as number;
       ex.ssSortEdges(ew, ei, edges, lo, hi, counts);
       if (anyTexture) ex.ssTextureBins(cs, w, h, texBins, texScratch);
-      for (const k of plan.scale) {
-        const minRegion = Math.max(1, Math.round(plan.minRegion ?? k));
+      for (let ki = 0; ki < plan.scale.length; ki++) {
+        const k = plan.scale[ki],
+          minRegion = plan.minRegions[ki];
         const R = ex.ssSegmentGraph(n, w, ew, ei, edges, k, minRegion, uf, labels) as number;
         const E = ex.ssAdjacency(labels, w, h, R, lo, hi, bucket, uf, uf + 4 * (R + 1)) as number;
         const local: number[] = [];
@@ -158,13 +214,15 @@ export function runGroupings(image: RgbImage, plan: SelectiveSearchPlan, m: Wasm
           const colour = anyColour ? la(2 * R * 76 * 4) : 0;
           const texture = anyTexture ? la(2 * R * 240 * 4) : 0;
           const work = la(ex.ssGroupWorkBytes(R, E) as number);
+          const kids = la(8 * R);
           ex.ssRegionStats(labels, w, h, R, sizes, boxes);
           if (anyColour) ex.ssColorHist(cs, labels, n, R, sizes, colour);
           if (anyTexture) ex.ssTextureHist(texBins, labels, n, R, sizes, texture);
-          const run: SegmentationRun = { segments: m.i32(boxes, 4 * R).slice(), merges: [] };
+          const run: SegmentationRun = { segments: m.i32(boxes, 4 * R).slice(), merges: [], children: [], weight: plan.weights[ki] };
           for (const flags of flagsList) {
-            const T = ex.ssGroup(R, E, lo, hi, sizes, boxes, colour, texture, flags, n, work) as number;
+            const T = ex.ssGroup(R, E, lo, hi, sizes, boxes, colour, texture, flags, n, work, kids) as number;
             run.merges.push(m.i32(boxes + 16 * R, 4 * (T - R)).slice());
+            run.children.push(m.i32(kids, 2 * (T - R)).slice());
           }
           runs.push(run);
         } finally {
@@ -238,6 +296,146 @@ export function rankRegions(runs: SegmentationRun[], rng: Rng, minSize = 0, maxB
   return new Float32Array(out);
 }
 
+/** Depth of every region in a hierarchy of R segments: 1 for a segment, 1 + the deeper child for a merge. */
+export function mergeLevels(R: number, children: Int32Array): Int32Array {
+  const M = children.length / 2;
+  const level = new Int32Array(R + M).fill(1);
+  for (let j = 0; j < M; j++) level[R + j] = Math.max(level[children[2 * j]], level[children[2 * j + 1]]) + 1;
+  return level;
+}
+
+export interface LevelRankOptions {
+  /** Exponent of the vote count dividing the priority (0 = votes ignored). */
+  votes: number;
+  /** Demote a box whose IoU with an earlier listed box is above this (0 = off). */
+  demoteIoU: number;
+  minSize?: number;
+  maxBoxes?: number;
+}
+
+/**
+ * The 'level' ranking. Every hierarchy lists its segments (level 1) and then its merges, each drawing
+ * one U(0,1) in that order (runs in order, hierarchies in order); a region's priority is
+ * weight × level × U. Identical boxes form one entry with the smallest priority of its copies divided
+ * by copies^votes (ties: the first drawn copy first). Entries are sorted ascending; boxes smaller
+ * than minSize on a side are dropped; then, walking that order, a box whose IoU with a box already
+ * listed is above demoteIoU moves to the back (the moved boxes keep their relative order), and at
+ * most maxBoxes are kept (0 = all).
+ */
+export function rankLevels(runs: SegmentationRun[], rng: Rng, options: LevelRankOptions): Float32Array {
+  let total = 0;
+  for (const run of runs) {
+    const R = run.segments.length / 4;
+    for (const merged of run.merges) total += R + merged.length / 4;
+  }
+  const src = new Int32Array(4 * total);
+  const prio = new Float64Array(total);
+  let i = 0;
+  for (const run of runs) {
+    const R = run.segments.length / 4,
+      w = run.weight ?? 1;
+    run.merges.forEach((merged, s) => {
+      const level = mergeLevels(R, run.children[s]);
+      src.set(run.segments, 4 * i);
+      src.set(merged, 4 * (i + R));
+      for (let j = 0; j < level.length; j++, i++) prio[i] = w * level[j] * rng.next();
+    });
+  }
+  // one entry per distinct box: first copy, smallest priority, number of copies
+  let W = 1,
+    H = 1;
+  for (let k = 0; k < total; k++) {
+    W = Math.max(W, src[4 * k + 2] + 1);
+    H = Math.max(H, src[4 * k + 3] + 1);
+  }
+  const numeric = W * H * W * H < 2 ** 53;
+  const index = new Map<number | string, number>();
+  const first: number[] = [],
+    best: number[] = [],
+    copies: number[] = [];
+  for (let k = 0; k < total; k++) {
+    const x1 = src[4 * k],
+      y1 = src[4 * k + 1],
+      x2 = src[4 * k + 2],
+      y2 = src[4 * k + 3];
+    const key = numeric ? ((x1 * H + y1) * W + x2) * H + y2 : `${x1},${y1},${x2},${y2}`;
+    const e = index.get(key);
+    if (e === undefined) {
+      index.set(key, first.length);
+      first.push(k);
+      best.push(prio[k]);
+      copies.push(1);
+    } else {
+      if (prio[k] < best[e]) best[e] = prio[k];
+      copies[e]++;
+    }
+  }
+  const score = best.map((p, e) => (options.votes > 0 ? p / copies[e] ** options.votes : p));
+  const order = Array.from({ length: first.length }, (_, e) => e).sort((a, b) => score[a] - score[b] || first[a] - first[b]);
+  const minSize = options.minSize ?? 0;
+  const kept: number[] = [];
+  for (const e of order) {
+    const k = first[e];
+    if (src[4 * k + 2] - src[4 * k] + 1 >= minSize && src[4 * k + 3] - src[4 * k + 1] + 1 >= minSize) kept.push(k);
+  }
+  const ranked = options.demoteIoU > 0 && options.demoteIoU < 1 ? demoteNearDuplicates(src, kept, options.demoteIoU) : kept;
+  const cap = options.maxBoxes && options.maxBoxes > 0 ? Math.min(options.maxBoxes, ranked.length) : ranked.length;
+  const out = new Float32Array(4 * cap);
+  for (let j = 0; j < cap; j++) out.set(src.subarray(4 * ranked[j], 4 * ranked[j] + 4), 4 * j);
+  return out;
+}
+
+/**
+ * Walks `order` (indices of boxes in src) and moves every box whose IoU (pixel-inclusive) with an
+ * earlier box left in place is above t to the back, keeping the moved boxes' relative order.
+ */
+export function demoteNearDuplicates(src: Int32Array, order: number[], t: number): number[] {
+  const n = order.length;
+  const kx1 = new Int32Array(n),
+    ky1 = new Int32Array(n),
+    kx2 = new Int32Array(n),
+    ky2 = new Int32Array(n),
+    karea = new Float64Array(n);
+  const front: number[] = [],
+    back: number[] = [];
+  let nk = 0;
+  for (const k of order) {
+    const x1 = src[4 * k],
+      y1 = src[4 * k + 1],
+      x2 = src[4 * k + 2],
+      y2 = src[4 * k + 3];
+    const area = (x2 - x1 + 1) * (y2 - y1 + 1);
+    // IoU > t needs t * max(area) < intersection <= min(area): boxes of too different sizes are skipped
+    const lo = area * t,
+      hi = area / t;
+    let dup = false;
+    for (let j = 0; j < nk; j++) {
+      const a = karea[j];
+      if (a <= lo || a >= hi) continue;
+      const iw = Math.min(x2, kx2[j]) - Math.max(x1, kx1[j]) + 1;
+      if (iw <= 0) continue;
+      const ih = Math.min(y2, ky2[j]) - Math.max(y1, ky1[j]) + 1;
+      if (ih <= 0) continue;
+      const inter = iw * ih;
+      if (inter > t * (area + a - inter)) {
+        dup = true;
+        break;
+      }
+    }
+    if (dup) back.push(k);
+    else {
+      kx1[nk] = x1;
+      ky1[nk] = y1;
+      kx2[nk] = x2;
+      ky2[nk] = y2;
+      karea[nk] = area;
+      nk++;
+      front.push(k);
+    }
+  }
+  return front.concat(back);
+}
+
 /**
  * Object proposals for one image: Float32Array [n*4] of (x1, y1, x2, y2), 0-based, pixel-inclusive,
  * best ranked first. Deterministic for a given seed.
@@ -245,5 +443,9 @@ export function rankRegions(runs: SegmentationRun[], rng: Rng, minSize = 0, maxB
 export function selectiveSearch(image: RgbImage, options: SelectiveSearchOptions = {}): Float32Array {
   const plan = planFor(options);
   const runs = runGroupings(image, plan);
-  return rankRegions(runs, new Rng(options.seed ?? 0), options.minSize ?? 0, options.maxBoxes ?? 2000);
+  const rng = new Rng(options.seed ?? 0),
+    minSize = options.minSize ?? 0,
+    maxBoxes = options.maxBoxes ?? 2000;
+  if (plan.ranking === 'paper') return rankRegions(runs, rng, minSize, maxBoxes);
+  return rankLevels(runs, rng, { votes: plan.votes, demoteIoU: plan.demoteIoU, minSize, maxBoxes });
 }

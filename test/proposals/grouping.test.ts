@@ -76,6 +76,28 @@ test('colour histograms are exact; texture bins agree with float64 but for round
   }
 });
 
+/** Each merge R+j names two distinct, earlier regions, each region is merged once, and the merge's box is their union. */
+function assertChildren(R: number, boxes: Int32Array, children: Int32Array): void {
+  const T = boxes.length / 4;
+  assert.is(children.length, 2 * (T - R));
+  const used = new Uint8Array(T);
+  for (let j = 0; j < T - R; j++) {
+    const a = children[2 * j],
+      b = children[2 * j + 1];
+    assert.ok(a !== b && a >= 0 && b >= 0 && a < R + j && b < R + j, `merge ${j}: children ${a}, ${b}`);
+    assert.ok(!used[a] && !used[b], `merge ${j}: a child merged twice`);
+    used[a] = used[b] = 1;
+    const t = R + j;
+    const union = [
+      Math.min(boxes[4 * a], boxes[4 * b]),
+      Math.min(boxes[4 * a + 1], boxes[4 * b + 1]),
+      Math.max(boxes[4 * a + 2], boxes[4 * b + 2]),
+      Math.max(boxes[4 * a + 3], boxes[4 * b + 3]),
+    ];
+    assert.equal(Array.from(boxes.subarray(4 * t, 4 * t + 4)), union, `merge ${j}: box = union of its children`);
+  }
+}
+
 test('grouping merges in the same order as the naive greedy reference', () => {
   let checked = 0;
   for (const [seed, w, h, k] of [
@@ -91,7 +113,9 @@ test('grouping merges in the same order as the naive greedy reference', () => {
     const colour = colorHistWasm(m, img, labels, R, sizes);
     const texture = textureHistWasm(m, textureBinsWasm(m, img, w, h), labels, R, sizes);
     for (const flags of [15, 14, 4, 8, 1]) {
-      const got = groupWasm(m, R, pairs, sizes, boxes, flags & 1 ? colour : null, flags & 2 ? texture : null, flags, w * h);
+      const kids: Int32Array[] = [];
+      const got = groupWasm(m, R, pairs, sizes, boxes, flags & 1 ? colour : null, flags & 2 ? texture : null, flags, w * h, kids);
+      assertChildren(R, got, kids[0]);
       const ref = groupRef({
         R,
         pairs,
@@ -131,7 +155,9 @@ test('grouping survives pool compaction and heap rebuilds (star-shaped adjacency
   const rng = new Rng(4);
   const img = Uint8Array.from({ length: 3 * w * h }, () => rng.int(0, 256));
   const colour = colorHistWasm(m, img, labels, R, sizes);
-  const got = groupWasm(m, R, pairs, sizes, boxes, colour, null, 1 | 4 | 8, w * h);
+  const kids: Int32Array[] = [];
+  const got = groupWasm(m, R, pairs, sizes, boxes, colour, null, 1 | 4 | 8, w * h, kids);
+  assertChildren(R, got, kids[0]);
   const ref = groupRef({ R, pairs, sizes, boxes, colour, texture: null, flags: 1 | 4 | 8, area: w * h });
   assert.equal(Array.from(got), Array.from(ref));
 });

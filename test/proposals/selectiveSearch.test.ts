@@ -41,24 +41,65 @@ test('same seed, same boxes; another seed reorders the same set', () => {
   assert.ok(boxSet(all5).includes('0,0,95,71'), 'the whole image (top of every hierarchy) is a proposal');
 });
 
-test('fast mode: 4 segmentations x 2 hierarchies; single mode: 1 x 1; each hierarchy merges R-1 times', () => {
-  const fast = runGroupings(scene.image, planFor({ mode: 'fast' }));
+test('paper mode: 4 segmentations x 2 hierarchies; single mode: 1 x 1; each hierarchy merges R-1 times', () => {
+  const paper = runGroupings(scene.image, planFor({ mode: 'paper' }));
   const single = runGroupings(scene.image, planFor({ mode: 'single' }));
-  assert.is(fast.length, 4);
+  assert.is(paper.length, 4);
   assert.is(single.length, 1);
-  for (const run of [...fast, ...single]) {
+  for (const run of [...paper, ...single]) {
     const R = run.segments.length / 4;
     assert.is(run.merges.length, run === single[0] ? 1 : 2);
+    assert.is(run.children.length, run.merges.length);
     for (const merged of run.merges) {
       assert.is(merged.length, 4 * (R - 1));
       if (R > 1) assert.equal(Array.from(merged.slice(-4)), [0, 0, 95, 71]);
     }
   }
-  // single mode = fast mode's HSV, k=100 segmentation with the CTSF similarities
-  assert.equal(Array.from(single[0].segments), Array.from(fast[1].segments));
-  assert.equal(Array.from(single[0].merges[0]), Array.from(fast[1].merges[0]));
+  // single mode = paper mode's HSV, k=100 segmentation with the CTSF similarities
+  assert.equal(Array.from(single[0].segments), Array.from(paper[1].segments));
+  assert.equal(Array.from(single[0].merges[0]), Array.from(paper[1].merges[0]));
   // k=50 cuts finer than k=100
-  assert.ok(fast[0].segments.length > fast[1].segments.length);
+  assert.ok(paper[0].segments.length > paper[1].segments.length);
+});
+
+test('fast mode: 10 segmentations (HSV, Lab x 5 k) x 2 hierarchies, weights 8 for k < 150; same regions as the paper plan at k 50', () => {
+  const fast = runGroupings(scene.image, planFor({ mode: 'fast' }));
+  assert.is(fast.length, 10);
+  assert.equal(
+    fast.map((r) => r.weight),
+    [1, 1, 1, 8, 8, 1, 1, 1, 8, 8],
+  );
+  const paper = runGroupings(scene.image, planFor({ mode: 'paper' }));
+  // fast's (HSV, k=50, min region 50) is paper's (HSV, k=50); fast's k=100 also uses min region 100
+  assert.equal(Array.from(fast[3].segments), Array.from(paper[0].segments));
+  assert.equal(Array.from(fast[3].merges[1]), Array.from(paper[0].merges[1]));
+  assert.equal(Array.from(fast[9].segments), Array.from(paper[3].segments));
+  // k=450 segments coarser than k=150
+  assert.ok(fast[0].segments.length >= fast[2].segments.length);
+});
+
+test('fast mode output: the boxes before the first near-duplicate are pairwise IoU <= 0.8, and every later box has one among them', () => {
+  const img = makeScene(new Rng(7), 160, 120).image;
+  const all = boxSet(selectiveSearch(img, { maxBoxes: 0, seed: 3 })).map((b) => b.split(',').map(Number));
+  const iou = (a: number[], b: number[]) => {
+    const iw = Math.min(a[2], b[2]) - Math.max(a[0], b[0]) + 1,
+      ih = Math.min(a[3], b[3]) - Math.max(a[1], b[1]) + 1;
+    if (iw <= 0 || ih <= 0) return 0;
+    const area = (x: number[]) => (x[2] - x[0] + 1) * (x[3] - x[1] + 1);
+    return (iw * ih) / (area(a) + area(b) - iw * ih);
+  };
+  let F = all.length;
+  for (let i = 0; i < all.length && F === all.length; i++) if (all.slice(0, i).some((b) => iou(b, all[i]) > 0.8)) F = i;
+  assert.ok(F > 10 && F < all.length, `front ${F} of ${all.length}`);
+  for (let i = F; i < all.length; i++)
+    assert.ok(
+      all.slice(0, F).some((b) => iou(b, all[i]) > 0.8),
+      `box ${i} has no near-duplicate in front`,
+    );
+  // demotion off: same set, another order
+  const plain = boxSet(selectiveSearch(img, { maxBoxes: 0, seed: 3, demoteIoU: 0 }));
+  assert.equal(plain.slice().sort(), boxSet(selectiveSearch(img, { maxBoxes: 0, seed: 3 })).sort());
+  assert.not.equal(plain, boxSet(selectiveSearch(img, { maxBoxes: 0, seed: 3 })));
 });
 
 test('ranking: position x U(0,1) ascending (merges M-j, segments M+1); duplicates keep their best rank', () => {
@@ -67,6 +108,7 @@ test('ranking: position x U(0,1) ascending (merges M-j, segments M+1); duplicate
     {
       segments: Int32Array.of(0, 0, 1, 1, 2, 2, 3, 3, 5, 5, 6, 6),
       merges: [Int32Array.of(0, 0, 3, 3, 0, 0, 6, 6), Int32Array.of(2, 2, 6, 6, 0, 0, 6, 6)],
+      children: [Int32Array.of(0, 1, 3, 2), Int32Array.of(1, 2, 0, 3)],
     },
   ];
   const seed = 9,
@@ -163,20 +205,22 @@ test('the plain SIMD build gives the same regions as the default build', () => {
   const plain = loadWasm(bytes);
   const a = runGroupings(scene.image, planFor({ mode: 'fast' }));
   const b = runGroupings(scene.image, planFor({ mode: 'fast' }), plain);
-  assert.equal(
-    JSON.stringify(a.map((r) => [Array.from(r.segments), r.merges.map((x) => Array.from(x))])),
-    JSON.stringify(b.map((r) => [Array.from(r.segments), r.merges.map((x) => Array.from(x))])),
-  );
+  const dump = (runs: SegmentationRun[]) =>
+    JSON.stringify(runs.map((r) => [Array.from(r.segments), r.merges.map((x) => Array.from(x)), r.children.map((x) => Array.from(x))]));
+  assert.equal(dump(a), dump(b));
 });
 
 // Floors measured on 8 sets of 20 scenes (160x120, scenes.ts defaults): fast mode recall@0.5 was
 // 0.961-1.000 (0.938-1.000 at 0.7), single mode 0.877-0.978. The floors leave ~0.1 of margin
 // (about 5 of ~50 boxes), while proposals that miss the objects score far lower (checked below with
 // random boxes of the same count).
-test('recall on generated scenes (fast >= 0.85, single >= 0.75 at IoU 0.5)', () => {
+test('recall on generated scenes (fast and paper >= 0.85, single >= 0.75 at IoU 0.5)', () => {
   const scenes = makeScenes(2024, 20, 160, 120);
   const fast = scenes.map((s) => ({ proposals: selectiveSearch(s.image, { mode: 'fast', seed: 1 }), gt: s.gt }));
   const single = scenes.map((s) => ({ proposals: selectiveSearch(s.image, { mode: 'single', seed: 1 }), gt: s.gt }));
+  const paper = scenes.map((s) => ({ proposals: selectiveSearch(s.image, { mode: 'paper', seed: 1 }), gt: s.gt }));
+  const rp = datasetRecall(paper);
+  assert.ok(rp.recall[0] >= 0.85, `paper recall@0.5 ${rp.recall[0]}`);
   const rf = datasetRecall(fast),
     rs = datasetRecall(single);
   const rng = new Rng(0);
@@ -192,7 +236,7 @@ test('recall on generated scenes (fast >= 0.85, single >= 0.75 at IoU 0.5)', () 
   const rr = datasetRecall(random);
   console.log(
     `    recall@0.5/0.7: fast ${rf.recall.map((r) => r.toFixed(3)).join('/')} (${rf.meanBoxesPerImage.toFixed(0)} boxes/image, ABO ${rf.averageBestOverlap.toFixed(3)}), ` +
-      `single ${rs.recall.map((r) => r.toFixed(3)).join('/')} (${rs.meanBoxesPerImage.toFixed(0)}), random boxes ${rr.recall.map((r) => r.toFixed(3)).join('/')}; ${rf.groundTruth} objects`,
+      `paper ${rp.recall.map((r) => r.toFixed(3)).join('/')} (${rp.meanBoxesPerImage.toFixed(0)}), single ${rs.recall.map((r) => r.toFixed(3)).join('/')} (${rs.meanBoxesPerImage.toFixed(0)}), random boxes ${rr.recall.map((r) => r.toFixed(3)).join('/')}; ${rf.groundTruth} objects`,
   );
   assert.ok(rf.recall[0] >= 0.85, `fast recall@0.5 ${rf.recall[0]}`);
   assert.ok(rs.recall[0] >= 0.75, `single recall@0.5 ${rs.recall[0]}`);

@@ -127,7 +127,7 @@ export function textureHistWasm(m: WasmModule, bins: Uint8Array, labels: Int32Ar
   });
 }
 
-/** Runs ssGroup; returns the boxes of all regions in creation order. */
+/** Runs ssGroup; returns the boxes of all regions in creation order (and the children of each merge in `children`). */
 export function groupWasm(
   m: WasmModule,
   R: number,
@@ -138,19 +138,34 @@ export function groupWasm(
   texture: Float32Array | null,
   flags: number,
   area: number,
+  children?: Int32Array[],
 ): Int32Array {
   const E = pairs.length;
   return withBuffers(
     m,
-    [4 * E + 4, 4 * E + 4, 8 * R, 32 * R, 2 * R * 76 * 4, 2 * R * 240 * 4, m.exports.ssGroupWorkBytes(R, E)],
-    (lo, hi, sp, bp, cp, tp, work) => {
+    [4 * E + 4, 4 * E + 4, 8 * R, 32 * R, 2 * R * 76 * 4, 2 * R * 240 * 4, m.exports.ssGroupWorkBytes(R, E), 8 * R + 8],
+    (lo, hi, sp, bp, cp, tp, work, kids) => {
       m.i32(lo, E).set(pairs.map((p) => p[0]));
       m.i32(hi, E).set(pairs.map((p) => p[1]));
       m.i32(sp, R).set(sizes);
       m.i32(bp, 4 * R).set(boxes);
       if (colour) m.f32(cp, 76 * R).set(colour);
       if (texture) m.f32(tp, 240 * R).set(texture);
-      const T = m.exports.ssGroup(R, E, lo, hi, sp, bp, colour ? cp : 0, texture ? tp : 0, flags, area, work) as number;
+      const T = m.exports.ssGroup(
+        R,
+        E,
+        lo,
+        hi,
+        sp,
+        bp,
+        colour ? cp : 0,
+        texture ? tp : 0,
+        flags,
+        area,
+        work,
+        children ? kids : 0,
+      ) as number;
+      children?.push(m.i32(kids, 2 * (T - R)).slice());
       return m.i32(bp, 4 * T).slice();
     },
   );
