@@ -42,11 +42,17 @@ function planeSum(p: usize, M: i32): f64 {
  */
 export function instanceNormForward(x: usize, gamma: usize, beta: usize, N: i32, C: i32, M: i32, eps: f32,
                                     y: usize, mean: usize, inv: usize): void {
+  instanceNormForwardRange(x, gamma, beta, N, C, M, eps, y, mean, inv, 0, N * C);
+}
+
+/** The forward on the planes [lo, hi) of 0 .. N·C (plane n·C + c), for the threads. */
+export function instanceNormForwardRange(x: usize, gamma: usize, beta: usize, N: i32, C: i32, M: i32, eps: f32,
+                                         y: usize, mean: usize, inv: usize, lo: i32, hi: i32): void {
   const rM: f64 = M > 0 ? 1.0 / <f64>M : 0.0;
   const M4 = M & ~3;
-  for (let n = 0; n < N; n++) {
-    for (let c = 0; c < C; c++) {
-      const pl = n * C + c;
+  {
+    for (let pl = lo; pl < hi; pl++) {
+      const c = pl % C;
       const xp = x + (<usize>pl * <usize>M << 2), yp = y + (<usize>pl * <usize>M << 2);
       const m64 = planeSum(xp, M) * rM;
       const mhi = <f32>m64, mlo = <f32>(m64 - <f64>mhi);
@@ -108,9 +114,15 @@ export function instanceNormForward(x: usize, gamma: usize, beta: usize, N: i32,
  */
 export function instanceNormBackward(dy: usize, x: usize, gamma: usize, mean: usize, inv: usize,
                                      N: i32, C: i32, M: i32, dx: usize, dgamma: usize, dbeta: usize): void {
+  instanceNormBackwardRange(dy, x, gamma, mean, inv, N, C, M, dx, dgamma, dbeta, 0, C);
+}
+
+/** The backward on the channels [lo, hi) (each channel's dgamma, dbeta summed over n in order), for the threads. */
+export function instanceNormBackwardRange(dy: usize, x: usize, gamma: usize, mean: usize, inv: usize,
+                                          N: i32, C: i32, M: i32, dx: usize, dgamma: usize, dbeta: usize, lo: i32, hi: i32): void {
   const rM: f64 = M > 0 ? 1.0 / <f64>M : 0.0;
   const M4 = M & ~3;
-  for (let c = 0; c < C; c++) {
+  for (let c = lo; c < hi; c++) {
     const g = <f64>load<f32>(gamma + (<usize>c << 2));
     let dg: f64 = 0, db: f64 = 0;
     for (let n = 0; n < N; n++) {

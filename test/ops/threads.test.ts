@@ -1,6 +1,6 @@
 // The WASM kernel threads (src/backends/wasm/threads.ts): every threaded kernel (matmul, conv
 // forward (im2col and Winograd) and both backward passes, RoI pooling forward and backward, RoIAlign forward, max pooling
-// forward and backward, elementwise ops) gives the one-thread result bit for bit, on odd shapes
+// forward and backward, instance norm forward and backward, elementwise ops) gives the one-thread result bit for bit, on odd shapes
 // and at every thread count from 1 to 4 (each output value is computed by one thread in one order,
 // whatever the split), with the work threshold off so even small shapes are split, and the calling
 // thread leaving every block to the workers (so the workers' own instances run every kind of block)
@@ -15,7 +15,7 @@ import { setThreadTesting, setThreads as setThreadsOf, threadInfoFor } from '../
 import { WasmBackend } from '../../src/backends/wasm/backend.js';
 import { conv2dBackpropFilter, conv2dBackpropInput, maxPool2dGrad } from '../../src/ops/conv.js';
 import { roiAlign, roiPoolGrad, roiPoolWithArgmax } from '../../src/ops/roi.js';
-import { MaxPool2D } from '../../src/core/kernels.js';
+import { InstanceNorm, InstanceNormGrad, MaxPool2D } from '../../src/core/kernels.js';
 import { engine } from '../../src/tensor/engine.js';
 
 const rng = new fr.Rng(11);
@@ -94,6 +94,20 @@ function poolCases(N: number, C: number, H: number, W: number, k: number, stride
   ];
 }
 
+function instanceNormCases(N: number, C: number, H: number, W: number): Case[] {
+  const x = rand([N, C, H, W]),
+    gamma = rand([C]),
+    beta = rand([C]);
+  const [, mean, inv] = engine.runKernel(InstanceNorm, [x, gamma, beta], { eps: 1e-5 });
+  const dy = rand([N, C, H, W]);
+  const name = `instanceNorm N${N} C${C} ${H}x${W}`;
+  return [
+    [`${name} forward`, () => engine.runKernel(InstanceNorm, [x, gamma, beta], { eps: 1e-5 })],
+    [`${name} backward`, () => engine.runKernel(InstanceNormGrad, [dy, x, gamma, mean, inv], { needDx: true })],
+    [`${name} backward, no dx`, () => engine.runKernel(InstanceNormGrad, [dy, x, gamma, mean, inv], { needDx: false })],
+  ];
+}
+
 function unaryCases(n: number): Case[] {
   const x = fr.tensor(
     Float32Array.from({ length: n }, (_, i) => (i % 97 === 0 ? Number.NaN : i % 89 === 0 ? -0 : rng.uniform(-3, 3))),
@@ -142,6 +156,8 @@ const cases: Case[] = [
   ...convCases(2, 17, 13, 11, 33, 3, 1, 1), // forward by Winograd F(2×2, 3×3) (C·OC >= 512)
   ...convCases(1, 16, 31, 40, 32, 3, 1, 0), // Winograd over several 128-tile blocks, odd output
   ...roiCases(),
+  ...instanceNormCases(2, 7, 5, 9),
+  ...instanceNormCases(1, 3, 33, 1),
 ];
 
 test('the module runs on a shared memory in Node, and the kernel threads start', async () => {

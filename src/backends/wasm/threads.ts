@@ -50,6 +50,8 @@ const NAMES = [
   'roiAlignForwardRange',
   'maxPool2dForwardRange',
   'maxPool2dBackwardRange',
+  'instanceNormForwardRange',
+  'instanceNormBackwardRange',
   'ewUnaryRange',
   'ewBinaryRange',
 ] as const;
