@@ -154,9 +154,10 @@ for (const [HW, C, OC] of [
   const pe = plain.exports;
   const ps = plain.alloc(pe.conv2dScratchBytes(N, C, H, W, OC, K, K, H, W));
   const o: ParallelOptions = { unit: 8, scratchBytes: m.exports.conv2dBlockScratchBytes(N, C, H, W, OC, K, K, H, W) };
+  const fo: ParallelOptions = { ...o, blocksPerThread: 4 }; // as the engine's forward
   const flipped = m.alloc(m.exports.conv2dFlippedBytes(C, OC, K, K));
   const shape = `${HW}x${HW} ${C}->${OC}`;
-  const fwd = (t: number) => par('conv2dForwardRange', [x, N, C, H, W, w, OC, K, K, 1, 1, 1, 1, bias, y, H, W], N * H * W, o, t);
+  const fwd = (t: number) => par('conv2dForwardRange', [x, N, C, H, W, w, OC, K, K, 1, 1, 1, 1, bias, y, H, W], N * H * W, fo, t);
   const bwdI = (t: number) => {
     const run = par('conv2dBackwardInputRange', [y, N, C, H, W, w, OC, K, K, 1, 1, 1, 1, H, W, dx, flipped], N * H * W, o, t);
     return () => {
@@ -170,6 +171,35 @@ for (const [HW, C, OC] of [
     fwd(2),
     () => pe.conv2dForward(px, N, C, H, W, pw, OC, K, K, 1, 1, 1, 1, pbias, py, H, W, ps),
   ]);
+  // Winograd F(2×2, 3×3), what the engine runs for these layers (filter transform per call, as there)
+  const tiles = N * ((H + 1) >> 1) * ((W + 1) >> 1);
+  const u = m.alloc(m.exports.conv2dWinogradFilterBytes(OC, C)),
+    pu = plain.alloc(pe.conv2dWinogradFilterBytes(OC, C)),
+    pws = plain.alloc(pe.conv2dWinogradScratchBytes(C, OC, W));
+  const wo: ParallelOptions = { unit: 32, blocksPerThread: 4, scratchBytes: m.exports.conv2dWinogradScratchBytes(C, OC, W) };
+  const wino = (t: number) => {
+    const run = par('conv2dWinogradRange', [x, N, C, H, W, u, OC, 1, 1, bias, y, H, W], tiles, wo, t);
+    return () => {
+      m.exports.conv2dWinogradFilter(w, OC, C, u);
+      run();
+    };
+  };
+  rows(
+    `conv3x3 fwd ${shape} Winograd`,
+    flops,
+    [
+      wino(1),
+      wino(2),
+      () => {
+        pe.conv2dWinogradFilter(pw, OC, C, pu);
+        pe.conv2dWinogradRange(px, N, C, H, W, pu, OC, 1, 1, pbias, py, H, W, 0, tiles, pws);
+      },
+    ],
+    'GFLOP/s counted as im2col FLOPs',
+  );
+  m.free(u);
+  plain.free(pu);
+  plain.free(pws);
   rows(`conv3x3 dx  ${shape}`, flops, [
     bwdI(1),
     bwdI(2),

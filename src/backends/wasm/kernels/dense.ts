@@ -70,7 +70,8 @@ registerKernel('wasm', Conv2D, (inputs, { stride, pad }, bk) => {
         'conv2dWinogradRange',
         [be.ptr(x), N, C, H, W, u, OC, pad[0], pad[1], bias ? be.ptr(bias) : 0, be.ptr(y), OH, OW],
         tiles,
-        { unit: 8, scratchBytes: e.conv2dWinogradScratchBytes(C, OC, OW), work: 2 * N * OC * OH * OW * C * KH * KW },
+        // 4 blocks per thread: a thread slowed by other work on its core leaves blocks to the others
+        { unit: 32, blocksPerThread: 4, scratchBytes: e.conv2dWinogradScratchBytes(C, OC, OW), work: 2 * N * OC * OH * OW * C * KH * KW },
       );
     });
     return [y];
@@ -81,7 +82,12 @@ registerKernel('wasm', Conv2D, (inputs, { stride, pad }, bk) => {
     'conv2dForwardRange',
     [be.ptr(x), N, C, H, W, be.ptr(w), OC, KH, KW, stride[0], stride[1], pad[0], pad[1], bias ? be.ptr(bias) : 0, be.ptr(y), OH, OW],
     N * OH * OW,
-    { unit: 8, scratchBytes: e.conv2dBlockScratchBytes(N, C, H, W, OC, KH, KW, OH, OW), work: 2 * N * OC * OH * OW * C * KH * KW },
+    {
+      unit: 8,
+      blocksPerThread: 4,
+      scratchBytes: e.conv2dBlockScratchBytes(N, C, H, W, OC, KH, KW, OH, OW),
+      work: 2 * N * OC * OH * OW * C * KH * KW,
+    },
   );
   return [y];
 });
