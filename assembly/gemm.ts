@@ -307,6 +307,51 @@ export function gemmRange(M: i32, N: i32, K: i32, a: usize, lda: i32, transA: i3
  */
 export function gemmColumns(M: i32, N: i32, K: i32, a: usize, lda: i32, transA: i32, packB: PackB, j0: i32,
                             c: usize, ldc: i32, accumulate: i32, scratch: usize): void {
+  gemmColumnsFrom(M, N, K, a, lda, transA, 0, packB, j0, c, ldc, accumulate, scratch);
+}
+
+/** Bytes of A (M×K) packed once by gemmPackA: every block of gemm's own packing, in order. */
+export function gemmPackedABytes(M: i32, K: i32): i32 {
+  return roundUp(max(M, 1), GEMM_MR) * max(K, 1) * 16;
+}
+
+/**
+ * Packs A (M×K, row stride lda) as gemm would, block by block (K blocks of gemmBlockK(K), M blocks
+ * of MC rows), into `dst` (gemmPackedABytes): a matrix used by many products (Winograd's transformed
+ * filters) is then packed once, and gemmPackedA gives bit for bit gemm's result.
+ */
+export function gemmPackA(M: i32, K: i32, a: usize, lda: i32, dst: usize): void {
+  gemmPackARows(M, K, a, lda, dst, 0, M);
+}
+
+/** Rows of A per M block of gemm's packing (gemmPackARows takes whole blocks). */
+export function gemmBlockM(M: i32): i32 { return blockSize(max(M, 1), MC, GEMM_MR); }
+
+/** gemmPackA on the rows [r0, r1) only (multiples of gemmBlockM(M), or r1 = M): threads pack apart. */
+export function gemmPackARows(M: i32, K: i32, a: usize, lda: i32, dst: usize, r0: i32, r1: i32): void {
+  if (M <= 0 || K <= 0) return;
+  const kcMax = blockSize(K, KC, 1), mcMax = blockSize(M, MC, GEMM_MR), Mr = roundUp(M, GEMM_MR);
+  for (let pc = 0; pc < K; pc += kcMax) {
+    const kc = min(kcMax, K - pc);
+    for (let ic = r0; ic < min(r1, M); ic += mcMax) {
+      const mc = min(mcMax, M - ic);
+      packSplatA(mc, kc, a + (<usize>(ic * lda + pc) << 2), <usize>lda << 2, 4, dst + ((<usize>pc * <usize>Mr + <usize>ic * <usize>kc) << 4));
+    }
+  }
+}
+
+/** C[M×N] (+)= A·B with A from gemmPackA and B stored K×N (row stride ldb). scratch: gemmScratchBytes. */
+export function gemmPackedA(M: i32, N: i32, K: i32, packedA: usize, b: usize, ldb: i32, c: usize, ldc: i32,
+                            accumulate: i32, scratch: usize): void {
+  bPtr = b;
+  bRow = 4;
+  bCol = <usize>ldb << 2;
+  gemmColumnsFrom(M, N, K, 0, 0, 0, packedA, packMatrixB, 0, c, ldc, accumulate, scratch);
+}
+
+// gemmColumns, with op(A) packed beforehand when packedA != 0 (gemmPackA's layout).
+function gemmColumnsFrom(M: i32, N: i32, K: i32, a: usize, lda: i32, transA: i32, packedA: usize, packB: PackB, j0: i32,
+                         c: usize, ldc: i32, accumulate: i32, scratch: usize): void {
   if (M <= 0 || N <= 0) return;
   if (K <= 0) {
     if (!accumulate) for (let i = 0; i < M; i++) memory.fill(c + (<usize>(i * ldc) << 2), 0, <usize>N << 2);
@@ -328,8 +373,10 @@ export function gemmColumns(M: i32, N: i32, K: i32, a: usize, lda: i32, transA: 
       const beta = pc > 0 || accumulate != 0;
       for (let ic = 0; ic < M; ic += mcMax) {
         const mc = min(mcMax, M - ic);
-        packSplatA(mc, kc, a + <usize>ic * aRow + <usize>pc * aCol, aRow, aCol, pA);
-        macroKernel(mc, nc, kc, pA, pB, c + (<usize>(ic * ldc + jc) << 2), ldc, beta, tile);
+        let pa = pA;
+        if (packedA) pa = packedA + ((<usize>pc * <usize>roundUp(M, GEMM_MR) + <usize>ic * <usize>kc) << 4);
+        else packSplatA(mc, kc, a + <usize>ic * aRow + <usize>pc * aCol, aRow, aCol, pA);
+        macroKernel(mc, nc, kc, pa, pB, c + (<usize>(ic * ldc + jc) << 2), ldc, beta, tile);
       }
     }
   }

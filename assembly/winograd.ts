@@ -8,24 +8,45 @@
 // Aᵀ = [1 1 1 0; 0 1 -1 -1]. Rounding differs from the direct convolution (the transforms add a few
 // ulps; tests hold it to the float64 reference), but every tile is computed the same way whatever
 // block or thread it falls in (gemm's sum order depends on K = C alone), so any thread split gives
-// the same bits. conv2dWinogradFilter makes U once per call; conv2dWinogradRange runs blocks of
+// the same bits. conv2dWinogradFilter makes U once per call (and packs it for gemm once, so blocks
+// only pack their V); conv2dWinogradRange runs blocks of
 // tiles (range over n·TH·TW, tile index n·TH·TW + ty·TW + tx).
-import { gemm, gemmScratchBytes } from './gemm';
+import { gemmBlockM, gemmPackARows, gemmPackedA, gemmPackedABytes, gemmScratchBytes } from './gemm';
 
 // Tiles per block: the GEMMs' N. 16·(C + OC)·TB floats of V and M per block.
 const TB: i32 = 128;
 
 @inline function al64(n: usize): usize { return (n + 63) & ~(<usize>63); }
 
-/** Bytes of U for conv2dWinogradFilter: 16·OC·C floats. */
+/** Bytes of U for conv2dWinogradFilter: 16·OC·C floats, then the 16 matrices packed for gemm. */
 export function conv2dWinogradFilterBytes(OC: i32, C: i32): i32 {
-  return 16 * OC * C * 4;
+  return <i32>al64(<usize>(16 * OC * C) << 2) + 16 * gemmPackedABytes(OC, C);
 }
 
-/** U[ξ][oc][c] = (G g Gᵀ)[ξ] for the 3×3 filters w[OC][C][3][3]. */
+/** Where conv2dWinogradRange's `u` starts in conv2dWinogradFilter's buffer (the packed matrices). */
+export function conv2dWinogradPackedOffset(OC: i32, C: i32): i32 {
+  return <i32>al64(<usize>(16 * OC * C) << 2);
+}
+
+/**
+ * U[ξ][oc][c] = (G g Gᵀ)[ξ] for the 3×3 filters w[OC][C][3][3], then each U[ξ] packed once for the
+ * GEMMs of every block of tiles (at u + conv2dWinogradPackedOffset).
+ */
 export function conv2dWinogradFilter(w: usize, OC: i32, C: i32, u: usize): void {
+  conv2dWinogradFilterRange(w, OC, C, u, 0, conv2dWinogradFilterUnits(OC));
+}
+
+/** Units of conv2dWinogradFilterRange: blocks of gemmBlockM(OC) output channels. */
+export function conv2dWinogradFilterUnits(OC: i32): i32 {
+  const b = gemmBlockM(OC);
+  return (OC + b - 1) / b;
+}
+
+/** conv2dWinogradFilter on the output-channel blocks [lo, hi) (the threads split the filters). */
+export function conv2dWinogradFilterRange(w: usize, OC: i32, C: i32, u: usize, lo: i32, hi: i32): void {
   const plane = <usize>(OC * C) << 2;
-  for (let oc = 0; oc < OC; oc++) {
+  const rows = gemmBlockM(OC), oc0 = lo * rows, oc1 = min(hi * rows, OC);
+  for (let oc = oc0; oc < oc1; oc++) {
     for (let c = 0; c < C; c++) {
       const g = w + (<usize>((oc * C + c) * 9) << 2);
       // rows: t = G g (4×3)
@@ -43,6 +64,8 @@ export function conv2dWinogradFilter(w: usize, OC: i32, C: i32, u: usize): void 
       filterRow(o, plane, 12, t30, t31, t32);
     }
   }
+  const packed = u + <usize>conv2dWinogradPackedOffset(OC, C), bytes = <usize>gemmPackedABytes(OC, C);
+  for (let xi = 0; xi < 16; xi++) gemmPackARows(OC, C, u + <usize>xi * plane, C, packed + <usize>xi * bytes, oc0, oc1);
 }
 
 // Row r of t·Gᵀ: (a, (a+b+c)/2, (a-b+c)/2, c) into ξ = r0 .. r0+3.
@@ -67,7 +90,8 @@ export function conv2dWinogradScratchBytes(C: i32, OC: i32, OW: i32): i32 {
 
 /**
  * y[N][OC][OH][OW] (+ bias) for the tiles [lo, hi) of 0 .. N·TH·TW (TH = ⌈OH/2⌉, TW = ⌈OW/2⌉) of a
- * 3×3 stride-1 convolution with padding (padH, padW); u from conv2dWinogradFilter.
+ * 3×3 stride-1 convolution with padding (padH, padW); u: conv2dWinogradFilter's packed matrices
+ * (its buffer + conv2dWinogradPackedOffset).
  * scratch: conv2dWinogradScratchBytes(C, OC, OW).
  */
 export function conv2dWinogradRange(x: usize, N: i32, C: i32, H: i32, W: i32, u: usize, OC: i32, padH: i32, padW: i32,
@@ -81,8 +105,9 @@ export function conv2dWinogradRange(x: usize, N: i32, C: i32, H: i32, W: i32, u:
   for (let b0 = lo; b0 < hi; b0 += TB) {
     const nt = min(TB, hi - b0);
     inputTransform(x, C, H, W, padH, padW, TW, T, b0, nt, vBuf, line, lineFloats(OW));
+    const packedBytes = <usize>gemmPackedABytes(OC, C);
     for (let xi = 0; xi < 16; xi++) {
-      gemm(OC, nt, C, u + (<usize>(xi * OC * C) << 2), C, 0, vBuf + (<usize>(xi * C * TB) << 2), TB, 0,
+      gemmPackedA(OC, nt, C, u + <usize>xi * packedBytes, vBuf + (<usize>(xi * C * TB) << 2), TB,
         mBuf + (<usize>(xi * OC * TB) << 2), TB, 0, gScratch);
     }
     outputTransform(y, OC, OH, OW, bias, TW, T, b0, nt, mBuf);

@@ -154,7 +154,7 @@ for (const [HW, C, OC] of [
   const pe = plain.exports;
   const ps = plain.alloc(pe.conv2dScratchBytes(N, C, H, W, OC, K, K, H, W));
   const o: ParallelOptions = { unit: 8, scratchBytes: m.exports.conv2dBlockScratchBytes(N, C, H, W, OC, K, K, H, W) };
-  const fo: ParallelOptions = { ...o, blocksPerThread: 4 }; // as the engine's forward
+  const fo: ParallelOptions = { ...o, blocksPerThread: Math.max(1, Math.min(4, Math.floor((N * H * W) / 2048))) }; // as the engine's forward on 2 threads
   const flipped = m.alloc(m.exports.conv2dFlippedBytes(C, OC, K, K));
   const shape = `${HW}x${HW} ${C}->${OC}`;
   const fwd = (t: number) => par('conv2dForwardRange', [x, N, C, H, W, w, OC, K, K, 1, 1, 1, 1, bias, y, H, W], N * H * W, fo, t);
@@ -176,11 +176,28 @@ for (const [HW, C, OC] of [
   const u = m.alloc(m.exports.conv2dWinogradFilterBytes(OC, C)),
     pu = plain.alloc(pe.conv2dWinogradFilterBytes(OC, C)),
     pws = plain.alloc(pe.conv2dWinogradScratchBytes(C, OC, W));
-  const wo: ParallelOptions = { unit: 32, blocksPerThread: 4, scratchBytes: m.exports.conv2dWinogradScratchBytes(C, OC, W) };
+  const wo: ParallelOptions = {
+    unit: 32,
+    blocksPerThread: Math.max(1, Math.min(4, Math.floor(tiles / 256))),
+    scratchBytes: m.exports.conv2dWinogradScratchBytes(C, OC, W),
+  };
   const wino = (t: number) => {
-    const run = par('conv2dWinogradRange', [x, N, C, H, W, u, OC, 1, 1, bias, y, H, W], tiles, wo, t);
+    const filter = par(
+      'conv2dWinogradFilterRange',
+      [w, OC, C, u],
+      m.exports.conv2dWinogradFilterUnits(OC),
+      { scratchBytes: 0, scratchOffsets: [] },
+      t,
+    );
+    const run = par(
+      'conv2dWinogradRange',
+      [x, N, C, H, W, u + m.exports.conv2dWinogradPackedOffset(OC, C), OC, 1, 1, bias, y, H, W],
+      tiles,
+      wo,
+      t,
+    );
     return () => {
-      m.exports.conv2dWinogradFilter(w, OC, C, u);
+      filter();
       run();
     };
   };
@@ -192,7 +209,7 @@ for (const [HW, C, OC] of [
       wino(2),
       () => {
         pe.conv2dWinogradFilter(pw, OC, C, pu);
-        pe.conv2dWinogradRange(px, N, C, H, W, pu, OC, 1, 1, pbias, py, H, W, 0, tiles, pws);
+        pe.conv2dWinogradRange(px, N, C, H, W, pu + pe.conv2dWinogradPackedOffset(OC, C), OC, 1, 1, pbias, py, H, W, 0, tiles, pws);
       },
     ],
     'GFLOP/s counted as im2col FLOPs',

@@ -147,4 +147,34 @@ test('accumulate=1 adds into C, 0 overwrites whatever C held', () => {
   m.free(s);
 });
 
+test('gemmPackA + gemmPackedA: the same bits as gemm, across the K and M blocks', () => {
+  const rng = new Rng(77);
+  for (const [M, N, K] of [
+    [5, 7, 3],
+    [67, 33, 300],
+    [130, 9, 513],
+    [4, 1030, 257],
+  ]) {
+    const a = randoms(rng, M * K),
+      b = randoms(rng, K * N);
+    const pa = m.alloc(M * K * 4),
+      pb = m.alloc(K * N * 4),
+      c1 = m.alloc(M * N * 4),
+      c2 = m.alloc(M * N * 4);
+    const packed = m.alloc(e.gemmPackedABytes(M, K)),
+      scratch = m.alloc(e.gemmScratchBytes(M, N, K));
+    m.f32(pa, M * K).set(a);
+    m.f32(pb, K * N).set(b);
+    e.gemm(M, N, K, pa, K, 0, pb, N, 0, c1, N, 0, scratch);
+    e.gemmPackA(M, K, pa, K, packed);
+    m.f32(pa, M * K).fill(Number.NaN); // the packed copy alone must do
+    e.gemmPackedA(M, N, K, packed, pb, N, c2, N, 0, scratch);
+    const want = new Uint32Array(m.f32(c1, M * N).slice().buffer),
+      got = new Uint32Array(m.f32(c2, M * N).slice().buffer);
+    assert.equal(Array.from(got), Array.from(want), `${M}x${N}x${K}`);
+    assertClose(m.f32(c2, M * N), gemmRef(M, N, K, a, K, false, b, N, false), 1e-4, 1e-5 * Math.sqrt(K), `${M}x${N}x${K} vs float64`);
+    for (const p of [pa, pb, c1, c2, packed, scratch]) m.free(p);
+  }
+});
+
 test.run();

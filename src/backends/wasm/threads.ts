@@ -43,6 +43,7 @@ const NAMES = [
   'gemmRange',
   'conv2dForwardRange',
   'conv2dWinogradRange',
+  'conv2dWinogradFilterRange',
   'conv2dBackwardInputRange',
   'conv2dBackwardFilterRange',
   'roiPoolForwardRange',

@@ -6,7 +6,7 @@ import { Conv2D, Conv2DBackpropFilter, Conv2DBackpropInput, MatMul, MaxPool2D, M
 import { registerKernel } from '../../registry.js';
 import { sizeOf } from '../../../core/types.js';
 import type { WasmBackend } from '../backend.js';
-import { parallelRange } from '../threads.js';
+import { parallelRange, threadsFor } from '../threads.js';
 
 registerKernel('wasm', MatMul, ([a, b], { transA, transB }, bk) => {
   const be = bk as WasmBackend;
@@ -46,10 +46,19 @@ export function setConvAlgorithm(a: ConvAlgorithm): ConvAlgorithm {
 
 // Winograd F(2×2, 3×3) for 3×3 stride-1 forward convolutions: 2.25× fewer multiplies, but its
 // transforms cost about as much as a GEMM with few channels, so 'auto' needs enough of them.
-function useWinograd(C: number, OC: number, KH: number, KW: number, stride: number[], OH: number, OW: number): boolean {
+function useWinograd(N: number, C: number, OC: number, KH: number, KW: number, stride: number[], OH: number, OW: number): boolean {
   if (convAlgorithm === 'direct' || KH !== 3 || KW !== 3 || stride[0] !== 1 || stride[1] !== 1 || OH < 1 || OW < 1) return false;
-  // measured (one thread): 16→32 channels 1.3× faster, 16→16 1.1× slower, VGG16's layers 1.4–1.9× faster
-  return convAlgorithm === 'winograd' || (C >= 16 && OC >= 16 && C * OC >= 512);
+  if (convAlgorithm === 'winograd') return true;
+  // Measured on one thread: 16→32 channels 1.3× faster, 16→16 1.1× slower; VGG16's layers 1.4–1.9×
+  // faster; but with few tiles each of the 16 GEMMs repacks its [OC × C] filter matrix for little
+  // work (14×14 256→256, 49 tiles: 1.1× slower).
+  return C >= 16 && OC >= 16 && C * OC >= 512 && N * ((OH + 1) >> 1) * ((OW + 1) >> 1) >= 64;
+}
+
+// Blocks per thread: more balance the load when one core is also busy elsewhere, but each block
+// packs the filter matrix again, so a block keeps at least `minBlock` units of work.
+function blocksPerThread(m: WasmBackend['m'], total: number, minBlock: number): number {
+  return Math.max(1, Math.min(4, Math.floor(total / (threadsFor(m) * minBlock))));
 }
 
 registerKernel('wasm', Conv2D, (inputs, { stride, pad }, bk) => {
@@ -60,18 +69,27 @@ registerKernel('wasm', Conv2D, (inputs, { stride, pad }, bk) => {
   const [OH, OW] = convOutHW(x.shape, [KH, KW], stride, pad);
   const y = be.out([N, OC, OH, OW]);
   const e = be.m.exports;
-  if (useWinograd(C, OC, KH, KW, stride, OH, OW)) {
+  if (useWinograd(N, C, OC, KH, KW, stride, OH, OW)) {
     // F(2×2, 3×3): the filters transformed once here; threads take blocks of 2×2 output tiles
     const tiles = N * ((OH + 1) >> 1) * ((OW + 1) >> 1);
     be.withScratch(e.conv2dWinogradFilterBytes(OC, C), (u) => {
-      e.conv2dWinogradFilter(be.ptr(w), OC, C, u);
+      // the filter transform and its packing by blocks of output channels, also on the threads
+      parallelRange(be.m, 'conv2dWinogradFilterRange', [be.ptr(w), OC, C, u], e.conv2dWinogradFilterUnits(OC), {
+        scratchBytes: 0,
+        scratchOffsets: [],
+        work: 320 * OC * C, // bytes written, about
+      });
       parallelRange(
         be.m,
         'conv2dWinogradRange',
-        [be.ptr(x), N, C, H, W, u, OC, pad[0], pad[1], bias ? be.ptr(bias) : 0, be.ptr(y), OH, OW],
+        [be.ptr(x), N, C, H, W, u + e.conv2dWinogradPackedOffset(OC, C), OC, pad[0], pad[1], bias ? be.ptr(bias) : 0, be.ptr(y), OH, OW],
         tiles,
-        // 4 blocks per thread: a thread slowed by other work on its core leaves blocks to the others
-        { unit: 32, blocksPerThread: 4, scratchBytes: e.conv2dWinogradScratchBytes(C, OC, OW), work: 2 * N * OC * OH * OW * C * KH * KW },
+        {
+          unit: 32,
+          blocksPerThread: blocksPerThread(be.m, tiles, 128), // each block's GEMMs take 128 tiles at once anyway
+          scratchBytes: e.conv2dWinogradScratchBytes(C, OC, OW),
+          work: 2 * N * OC * OH * OW * C * KH * KW,
+        },
       );
     });
     return [y];
@@ -84,7 +102,7 @@ registerKernel('wasm', Conv2D, (inputs, { stride, pad }, bk) => {
     N * OH * OW,
     {
       unit: 8,
-      blocksPerThread: 4,
+      blocksPerThread: blocksPerThread(be.m, N * OH * OW, 1024), // gemm packs the filters per 1024 columns anyway
       scratchBytes: e.conv2dBlockScratchBytes(N, C, H, W, OC, KH, KW, OH, OW),
       work: 2 * N * OC * OH * OW * C * KH * KW,
     },
