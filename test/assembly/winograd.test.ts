@@ -67,7 +67,24 @@ function run(s: Shape, x: Float32Array, w: Float32Array, bias: Float32Array | nu
   e.conv2dWinogradFilter(pw, s.OC, s.C, pu);
   for (const [lo, hi] of splits) {
     const ps = put('scratch', Math.ceil(e.conv2dWinogradScratchBytes(s.C, s.OC, OW) / 4));
-    e.conv2dWinogradRange(px, s.N, s.C, s.H, s.W, pu + e.conv2dWinogradPackedOffset(s.OC, s.C), s.OC, s.pad, s.pad, pb, py, OH, OW, lo, hi, ps);
+    e.conv2dWinogradRange(
+      px,
+      s.N,
+      s.C,
+      s.H,
+      s.W,
+      pu + e.conv2dWinogradPackedOffset(s.OC, s.C),
+      s.OC,
+      s.pad,
+      s.pad,
+      pb,
+      py,
+      OH,
+      OW,
+      lo,
+      hi,
+      ps,
+    );
   }
   const y = m.f32(py, ny).slice();
   assert.equal(Array.from(m.f32(px, x.length)), Array.from(x), 'x untouched');
