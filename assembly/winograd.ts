@@ -102,8 +102,10 @@ export function conv2dWinogradRange(x: usize, N: i32, C: i32, H: i32, W: i32, u:
   const mBuf = vBuf + al64(<usize>(16 * C * TB) << 2);
   const line = mBuf + al64(<usize>(16 * OC * TB) << 2);
   const gScratch = line + al64(<usize>(4 * lineFloats(OW)) << 2);
-  for (let b0 = lo; b0 < hi; b0 += TB) {
-    const nt = min(TB, hi - b0);
+  // equal blocks of at most TB tiles (a range of 160 runs as 80 + 80, not 128 + 32)
+  const nb = (hi - lo + TB - 1) / TB, per = (hi - lo + nb - 1) / nb;
+  for (let b0 = lo; b0 < hi; b0 += per) {
+    const nt = min(per, hi - b0);
     inputTransform(x, C, H, W, padH, padW, TW, T, b0, nt, vBuf, line, lineFloats(OW));
     const packedBytes = <usize>gemmPackedABytes(OC, C);
     for (let xi = 0; xi < 16; xi++) {

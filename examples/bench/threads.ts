@@ -177,7 +177,7 @@ for (const [HW, C, OC] of [
     pu = plain.alloc(pe.conv2dWinogradFilterBytes(OC, C)),
     pws = plain.alloc(pe.conv2dWinogradScratchBytes(C, OC, W));
   const wo: ParallelOptions = {
-    unit: 32,
+    unit: 8,
     blocksPerThread: Math.max(1, Math.min(4, Math.floor(tiles / 256))),
     scratchBytes: m.exports.conv2dWinogradScratchBytes(C, OC, W),
   };

@@ -85,7 +85,7 @@ registerKernel('wasm', Conv2D, (inputs, { stride, pad }, bk) => {
         [be.ptr(x), N, C, H, W, u + e.conv2dWinogradPackedOffset(OC, C), OC, pad[0], pad[1], bias ? be.ptr(bias) : 0, be.ptr(y), OH, OW],
         tiles,
         {
-          unit: 32,
+          unit: 8,
           blocksPerThread: blocksPerThread(be.m, tiles, 128), // each block's GEMMs take 128 tiles at once anyway
           scratchBytes: e.conv2dWinogradScratchBytes(C, OC, OW),
           work: 2 * N * OC * OH * OW * C * KH * KW,
