@@ -5,10 +5,10 @@
 //
 // Two rankings. 'paper' (sec. 3.3, as the authors' code): priority = hierarchy position × U(0,1),
 // ascending, position 1 = the top (the last merge); a segmentation's own regions sit just below its
-// hierarchies. 'level' (the default 'fast' mode): priority = depth in the merge tree × U(0,1) (1 = a
-// segment, a merge = 1 + its deeper child; OpenCV's ximgproc ranks this way), times the
-// segmentation's weight, divided by votes^3 where votes = how many hierarchies produced that exact
-// box; then a box overlapping an already listed one by IoU > 0.8 moves to the back of the list, so
+// hierarchies. 'level' (the default 'fast' mode): priority = depth in the merge tree × U(0,1)^0.5 (1 =
+// a segment, a merge = 1 + its deeper child; OpenCV's ximgproc ranks by depth × U), times the
+// segmentation's weight, divided by votes^5 where votes = how many hierarchies produced that exact
+// box; then a box overlapping an already listed one by IoU > 0.75 moves to the back of the list, so
 // the first boxes cover more of the image. On real photographs (examples/bench/ss-recall.ts) this
 // ranks objects far earlier than the paper's order at the same boxes per image.
 import { loadWasm, type WasmModule } from '../backends/wasm/loader.js';
@@ -53,10 +53,15 @@ export interface SelectiveSearchOptions {
   scaleWeights?: number[];
   /** The ranking (default: 'level' in 'fast' mode, 'paper' otherwise). */
   ranking?: SelectiveSearchRanking;
-  /** 'level' ranking: exponent of the vote count dividing a box's priority (default 3; 0 = no votes). */
+  /** 'level' ranking: exponent of the vote count dividing a box's priority (default 5; 0 = no votes). */
   votes?: number;
-  /** 'level' ranking: a box with IoU above this with an earlier listed box moves to the back (default 0.8; 0 = off). */
+  /** 'level' ranking: a box with IoU above this with an earlier listed box moves to the back (default 0.75; 0 = off). */
   demoteIoU?: number;
+  /**
+   * 'level' ranking: exponent of the random factor, priority ∝ level × U^randomPower (default 0.5:
+   * less random than U; 1 = OpenCV's level × U; 0 = no randomness, ties by draw order).
+   */
+  randomPower?: number;
 }
 
 /** The options the detector's steps use ('fast' mode, at most 2000 boxes per image). */
@@ -75,6 +80,7 @@ export interface SelectiveSearchPlan {
   ranking: SelectiveSearchRanking;
   votes: number;
   demoteIoU: number;
+  randomPower: number;
 }
 
 const SPACE_CODE: Record<ColorSpace, number> = { rgb: 0, hsv: 1, lab: 2 };
@@ -107,10 +113,14 @@ export function planFor(options: SelectiveSearchOptions = {}): SelectiveSearchPl
     minRegions,
     weights,
     ranking,
-    votes: options.votes ?? 3,
-    demoteIoU: options.demoteIoU ?? 0.8,
+    votes: options.votes ?? 5,
+    demoteIoU: options.demoteIoU ?? 0.75,
+    randomPower: options.randomPower ?? 0.5,
   };
   if (!(plan.votes >= 0) || !Number.isFinite(plan.votes)) throw new Error(`selectiveSearch: votes must be >= 0, got ${plan.votes}`);
+  if (!(plan.randomPower >= 0) || !Number.isFinite(plan.randomPower)) {
+    throw new Error(`selectiveSearch: randomPower must be >= 0, got ${plan.randomPower}`);
+  }
   if (!(plan.demoteIoU >= 0 && plan.demoteIoU <= 1)) throw new Error(`selectiveSearch: demoteIoU must be in [0, 1], got ${plan.demoteIoU}`);
   for (const c of plan.colorSpaces) if (!(c in SPACE_CODE)) throw new Error(`selectiveSearch: unknown colour space '${c}'`);
   for (const s of plan.similarities) similarityFlags(s);
@@ -309,6 +319,8 @@ export interface LevelRankOptions {
   votes: number;
   /** Demote a box whose IoU with an earlier listed box is above this (0 = off). */
   demoteIoU: number;
+  /** Exponent of the random factor U(0,1) (default 1: weight × level × U). */
+  randomPower?: number;
   minSize?: number;
   maxBoxes?: number;
 }
@@ -316,7 +328,7 @@ export interface LevelRankOptions {
 /**
  * The 'level' ranking. Every hierarchy lists its segments (level 1) and then its merges, each drawing
  * one U(0,1) in that order (runs in order, hierarchies in order); a region's priority is
- * weight × level × U. Identical boxes form one entry with the smallest priority of its copies divided
+ * weight × level × U^randomPower. Identical boxes form one entry with the smallest priority of its copies divided
  * by copies^votes (ties: the first drawn copy first). Entries are sorted ascending; boxes smaller
  * than minSize on a side are dropped; then, walking that order, a box whose IoU with a box already
  * listed is above demoteIoU moves to the back (the moved boxes keep their relative order), and at
@@ -330,6 +342,7 @@ export function rankLevels(runs: SegmentationRun[], rng: Rng, options: LevelRank
   }
   const src = new Int32Array(4 * total);
   const prio = new Float64Array(total);
+  const power = options.randomPower ?? 1;
   let i = 0;
   for (const run of runs) {
     const R = run.segments.length / 4,
@@ -338,7 +351,7 @@ export function rankLevels(runs: SegmentationRun[], rng: Rng, options: LevelRank
       const level = mergeLevels(R, run.children[s]);
       src.set(run.segments, 4 * i);
       src.set(merged, 4 * (i + R));
-      for (let j = 0; j < level.length; j++, i++) prio[i] = w * level[j] * rng.next();
+      for (let j = 0; j < level.length; j++, i++) prio[i] = w * level[j] * (power === 1 ? rng.next() : rng.next() ** power);
     });
   }
   // one entry per distinct box: first copy, smallest priority, number of copies
@@ -447,5 +460,5 @@ export function selectiveSearch(image: RgbImage, options: SelectiveSearchOptions
     minSize = options.minSize ?? 0,
     maxBoxes = options.maxBoxes ?? 2000;
   if (plan.ranking === 'paper') return rankRegions(runs, rng, minSize, maxBoxes);
-  return rankLevels(runs, rng, { votes: plan.votes, demoteIoU: plan.demoteIoU, minSize, maxBoxes });
+  return rankLevels(runs, rng, { votes: plan.votes, demoteIoU: plan.demoteIoU, randomPower: plan.randomPower, minSize, maxBoxes });
 }

@@ -32,10 +32,10 @@ function rankLevelsRef(runs: SegmentationRun[], seed: number, o: LevelRankOption
       const kids = run.children[s];
       const level = (id: number): number => (id < R ? 1 : 1 + Math.max(level(kids[2 * (id - R)]), level(kids[2 * (id - R) + 1])));
       const w = run.weight ?? 1;
-      for (let r = 0; r < R; r++)
-        drawn.push({ box: Array.from(run.segments.slice(4 * r, 4 * r + 4)) as Box, p: w * rng.next(), i: drawn.length });
+      const u = () => rng.next() ** (o.randomPower ?? 1);
+      for (let r = 0; r < R; r++) drawn.push({ box: Array.from(run.segments.slice(4 * r, 4 * r + 4)) as Box, p: w * u(), i: drawn.length });
       for (let j = 0; j < merged.length / 4; j++) {
-        drawn.push({ box: Array.from(merged.slice(4 * j, 4 * j + 4)) as Box, p: w * level(R + j) * rng.next(), i: drawn.length });
+        drawn.push({ box: Array.from(merged.slice(4 * j, 4 * j + 4)) as Box, p: w * level(R + j) * u(), i: drawn.length });
       }
     });
   }
@@ -118,7 +118,7 @@ test('near-duplicates (IoU > t with an earlier kept box) move to the back in ord
   assert.equal(demoteNearDuplicates(src, [1, 5, 0], 0.8), [1, 5, 0].filter((k) => k !== 0).concat(0));
 });
 
-test('level ranking equals the naive reference (votes, weights, minSize, demotion, maxBoxes)', () => {
+test('level ranking equals the naive reference (votes, weights, random power, minSize, demotion, maxBoxes)', () => {
   let checked = 0,
     demoted = 0;
   for (let seed = 0; seed < 12; seed++) {
@@ -130,6 +130,9 @@ test('level ranking equals the naive reference (votes, weights, minSize, demotio
       { votes: 1, demoteIoU: 0.8 },
       { votes: 3, demoteIoU: 0.8, minSize: 3 },
       { votes: 3, demoteIoU: 0.5, maxBoxes: 5 },
+      { votes: 5, demoteIoU: 0.75, randomPower: 0.5 },
+      { votes: 2, demoteIoU: 0, randomPower: 0 },
+      { votes: 0, demoteIoU: 0.6, randomPower: 2.5, minSize: 2 },
     ] as LevelRankOptions[]) {
       const got = boxesOf(rankLevels(runs, new Rng(seed), o));
       const want = rankLevelsRef(runs, seed, o);
@@ -141,7 +144,7 @@ test('level ranking equals the naive reference (votes, weights, minSize, demotio
       checked++;
     }
   }
-  assert.is(checked, 60);
+  assert.is(checked, 96);
   assert.ok(demoted > 5, `demotion changed the order in ${demoted} cases`);
 });
 
@@ -168,6 +171,33 @@ test('votes: a box listed by more hierarchies ranks first at equal draws; weight
   assert.ok(twoFirst < 5, `${twoFirst}/200`);
 });
 
+test('random power: level x U^p; p = 0 ranks by weight x level / votes^v exactly (ties: first drawn)', () => {
+  // segments A, B (level 1) and their merge C (level 2); no votes, no demotion
+  const run: SegmentationRun = {
+    segments: Int32Array.of(0, 0, 3, 3, 6, 0, 9, 3),
+    merges: [Int32Array.of(0, 0, 9, 3)],
+    children: [Int32Array.of(0, 1)],
+  };
+  const o = { votes: 0, demoteIoU: 0 };
+  for (let s = 0; s < 20; s++)
+    assert.equal(Array.from(rankLevels([run], new Rng(s), { ...o, randomPower: 0 })), [0, 0, 3, 3, 6, 0, 9, 3, 0, 0, 9, 3]);
+  // C first when 2 U3^p < min(U1, U2)^p, i.e. U3 < min(U1, U2) / 2^(1/p): P = E[min] / 2^(1/p) = 1/6 (p = 1), 1/12 (p = 0.5)
+  const cFirst = (p: number | undefined) => {
+    let n = 0;
+    for (let s = 0; s < 2400; s++) {
+      const r = rankLevels([run], new Rng(s), { ...o, randomPower: p });
+      if (r[0] === 0 && r[2] === 9) n++;
+    }
+    return n;
+  };
+  const p1 = cFirst(1),
+    pDefault = cFirst(undefined),
+    pHalf = cFirst(0.5);
+  assert.is(pDefault, p1); // rankLevels' default is U^1
+  assert.ok(p1 > 340 && p1 < 460, `p = 1: ${p1}/2400`);
+  assert.ok(pHalf > 150 && pHalf < 250, `p = 0.5: ${pHalf}/2400`);
+});
+
 test('plans: fast = HSV+Lab x k {150,300,450,50,100}, level ranking; paper = the published fast mode', () => {
   const fast = planFor({});
   assert.equal(fast.colorSpaces, ['hsv', 'lab']);
@@ -176,8 +206,9 @@ test('plans: fast = HSV+Lab x k {150,300,450,50,100}, level ranking; paper = the
   assert.equal(fast.weights, [1, 1, 1, 8, 8]);
   assert.equal(fast.similarities, ['CTSF', 'TSF']);
   assert.is(fast.ranking, 'level');
-  assert.is(fast.votes, 3);
-  assert.is(fast.demoteIoU, 0.8);
+  assert.is(fast.votes, 5);
+  assert.is(fast.demoteIoU, 0.75);
+  assert.is(fast.randomPower, 0.5);
   const paper = planFor({ mode: 'paper' });
   assert.equal(
     [paper.colorSpaces, paper.scale, paper.minRegions, paper.similarities, paper.ranking],
@@ -196,6 +227,8 @@ test('plans: fast = HSV+Lab x k {150,300,450,50,100}, level ranking; paper = the
   assert.throws(() => planFor({ ranking: 'best' as any }), /ranking/);
   assert.throws(() => planFor({ votes: -1 }), /votes/);
   assert.throws(() => planFor({ demoteIoU: 1.5 }), /demoteIoU/);
+  assert.throws(() => planFor({ randomPower: -0.5 }), /randomPower/);
+  assert.throws(() => planFor({ randomPower: Infinity }), /randomPower/);
 });
 
 test.run();

@@ -78,7 +78,7 @@ test('fast mode: 10 segmentations (HSV, Lab x 5 k) x 2 hierarchies, weights 8 fo
   assert.ok(fast[0].segments.length >= fast[2].segments.length);
 });
 
-test('fast mode output: the boxes before the first near-duplicate are pairwise IoU <= 0.8, and every later box has one among them', () => {
+test('fast mode output: the boxes before the first near-duplicate are pairwise IoU <= 0.75 (the default demoteIoU), and every later box has one among them', () => {
   const img = makeScene(new Rng(7), 160, 120).image;
   const all = boxSet(selectiveSearch(img, { maxBoxes: 0, seed: 3 })).map((b) => b.split(',').map(Number));
   const iou = (a: number[], b: number[]) => {
@@ -89,11 +89,11 @@ test('fast mode output: the boxes before the first near-duplicate are pairwise I
     return (iw * ih) / (area(a) + area(b) - iw * ih);
   };
   let F = all.length;
-  for (let i = 0; i < all.length && F === all.length; i++) if (all.slice(0, i).some((b) => iou(b, all[i]) > 0.8)) F = i;
+  for (let i = 0; i < all.length && F === all.length; i++) if (all.slice(0, i).some((b) => iou(b, all[i]) > 0.75)) F = i;
   assert.ok(F > 10 && F < all.length, `front ${F} of ${all.length}`);
   for (let i = F; i < all.length; i++)
     assert.ok(
-      all.slice(0, F).some((b) => iou(b, all[i]) > 0.8),
+      all.slice(0, F).some((b) => iou(b, all[i]) > 0.75),
       `box ${i} has no near-duplicate in front`,
     );
   // demotion off: same set, another order
