@@ -12,7 +12,7 @@ export function defaultProposalsDir(dataDir: string): string {
   return join(dataDir, 'proposals');
 }
 
-/** Selective Search settings used by the CLI and the demo ("fast mode", at most 2000 boxes). */
+/** Selective Search settings used by the CLI and the demo (the paper's "fast mode", at most 2000 boxes). */
 export { DEFAULT_SS_OPTIONS };
 
 export function readSplit(dataDir: string, split: string, classes?: string[]): VocDataset {

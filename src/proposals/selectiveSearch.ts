@@ -64,8 +64,12 @@ export interface SelectiveSearchOptions {
   randomPower?: number;
 }
 
-/** The options the detector's steps use ('fast' mode, at most 2000 boxes per image). */
-export const DEFAULT_SS_OPTIONS: SelectiveSearchOptions = { mode: 'fast', maxBoxes: 2000 };
+/**
+ * The options the detector's steps use: the published fast mode ('paper'), at most 2000 boxes per
+ * image. 'fast' has more recall per box, but on photo-small (trained and tested with no flags) it gave
+ * VOC07 mAP 0.401 against 0.418 for about twice the time per image, so the detector keeps 'paper'.
+ */
+export const DEFAULT_SS_OPTIONS: SelectiveSearchOptions = { mode: 'paper', maxBoxes: 2000 };
 
 /** The strategies a call will run, resolved from the mode and the overrides. */
 export interface SelectiveSearchPlan {

@@ -30,7 +30,7 @@ test('bad values are one-line errors with exit 2', async () => {
 // "0% recall" from a mode that does not exist, no config value of the wrong type.
 test('every command: bad values are one-line errors with exit 2', async () => {
   const cases: [string[], RegExp][] = [
-    [['proposals', '--data', '/x', '--mode', 'bogus'], /--mode must be fast or paper or single, got 'bogus'/],
+    [['proposals', '--data', '/x', '--mode', 'bogus'], /--mode must be paper or fast or single, got 'bogus'/],
     [['proposals', '--data', '/x', '--max-boxes', '0'], /--max-boxes must be an integer >= 1, got '0'/],
     [['synth', '--out', '/tmp/x', '--test-fraction', '2'], /--test-fraction must be a number in \[0, 1\], got '2'/],
     [['synth', '--out', '/tmp/x', '--format', 'gif'], /--format must be jpeg or png, got 'gif'/],

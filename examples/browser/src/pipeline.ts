@@ -12,7 +12,7 @@ import {
 } from '../../../src/index.js';
 
 /** The proposals `fastrcnn detect` computes when given no proposals file. */
-export const SS_OPTIONS: SelectiveSearchOptions = { mode: 'fast', maxBoxes: 2000 };
+export const SS_OPTIONS: SelectiveSearchOptions = { mode: 'paper', maxBoxes: 2000 };
 
 /** Milliseconds per stage. */
 export interface StageTimes {
