@@ -5,7 +5,9 @@ import * as assert from 'uvu/assert';
 import * as fr from '../../src/index.js';
 import { tol } from '../helpers/backend.js';
 import { gradcheck } from '../helpers/gradcheck.js';
-import { type ConvShape, conv2dRef, gemmRef, maxPool2dRef } from '../reference/dense.js';
+import { assertClose } from '../helpers/close.js';
+import { type ConvShape, conv2dBackwardInputRef, conv2dRef, gemmRef, maxPool2dRef } from '../reference/dense.js';
+import { conv2dBackpropInput } from '../../src/ops/conv.js';
 
 const test = suite('ops: matMul, conv2d, maxPool2d');
 
@@ -51,6 +53,32 @@ test('conv2d: forward and gradients in x, w and bias vs float64 (awkward configs
       forwardTol: tol(1e-5, 1e-4),
     });
   }
+});
+
+test('conv2d with enough channels (Winograd on WASM): forward and dx vs float64, paddings 0-2', () => {
+  // 12×12, batch 2. On the WASM backend 16 → 32 channels runs the forward by F(2×2, 3×3), and
+  // 32 → 16 its input gradient (the forward conv of dy with the flipped filter, 16 → 32); the
+  // other pass of each runs as im2col
+  const rng = new fr.Rng(5);
+  const rand = (n: number) => Float32Array.from({ length: n }, () => rng.uniform(-1, 1));
+  for (const [C, OC] of [
+    [16, 32],
+    [32, 16],
+  ])
+    for (const p of [0, 1, 2]) {
+      const s: ConvShape = { N: 2, C, H: 12, W: 12, OC, KH: 3, KW: 3, strideH: 1, strideW: 1, padH: p, padW: p };
+      const OH = s.H + 2 * p - 2;
+      const x = rand(s.N * s.C * s.H * s.W),
+        w = rand(s.OC * s.C * 9),
+        b = rand(s.OC),
+        dy = rand(s.N * s.OC * OH * OH);
+      const xt = fr.tensor(x, [s.N, s.C, s.H, s.W]),
+        wt = fr.tensor(w, [s.OC, s.C, 3, 3]);
+      const y = fr.conv2d(xt, wt, fr.tensor(b, [s.OC]), { padding: p });
+      assertClose(y.dataSync(), conv2dRef(s, x, w, b), tol(1e-4, 1e-3), 2e-5 * Math.sqrt(s.C * 9), `${C}->${OC} forward pad ${p}`);
+      const dx = conv2dBackpropInput(fr.tensor(dy, [s.N, s.OC, OH, OH]), wt, [s.N, s.C, s.H, s.W], [1, 1], [p, p]);
+      assertClose(dx.dataSync(), conv2dBackwardInputRef(s, dy, w), tol(1e-4, 1e-3), 2e-5 * Math.sqrt(s.OC * 9), `${C}->${OC} dx pad ${p}`);
+    }
 });
 
 test('conv2d: clear errors for mismatched channels and impossible sizes', () => {

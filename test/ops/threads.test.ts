@@ -153,7 +153,8 @@ const cases: Case[] = [
   ...convCases(2, 7, 9, 10, 6, 1, 1, 0),
   ...convCases(1, 4, 12, 15, 9, 5, 1, 0),
   ...convCases(3, 5, 8, 7, 4, 2, 2, 0),
-  ...convCases(2, 17, 13, 11, 33, 3, 1, 1), // forward by Winograd F(2×2, 3×3) (C·OC >= 512)
+  ...convCases(2, 17, 13, 11, 33, 3, 1, 1), // forward by Winograd F(2×2, 3×3) (C >= 16, OC >= 32, >= 64 tiles)
+  ...convCases(1, 32, 16, 17, 16, 3, 1, 1), // dx by Winograd (the flipped filter's forward: 16 -> 32 channels)
   ...convCases(1, 16, 31, 40, 32, 3, 1, 0), // Winograd over several 128-tile blocks, odd output
   ...roiCases(),
   ...instanceNormCases(2, 7, 5, 9),

@@ -49,16 +49,58 @@ export function setConvAlgorithm(a: ConvAlgorithm): ConvAlgorithm {
 function useWinograd(N: number, C: number, OC: number, KH: number, KW: number, stride: number[], OH: number, OW: number): boolean {
   if (convAlgorithm === 'direct' || KH !== 3 || KW !== 3 || stride[0] !== 1 || stride[1] !== 1 || OH < 1 || OW < 1) return false;
   if (convAlgorithm === 'winograd') return true;
-  // Measured on one thread: 16→32 channels 1.3× faster, 16→16 1.1× slower; VGG16's layers 1.4–1.9×
-  // faster; but with few tiles each of the 16 GEMMs repacks its [OC × C] filter matrix for little
+  // Measured on one thread: 16→32 channels 1.3× faster, 16→16 1.1× slower (and the input gradient
+  // 32→16 on 120×120 1.2× slower: the GEMMs have only 16 rows); VGG16's layers 1.4–1.9× faster;
+  // the input gradients 64→32 to 128→128 1.15–1.25× faster; but with few tiles each of the 16 GEMMs repacks its [OC × C] filter matrix for little
   // work (14×14 256→256, 49 tiles: 1.1× slower).
-  return C >= 16 && OC >= 16 && C * OC >= 512 && N * ((OH + 1) >> 1) * ((OW + 1) >> 1) >= 64;
+  return C >= 16 && OC >= 32 && N * ((OH + 1) >> 1) * ((OW + 1) >> 1) >= 64;
 }
 
 // Blocks per thread: more balance the load when one core is also busy elsewhere, but each block
 // packs the filter matrix again, so a block keeps at least `minBlock` units of work.
 function blocksPerThread(m: WasmBackend['m'], total: number, minBlock: number): number {
   return Math.max(1, Math.min(4, Math.floor(total / (threadsFor(m) * minBlock))));
+}
+
+// y[N][OC][OH][OW] = x[N][C][H][W] ⋆ w[OC][C][3][3] (+ bias) by F(2×2, 3×3), stride 1: the filters
+// transformed and packed once (threads: blocks of output channels), then threads take blocks of
+// 2×2 output tiles.
+function winogradForward(
+  be: WasmBackend,
+  x: number,
+  N: number,
+  C: number,
+  H: number,
+  W: number,
+  w: number,
+  OC: number,
+  pad: number[],
+  bias: number,
+  y: number,
+  OH: number,
+  OW: number,
+): void {
+  const e = be.m.exports;
+  const tiles = N * ((OH + 1) >> 1) * ((OW + 1) >> 1);
+  be.withScratch(e.conv2dWinogradFilterBytes(OC, C), (u) => {
+    parallelRange(be.m, 'conv2dWinogradFilterRange', [w, OC, C, u], e.conv2dWinogradFilterUnits(OC), {
+      scratchBytes: 0,
+      scratchOffsets: [],
+      work: 320 * OC * C, // bytes written, about
+    });
+    parallelRange(
+      be.m,
+      'conv2dWinogradRange',
+      [x, N, C, H, W, u + e.conv2dWinogradPackedOffset(OC, C), OC, pad[0], pad[1], bias, y, OH, OW],
+      tiles,
+      {
+        unit: 8,
+        blocksPerThread: blocksPerThread(be.m, tiles, 128), // each block's GEMMs take 128 tiles at once anyway
+        scratchBytes: e.conv2dWinogradScratchBytes(C, OC, OW),
+        work: 18 * N * OC * OH * OW * C,
+      },
+    );
+  });
 }
 
 registerKernel('wasm', Conv2D, (inputs, { stride, pad }, bk) => {
@@ -70,28 +112,7 @@ registerKernel('wasm', Conv2D, (inputs, { stride, pad }, bk) => {
   const y = be.out([N, OC, OH, OW]);
   const e = be.m.exports;
   if (useWinograd(N, C, OC, KH, KW, stride, OH, OW)) {
-    // F(2×2, 3×3): the filters transformed once here; threads take blocks of 2×2 output tiles
-    const tiles = N * ((OH + 1) >> 1) * ((OW + 1) >> 1);
-    be.withScratch(e.conv2dWinogradFilterBytes(OC, C), (u) => {
-      // the filter transform and its packing by blocks of output channels, also on the threads
-      parallelRange(be.m, 'conv2dWinogradFilterRange', [be.ptr(w), OC, C, u], e.conv2dWinogradFilterUnits(OC), {
-        scratchBytes: 0,
-        scratchOffsets: [],
-        work: 320 * OC * C, // bytes written, about
-      });
-      parallelRange(
-        be.m,
-        'conv2dWinogradRange',
-        [be.ptr(x), N, C, H, W, u + e.conv2dWinogradPackedOffset(OC, C), OC, pad[0], pad[1], bias ? be.ptr(bias) : 0, be.ptr(y), OH, OW],
-        tiles,
-        {
-          unit: 8,
-          blocksPerThread: blocksPerThread(be.m, tiles, 128), // each block's GEMMs take 128 tiles at once anyway
-          scratchBytes: e.conv2dWinogradScratchBytes(C, OC, OW),
-          work: 2 * N * OC * OH * OW * C * KH * KW,
-        },
-      );
-    });
+    winogradForward(be, be.ptr(x), N, C, H, W, be.ptr(w), OC, pad, bias ? be.ptr(bias) : 0, be.ptr(y), OH, OW);
     return [y];
   }
   // threads: blocks of output positions (whole GEMM column panels), all channels each
@@ -122,8 +143,14 @@ registerKernel('wasm', Conv2DBackpropInput, ([dy, w], { inputShape, stride, pad 
   // planes of its own channels only).
   const stride1 = stride[0] === 1 && stride[1] === 1;
   const flip = stride1 && !(KH === 1 && KW === 1 && pad[0] === 0 && pad[1] === 0);
+  // 3×3 with padding up to 2: that forward convolution (pad 2 − p) by Winograd where it pays
+  const wino = flip && pad[0] <= 2 && pad[1] <= 2 && useWinograd(N, OC, C, KH, KW, stride, H, W);
   be.withScratch(flip ? e.conv2dFlippedBytes(C, OC, KH, KW) : 0, (flipped) => {
     if (flip) e.conv2dFlipFilter(be.ptr(w), OC, C, KH, KW, flipped);
+    if (wino) {
+      winogradForward(be, be.ptr(dy), N, OC, OH, OW, flipped, C, [KH - 1 - pad[0], KW - 1 - pad[1]], 0, be.ptr(dx), H, W);
+      return;
+    }
     parallelRange(
       be.m,
       'conv2dBackwardInputRange',
