@@ -18,7 +18,7 @@ import { modelFromBytes } from './modelFile.js';
 export interface LoadDetectorOptions {
   /** 'auto' (default: the engine's choice), 'wasm' or 'webgl'. */
   backend?: string;
-  /** Selective Search settings (default: the "fast" mode, at most 2000 boxes). */
+  /** Selective Search settings (default DEFAULT_SS_OPTIONS: the paper's fast mode, mode 'paper', at most 2000 boxes). */
   proposals?: SelectiveSearchOptions;
   /** Inputs with a longer side are scaled down to this many pixels first (default 640). */
   maxSide?: number;
