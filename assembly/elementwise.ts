@@ -194,7 +194,12 @@ export function ewStridedCopy(x: usize, y: usize, rank: i32, dims: usize, sX: us
 
 // Reductions over the middle axis of a [outer, r, inner] view. op: 0 sum, 1 max, 2 min.
 export function ewReduce(op: i32, x: usize, y: usize, outer: i32, r: i32, inner: i32): void {
-  for (let o = 0; o < outer; o++) {
+  ewReduceRange(op, x, y, r, inner, 0, outer);
+}
+
+/** ewReduce on the outer indices [lo, hi), for the threads (each output summed by one thread, in order). */
+export function ewReduceRange(op: i32, x: usize, y: usize, r: i32, inner: i32, lo: i32, hi: i32): void {
+  for (let o = lo; o < hi; o++) {
     const base = x + (<usize>(o * r * inner) << 2);
     const out = y + (<usize>(o * inner) << 2);
     if (inner == 1) {
@@ -273,7 +278,12 @@ export function ewScatterAddRows(x: usize, idx: usize, y: usize, m: i32, w: i32)
 
 // Softmax along rows of [m, n], numerically stable; log=1 gives log-softmax.
 export function ewSoftmaxRows(x: usize, y: usize, m: i32, n: i32, log: i32): void {
-  for (let r = 0; r < m; r++) {
+  ewSoftmaxRowsRange(x, y, n, log, 0, m);
+}
+
+/** ewSoftmaxRows on the rows [lo, hi), for the threads. */
+export function ewSoftmaxRowsRange(x: usize, y: usize, n: i32, log: i32, lo: i32, hi: i32): void {
+  for (let r = lo; r < hi; r++) {
     const a = x + (<usize>(r * n) << 2), b = y + (<usize>(r * n) << 2);
     let mx = load<f32>(a);
     for (let i = 1; i < n; i++) mx = max(mx, load<f32>(a + (<usize>i << 2)));

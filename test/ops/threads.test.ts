@@ -1,6 +1,6 @@
 // The WASM kernel threads (src/backends/wasm/threads.ts): every threaded kernel (matmul, conv
 // forward (im2col and Winograd) and both backward passes, RoI pooling forward and backward, RoIAlign forward, max pooling
-// forward and backward, instance norm forward and backward, elementwise ops) gives the one-thread result bit for bit, on odd shapes
+// forward and backward, instance norm forward and backward, reductions, softmax, elementwise ops) gives the one-thread result bit for bit, on odd shapes
 // and at every thread count from 1 to 4 (each output value is computed by one thread in one order,
 // whatever the split), with the work threshold off so even small shapes are split, and the calling
 // thread leaving every block to the workers (so the workers' own instances run every kind of block)
@@ -108,6 +108,21 @@ function instanceNormCases(N: number, C: number, H: number, W: number): Case[] {
   ];
 }
 
+function reduceSoftmaxCases(): Case[] {
+  const x = fr.tensor(
+    Float32Array.from({ length: 37 * 101 * 5 }, (_, i) => (i % 211 === 0 ? Number.NaN : rng.uniform(-3, 3))),
+    [37, 101, 5],
+  );
+  const rows = rand([123, 21]);
+  return [
+    ['sum over axis 1 of [37,101,5] (37 outer blocks)', () => [fr.sum(x, 1)]],
+    ['max over axis 2 of [37,101,5] (contiguous rows, NaN)', () => [fr.max(x, 2)]],
+    ['sum over axes 1, 2 of [37,101,5]', () => [fr.sum(x, [1, 2])]],
+    ['softmax rows [123,21]', () => [fr.softmax(rows)]],
+    ['logSoftmax rows [123,21]', () => [fr.logSoftmax(rows)]],
+  ];
+}
+
 function unaryCases(n: number): Case[] {
   const x = fr.tensor(
     Float32Array.from({ length: n }, (_, i) => (i % 97 === 0 ? Number.NaN : i % 89 === 0 ? -0 : rng.uniform(-3, 3))),
@@ -159,6 +174,7 @@ const cases: Case[] = [
   ...roiCases(),
   ...instanceNormCases(2, 7, 5, 9),
   ...instanceNormCases(1, 3, 33, 1),
+  ...reduceSoftmaxCases(),
 ];
 
 test('the module runs on a shared memory in Node, and the kernel threads start', async () => {

@@ -55,6 +55,8 @@ const NAMES = [
   'instanceNormBackwardRange',
   'ewUnaryRange',
   'ewBinaryRange',
+  'ewReduceRange',
+  'ewSoftmaxRowsRange',
 ] as const;
 export type RangeKernel = (typeof NAMES)[number];
 

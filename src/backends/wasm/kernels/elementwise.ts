@@ -156,6 +156,7 @@ function softmax(be: WasmBackend, x: TensorInfo, log: number): TensorInfo[] {
   const y = be.out(x.shape.slice());
   const n = x.shape[x.shape.length - 1];
   const m = n ? sizeOf(x.shape) / n : 0;
-  be.m.exports.ewSoftmaxRows(be.ptr(x), be.ptr(y), m, n, log);
+  // threads: blocks of rows
+  parallelRange(be.m, 'ewSoftmaxRowsRange', [be.ptr(x), be.ptr(y), n, log], m, { scratchBytes: 0, scratchOffsets: [], work: 40 * m * n });
   return [y];
 }

@@ -1,11 +1,12 @@
 // Reductions on the WASM backend, one [outer, r, inner] kernel call per run of reduced axes
-// (src/tensor/reduction.ts).
+// (src/tensor/reduction.ts), on the kernel threads by blocks of outer indices when large enough.
 import { ArgMax, Max, Min, Sum } from '../../../core/kernels.js';
 import type { TensorInfo } from '../../../core/backend.js';
 import { registerKernel } from '../../registry.js';
 import { reductionRuns } from '../../../core/reduction.js';
 import { sizeOf } from '../../../core/types.js';
 import type { WasmBackend } from '../backend.js';
+import { parallelRange } from '../threads.js';
 
 function reduce(be: WasmBackend, x: TensorInfo, axes: number[], op: number, keepDims: boolean): TensorInfo {
   const { runs, keptShape, finalShape } = reductionRuns(x.shape, axes);
@@ -13,7 +14,13 @@ function reduce(be: WasmBackend, x: TensorInfo, axes: number[], op: number, keep
   for (const { outer, r, inner, shape } of runs) {
     const y = be.out(shape);
     if (r === 0) be.m.exports.ewFill(be.ptr(y), sizeOf(shape), op === 0 ? 0 : op === 1 ? 0xff800000 | 0 : 0x7f800000);
-    else be.m.exports.ewReduce(op, be.ptr(cur), be.ptr(y), outer, r, inner);
+    // threads: blocks of outer indices (a full reduction, outer 1, stays on one thread)
+    else
+      parallelRange(be.m, 'ewReduceRange', [op, be.ptr(cur), be.ptr(y), r, inner], outer, {
+        scratchBytes: 0,
+        scratchOffsets: [],
+        work: 4 * outer * r * inner,
+      });
     if (cur !== x) be.decRef(cur.dataId);
     cur = y;
   }
