@@ -15,3 +15,4 @@ export * from './svd';
 export * from './selective_search';
 export * from './instance_norm';
 export * from './winograd';
+export * from './winograd4';

@@ -8,32 +8,34 @@
 // Aᵀ = [1 1 1 0; 0 1 -1 -1]. Rounding differs from the direct convolution (the transforms add a few
 // ulps; tests hold it to the float64 reference), but every tile is computed the same way whatever
 // block or thread it falls in (gemm's sum order depends on K = C alone), so any thread split gives
-// the same bits. conv2dWinogradFilter makes U once per call (and packs it for gemm once, so blocks
-// only pack their V); conv2dWinogradRange runs blocks of
-// tiles (range over n·TH·TW, tile index n·TH·TW + ty·TW + tx).
-import { gemmBlockM, gemmPackARows, gemmPackedA, gemmPackedABytes, gemmScratchBytes } from './gemm';
+// the same bits. conv2dWinogradFilter makes U once per call, and packs it for gemm once when asked
+// (pack = 1): then blocks only pack their V, which pays while the 16 packed matrices (4 floats per
+// value) stay in cache; larger ones are cheaper to pack block by block inside gemm, in L2. Packed
+// or not, gemm gives the same bits. conv2dWinogradRange runs blocks of tiles (range over n·TH·TW,
+// tile index n·TH·TW + ty·TW + tx).
+import { gemm, gemmBlockM, gemmPackARows, gemmPackedA, gemmPackedABytes, gemmScratchBytes } from './gemm';
+import { FILTER_CHUNK, al64, fillPatchRows } from './winograd_rows';
 
 // Tiles per block: the GEMMs' N. 16·(C + OC)·TB floats of V and M per block.
 const TB: i32 = 128;
 
-@inline function al64(n: usize): usize { return (n + 63) & ~(<usize>63); }
 
-/** Bytes of U for conv2dWinogradFilter: 16·OC·C floats, then the 16 matrices packed for gemm. */
+/** Bytes of U for conv2dWinogradFilter: 16·OC·C floats, then room for the 16 matrices packed for gemm. */
 export function conv2dWinogradFilterBytes(OC: i32, C: i32): i32 {
   return <i32>al64(<usize>(16 * OC * C) << 2) + 16 * gemmPackedABytes(OC, C);
 }
 
-/** Where conv2dWinogradRange's `u` starts in conv2dWinogradFilter's buffer (the packed matrices). */
+/** Where the packed matrices start in conv2dWinogradFilter's buffer. */
 export function conv2dWinogradPackedOffset(OC: i32, C: i32): i32 {
   return <i32>al64(<usize>(16 * OC * C) << 2);
 }
 
 /**
- * U[ξ][oc][c] = (G g Gᵀ)[ξ] for the 3×3 filters w[OC][C][3][3], then each U[ξ] packed once for the
- * GEMMs of every block of tiles (at u + conv2dWinogradPackedOffset).
+ * U[ξ][oc][c] = (G g Gᵀ)[ξ] for the 3×3 filters w[OC][C][3][3]; with pack = 1 each U[ξ] is also
+ * packed once for the GEMMs of every block of tiles (at u + conv2dWinogradPackedOffset).
  */
-export function conv2dWinogradFilter(w: usize, OC: i32, C: i32, u: usize): void {
-  conv2dWinogradFilterRange(w, OC, C, u, 0, conv2dWinogradFilterUnits(OC));
+export function conv2dWinogradFilter(w: usize, OC: i32, C: i32, u: usize, pack: i32, scratch: usize): void {
+  conv2dWinogradFilterRange(w, OC, C, u, pack, 0, conv2dWinogradFilterUnits(OC), scratch);
 }
 
 /** Units of conv2dWinogradFilterRange: blocks of gemmBlockM(OC) output channels. */
@@ -42,28 +44,37 @@ export function conv2dWinogradFilterUnits(OC: i32): i32 {
   return (OC + b - 1) / b;
 }
 
+/** Scratch bytes for conv2dWinogradFilter / conv2dWinogradFilterRange. */
+export function conv2dWinogradFilterScratchBytes(): i32 { return 16 * FILTER_CHUNK * 4; }
+
 /** conv2dWinogradFilter on the output-channel blocks [lo, hi) (the threads split the filters). */
-export function conv2dWinogradFilterRange(w: usize, OC: i32, C: i32, u: usize, lo: i32, hi: i32): void {
-  const plane = <usize>(OC * C) << 2;
+export function conv2dWinogradFilterRange(w: usize, OC: i32, C: i32, u: usize, pack: i32, lo: i32, hi: i32, scratch: usize): void {
+  const plane = <usize>(OC * C) << 2, chunk = <usize>FILTER_CHUNK << 2;
   const rows = gemmBlockM(OC), oc0 = lo * rows, oc1 = min(hi * rows, OC);
   for (let oc = oc0; oc < oc1; oc++) {
-    for (let c = 0; c < C; c++) {
-      const g = w + (<usize>((oc * C + c) * 9) << 2);
-      // rows: t = G g (4×3)
-      const g00 = load<f32>(g), g01 = load<f32>(g, 4), g02 = load<f32>(g, 8);
-      const g10 = load<f32>(g, 12), g11 = load<f32>(g, 16), g12 = load<f32>(g, 20);
-      const g20 = load<f32>(g, 24), g21 = load<f32>(g, 28), g22 = load<f32>(g, 32);
-      const t00 = g00, t01 = g01, t02 = g02;
-      const t10 = (g00 + g10 + g20) * <f32>0.5, t11 = (g01 + g11 + g21) * <f32>0.5, t12 = (g02 + g12 + g22) * <f32>0.5;
-      const t20 = (g00 - g10 + g20) * <f32>0.5, t21 = (g01 - g11 + g21) * <f32>0.5, t22 = (g02 - g12 + g22) * <f32>0.5;
-      const t30 = g20, t31 = g21, t32 = g22;
-      const o = u + (<usize>(oc * C + c) << 2);
-      filterRow(o, plane, 0, t00, t01, t02);
-      filterRow(o, plane, 4, t10, t11, t12);
-      filterRow(o, plane, 8, t20, t21, t22);
-      filterRow(o, plane, 12, t30, t31, t32);
+    for (let c0 = 0; c0 < C; c0 += FILTER_CHUNK) {
+      const nc = min(FILTER_CHUNK, C - c0);
+      for (let c = 0; c < nc; c++) {
+        const g = w + (<usize>((oc * C + c0 + c) * 9) << 2);
+        // rows: t = G g (4×3)
+        const g00 = load<f32>(g), g01 = load<f32>(g, 4), g02 = load<f32>(g, 8);
+        const g10 = load<f32>(g, 12), g11 = load<f32>(g, 16), g12 = load<f32>(g, 20);
+        const g20 = load<f32>(g, 24), g21 = load<f32>(g, 28), g22 = load<f32>(g, 32);
+        const t00 = g00, t01 = g01, t02 = g02;
+        const t10 = (g00 + g10 + g20) * <f32>0.5, t11 = (g01 + g11 + g21) * <f32>0.5, t12 = (g02 + g12 + g22) * <f32>0.5;
+        const t20 = (g00 - g10 + g20) * <f32>0.5, t21 = (g01 - g11 + g21) * <f32>0.5, t22 = (g02 - g12 + g22) * <f32>0.5;
+        const t30 = g20, t31 = g21, t32 = g22;
+        const o = scratch + (<usize>c << 2);
+        filterRow(o, chunk, 0, t00, t01, t02);
+        filterRow(o, chunk, 4, t10, t11, t12);
+        filterRow(o, chunk, 8, t20, t21, t22);
+        filterRow(o, chunk, 12, t30, t31, t32);
+      }
+      const dst = u + (<usize>(oc * C + c0) << 2);
+      for (let xi = 0; xi < 16; xi++) memory.copy(dst + <usize>xi * plane, scratch + <usize>xi * chunk, <usize>nc << 2);
     }
   }
+  if (!pack) return;
   const packed = u + <usize>conv2dWinogradPackedOffset(OC, C), bytes = <usize>gemmPackedABytes(OC, C);
   for (let xi = 0; xi < 16; xi++) gemmPackARows(OC, C, u + <usize>xi * plane, C, packed + <usize>xi * bytes, oc0, oc1);
 }
@@ -90,11 +101,10 @@ export function conv2dWinogradScratchBytes(C: i32, OC: i32, OW: i32): i32 {
 
 /**
  * y[N][OC][OH][OW] (+ bias) for the tiles [lo, hi) of 0 .. N·TH·TW (TH = ⌈OH/2⌉, TW = ⌈OW/2⌉) of a
- * 3×3 stride-1 convolution with padding (padH, padW); u: conv2dWinogradFilter's packed matrices
- * (its buffer + conv2dWinogradPackedOffset).
- * scratch: conv2dWinogradScratchBytes(C, OC, OW).
+ * 3×3 stride-1 convolution with padding (padH, padW); u: conv2dWinogradFilter's buffer, packed = 1
+ * when it packed the matrices. scratch: conv2dWinogradScratchBytes(C, OC, OW).
  */
-export function conv2dWinogradRange(x: usize, N: i32, C: i32, H: i32, W: i32, u: usize, OC: i32, padH: i32, padW: i32,
+export function conv2dWinogradRange(x: usize, N: i32, C: i32, H: i32, W: i32, u: usize, packed: i32, OC: i32, padH: i32, padW: i32,
                                     bias: usize, y: usize, OH: i32, OW: i32, lo: i32, hi: i32, scratch: usize): void {
   if (hi <= lo || OH <= 0 || OW <= 0) return;
   const TW = tilesW(OW), TH = (OH + 1) >> 1, T = TH * TW;
@@ -102,15 +112,17 @@ export function conv2dWinogradRange(x: usize, N: i32, C: i32, H: i32, W: i32, u:
   const mBuf = vBuf + al64(<usize>(16 * C * TB) << 2);
   const line = mBuf + al64(<usize>(16 * OC * TB) << 2);
   const gScratch = line + al64(<usize>(4 * lineFloats(OW)) << 2);
+  const plane = <usize>(OC * C) << 2, pu = u + <usize>conv2dWinogradPackedOffset(OC, C);
+  const packedBytes = <usize>gemmPackedABytes(OC, C);
   // equal blocks of at most TB tiles (a range of 160 runs as 80 + 80, not 128 + 32)
   const nb = (hi - lo + TB - 1) / TB, per = (hi - lo + nb - 1) / nb;
   for (let b0 = lo; b0 < hi; b0 += per) {
     const nt = min(per, hi - b0);
     inputTransform(x, C, H, W, padH, padW, TW, T, b0, nt, vBuf, line, lineFloats(OW));
-    const packedBytes = <usize>gemmPackedABytes(OC, C);
     for (let xi = 0; xi < 16; xi++) {
-      gemmPackedA(OC, nt, C, u + <usize>xi * packedBytes, vBuf + (<usize>(xi * C * TB) << 2), TB,
-        mBuf + (<usize>(xi * OC * TB) << 2), TB, 0, gScratch);
+      const v = vBuf + (<usize>(xi * C * TB) << 2), mx = mBuf + (<usize>(xi * OC * TB) << 2);
+      if (packed) gemmPackedA(OC, nt, C, pu + <usize>xi * packedBytes, v, TB, mx, TB, 0, gScratch);
+      else gemm(OC, nt, C, u + <usize>xi * plane, C, 0, v, TB, 0, mx, TB, 0, gScratch);
     }
     outputTransform(y, OC, OH, OW, bias, TW, T, b0, nt, mBuf);
   }
@@ -127,17 +139,7 @@ function inputTransform(x: usize, C: i32, H: i32, W: i32, padH: i32, padW: i32, 
     const c0 = 2 * tx0 - padW; // input column of the segment's first patch column
     const width = 2 * len + 2;
     for (let c = 0; c < C; c++) {
-      const xc = x + (<usize>((n * C + c) * H * W) << 2);
-      // 4 zero-padded input rows of this segment
-      for (let i = 0; i < 4; i++) {
-        const row = 2 * ty - padH + i;
-        const dst = line + (<usize>(i * LF) << 2);
-        if (row < 0 || row >= H) { memory.fill(dst, 0, <usize>width << 2); continue; }
-        const src = xc + (<usize>(row * W) << 2);
-        const a = max(c0, 0), e = min(c0 + width, W);
-        if (a > c0 || e < c0 + width) memory.fill(dst, 0, <usize>width << 2);
-        if (e > a) memory.copy(dst + (<usize>(a - c0) << 2), src + (<usize>a << 2), <usize>(e - a) << 2);
-      }
+      fillPatchRows(x + (<usize>((n * C + c) * H * W) << 2), H, W, 2 * ty - padH, 4, c0, width, line, LF);
       const out = v + (<usize>(c * TB + j) << 2);
       let k = 0;
       for (; k + 4 <= len; k += 4) transformFour(line, LF, 2 * k, out + (<usize>k << 2), plane);

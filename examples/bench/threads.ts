@@ -14,6 +14,7 @@ import '../../src/app/threads/kernelThreads.js';
 import { loadModel } from '../../src/app/files.js';
 import { readImageFile } from '../../src/app/data/fs.js';
 import { wasmBase64, wasmRelaxedBase64 } from '../../src/backends/wasm/binary.generated.js';
+import { winogradPacksOnce } from '../../src/backends/wasm/kernels/dense.js';
 import { type WasmModule, loadWasm } from '../../src/backends/wasm/loader.js';
 import { type ParallelOptions, type RangeKernel, parallelRange, setThreads, threadsReady } from '../../src/backends/wasm/threads.js';
 import { detect } from '../../src/detection/model/detect.js';
@@ -173,9 +174,11 @@ for (const [HW, C, OC] of [
   ]);
   // Winograd F(2×2, 3×3), what the engine runs for these layers (filter transform per call, as there)
   const tiles = N * ((H + 1) >> 1) * ((W + 1) >> 1);
+  const pack = winogradPacksOnce(m, 2, OC, C);
   const u = m.alloc(m.exports.conv2dWinogradFilterBytes(OC, C)),
     pu = plain.alloc(pe.conv2dWinogradFilterBytes(OC, C)),
-    pws = plain.alloc(pe.conv2dWinogradScratchBytes(C, OC, W));
+    pws = plain.alloc(pe.conv2dWinogradScratchBytes(C, OC, W)),
+    pfs = plain.alloc(pe.conv2dWinogradFilterScratchBytes());
   const wo: ParallelOptions = {
     unit: 8,
     blocksPerThread: Math.max(1, Math.min(4, Math.floor(tiles / 256))),
@@ -184,18 +187,12 @@ for (const [HW, C, OC] of [
   const wino = (t: number) => {
     const filter = par(
       'conv2dWinogradFilterRange',
-      [w, OC, C, u],
+      [w, OC, C, u, pack],
       m.exports.conv2dWinogradFilterUnits(OC),
-      { scratchBytes: 0, scratchOffsets: [] },
+      { scratchBytes: m.exports.conv2dWinogradFilterScratchBytes() },
       t,
     );
-    const run = par(
-      'conv2dWinogradRange',
-      [x, N, C, H, W, u + m.exports.conv2dWinogradPackedOffset(OC, C), OC, 1, 1, bias, y, H, W],
-      tiles,
-      wo,
-      t,
-    );
+    const run = par('conv2dWinogradRange', [x, N, C, H, W, u, pack, OC, 1, 1, bias, y, H, W], tiles, wo, t);
     return () => {
       filter();
       run();
@@ -208,8 +205,8 @@ for (const [HW, C, OC] of [
       wino(1),
       wino(2),
       () => {
-        pe.conv2dWinogradFilter(pw, OC, C, pu);
-        pe.conv2dWinogradRange(px, N, C, H, W, pu + pe.conv2dWinogradPackedOffset(OC, C), OC, 1, 1, pbias, py, H, W, 0, tiles, pws);
+        pe.conv2dWinogradFilter(pw, OC, C, pu, pack, pfs);
+        pe.conv2dWinogradRange(px, N, C, H, W, pu, pack, OC, 1, 1, pbias, py, H, W, 0, tiles, pws);
       },
     ],
     'GFLOP/s counted as im2col FLOPs',
@@ -217,6 +214,7 @@ for (const [HW, C, OC] of [
   m.free(u);
   plain.free(pu);
   plain.free(pws);
+  plain.free(pfs);
   rows(`conv3x3 dx  ${shape}`, flops, [
     bwdI(1),
     bwdI(2),

@@ -7,7 +7,8 @@
 // time by this run's TF.js wasm matmul 1024³ against the 72 ms it took when the kernels were first
 // measured (the issue's reference speed of this machine).
 //
-// The first row runs the convolutions as im2col GEMMs (the engine before Winograd F(2×2, 3×3)).
+// The first rows run the convolutions as im2col GEMMs (the engine before Winograd), then with
+// Winograd F(2×2, 3×3) only (before F(4×4, 3×3) took the layers from 128→128 on).
 //
 // Usage: node --import ./scripts/relaxed-simd.mjs --import tsx examples/bench/vgg16.ts [--quick] [--runs 2] [--threads N] [--no-tfjs]
 import '../../src/app/threads/kernelThreads.js';
@@ -116,7 +117,12 @@ for (const svd of [
   const model = createModel(cfg, classes, 1);
   const g = flops(cfg) / 1e9;
   let one = Number.NaN;
-  const rows: [string, number, 'direct' | 'auto'][] = svd[0] ? [] : [['plain, im2col convs', 1, 'direct']];
+  const rows: [string, number, 'direct' | 'auto-f2' | 'auto'][] = svd[0]
+    ? []
+    : [
+        ['plain, im2col convs', 1, 'direct'],
+        ['plain, F(2×2) only', 1, 'auto-f2'],
+      ];
   for (const t of all > 1 ? [1, all] : [1]) rows.push([svd[0] ? `SVD ${svd[0]}/${svd[1]}` : 'plain', t, 'auto']);
   for (const [name, t, algo] of rows) {
     setThreads(t, m);

@@ -81,6 +81,27 @@ test('conv2d with enough channels (Winograd on WASM): forward and dx vs float64,
     }
 });
 
+test('conv2d with many channels (Winograd F(4×4, 3×3) on WASM): forward and dx vs float64, paddings 0-2', () => {
+  // 128 → 128 on 32×32 (at least 8×8 tiles of 4×4): both the forward and the input gradient run
+  // by F(4×4, 3×3) on the WASM backend, whose larger transforms round more than F(2×2)'s
+  const rng = new fr.Rng(6);
+  const rand = (n: number) => Float32Array.from({ length: n }, () => rng.uniform(-1, 1));
+  const C = 128,
+    OC = 128;
+  const w = rand(OC * C * 9),
+    wt = fr.tensor(w, [OC, C, 3, 3]);
+  for (const p of [0, 1, 2]) {
+    const s: ConvShape = { N: 1, C, H: 32, W: 32, OC, KH: 3, KW: 3, strideH: 1, strideW: 1, padH: p, padW: p };
+    const OH = s.H + 2 * p - 2;
+    const x = rand(s.N * s.C * s.H * s.W),
+      dy = rand(s.N * s.OC * OH * OH);
+    const y = fr.conv2d(fr.tensor(x, [s.N, s.C, s.H, s.W]), wt, null, { padding: p });
+    assertClose(y.dataSync(), conv2dRef(s, x, w, null), tol(1e-4, 1e-3), 4e-5 * Math.sqrt(s.C * 9), `forward pad ${p}`);
+    const dx = conv2dBackpropInput(fr.tensor(dy, [s.N, s.OC, OH, OH]), wt, [s.N, s.C, s.H, s.W], [1, 1], [p, p]);
+    assertClose(dx.dataSync(), conv2dBackwardInputRef(s, dy, w), tol(1e-4, 1e-3), 4e-5 * Math.sqrt(s.OC * 9), `dx pad ${p}`);
+  }
+});
+
 test('conv2d: clear errors for mismatched channels and impossible sizes', () => {
   assert.throws(
     () => fr.conv2d(fr.zeros([1, 3, 5, 5]), fr.zeros([4, 2, 3, 3])),

@@ -44,6 +44,8 @@ const NAMES = [
   'conv2dForwardRange',
   'conv2dWinogradRange',
   'conv2dWinogradFilterRange',
+  'conv2dWinograd4Range',
+  'conv2dWinograd4FilterRange',
   'conv2dBackwardInputRange',
   'conv2dBackwardFilterRange',
   'roiPoolForwardRange',

@@ -33,8 +33,12 @@ registerKernel('wasm', MatMul, ([a, b], { transA, transB }, bk) => {
   return [y];
 });
 
-/** 'auto' (Winograd where it pays), or one algorithm for every 3×3 stride-1 convolution (tests, benches). */
-export type ConvAlgorithm = 'auto' | 'direct' | 'winograd';
+/**
+ * 'auto' (Winograd where it pays), 'auto-f2' (the same without F(4×4, 3×3): benches), or one algorithm
+ * for every 3×3 stride-1 convolution (tests, benches): 'direct' (im2col), 'winograd' (F(2×2, 3×3)),
+ * 'winograd4' (F(4×4, 3×3)).
+ */
+export type ConvAlgorithm = 'auto' | 'auto-f2' | 'direct' | 'winograd' | 'winograd4';
 let convAlgorithm: ConvAlgorithm = 'auto';
 
 /** Tests and benches: force the forward convolution's algorithm; returns the previous choice. */
@@ -44,16 +48,22 @@ export function setConvAlgorithm(a: ConvAlgorithm): ConvAlgorithm {
   return old;
 }
 
-// Winograd F(2×2, 3×3) for 3×3 stride-1 forward convolutions: 2.25× fewer multiplies, but its
-// transforms cost about as much as a GEMM with few channels, so 'auto' needs enough of them.
-function useWinograd(N: number, C: number, OC: number, KH: number, KW: number, stride: number[], OH: number, OW: number): boolean {
-  if (convAlgorithm === 'direct' || KH !== 3 || KW !== 3 || stride[0] !== 1 || stride[1] !== 1 || OH < 1 || OW < 1) return false;
-  if (convAlgorithm === 'winograd') return true;
-  // Measured on one thread: 16→32 channels 1.3× faster, 16→16 1.1× slower (and the input gradient
-  // 32→16 on 120×120 1.2× slower: the GEMMs have only 16 rows); VGG16's layers 1.4–1.9× faster;
-  // the input gradients 64→32 to 128→128 1.15–1.25× faster; but with few tiles each of the 16 GEMMs repacks its [OC × C] filter matrix for little
-  // work (14×14 256→256, 49 tiles: 1.1× slower).
-  return C >= 16 && OC >= 32 && N * ((OH + 1) >> 1) * ((OW + 1) >> 1) >= 64;
+// Winograd for 3×3 stride-1 forward convolutions: F(2×2, 3×3) has 2.25× fewer multiplies, F(4×4, 3×3)
+// 4×, but their transforms cost about as much as a GEMM with few channels, so 'auto' needs enough
+// of them. Returns the output tile size (0: im2col).
+function useWinograd(N: number, C: number, OC: number, KH: number, KW: number, stride: number[], OH: number, OW: number): 0 | 2 | 4 {
+  if (convAlgorithm === 'direct' || KH !== 3 || KW !== 3 || stride[0] !== 1 || stride[1] !== 1 || OH < 1 || OW < 1) return 0;
+  if (convAlgorithm === 'winograd') return 2;
+  if (convAlgorithm === 'winograd4') return 4;
+  // F(4×4): VGG16's layers from 128→128 on, 1.3–1.6× faster than F(2×2) on one thread. Its larger
+  // transforms round more (tests bound both against float64), so the small from-scratch models
+  // (at most 64→128) keep F(2×2) and train as before.
+  if (convAlgorithm === 'auto' && C >= 128 && OC >= 128 && N * ((OH + 3) >> 2) * ((OW + 3) >> 2) >= 64) return 4;
+  // F(2×2), measured on one thread: 16→32 channels 1.3× faster, 16→16 1.1× slower (and the input
+  // gradient 32→16 on 120×120 1.2× slower: the GEMMs have only 16 rows); VGG16's layers 1.4–1.9×
+  // faster; the input gradients 64→32 to 128→128 1.15–1.25× faster; but with few tiles each of the
+  // 16 GEMMs repacks its [OC × C] filter matrix for little work (14×14 256→256, 49 tiles: 1.1× slower).
+  return C >= 16 && OC >= 32 && N * ((OH + 1) >> 1) * ((OW + 1) >> 1) >= 64 ? 2 : 0;
 }
 
 // Blocks per thread: more balance the load when one core is also busy elsewhere, but each block
@@ -62,11 +72,12 @@ function blocksPerThread(m: WasmBackend['m'], total: number, minBlock: number): 
   return Math.max(1, Math.min(4, Math.floor(total / (threadsFor(m) * minBlock))));
 }
 
-// y[N][OC][OH][OW] = x[N][C][H][W] ⋆ w[OC][C][3][3] (+ bias) by F(2×2, 3×3), stride 1: the filters
-// transformed and packed once (threads: blocks of output channels), then threads take blocks of
-// 2×2 output tiles.
+// y[N][OC][OH][OW] = x[N][C][H][W] ⋆ w[OC][C][3][3] (+ bias) by F(t×t, 3×3), stride 1 (t = 2 or 4):
+// the filters transformed and packed once (threads: blocks of output channels), then threads take
+// blocks of t×t output tiles.
 function winogradForward(
   be: WasmBackend,
+  t: 2 | 4,
   x: number,
   N: number,
   C: number,
@@ -81,27 +92,53 @@ function winogradForward(
   OW: number,
 ): void {
   const e = be.m.exports;
-  const tiles = N * ((OH + 1) >> 1) * ((OW + 1) >> 1);
-  be.withScratch(e.conv2dWinogradFilterBytes(OC, C), (u) => {
-    parallelRange(be.m, 'conv2dWinogradFilterRange', [w, OC, C, u], e.conv2dWinogradFilterUnits(OC), {
-      scratchBytes: 0,
-      scratchOffsets: [],
-      work: 320 * OC * C, // bytes written, about
+  const k = t === 4 ? WINOGRAD4 : WINOGRAD2;
+  const tiles = N * Math.ceil(OH / t) * Math.ceil(OW / t);
+  // the transformed filters packed once for all blocks only while they stay in cache (see winograd.ts)
+  const pack = winogradPacksOnce(be.m, t, OC, C);
+  const bytes = pack ? e[k.filterBytes](OC, C) : e[k.packedOffset](OC, C);
+  be.withScratch(bytes, (u) => {
+    parallelRange(be.m, k.filter, [w, OC, C, u, pack], e[k.filterUnits](OC), {
+      scratchBytes: e[k.filterScratchBytes](),
+      work: (t + 2) * (t + 2) * (pack ? 20 : 4) * OC * C, // bytes written, about
     });
-    parallelRange(
-      be.m,
-      'conv2dWinogradRange',
-      [x, N, C, H, W, u + e.conv2dWinogradPackedOffset(OC, C), OC, pad[0], pad[1], bias, y, OH, OW],
-      tiles,
-      {
-        unit: 8,
-        blocksPerThread: blocksPerThread(be.m, tiles, 128), // each block's GEMMs take 128 tiles at once anyway
-        scratchBytes: e.conv2dWinogradScratchBytes(C, OC, OW),
-        work: 18 * N * OC * OH * OW * C,
-      },
-    );
+    parallelRange(be.m, k.range, [x, N, C, H, W, u, pack, OC, pad[0], pad[1], bias, y, OH, OW], tiles, {
+      unit: 8,
+      blocksPerThread: blocksPerThread(be.m, tiles, 128), // each block's GEMMs take 128 tiles at once anyway
+      scratchBytes: e[k.scratchBytes](C, OC, OW),
+      work: 18 * N * OC * OH * OW * C,
+    });
   });
 }
+
+// The transformed filters are packed once (4 floats per value) while all of them fit in this; larger
+// ones are packed by each block's gemm into L2 (winograd.ts; the same bits either way).
+const PACK_ONCE_BYTES = 4 << 20;
+
+/** 1 when F(t×t, 3×3)'s transformed filters are packed once per call, 0 when by each block (benches use it too). */
+export function winogradPacksOnce(m: WasmBackend['m'], t: 2 | 4, OC: number, C: number): 0 | 1 {
+  return (t + 2) * (t + 2) * m.exports.gemmPackedABytes(OC, C) <= PACK_ONCE_BYTES ? 1 : 0;
+}
+
+// The two Winograd kernels' exports (assembly/winograd.ts, winograd4.ts).
+const WINOGRAD2 = {
+  filterBytes: 'conv2dWinogradFilterBytes',
+  filter: 'conv2dWinogradFilterRange',
+  filterUnits: 'conv2dWinogradFilterUnits',
+  filterScratchBytes: 'conv2dWinogradFilterScratchBytes',
+  packedOffset: 'conv2dWinogradPackedOffset',
+  scratchBytes: 'conv2dWinogradScratchBytes',
+  range: 'conv2dWinogradRange',
+} as const;
+const WINOGRAD4 = {
+  filterBytes: 'conv2dWinograd4FilterBytes',
+  filter: 'conv2dWinograd4FilterRange',
+  filterUnits: 'conv2dWinograd4FilterUnits',
+  filterScratchBytes: 'conv2dWinograd4FilterScratchBytes',
+  packedOffset: 'conv2dWinograd4PackedOffset',
+  scratchBytes: 'conv2dWinograd4ScratchBytes',
+  range: 'conv2dWinograd4Range',
+} as const;
 
 registerKernel('wasm', Conv2D, (inputs, { stride, pad }, bk) => {
   const be = bk as WasmBackend;
@@ -111,8 +148,9 @@ registerKernel('wasm', Conv2D, (inputs, { stride, pad }, bk) => {
   const [OH, OW] = convOutHW(x.shape, [KH, KW], stride, pad);
   const y = be.out([N, OC, OH, OW]);
   const e = be.m.exports;
-  if (useWinograd(N, C, OC, KH, KW, stride, OH, OW)) {
-    winogradForward(be, be.ptr(x), N, C, H, W, be.ptr(w), OC, pad, bias ? be.ptr(bias) : 0, be.ptr(y), OH, OW);
+  const wino = useWinograd(N, C, OC, KH, KW, stride, OH, OW);
+  if (wino) {
+    winogradForward(be, wino, be.ptr(x), N, C, H, W, be.ptr(w), OC, pad, bias ? be.ptr(bias) : 0, be.ptr(y), OH, OW);
     return [y];
   }
   // threads: blocks of output positions (whole GEMM column panels), all channels each
@@ -148,7 +186,7 @@ registerKernel('wasm', Conv2DBackpropInput, ([dy, w], { inputShape, stride, pad 
   be.withScratch(flip ? e.conv2dFlippedBytes(C, OC, KH, KW) : 0, (flipped) => {
     if (flip) e.conv2dFlipFilter(be.ptr(w), OC, C, KH, KW, flipped);
     if (wino) {
-      winogradForward(be, be.ptr(dy), N, OC, OH, OW, flipped, C, [KH - 1 - pad[0], KW - 1 - pad[1]], 0, be.ptr(dx), H, W);
+      winogradForward(be, wino, be.ptr(dy), N, OC, OH, OW, flipped, C, [KH - 1 - pad[0], KW - 1 - pad[1]], 0, be.ptr(dx), H, W);
       return;
     }
     parallelRange(
