@@ -1,5 +1,5 @@
 // The WASM kernel threads (src/backends/wasm/threads.ts): every threaded kernel (matmul, conv
-// forward (im2col and Winograd) and both backward passes, RoI pooling forward and backward, RoIAlign forward, max pooling
+// forward (im2col and Winograd) and both backward passes, RoI pooling and RoIAlign forward and backward, max pooling
 // forward and backward, instance norm forward and backward, reductions, softmax, elementwise ops) gives the one-thread result bit for bit, on odd shapes
 // and at every thread count from 1 to 4 (each output value is computed by one thread in one order,
 // whatever the split), with the work threshold off so even small shapes are split, and the calling
@@ -14,7 +14,7 @@ import { loadWasm } from '../../src/backends/wasm/loader.js';
 import { setThreadTesting, setThreads as setThreadsOf, threadInfoFor } from '../../src/backends/wasm/threads.js';
 import { WasmBackend } from '../../src/backends/wasm/backend.js';
 import { conv2dBackpropFilter, conv2dBackpropInput, maxPool2dGrad } from '../../src/ops/conv.js';
-import { roiAlign, roiPoolGrad, roiPoolWithArgmax } from '../../src/ops/roi.js';
+import { roiAlign, roiAlignGrad, roiPoolGrad, roiPoolWithArgmax } from '../../src/ops/roi.js';
 import { InstanceNorm, InstanceNormGrad, MaxPool2D } from '../../src/core/kernels.js';
 import { engine } from '../../src/tensor/engine.js';
 
@@ -68,6 +68,31 @@ function roiCases(): Case[] {
     ['roiAlign 37 RoIs', () => [roiAlign(x, rois, { outputSize: [4, 3], spatialScale: 1 / 8, samplingRatio: 0, aligned: true })]],
     ['roiAlign 37 RoIs, ratio 2', () => [roiAlign(x, rois, { outputSize: [2, 2], spatialScale: 0.125, samplingRatio: 2, aligned: false })]],
   ];
+}
+
+// RoIAlign backward runs by blocks of channels (groups of 4): C 37, 67 and 5 give uneven blocks, a
+// last one of 1 to 3 channels. RoIs overlap, cross the borders, cover the whole map, repeat, or are inverted.
+function roiAlignGradCases(N: number, C: number, H: number, W: number, R: number): Case[] {
+  const scale = 1 / 8;
+  const rows: number[][] = [
+    [0, 0, 0, W / scale, H / scale],
+    [N - 1, -20, -30, 12, 9],
+    [N - 1, W / scale - 10, H / scale - 6, W / scale + 40, H / scale + 25],
+    [0, 0, 0, W / scale, H / scale],
+  ];
+  while (rows.length < R) {
+    const x1 = rng.uniform(-15, W / scale + 5),
+      y1 = rng.uniform(-15, H / scale + 5);
+    rows.push([rows.length % N, x1, y1, x1 + rng.uniform(-5, 70), y1 + rng.uniform(-5, 50)]);
+  }
+  const rois = fr.tensor(rows);
+  const name = `roiAlign backward N${N} C${C} ${H}x${W} ${R} RoIs`;
+  const grad = (PH: number, PW: number, samplingRatio: number, aligned: boolean): Case => {
+    const dy = rand([R, C, PH, PW]);
+    const attrs = { outputSize: [PH, PW] as [number, number], spatialScale: scale, samplingRatio, aligned };
+    return [`${name} ${PH}x${PW} ratio ${samplingRatio} aligned ${aligned}`, () => [roiAlignGrad(dy, rois, [N, C, H, W], attrs)]];
+  };
+  return [grad(3, 4, 0, true), grad(2, 3, 2, false), grad(7, 7, 0, false), grad(5, 2, 2, true)];
 }
 
 function matmulCase(name: string, aShape: number[], bShape: number[], transA = false, transB = false): Case {
@@ -172,6 +197,9 @@ const cases: Case[] = [
   ...convCases(1, 32, 16, 17, 16, 3, 1, 1), // dx by Winograd (the flipped filter's forward: 16 -> 32 channels)
   ...convCases(1, 16, 31, 40, 32, 3, 1, 0), // Winograd over several 128-tile blocks, odd output
   ...roiCases(),
+  ...roiAlignGradCases(2, 37, 11, 14, 29),
+  ...roiAlignGradCases(1, 67, 9, 7, 13),
+  ...roiAlignGradCases(2, 5, 6, 9, 17),
   ...instanceNormCases(2, 7, 5, 9),
   ...instanceNormCases(1, 3, 33, 1),
   ...reduceSoftmaxCases(),

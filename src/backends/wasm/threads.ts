@@ -51,6 +51,7 @@ const NAMES = [
   'roiPoolForwardRange',
   'roiPoolBackwardRange',
   'roiAlignForwardRange',
+  'roiAlignBackwardRange',
   'maxPool2dForwardRange',
   'maxPool2dBackwardRange',
   'instanceNormForwardRange',

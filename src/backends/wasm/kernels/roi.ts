@@ -1,7 +1,8 @@
 // RoI pooling and RoIAlign on the WASM backend (assembly/roi_pool.ts); the WebGL backend falls
 // back to these. Both kernels take a channels-last scratch copy of the feature map and a per-RoI bin
-// buffer (results are gathered channels-last, then transposed into place). The forward passes run
-// on the kernel threads (../threads.ts) by blocks of RoIs.
+// buffer (results are gathered channels-last, then transposed into place). They run on the kernel
+// threads (../threads.ts): the forward passes by blocks of RoIs, the backward passes by blocks of
+// channels (a channel's gradient takes that channel's values alone, in RoI order, whatever the split).
 import { RoiAlign, RoiAlignGrad, RoiPool, RoiPoolGrad } from '../../../core/kernels.js';
 import { registerKernel } from '../../registry.js';
 import type { WasmBackend } from '../backend.js';
@@ -77,26 +78,23 @@ registerKernel('wasm', RoiAlignGrad, ([dy, rois], { inputShape, outputSize: [PH,
   const [N, C, H, W] = inputShape,
     R = rois.shape[0];
   const dx = be.out(inputShape.slice());
-  const gtBytes = N * H * W * padC(C) * 4,
-    gbufBytes = PH * PW * padC(C) * 4; // gbufBytes: per-RoI bins
-  be.withScratch(gtBytes + gbufBytes + e.roiAlignSampleScratchBytes(), (s) =>
-    e.roiAlignBackward(
-      be.ptr(dy),
-      N,
+  // threads: blocks of channels (whole groups of 4, the SIMD lanes), each zeroing and filling its own
+  // lanes of one shared channels-last gradient with its own bins and samples, then its planes of dx
+  const binBytes = PH * PW * padC(C) * 4; // one RoI's output gradient, channels-last (the widest block)
+  // the threads' threshold: each sample's 4 corners per channel (adaptive: about 2×2 samples), dx's transpose
+  const samples = samplingRatio > 0 ? samplingRatio * samplingRatio : 4;
+  be.withScratch(N * H * W * padC(C) * 4, (gt) =>
+    parallelRange(
+      be.m,
+      'roiAlignBackwardRange',
+      [be.ptr(dy), N, C, H, W, be.ptr(rois), R, spatialScale, PH, PW, samplingRatio, aligned ? 1 : 0, be.ptr(dx), gt],
       C,
-      H,
-      W,
-      be.ptr(rois),
-      R,
-      spatialScale,
-      PH,
-      PW,
-      samplingRatio,
-      aligned ? 1 : 0,
-      be.ptr(dx),
-      s,
-      s + gtBytes,
-      s + gtBytes + gbufBytes,
+      {
+        unit: 4,
+        scratchBytes: binBytes + e.roiAlignSampleScratchBytes(),
+        scratchOffsets: [0, binBytes],
+        work: R * C * PH * PW * samples * 4 + N * C * H * W * 2,
+      },
     ),
   );
   return [dx];
