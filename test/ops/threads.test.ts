@@ -1,5 +1,5 @@
 // The WASM kernel threads (src/backends/wasm/threads.ts): every threaded kernel (matmul, conv
-// forward (im2col and Winograd) and both backward passes, RoI pooling and RoIAlign forward and backward, max pooling
+// forward (im2col, Winograd F(2×2) and F(4×4)) and both backward passes, RoI pooling and RoIAlign forward and backward, max pooling
 // forward and backward, instance norm forward and backward, reductions, softmax, elementwise ops) gives the one-thread result bit for bit, on odd shapes
 // and at every thread count from 1 to 4 (each output value is computed by one thread in one order,
 // whatever the split), with the work threshold off so even small shapes are split, and the calling
@@ -196,6 +196,9 @@ const cases: Case[] = [
   ...convCases(2, 17, 13, 11, 33, 3, 1, 1), // forward by Winograd F(2×2, 3×3) (C >= 16, OC >= 32, >= 64 tiles)
   ...convCases(1, 32, 16, 17, 16, 3, 1, 1), // dx by Winograd (the flipped filter's forward: 16 -> 32 channels)
   ...convCases(1, 16, 31, 40, 32, 3, 1, 0), // Winograd over several 128-tile blocks, odd output
+  ...convCases(1, 64, 33, 37, 67, 3, 1, 1), // forward and dx by F(4×4, 3×3) (C, OC >= 64, >= 64 tiles), filters packed once
+  ...convCases(1, 128, 30, 34, 64, 3, 1, 2), // F(4×4), filters packed by each block's gemm
+  ...convCases(2, 64, 45, 70, 64, 3, 1, 0), // F(4×4) over several 256-tile blocks, odd output
   ...roiCases(),
   ...roiAlignGradCases(2, 37, 11, 14, 29),
   ...roiAlignGradCases(1, 67, 9, 7, 13),

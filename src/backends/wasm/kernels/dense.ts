@@ -55,10 +55,10 @@ function useWinograd(N: number, C: number, OC: number, KH: number, KW: number, s
   if (convAlgorithm === 'direct' || KH !== 3 || KW !== 3 || stride[0] !== 1 || stride[1] !== 1 || OH < 1 || OW < 1) return 0;
   if (convAlgorithm === 'winograd') return 2;
   if (convAlgorithm === 'winograd4') return 4;
-  // F(4×4): VGG16's layers from 128→128 on, 1.3–1.6× faster than F(2×2) on one thread. Its larger
-  // transforms round more (tests bound both against float64), so the small from-scratch models
-  // (at most 64→128) keep F(2×2) and train as before.
-  if (convAlgorithm === 'auto' && C >= 128 && OC >= 128 && N * ((OH + 3) >> 2) * ((OW + 3) >> 2) >= 64) return 4;
+  // F(4×4), measured on one thread: 1.4–2× faster than F(2×2) from 64→64 channels up (VGG16's
+  // layers; 64→128 on 30×40 1.1×); its larger transforms round more (tests bound both against
+  // float64), and with few tiles each of its 36 GEMMs repacks the filters for little work.
+  if (convAlgorithm === 'auto' && C >= 64 && OC >= 64 && N * ((OH + 3) >> 2) * ((OW + 3) >> 2) >= 64) return 4;
   // F(2×2), measured on one thread: 16→32 channels 1.3× faster, 16→16 1.1× slower (and the input
   // gradient 32→16 on 120×120 1.2× slower: the GEMMs have only 16 rows); VGG16's layers 1.4–1.9×
   // faster; the input gradients 64→32 to 128→128 1.15–1.25× faster; but with few tiles each of the
