@@ -14,7 +14,7 @@ import '../../src/app/threads/kernelThreads.js';
 import { loadModel } from '../../src/app/files.js';
 import { readImageFile } from '../../src/app/data/fs.js';
 import { wasmBase64, wasmRelaxedBase64 } from '../../src/backends/wasm/binary.generated.js';
-import { winogradPacksOnce } from '../../src/backends/wasm/kernels/dense.js';
+import { WINOGRAD2, WINOGRAD4, useWinograd, winogradPacksOnce } from '../../src/backends/wasm/kernels/dense.js';
 import { type WasmModule, loadWasm } from '../../src/backends/wasm/loader.js';
 import { type ParallelOptions, type RangeKernel, parallelRange, setThreads, threadsReady } from '../../src/backends/wasm/threads.js';
 import { detect } from '../../src/detection/model/detect.js';
@@ -172,49 +172,50 @@ for (const [HW, C, OC] of [
     fwd(2),
     () => pe.conv2dForward(px, N, C, H, W, pw, OC, K, K, 1, 1, 1, 1, pbias, py, H, W, ps),
   ]);
-  // Winograd F(2×2, 3×3), what the engine runs for these layers (filter transform per call, as there)
-  const tiles = N * ((H + 1) >> 1) * ((W + 1) >> 1);
-  const pack = winogradPacksOnce(m, 2, OC, C);
-  const u = m.alloc(m.exports.conv2dWinogradFilterBytes(OC, C)),
-    pu = plain.alloc(pe.conv2dWinogradFilterBytes(OC, C)),
-    pws = plain.alloc(pe.conv2dWinogradScratchBytes(C, OC, W)),
-    pfs = plain.alloc(pe.conv2dWinogradFilterScratchBytes());
-  const wo: ParallelOptions = {
-    unit: 8,
-    blocksPerThread: Math.max(1, Math.min(4, Math.floor(tiles / 256))),
-    scratchBytes: m.exports.conv2dWinogradScratchBytes(C, OC, W),
-  };
-  const wino = (t: number) => {
-    const filter = par(
-      'conv2dWinogradFilterRange',
-      [w, OC, C, u, pack],
-      m.exports.conv2dWinogradFilterUnits(OC),
-      { scratchBytes: m.exports.conv2dWinogradFilterScratchBytes() },
-      t,
-    );
-    const run = par('conv2dWinogradRange', [x, N, C, H, W, u, pack, OC, 1, 1, bias, y, H, W], tiles, wo, t);
-    return () => {
-      filter();
-      run();
+  // Winograd F(2×2, 3×3) and F(4×4, 3×3) (filter transform per call, as in the engine); the row
+  // of the one the engine picks for this layer says so
+  const engineTile = useWinograd(N, C, OC, K, K, [1, 1], H, W);
+  for (const tile of [2, 4] as const) {
+    const k = tile === 4 ? WINOGRAD4 : WINOGRAD2;
+    const me = m.exports,
+      pk = (name: string) => pe[name as keyof typeof pe] as unknown as (...a: number[]) => void;
+    const tiles = N * Math.ceil(H / tile) * Math.ceil(W / tile);
+    const pack = winogradPacksOnce(m, tile, OC, C);
+    const u = m.alloc(me[k.filterBytes](OC, C)),
+      pu = plain.alloc(pe[k.filterBytes](OC, C)),
+      pws = plain.alloc(pe[k.scratchBytes](C, OC, W)),
+      pfs = plain.alloc(pe[k.filterScratchBytes]());
+    const wo: ParallelOptions = {
+      unit: 8,
+      blocksPerThread: Math.max(1, Math.min(4, Math.floor(tiles / 256))),
+      scratchBytes: me[k.scratchBytes](C, OC, W),
     };
-  };
-  rows(
-    `conv3x3 fwd ${shape} Winograd`,
-    flops,
-    [
-      wino(1),
-      wino(2),
-      () => {
-        pe.conv2dWinogradFilter(pw, OC, C, pu, pack, pfs);
-        pe.conv2dWinogradRange(px, N, C, H, W, pu, pack, OC, 1, 1, pbias, py, H, W, 0, tiles, pws);
-      },
-    ],
-    'GFLOP/s counted as im2col FLOPs',
-  );
-  m.free(u);
-  plain.free(pu);
-  plain.free(pws);
-  plain.free(pfs);
+    const wino = (t: number) => {
+      const filter = par(k.filter, [w, OC, C, u, pack], me[k.filterUnits](OC), { scratchBytes: me[k.filterScratchBytes]() }, t);
+      const run = par(k.range, [x, N, C, H, W, u, pack, OC, 1, 1, bias, y, H, W], tiles, wo, t);
+      return () => {
+        filter();
+        run();
+      };
+    };
+    rows(
+      `conv3x3 fwd ${shape} F(${tile}×${tile})`,
+      flops,
+      [
+        wino(1),
+        wino(2),
+        () => {
+          pk(tile === 4 ? 'conv2dWinograd4Filter' : 'conv2dWinogradFilter')(pw, OC, C, pu, pack, pfs);
+          pk(k.range)(px, N, C, H, W, pu, pack, OC, 1, 1, pbias, py, H, W, 0, tiles, pws);
+        },
+      ],
+      `GFLOP/s counted as im2col FLOPs${engineTile === tile ? '; the engine runs this one' : ''}`,
+    );
+    m.free(u);
+    plain.free(pu);
+    plain.free(pws);
+    plain.free(pfs);
+  }
   rows(`conv3x3 dx  ${shape}`, flops, [
     bwdI(1),
     bwdI(2),

@@ -50,8 +50,8 @@ export function setConvAlgorithm(a: ConvAlgorithm): ConvAlgorithm {
 
 // Winograd for 3×3 stride-1 forward convolutions: F(2×2, 3×3) has 2.25× fewer multiplies, F(4×4, 3×3)
 // 4×, but their transforms cost about as much as a GEMM with few channels, so 'auto' needs enough
-// of them. Returns the output tile size (0: im2col).
-function useWinograd(N: number, C: number, OC: number, KH: number, KW: number, stride: number[], OH: number, OW: number): 0 | 2 | 4 {
+// of them. Returns the output tile size (0: im2col); the threads bench asks it too.
+export function useWinograd(N: number, C: number, OC: number, KH: number, KW: number, stride: number[], OH: number, OW: number): 0 | 2 | 4 {
   if (convAlgorithm === 'direct' || KH !== 3 || KW !== 3 || stride[0] !== 1 || stride[1] !== 1 || OH < 1 || OW < 1) return 0;
   if (convAlgorithm === 'winograd') return 2;
   if (convAlgorithm === 'winograd4') return 4;
@@ -121,7 +121,7 @@ export function winogradPacksOnce(m: WasmBackend['m'], t: 2 | 4, OC: number, C: 
 }
 
 // The two Winograd kernels' exports (assembly/winograd.ts, winograd4.ts).
-const WINOGRAD2 = {
+export const WINOGRAD2 = {
   filterBytes: 'conv2dWinogradFilterBytes',
   filter: 'conv2dWinogradFilterRange',
   filterUnits: 'conv2dWinogradFilterUnits',
@@ -130,7 +130,7 @@ const WINOGRAD2 = {
   scratchBytes: 'conv2dWinogradScratchBytes',
   range: 'conv2dWinogradRange',
 } as const;
-const WINOGRAD4 = {
+export const WINOGRAD4 = {
   filterBytes: 'conv2dWinograd4FilterBytes',
   filter: 'conv2dWinograd4FilterRange',
   filterUnits: 'conv2dWinograd4FilterUnits',
