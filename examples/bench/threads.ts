@@ -161,8 +161,9 @@ for (const [HW, C, OC] of [
   const fwd = (t: number) => par('conv2dForwardRange', [x, N, C, H, W, w, OC, K, K, 1, 1, 1, 1, bias, y, H, W], N * H * W, fo, t);
   const bwdI = (t: number) => {
     const run = par('conv2dBackwardInputRange', [y, N, C, H, W, w, OC, K, K, 1, 1, 1, 1, H, W, dx, flipped], N * H * W, o, t);
+    const flip = par('conv2dFlipFilterRange', [w, OC, C, K, K, flipped], OC, { unit: 16, scratchBytes: 0, scratchOffsets: [] }, t);
     return () => {
-      m.exports.conv2dFlipFilter(w, OC, C, K, K, flipped); // as the engine does, per call
+      flip(); // as the engine does, per call
       run();
     };
   };

@@ -47,6 +47,7 @@ const NAMES = [
   'conv2dWinograd4Range',
   'conv2dWinograd4FilterRange',
   'conv2dBackwardInputRange',
+  'conv2dFlipFilterRange',
   'conv2dBackwardFilterRange',
   'roiPoolForwardRange',
   'roiPoolBackwardRange',
