@@ -23,7 +23,7 @@ const MAX_UPSAMPLE = 2;
 /** The median object's size in training, in units of r (one feature cell per pooling bin). */
 const OBJECT_CELLS = 1.5;
 /** Multi-scale training: the factors of the chosen scale drawn from per image. */
-export const TRAIN_JITTER = [0.75, 1, 1.25];
+const TRAIN_JITTER = [0.75, 1, 1.25];
 
 interface SizeStats {
   p10: number;
