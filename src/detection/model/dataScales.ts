@@ -8,8 +8,8 @@
 // points of VOC07 mAP over r for about 1.4x the time per step), never upsampling more than 2× and
 // keeping the short side within [MIN_SIDE, MAX_TRAIN_SIDE] (iteration time grows with the pixels).
 // Each training image is then drawn at ×0.75, ×1 or ×1.25 of that scale (the paper's multi-scale
-// training, §5.2, around the chosen scale: VOC07 mAP +2.5 / +2.8 / −1.0 points on photo-tune,
-// photo-large and photo-small; the mean pixel count is 1.04× the middle scale's).
+// training, §5.2, around the chosen scale: VOC07 mAP +2.5 / +2.8 / +2.3 / −1.0 points on photo-tune,
+// photo-large, photo-shared and photo-small; the mean pixel count is 1.04× the middle scale's).
 // Testing runs a 3-level pyramid (×1, ×1.5, ×2 the training scale, the top level capped at
 // MAX_TEST_SIDE) and sends each RoI to the level where it is closest to 1.5 r pixels, so small
 // objects are seen enlarged. Pre-training crops are r × 1.125 (the crop context around an object of r).
