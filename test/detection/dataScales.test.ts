@@ -43,14 +43,16 @@ test('the median object becomes ~48 px (1.5 x 32): 250 px images with 64 px obje
   assert.match(c.why, /each image drawn at one of \[136, 184, 232\]/);
 });
 
-test('clamps: at most 2x upsampling, short side within [MIN_SIDE, MAX_TRAIN_SIDE], pyramid top at MAX_TEST_SIDE', () => {
+test('clamps: at most 2x upsampling, the middle training scale within [MIN_SIDE, MAX_TRAIN_SIDE], pyramid top at MAX_TEST_SIDE', () => {
   const tiny = chooseScales(datasetStats(records(5, 200, 150, () => 6)), model);
-  assert.equal(tiny.trainScales[1], 304); // 48/6 would be 8x: capped at 2x of 150 = 300 → 304
+  // 48/6 would be 8x: capped at 2x of 150 = 300 → 304 (the middle scale), drawn at ×0.75 and ×1.25 too
+  assert.equal(tiny.trainScales, [232, 304, 384]);
   const huge = chooseScales(datasetStats(records(5, 2000, 1500, () => 40)), model);
   assert.equal(huge.trainScales, [240, MAX_TRAIN_SIDE, 400]); // the cap holds the middle scale; the jitter goes ±25% around it
   assert.ok(huge.testScales.every((s) => s <= MAX_TEST_SIDE));
   const big = chooseScales(datasetStats(records(5, 500, 375, () => 370)), model);
-  assert.equal(big.trainScales[1], MIN_SIDE); // whole-image objects: as small as allowed
+  // whole-image objects: the middle scale as small as allowed; the jitter goes ±25% around it
+  assert.equal(big.trainScales, [72, MIN_SIDE, 120]);
 });
 
 test('resolveScales fills only what the config leaves open, and nothing without objects', () => {
